@@ -1,0 +1,162 @@
+"""Augmentation Studio: build a torchvision pipeline and see exactly what it draws for every sample."""
+
+import streamlit as st
+from PIL import Image
+
+from app import image_input_ui, seed_ui
+from core.augment import (
+    AUGMENTATIONS,
+    AugmentedSample,
+    ChainItem,
+    pipeline_code,
+    sample_grid,
+    ten_crops,
+    trivial_augment_op,
+    trivial_augment_space,
+)
+from core.images import LoadedImage, fit
+from core.label_demo import six_or_nine
+
+DISPLAY_SIDE = 320  # px sent to the browser per sample
+DEFAULT_CHAIN = ["hflip", "random_resized_crop", "trivial_augment"]
+
+
+@st.cache_data(max_entries=32, show_spinner="Drawing samples…")
+def cached_grid(digest: str, code: str, _image: Image.Image, _chain: list[ChainItem], count: int, seed: int):
+    """The grid for one image and pipeline; ``code`` spells out chain, seed and count, so it keys the cache."""
+    samples = sample_grid(_image, _chain, count, seed)
+    return [AugmentedSample(fit(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+
+
+def pipeline_ui() -> list[ChainItem]:
+    """Sidebar: which augmentations, in which order, with which parameters."""
+    st.sidebar.subheader("Pipeline")
+    keys = st.sidebar.multiselect(
+        "Augmentations, applied in the order picked",
+        list(AUGMENTATIONS),
+        default=DEFAULT_CHAIN,
+        format_func=lambda key: AUGMENTATIONS[key].title,
+        key="chain",
+        bind="query-params",
+    )
+    chain = []
+    for key in keys:
+        augmentation = AUGMENTATIONS[key]
+        with st.sidebar.expander(augmentation.title):
+            st.caption(augmentation.explanation)
+            values = {
+                param.name: st.slider(
+                    param.label,
+                    param.low,
+                    param.high,
+                    param.default,
+                    param.step,
+                    help=param.help or None,
+                    key=f"{key}.{param.name}",
+                    bind="query-params",
+                )
+                for param in augmentation.params
+            }
+        values = augmentation.clean(values)
+        problem = augmentation.problem(values)
+        if problem:
+            st.warning(f"**{augmentation.title}** is left out: {problem}", icon=":material/tune:")
+            continue
+        chain.append(ChainItem(augmentation, values))
+    return chain
+
+
+def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
+    samples = cached_grid(loaded.digest, pipeline_code(chain, seed, count), loaded.image, chain, count, seed)
+    st.caption(
+        f"Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
+        "(see *Code*). Under each sample: what was drawn for it."
+    )
+    columns = st.columns(4)
+    for index, sample in enumerate(samples):
+        with columns[index % 4]:
+            st.image(sample.image, width="stretch")
+            st.caption(f"**#{index}**  \n" + "  \n".join(sample.drawn))
+
+
+def trivial_augment_section(loaded: LoadedImage) -> None:
+    st.markdown(
+        "TrivialAugmentWide draws **one** operation uniformly from the 14 below and **one** magnitude bin "
+        "uniformly from 0–30; signed operations also flip a coin for the sign. Pick any of them here:"
+    )
+    space = trivial_augment_space(loaded.image.height, loaded.image.width)
+    names = [row["operation"] for row in space]
+    left, right = st.columns([1, 2])
+    with left:
+        name = st.selectbox("Operation", names, index=names.index("Rotate"), key="ta_op", bind="query-params")
+        bin = st.slider("Magnitude bin", 0, 30, 17, key="ta_bin", bind="query-params")
+        negative = st.toggle("Negative sign", value=False, key="ta_negative", bind="query-params")
+    image, op = trivial_augment_op(loaded.image, name, bin, negative)
+    with right:
+        st.image(fit(image, 640), caption=op.describe(), width="stretch")
+    st.dataframe(space, hide_index=True)
+
+
+def test_time_crops_section(loaded: LoadedImage) -> None:
+    st.markdown(
+        "At test time the lecture's networks average their prediction over fixed views: resize, then the four "
+        "corner crops and the centre crop, each also flipped."
+    )
+    left, right = st.columns(2)
+    resize_to = left.slider("Resize short side to (px)", 64, 512, 256, 8, key="tta_resize", bind="query-params")
+    crop = right.slider("Crop size (px)", 32, 512, 224, 8, key="tta_crop", bind="query-params")
+    if crop > resize_to:
+        st.warning(f"The crop ({crop} px) must fit in the resized image ({resize_to} px): shrink the crop.")
+        return
+    counts = st.columns(3)
+    counts[0].metric("No augmentation", "1 view")
+    counts[1].metric("Flip", "2 views")
+    counts[2].metric("Crop + flip", "10 views")
+    crops = ten_crops(loaded.image, resize_to, crop)
+    for row in (crops[:5], crops[5:]):
+        for column, (label, image) in zip(st.columns(5), row):
+            column.image(fit(image, DISPLAY_SIDE), caption=label, width="stretch")
+
+
+@st.cache_data(show_spinner=False)
+def cached_six_or_nine():
+    return six_or_nine()
+
+
+def label_section() -> None:
+    st.markdown(
+        "An augmentation is only valid if it keeps the label. Rotate a **6** by 180° and it *is* a **9**. "
+        "Each view below is scored against rendered templates of a 6 and a 9:"
+    )
+    for column, view in zip(st.columns(5), cached_six_or_nine()):
+        scores = ", ".join(f"{digit}: {value:.2f}" for digit, value in view.similarity.items())
+        column.image(view.image, caption=f"{view.name}: looks like a {view.looks_like} ({scores})", width="stretch")
+    st.info(
+        "The lecture's advice: choose augmentations that preserve the label for *your* data, treat the "
+        "augmentation as part of the network design, and compare networks only under the same augmentation.",
+        icon=":material/lightbulb:",
+    )
+
+
+st.title("Augmentation Studio")
+loaded = image_input_ui()
+chain = pipeline_ui()
+count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")
+count = count_column.slider("Number of samples", 1, 32, 8, key="count", bind="query-params")
+with seed_column:
+    seed = seed_ui()
+if not chain:
+    st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
+if loaded is not None:
+    tabs = st.tabs(["Samples", "TrivialAugment explorer", "Test-time crops", "Label-preserving?", "Code"])
+    with tabs[0]:
+        if chain:
+            samples_section(loaded, chain, count, seed)
+    with tabs[1]:
+        trivial_augment_section(loaded)
+    with tabs[2]:
+        test_time_crops_section(loaded)
+    with tabs[3]:
+        label_section()
+    with tabs[4]:
+        st.code(pipeline_code(chain, seed, count), language="python")

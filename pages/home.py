@@ -1,0 +1,29 @@
+"""Landing page: what AugNorm Lab is and where to start."""
+
+import streamlit as st
+
+st.title("AugNorm Lab")
+st.markdown(
+    "Watch **data augmentation**, **normalization** and **dropout** work on real images and a real small "
+    "CNN, computed live by PyTorch and torchvision, so what you see is what the libraries do. It follows "
+    "the lecture *Data Augmentation and Advanced Regularization*."
+)
+
+st.subheader("Start here")
+st.page_link(
+    "pages/augmentation_studio.py",
+    label="Augmentation Studio",
+    icon=":material/auto_awesome:",
+    help="Flip, crop, brightness, TrivialAugment and RandAugment on your own photo.",
+)
+st.markdown(
+    "- Build an augmentation pipeline from `torchvision.transforms.v2` and see a seeded grid of samples, "
+    "each labelled with exactly what was drawn for it.\n"
+    "- Explore TrivialAugment's 14 operations at any of its 31 magnitude bins.\n"
+    "- See the ten test-time crops, when an augmentation changes the label, and copy the pipeline's code."
+)
+
+st.caption(
+    "Every random view has a visible seed: the same seed always gives the same picture, so a lecturer and a "
+    "class see the same thing. Your uploads stay in memory and are never written to disk."
+)

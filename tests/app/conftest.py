@@ -1,0 +1,21 @@
+"""AppTest fixtures: run app.py and switch to a page, as a browser session would."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).parents[2] / "app.py")
+TIMEOUT = 180  # the first run imports torch and torchvision
+
+
+@pytest.fixture
+def open_page():
+    """Return a function that opens a page of the app and runs it once."""
+
+    def open_(page: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at.switch_page(page).run()
+
+    return open_

@@ -1,0 +1,142 @@
+"""The Augmentation Studio page, driven through AppTest like a user with a mouse."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+PAGE = "pages/augmentation_studio.py"
+
+
+def png_bytes(width: int = 300, height: int = 200) -> bytes:
+    rgb = np.random.default_rng(0).integers(0, 255, (height, width, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def sample_captions(at) -> list[str]:
+    return [caption.value for caption in at.caption if caption.value.startswith("**#")]
+
+
+def image_captions(at) -> list[str]:
+    return [caption for image in at.image for caption in image.captions]
+
+
+@pytest.fixture
+def studio(open_page):
+    return open_page(PAGE)
+
+
+def test_page_loads_with_the_cat_and_eight_described_samples(studio):
+    """Default view: the cat, eight samples, each captioned with all three draws."""
+    assert not studio.exception
+    assert "cat.jpg: 451×300 px" in image_captions(studio)
+    captions = sample_captions(studio)
+    assert len(captions) == 8
+    for caption in captions:
+        assert "Horizontal flip:" in caption and "RandomResizedCrop: window" in caption
+        assert "TrivialAugmentWide:" in caption
+
+
+def test_sample_count_slider_changes_the_grid(studio):
+    """Moving N to 3 shows three samples."""
+    studio.slider(key="count").set_value(3).run()
+    assert len(sample_captions(studio)) == 3
+
+
+def test_same_seed_gives_same_grid(studio):
+    """Seed 5 differs from seed 0; going back to 0 restores the first grid exactly."""
+    first = sample_captions(studio)
+    studio.number_input(key="seed").set_value(5).run()
+    assert sample_captions(studio) != first
+    studio.number_input(key="seed").set_value(0).run()
+    assert sample_captions(studio) == first
+
+
+def test_new_seed_button_draws_a_new_seed(studio):
+    """Pressing New seed changes the seed widget and so the grid (unless it drew 0 again)."""
+    before = sample_captions(studio)
+    studio.button(key="seed-new").click().run()
+    seed = studio.number_input(key="seed").value
+    assert (seed == 0) == (sample_captions(studio) == before)
+
+
+def test_chain_change_updates_captions_and_code(studio):
+    """Choosing only scale augmentation shows its draws and its code."""
+    studio.multiselect(key="chain").set_value(["scale_augmentation"]).run()
+    assert all("Scale augmentation: short side L = " in c for c in sample_captions(studio))
+    code = studio.code[0].value
+    assert "v2.RandomShortestSize(min_size=range(256, 481))" in code and "v2.RandomCrop(size=224)" in code
+    assert "torch.manual_seed(0)" in code
+
+
+def test_empty_chain_explains_what_to_do(studio):
+    """No augmentation picked: a hint instead of a grid."""
+    studio.multiselect(key="chain").set_value([]).run()
+    assert not studio.exception
+    assert sample_captions(studio) == []
+    assert any("Pick at least one augmentation" in info.value for info in studio.info)
+
+
+def test_impossible_scale_augmentation_is_explained(studio):
+    """A crop larger than the short side gets a warning, not a crash."""
+    studio.multiselect(key="chain").set_value(["hflip", "scale_augmentation"]).run()
+    studio.slider(key="scale_augmentation.short_side").set_value((128, 200)).run()
+    assert not studio.exception
+    assert any("Scale augmentation" in warning.value for warning in studio.warning)
+    assert all("Scale augmentation" not in c for c in sample_captions(studio))
+
+
+def test_trivial_augment_explorer_shows_the_exact_op(studio):
+    """Picking Rotate at bin 17 with a negative sign shows −76.5°."""
+    studio.toggle(key="ta_negative").set_value(True).run()
+    assert "Rotate, bin 17/30, sign −: -76.5°" in image_captions(studio)
+    studio.selectbox(key="ta_op").set_value("Posterize").run()
+    studio.slider(key="ta_bin").set_value(30).run()
+    assert "Posterize, bin 30/30: keep 2 bits" in image_captions(studio)
+
+
+def test_test_time_crops_show_ten_views(studio):
+    """Ten labelled crops; an oversize crop is explained instead."""
+    captions = image_captions(studio)
+    assert "top-left" in captions and "mirrored, centre" in captions
+    assert [metric.value for metric in studio.metric] == ["1 view", "2 views", "10 views"]
+    studio.slider(key="tta_crop").set_value(400).run()
+    assert any("must fit" in warning.value for warning in studio.warning)
+
+
+def test_label_demo_shows_six_turning_into_nine(studio):
+    """The 180° rotation of the 6 is scored as a 9."""
+    assert any(c.startswith("rotate 180°: looks like a 9") for c in image_captions(studio))
+
+
+def test_upload_of_a_good_image(studio):
+    """Uploading a PNG replaces the cat and the grid is drawn from it."""
+    studio.button_group(key="source").set_value("Upload").run()
+    assert any("Upload an image" in info.value for info in studio.info)
+    studio.file_uploader(key="upload").set_value(("noise.png", png_bytes(), "image/png")).run()
+    assert not studio.exception and not studio.error
+    assert "noise.png: 300×200 px" in image_captions(studio)
+    assert len(sample_captions(studio)) == 8
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.png", b"just some text, renamed", "not an image we can read"),
+        ("empty.jpg", b"", "empty"),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+        ("paper.png", b"%PDF-1.4 fake", "PDF"),
+    ],
+)
+def test_upload_of_a_bad_file_shows_a_clear_message(studio, name, data, message):
+    """A bad upload shows what is wrong in the page, the app keeps running."""
+    studio.button_group(key="source").set_value("Upload").run()
+    studio.file_uploader(key="upload").set_value((name, data, "application/octet-stream")).run()
+    assert not studio.exception
+    assert len(studio.error) == 1
+    assert name in studio.error[0].value and message in studio.error[0].value
+    studio.button_group(key="source").set_value("Sample").run()
+    assert not studio.error and len(sample_captions(studio)) == 8
