@@ -12,6 +12,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from core.bn_lab import Run, load_run
+from core.data import Split, load_subset
 from core.images import ACCEPTED_TEXT, ImageInputError, LoadedImage, digest_of, load_image
 
 SAMPLE_DIR = Path(__file__).parent / "sample_images"
@@ -26,7 +28,7 @@ if PagesManager.uses_pages_directory:
     st.rerun()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def decoded_image(digest: str, _data: bytes) -> LoadedImage:
     """Decode once per distinct file: keyed by the bytes' sha256, not by Streamlit's hashing of them."""
     return load_image(_data)
@@ -35,6 +37,18 @@ def decoded_image(digest: str, _data: bytes) -> LoadedImage:
 @st.cache_data(show_spinner=False)
 def sample_bytes(name: str) -> bytes:
     return (SAMPLE_DIR / f"{name}.jpg").read_bytes()
+
+
+@st.cache_resource(show_spinner=False)
+def fashion_subset() -> dict[str, Split]:
+    """The shipped Fashion-MNIST subset, loaded once per server and shared read-only."""
+    return load_subset()
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_run(name: str) -> Run:
+    """A shipped training run (record and weights), shared read-only: pages only build private copies."""
+    return load_run(name)
 
 
 def image_input_ui() -> LoadedImage | None:
@@ -113,6 +127,7 @@ def main() -> None:
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/augmentation_studio.py", title="Augmentation Studio", icon=":material/auto_awesome:"),
+        st.Page("pages/batchnorm_lab.py", title="BatchNorm Lab", icon=":material/equalizer:"),
     ]
     st.navigation(pages).run()
 

@@ -361,6 +361,25 @@ class ChainItem:
     values: Mapping[str, Value]
 
 
+DEFAULT_CHAIN = ("hflip", "random_resized_crop", "trivial_augment")
+
+
+def chain_from_state(state: Mapping[str, Any]) -> list[ChainItem]:
+    """The Studio's pipeline from its widget values (``chain``, ``<key>.<param>``), defaults where unset.
+
+    Unknown keys and invalid combinations are left out, as the Studio itself does.
+    """
+    chain = []
+    for key in state.get("chain", DEFAULT_CHAIN):
+        augmentation = AUGMENTATIONS.get(key)
+        if augmentation is None:
+            continue
+        values = augmentation.clean({p.name: state.get(f"{key}.{p.name}", p.default) for p in augmentation.params})
+        if augmentation.problem(values) is None:
+            chain.append(ChainItem(augmentation, values))
+    return chain
+
+
 @dataclass(frozen=True)
 class AugmentedSample:
     image: Image.Image

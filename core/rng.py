@@ -5,6 +5,9 @@ torchvision's samplers (``make_params`` and the auto-augment draws) and ``nn.Dro
 generator at once would steal each other's numbers. An :class:`RngStream` owns its own generator state and
 only swaps it into the global generator while holding a process-wide lock, so the same seed always gives
 the same draws, whatever other sessions do meanwhile.
+
+The guarantee holds as long as every draw from torch's global generator in the app goes through a stream,
+which is why the augmentation draws, weight initialization and dropout in training all use one.
 """
 
 from __future__ import annotations
@@ -23,6 +26,15 @@ class RngStream:
 
     def __init__(self, seed: int) -> None:
         self._state = torch.Generator().manual_seed(seed).get_state()
+
+    @property
+    def state(self) -> torch.Tensor:
+        """The generator state, to continue this stream later (e.g. after a cache round trip)."""
+        return self._state.clone()
+
+    @state.setter
+    def state(self, value: torch.Tensor) -> None:
+        self._state = value.clone()
 
     @contextmanager
     def active(self) -> Iterator[None]:

@@ -6,6 +6,7 @@ from PIL import Image
 from app import image_input_ui, seed_ui
 from core.augment import (
     AUGMENTATIONS,
+    DEFAULT_CHAIN,
     AugmentedSample,
     ChainItem,
     pipeline_code,
@@ -18,7 +19,6 @@ from core.images import LoadedImage, fit
 from core.label_demo import six_or_nine
 
 DISPLAY_SIDE = 320  # px sent to the browser per sample
-DEFAULT_CHAIN = ["hflip", "random_resized_crop", "trivial_augment"]
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing samples…")
@@ -34,10 +34,11 @@ def pipeline_ui() -> list[ChainItem]:
     keys = st.sidebar.multiselect(
         "Augmentations, applied in the order picked",
         list(AUGMENTATIONS),
-        default=DEFAULT_CHAIN,
+        default=list(DEFAULT_CHAIN),
         format_func=lambda key: AUGMENTATIONS[key].title,
         key="chain",
         bind="query-params",
+        persist_state="session",  # the BatchNorm Lab augments your image with this pipeline
     )
     chain = []
     for key in keys:
@@ -54,6 +55,7 @@ def pipeline_ui() -> list[ChainItem]:
                     help=param.help or None,
                     key=f"{key}.{param.name}",
                     bind="query-params",
+                    persist_state="session",
                 )
                 for param in augmentation.params
             }

@@ -23,6 +23,20 @@ st.markdown(
     "- See the ten test-time crops, when an augmentation changes the label, and copy the pipeline's code."
 )
 
+st.page_link(
+    "pages/batchnorm_lab.py",
+    label="BatchNorm Lab",
+    icon=":material/equalizer:",
+    help="Normalization inside a real CNN trained on Fashion-MNIST.",
+)
+st.markdown(
+    "- Pre-activation histograms of a plain CNN and the same CNN with BatchNorm, at initialization and "
+    "during training, on Fashion-MNIST or on your own augmented image.\n"
+    "- Train both live and watch BN train faster and survive a learning rate that stalls the plain net.\n"
+    "- Running statistics, train vs eval mode, small batches (BatchNorm vs GroupNorm), the BN formula with "
+    "live numbers, and the initialization recap (Xavier vs Kaiming, saturation, dead ReLUs)."
+)
+
 st.caption(
     "Every random view has a visible seed: the same seed always gives the same picture, so a lecturer and a "
     "class see the same thing. Your uploads stay in memory and are never written to disk."

@@ -1,0 +1,250 @@
+"""The BatchNorm Lab's computations: pre-activation histograms, running statistics, train vs eval mode.
+
+Every function that runs a network builds its own private copy from a state dict, so shared (cached)
+weights are never put in train mode or hooked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from core.data import to_tensor
+from core.models import CNNConfig, SmallCNN, activation_modules, norm_modules, recorded_io
+from core.train import LR_SWEEP, RUNS_DIR
+
+
+@dataclass(frozen=True)
+class Run:
+    """A shipped training run: its record and its weights (final and snapshots)."""
+
+    record: dict
+    config: CNNConfig
+    final: dict[str, torch.Tensor]
+    snapshots: dict[int, dict[str, torch.Tensor]]
+
+
+def load_record(name: str, directory: Path = RUNS_DIR) -> dict:
+    return json.loads((directory / f"{name}.json").read_text())
+
+
+def load_run(name: str, directory: Path = RUNS_DIR) -> Run:
+    record = load_record(name, directory)
+    payload = torch.load(directory / f"{name}.pt", map_location="cpu", weights_only=True)
+    return Run(record, CNNConfig.from_dict(payload["config"]), payload["state_dict"], payload["snapshots"])
+
+
+def private_model(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], train: bool) -> SmallCNN:
+    """A fresh model this caller owns, safe to hook or put in train mode.
+
+    Built on the meta device, so no random initialization draws from the shared global generator, then
+    given copies of the weights (train-mode BN updates its buffers in place; the originals stay untouched).
+    """
+    with torch.device("meta"):
+        model = SmallCNN(config)
+    model.load_state_dict({name: tensor.clone() for name, tensor in state_dict.items()}, assign=True)
+    return model.train(train).requires_grad_(False)
+
+
+# --- pre-activation histograms ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerHistogram:
+    layer: str  # "block1" … "fc"
+    edges: np.ndarray  # (bins + 1,) shared by all models of the comparison
+    fractions: dict[str, np.ndarray]  # model label -> fraction of values per bin (values outside: in the end bins)
+    mean: dict[str, float]
+    std: dict[str, float]
+
+
+def preactivations(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor) -> dict:
+    """What enters each non-linearity for this batch, with batch statistics as during training."""
+    model = private_model(config, state_dict, train=True)
+    with torch.no_grad(), recorded_io(activation_modules(model)) as recorded:
+        model(images)
+    return {name: values.flatten().numpy() for name, (values, _) in recorded.items()}
+
+
+def shared_histograms(values: Mapping[str, Mapping[str, np.ndarray]], bins: int = 60) -> list[LayerHistogram]:
+    """Histograms per layer on one axis for all models: ``values[model][layer]`` -> bin fractions."""
+    labels = list(values)
+    histograms = []
+    for layer in values[labels[0]]:
+        pooled = np.concatenate([values[label][layer] for label in labels])
+        pooled = pooled[np.isfinite(pooled)]  # a diverged network has inf/NaN activations
+        low, high = np.quantile(pooled, [0.002, 0.998]) if len(pooled) else (-1.0, 1.0)
+        if high <= low:
+            low, high = low - 1.0, high + 1.0
+        edges = np.linspace(low, high, bins + 1)
+        fractions, means, stds = {}, {}, {}
+        for label in labels:
+            layer_values = values[label][layer]
+            counts, _ = np.histogram(np.clip(layer_values[np.isfinite(layer_values)], low, high), edges)
+            fractions[label] = counts / max(1, len(layer_values))
+            means[label], stds[label] = float(layer_values.mean()), float(layer_values.std())
+        histograms.append(LayerHistogram(layer, edges, fractions, means, stds))
+    return histograms
+
+
+def images_to_fashion_input(images: Sequence[Image.Image], invert: bool) -> torch.Tensor:
+    """Photos -> the (N, 1, 28, 28) normalized greyscale the networks see (optionally light on black)."""
+    arrays = []
+    for image in images:
+        grey = np.asarray(image.convert("L").resize((28, 28), Image.Resampling.BILINEAR), dtype=np.uint8)
+        arrays.append(255 - grey if invert else grey)
+    return to_tensor(np.stack(arrays))
+
+
+# --- running statistics ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunningTrace:
+    steps: np.ndarray  # 1 … k
+    batch_mean: np.ndarray  # mu_B of the channel at each step
+    batch_var: np.ndarray  # unbiased sigma_B^2 (what PyTorch folds into running_var)
+    running_mean: np.ndarray  # the layer's running_mean after each step
+    running_var: np.ndarray
+    population_mean: float  # over all the features
+    population_var: float
+
+
+def running_statistics(
+    features: torch.Tensor, channel: int, beta: float, batch_size: int, steps: int, seed: int
+) -> RunningTrace:
+    """Feed ``steps`` random batches of ``features`` (N, C, H, W) through a fresh ``nn.BatchNorm2d``.
+
+    ``beta`` is the lecture's averaging weight of the old estimate; PyTorch's ``momentum`` is 1 − beta.
+    """
+    layer = nn.BatchNorm2d(features.shape[1], momentum=1.0 - beta).train()
+    generator = torch.Generator().manual_seed(seed)
+    trace = {key: [] for key in ("batch_mean", "batch_var", "running_mean", "running_var")}
+    with torch.no_grad():
+        for _ in range(steps):
+            batch = features[torch.randint(len(features), (batch_size,), generator=generator)]
+            values = batch[:, channel]
+            trace["batch_mean"].append(float(values.mean()))
+            trace["batch_var"].append(float(values.var(unbiased=True)))
+            layer(batch)
+            trace["running_mean"].append(float(layer.running_mean[channel]))
+            trace["running_var"].append(float(layer.running_var[channel]))
+    population = features[:, channel]
+    return RunningTrace(
+        np.arange(1, steps + 1),
+        *(np.array(trace[key]) for key in ("batch_mean", "batch_var", "running_mean", "running_var")),
+        float(population.mean()),
+        float(population.var(unbiased=True)),
+    )
+
+
+def norm_inputs(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, layer: str):
+    """(input, output) of one normalization layer for this batch, in train mode (batch statistics)."""
+    model = private_model(config, state_dict, train=True)
+    with torch.no_grad(), recorded_io(norm_modules(model)) as recorded:
+        model(images)
+    return recorded[layer], dict(norm_modules(model))[layer]
+
+
+# --- the BN formula, with live numbers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormulaNumbers:
+    mu: float  # mu_B: mean of the channel over batch and positions
+    var: float  # sigma_B^2: biased variance (what normalization divides by)
+    eps: float
+    gamma: float
+    beta: float
+    x: np.ndarray  # a few input values
+    x_hat: np.ndarray  # (x - mu) / sqrt(var + eps)
+    y: np.ndarray  # gamma * x_hat + beta, by hand
+    y_layer: np.ndarray  # the same entries as nn.BatchNorm2d computed them
+    max_difference: float  # over the whole channel, hand vs layer
+
+
+def bn_formula(
+    config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, layer: str, channel: int
+) -> FormulaNumbers:
+    (x, y_layer), norm = norm_inputs(config, state_dict, images, layer)
+    values, outputs = x[:, channel].flatten().double(), y_layer[:, channel].flatten().double()
+    mu, var = values.mean(), values.var(unbiased=False)
+    x_hat = (values - mu) / torch.sqrt(var + norm.eps)
+    gamma, beta = float(norm.weight[channel]), float(norm.bias[channel])
+    y = gamma * x_hat + beta
+    pick = torch.linspace(0, len(values) - 1, 5).long()
+    return FormulaNumbers(
+        float(mu),
+        float(var),
+        norm.eps,
+        gamma,
+        beta,
+        values[pick].numpy(),
+        x_hat[pick].numpy(),
+        y[pick].numpy(),
+        outputs[pick].numpy(),
+        float((y - outputs).abs().max()),
+    )
+
+
+# --- train mode vs eval mode -----------------------------------------------------------------------------
+
+
+@torch.inference_mode()
+def mode_accuracies(
+    config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, labels: torch.Tensor
+) -> dict[str, float]:
+    """Accuracy of one BN network evaluated three ways (each on its own fresh copy)."""
+    eval_model = private_model(config, state_dict, train=False)
+    batch_model = private_model(config, state_dict, train=True)
+    single_model = private_model(config, state_dict, train=True)
+    single = torch.cat([single_model(images[i : i + 1]) for i in range(len(images))])
+    return {
+        "eval mode (running statistics)": float((eval_model(images).argmax(1) == labels).float().mean()),
+        f"train mode, batch of {len(images)}": float((batch_model(images).argmax(1) == labels).float().mean()),
+        "train mode, one image at a time": float((single.argmax(1) == labels).float().mean()),
+    }
+
+
+NORM_RUNS = {
+    "BatchNorm": "batchnorm",
+    "GroupNorm": "groupnorm",
+    "LayerNorm": "layernorm",
+    "InstanceNorm": "instancenorm",
+}
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)
+
+
+@torch.inference_mode()
+def batch_dependence(
+    runs: Mapping[str, Run], images: torch.Tensor, labels: torch.Tensor, batch_sizes: Sequence[int] = BATCH_SIZES
+) -> dict[str, list[float]]:
+    """Accuracy when each network normalizes with the statistics of batches of the given sizes (train mode).
+
+    BatchNorm's output for an image depends on the other images of its batch; Group, Layer and Instance
+    normalization compute their statistics per image, so the batch size cannot matter to them.
+    """
+    found = {}
+    for label, run in runs.items():
+        model = private_model(run.config, run.final, train=True)
+        found[label] = []
+        for size in batch_sizes:
+            count = len(labels) - len(labels) % size
+            logits = torch.cat([model(images[i : i + size]) for i in range(0, count, size)])
+            found[label].append(float((logits.argmax(1) == labels[:count]).float().mean()))
+    return found
+
+
+def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, list[float]]:
+    """Test accuracy (shipped subset) after 150 steps of the plain and the BN network against learning rate."""
+    return {
+        label: [load_record(f"lr_{norm}_{lr}", directory)["test_accuracy_subset"] for lr in LR_SWEEP]
+        for label, norm in (("plain", "none"), ("BatchNorm", "batch"))
+    }

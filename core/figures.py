@@ -1,0 +1,133 @@
+"""Plotly figures built from plain arrays (the pages only display them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.bn_lab import LayerHistogram, RunningTrace
+from core.init_demo import LayerActivations
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def _layout(figure: go.Figure, height: int, title: str | None = None) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        title=title,
+        margin=dict(l=50, r=20, t=60 if title else 30, b=40),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        bargap=0,
+    )
+    return figure
+
+
+def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
+    """One row per layer, one column per model, sharing each row's x axis."""
+    labels = list(histograms[0].fractions)
+    titles = [
+        f"{label} · {h.layer}: mean {h.mean[label]:+.2f}, std {h.std[label]:.2f}"
+        for h in histograms
+        for label in labels
+    ]
+    figure = make_subplots(
+        rows=len(histograms), cols=len(labels), shared_xaxes="rows", subplot_titles=titles, vertical_spacing=0.06
+    )
+    for row, histogram in enumerate(histograms, start=1):
+        centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
+        width = histogram.edges[1] - histogram.edges[0]
+        for col, label in enumerate(labels, start=1):
+            figure.add_bar(
+                x=centres, y=histogram.fractions[label], width=width, marker_color=colour(col - 1),
+                name=label, showlegend=row == 1, row=row, col=col,
+            )  # fmt: skip
+    figure.update_annotations(font_size=12)
+    return _layout(figure, height=170 * len(histograms) + 60)
+
+
+def lines_figure(
+    series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    x_title: str,
+    y_title: str,
+    title: str | None = None,
+    log_x: bool = False,
+    log_y: bool = False,
+    height: int = 340,
+) -> go.Figure:
+    """Named (x, y) series as lines, one colour each."""
+    figure = go.Figure()
+    for index, (name, (x, y)) in enumerate(series.items()):
+        figure.add_scatter(x=list(x), y=list(y), mode="lines+markers" if len(x) < 30 else "lines",
+                           name=name, line_color=colour(index))  # fmt: skip
+    figure.update_xaxes(title=x_title, type="log" if log_x else None)
+    figure.update_yaxes(title=y_title, type="log" if log_y else None)
+    return _layout(figure, height, title)
+
+
+def layer_std_figure(records: Mapping[str, dict]) -> go.Figure:
+    """Std of each layer's pre-activations over training, from the runs' recorded statistics."""
+    series = {}
+    for label, record in records.items():
+        steps = sorted(int(step) for step in record["layer_stats"])
+        for layer in record["layer_stats"]["0"]:
+            series[f"{label} · {layer}"] = (steps, [record["layer_stats"][str(s)][layer]["std"] for s in steps])
+    return lines_figure(series, "training step", "std of pre-activations", "Recorded during training", log_y=True)
+
+
+def smooth(values: Sequence[float], window: int = 10) -> np.ndarray:
+    """Trailing moving average (NaN and inf kept visible as gaps)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    head = np.cumsum(values[: window - 1]) / np.arange(1, window)
+    return np.concatenate([head, np.convolve(values, kernel, mode="valid")])
+
+
+def running_stats_figure(trace: RunningTrace) -> go.Figure:
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("mean of the channel", "variance of the channel"))
+    for col, (batch, running, population) in enumerate(
+        [
+            (trace.batch_mean, trace.running_mean, trace.population_mean),
+            (trace.batch_var, trace.running_var, trace.population_var),
+        ],
+        start=1,
+    ):
+        first = col == 1
+        figure.add_scatter(x=trace.steps, y=batch, mode="markers", marker=dict(size=4, color=colour(5)),
+                           name="this batch (μ_B, σ_B²)", showlegend=first, row=1, col=col)  # fmt: skip
+        figure.add_scatter(x=trace.steps, y=running, mode="lines", line=dict(color=colour(0), width=3),
+                           name="running estimate", showlegend=first, row=1, col=col)  # fmt: skip
+        figure.add_scatter(x=[trace.steps[0], trace.steps[-1]], y=[population, population], mode="lines",
+                           line=dict(color=colour(1), dash="dash"), name="population value", showlegend=first,
+                           row=1, col=col)  # fmt: skip
+    figure.update_xaxes(title="training step")
+    return _layout(figure, 360)
+
+
+def depth_heatmap(layers: Sequence[LayerActivations], activation: str, bins: int = 50) -> go.Figure:
+    """Distribution of activations (colour = fraction of values) for each layer, left to right."""
+    bounded = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+    low, high = bounded.get(activation, (0.0, max(1e-6, 4 * max(layer.std for layer in layers))))
+    edges = np.linspace(low, high, bins + 1)
+    fractions = np.stack([np.histogram(np.clip(a.values, low, high), edges)[0] / len(a.values) for a in layers], 1)
+    figure = go.Figure(
+        go.Heatmap(
+            z=fractions,
+            x=[a.layer for a in layers],
+            y=(edges[:-1] + edges[1:]) / 2,
+            colorscale="Cividis",
+            colorbar=dict(title="fraction"),
+        )  # fmt: skip
+    )
+    figure.update_xaxes(title="layer", dtick=1)
+    figure.update_yaxes(title="activation value")
+    return _layout(figure, 340)

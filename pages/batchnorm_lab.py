@@ -1,0 +1,219 @@
+"""BatchNorm Lab: what normalization does inside a real CNN trained on Fashion-MNIST."""
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app import fashion_subset, image_input_ui, shipped_run
+from core.augment import chain_from_state, pipeline_code, sample_grid
+from core.bn_lab import (
+    BATCH_SIZES,
+    NORM_RUNS,
+    batch_dependence,
+    bn_formula,
+    images_to_fashion_input,
+    learning_rate_sweep,
+    mode_accuracies,
+    norm_inputs,
+    preactivations,
+    running_statistics,
+    shared_histograms,
+)
+from core.data import to_tensor
+from core.figures import (
+    depth_heatmap,
+    histogram_figure,
+    layer_std_figure,
+    lines_figure,
+    running_stats_figure,
+    smooth,
+)
+from core.init_demo import SCHEMES, activations_through_depth, summary_table
+from core.live import CHUNK_STEPS, LiveChunk, LiveSettings, live_chunk
+from core.train import LR_SWEEP
+
+RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run
+FASHION_BATCH = 256
+
+
+def batch_ui() -> tuple[str, torch.Tensor]:
+    """The batch to look at: Fashion-MNIST test images, or the user's image under the Studio's pipeline."""
+    source = st.segmented_control(
+        "Batch", ["Fashion-MNIST", "Your image, augmented"], default="Fashion-MNIST", required=True,
+        key="bn_batch", bind="query-params",
+    )  # fmt: skip
+    if source == "Fashion-MNIST":
+        return "fashion", to_tensor(fashion_subset()["test"].images[:FASHION_BATCH])
+    loaded = image_input_ui()
+    if loaded is None:
+        st.stop()
+    invert = st.toggle("Invert (Fashion-MNIST items are light on black)", value=True, key="bn_invert")
+    chain = chain_from_state(st.session_state)
+    st.caption(f"64 samples of your image (seed 0) through: {', '.join(i.augmentation.title for i in chain) or 'none'}")
+    key = f"{loaded.digest}:{pipeline_code(chain, 0, 64)}:{invert}"
+    return key, cached_user_batch(key, loaded.image, chain, invert)
+
+
+@st.cache_data(max_entries=16, show_spinner="Augmenting your image…")
+def cached_user_batch(key: str, _image, _chain, invert: bool) -> torch.Tensor:
+    """64 augmented samples as network input; ``key`` names image, pipeline and inversion."""
+    return images_to_fashion_input([sample.image for sample in sample_grid(_image, _chain, 64, seed=0)], invert)
+
+
+@st.cache_data(max_entries=32, show_spinner="Running both networks…")
+def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
+    runs = {label: shipped_run(name) for label, name in RUNS.items()}
+    values = {label: preactivations(run.config, run.snapshots[step], _images) for label, run in runs.items()}
+    return shared_histograms(values)
+
+
+def activations_section() -> None:
+    steps = sorted(shipped_run("batchnorm").snapshots)
+    step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
+    batch_key, images = batch_ui()
+    st.plotly_chart(histogram_figure(cached_histograms(step, batch_key, images)), key="histograms")
+    records = {label: shipped_run(name).record for label, name in RUNS.items()}
+    st.plotly_chart(layer_std_figure(records), key="layer_std")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_live_chunk(settings: LiveSettings, chunk: int) -> LiveChunk:
+    """Chunk k of a live run: shared by every session with the same settings, computed once."""
+    data = fashion_subset()
+    previous = cached_live_chunk(settings, chunk - 1) if chunk else None
+    return live_chunk(settings, previous, data["train"], data["test"])
+
+
+def live_training_section() -> None:
+    with st.form("live"):
+        left, middle, right = st.columns(3)
+        lr = left.select_slider("Learning rate (SGD)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.05, key="lr")
+        batch_size = middle.select_slider("Batch size", [16, 32, 64, 128], value=64, key="batch_size")
+        steps = right.slider("Steps", 50, 300, 150, 25, key="steps")
+        submitted = st.form_submit_button("Train both networks", icon=":material/play_arrow:", type="primary")
+    if submitted:
+        st.session_state.live_settings = LiveSettings(lr, batch_size, steps)
+    settings = st.session_state.get("live_settings")
+    if settings is None:
+        st.info("Press *Train both networks*. Then raise the learning rate to 0.2 or more and train again.")
+        return
+    progress, chart, histograms = st.progress(0.0), st.empty(), st.empty()
+    # Animate right after pressing the button; later reruns draw the (cached) final chunk only.
+    for chunk in range(settings.chunks + 1) if submitted else [settings.chunks]:
+        result = cached_live_chunk(settings, chunk)
+        curves = {label: state.curves for label, state in result.states.items()}
+        done = min(chunk * CHUNK_STEPS, settings.steps)
+        progress.progress(chunk / settings.chunks, text=f"step {done} of {settings.steps}")
+        losses = {label: (range(1, c.step + 1), smooth(c.train_loss)) for label, c in curves.items()}
+        chart.plotly_chart(lines_figure(losses, "step", "training loss (smoothed)"), key=f"loss{chunk}")
+        histograms.plotly_chart(histogram_figure(result.histograms), key=f"live_histograms{chunk}")
+    for column, (label, curve) in zip(st.columns(len(curves)), curves.items()):
+        verdict = "diverged" if curve.diverged else f"{curve.final_accuracy:.1%}"
+        column.metric(f"{label}: test accuracy", verdict, help="on 1,000 images of the shipped test subset")
+
+
+def learning_rate_section() -> None:
+    sweep = {label: (LR_SWEEP, values) for label, values in learning_rate_sweep().items()}
+    figure = lines_figure(sweep, "learning rate", "test accuracy", "Recorded: 150 SGD steps per rate", log_x=True)
+    st.plotly_chart(figure, key="lr_sweep")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_running_statistics(channel: int, beta: float, batch_size: int, steps: int):
+    run, data = shipped_run("batchnorm"), fashion_subset()
+    (features, _), _ = norm_inputs(run.config, run.final, to_tensor(data["train"].images[:1024]), "block1")
+    return running_statistics(features, channel, beta, batch_size, steps, seed=0)
+
+
+@st.cache_data(show_spinner="Evaluating one image at a time…")
+def cached_mode_accuracies() -> dict[str, float]:
+    run, test = shipped_run("batchnorm"), fashion_subset()["test"]
+    return mode_accuracies(run.config, run.final, to_tensor(test.images[:500]), torch.from_numpy(test.labels[:500]))
+
+
+def train_vs_test_section() -> None:
+    st.markdown(
+        "During training BN normalizes with the statistics of the **current batch**; at test time it uses "
+        "**running averages** collected during training: $\\hat\\mu \\leftarrow \\beta_m \\hat\\mu + "
+        "(1-\\beta_m)\\,\\mu_B$ (PyTorch's `momentum` is $1-\\beta_m$; it averages the *unbiased* batch variance)."
+    )
+    left, middle, right = st.columns(3)
+    beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
+    batch_size = middle.select_slider("Batch size", [2, 4, 8, 16, 32, 64, 128], value=32, key="rs_batch")
+    channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel")
+    st.plotly_chart(running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), key="running")
+    st.subheader("Train mode or eval mode at test time?")
+    for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
+        column.metric(mode, f"{value:.1%}")
+    st.caption("The shipped BN network on 500 test images. One image at a time in train mode normalizes every "
+               "image with its own statistics: the prediction depends on what else is in the batch.")  # fmt: skip
+    st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
+    sweep = {label: (BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
+    st.plotly_chart(lines_figure(sweep, "images per batch", "test accuracy", log_x=True), key="batch_sweep")
+    st.caption(
+        "Four shipped networks, identical but for the normalization, on 512 test images normalized with the "
+        "statistics of batches of each size (train mode). GroupNorm, LayerNorm and InstanceNorm compute them "
+        "per image, so they do not care; BatchNorm's estimates get noisy, as in the GroupNorm paper's figure."
+    )
+
+
+@st.cache_data(show_spinner="Normalizing with batches of every size…")
+def cached_batch_dependence() -> dict[str, list[float]]:
+    runs = {label: shipped_run(name) for label, name in NORM_RUNS.items()}
+    test = fashion_subset()["test"]
+    return batch_dependence(runs, to_tensor(test.images[:512]), torch.from_numpy(test.labels[:512]))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_formula(layer: str, channel: int):
+    run = shipped_run("batchnorm")
+    return bn_formula(run.config, run.final, to_tensor(fashion_subset()["test"].images[:FASHION_BATCH]), layer, channel)
+
+
+def formula_section() -> None:
+    left, right = st.columns(2)
+    layer = left.selectbox("Layer", ["block1", "block2", "block3", "block4"], key="formula_layer")
+    channel = right.slider("Channel", 0, 15, 3, key="formula_channel")
+    numbers = cached_formula(layer, channel)
+    st.latex(
+        rf"\mu_B = {numbers.mu:.4f},\quad \sigma_B^2 = {numbers.var:.4f},\quad \epsilon = {numbers.eps:g},\quad "
+        rf"\gamma = {numbers.gamma:.4f},\quad \beta = {numbers.beta:.4f}"
+    )
+    st.latex(r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta")
+    table = {"x": numbers.x, "x̂": numbers.x_hat, "y by hand": numbers.y, "y from nn.BatchNorm2d": numbers.y_layer}
+    st.dataframe({name: np.round(values, 5) for name, values in table.items()}, hide_index=True)
+    st.caption(
+        f"Batch of {FASHION_BATCH} test images, the shipped BN network, train mode. Over all values of this channel "
+        f"the hand computation and PyTorch's layer differ by at most {numbers.max_difference:.1e}."
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_depth(activation: str, scheme: str):
+    inputs = to_tensor(fashion_subset()["test"].images[:512]).flatten(1)
+    return activations_through_depth(inputs, activation, scheme)
+
+
+def initialization_section() -> None:
+    left, right = st.columns(2)
+    activation = left.segmented_control("Activation", ["tanh", "sigmoid", "relu"], default="tanh", required=True,
+                                        key="init_activation")  # fmt: skip
+    scheme = right.segmented_control("Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme")
+    layers = cached_depth(activation, scheme)
+    st.plotly_chart(depth_heatmap(layers, activation), key="depth")
+    st.dataframe(summary_table(layers), hide_index=True)
+
+
+st.title("BatchNorm Lab")
+tabs = st.tabs(["Activations", "Live training", "Train vs test", "BN formula", "Initialization"])
+with tabs[0]:
+    activations_section()
+with tabs[1]:
+    live_training_section()
+    learning_rate_section()
+with tabs[2]:
+    train_vs_test_section()
+with tabs[3]:
+    formula_section()
+with tabs[4]:
+    initialization_section()

@@ -1,0 +1,74 @@
+"""The BatchNorm Lab page, driven through AppTest."""
+
+import pytest
+
+PAGE = "pages/batchnorm_lab.py"
+
+
+@pytest.fixture
+def lab(open_page):
+    return open_page(PAGE)
+
+
+def test_page_loads_with_recorded_histograms_and_all_sections(lab):
+    """All five tabs render from the shipped records without exception."""
+    assert not lab.exception
+    assert [tab.label for tab in lab.tabs] == [
+        "Activations", "Live training", "Train vs test", "BN formula", "Initialization",
+    ]  # fmt: skip
+    assert len(lab.get("plotly_chart")) >= 5
+    assert len(lab.metric) == 3  # train vs eval mode accuracies
+
+
+def test_step_slider_moves_through_the_recorded_snapshots(lab):
+    """Choosing the last recorded step redraws the histograms without error."""
+    slider = lab.select_slider(key="bn_step")
+    assert slider.options[0] == "0"
+    slider.set_value(int(slider.options[-1])).run()
+    assert not lab.exception
+
+
+def test_eval_mode_beats_one_image_at_a_time(lab):
+    """The three accuracies are shown and eval mode is the best of them."""
+    values = {metric.label: float(metric.value.rstrip("%")) for metric in lab.metric}
+    assert values["eval mode (running statistics)"] > values["train mode, one image at a time"]
+
+
+def test_live_training_runs_and_reports_both_networks(lab):
+    """A 50-step live run at lr 0.5 shows a progress bar and an accuracy for each network."""
+    assert any("Train both networks" in info.value for info in lab.info)
+    lab.select_slider(key="lr").set_value(0.5)
+    lab.slider(key="steps").set_value(50)
+    lab.get("form_submit_button")[0].click().run()  # (the form's only button)
+    assert not lab.exception
+    labels = [metric.label for metric in lab.metric]
+    assert "plain: test accuracy" in labels and "BatchNorm: test accuracy" in labels
+
+
+def test_formula_panel_agrees_with_the_layer(lab):
+    """The caption reports a tiny difference between hand computation and nn.BatchNorm2d."""
+    lab.selectbox(key="formula_layer").set_value("block3").run()
+    caption = next(c.value for c in lab.caption if "differ by at most" in c.value)
+    assert float(caption.split("at most ")[1].rstrip(".")) < 1e-4
+
+
+def test_running_statistics_controls_respond(lab):
+    """Moving beta_m and the batch size keeps the page healthy."""
+    lab.slider(key="beta_m").set_value(0.99).run()
+    lab.select_slider(key="rs_batch").set_value(2).run()
+    assert not lab.exception
+
+
+def test_initialization_recap_reports_dead_units(lab):
+    """ReLU with a tiny initialization: the table and heatmap render."""
+    lab.button_group(key="init_activation").set_value("relu").run()
+    lab.button_group(key="init_scheme").set_value("small normal (std 0.01)").run()
+    assert not lab.exception
+    assert lab.dataframe[-1].value["layer"].tolist() == list(range(1, 11))
+
+
+def test_your_image_batch_uses_the_sample_photo(lab):
+    """Switching the batch to the user's image augments the cat and redraws the histograms."""
+    lab.button_group(key="bn_batch").set_value("Your image, augmented").run()
+    assert not lab.exception
+    assert any("64 samples of your image" in c.value for c in lab.caption)

@@ -1,0 +1,134 @@
+"""core.train and core.live: deterministic, resumable CPU training; shipped checkpoints reproduce their records."""
+
+import pickle
+import threading
+
+import pytest
+import torch
+
+from core.bn_lab import load_record, load_run, private_model
+from core.data import Split, load_subset, to_tensor
+from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
+from core.models import CNNConfig
+from core.rng import RngStream
+from core.train import RUNS_DIR, TrainConfig, Trainer, accuracy, shipped_runs, train
+
+SUBSET = load_subset()
+TINY_TRAIN = Split(SUBSET["train"].images[:512], SUBSET["train"].labels[:512])
+TINY_TEST = Split(SUBSET["test"].images[:200], SUBSET["test"].labels[:200])
+TINY = TrainConfig(steps=12, batch_size=32, lr=0.05, eval_every=6, snapshot_steps=(0, 6, 12))
+
+
+def weights(trainer: Trainer) -> dict[str, torch.Tensor]:
+    return trainer.model.state_dict()
+
+
+def same_weights(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_training_is_deterministic_for_a_seed_with_dropout():
+    """Two runs with one seed give bit-identical losses and weights; another seed differs."""
+    config = CNNConfig(dropout=0.3)
+    first, second = train(config, TINY, TINY_TRAIN, TINY_TEST), train(config, TINY, TINY_TRAIN, TINY_TEST)
+    assert first.curves.train_loss == second.curves.train_loss
+    assert same_weights(weights(first), weights(second))
+    other = train(config, TrainConfig(**{**TINY.__dict__, "seed": 1}), TINY_TRAIN, TINY_TEST)
+    assert other.curves.train_loss != first.curves.train_loss
+
+
+def test_training_is_deterministic_while_other_threads_draw_random_numbers():
+    """Another session drawing from its own stream meanwhile does not change a seeded run."""
+    expected = train(CNNConfig(dropout=0.5), TINY, TINY_TRAIN, TINY_TEST).curves.train_loss
+    stop = threading.Event()
+
+    def noise() -> None:
+        stream = RngStream(99)
+        while not stop.is_set():
+            with stream.active():
+                torch.rand(100)
+
+    thread = threading.Thread(target=noise)
+    thread.start()
+    try:
+        assert train(CNNConfig(dropout=0.5), TINY, TINY_TRAIN, TINY_TEST).curves.train_loss == expected
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_resuming_from_a_pickled_state_equals_an_uninterrupted_run():
+    """Stop after 5 steps, pickle the state, continue: same losses, accuracies and weights."""
+    config = CNNConfig(dropout=0.2)
+    whole = train(config, TINY, TINY_TRAIN, TINY_TEST)
+    first = Trainer(config, TINY, TINY_TRAIN, TINY_TEST)
+    for _ in range(5):
+        first.step()
+    resumed = Trainer(config, TINY, TINY_TRAIN, TINY_TEST, pickle.loads(pickle.dumps(first.state())))
+    while not resumed.done:
+        resumed.step()
+    assert resumed.curves.train_loss == whole.curves.train_loss
+    assert resumed.curves.test_accuracy == whole.curves.test_accuracy
+    assert same_weights(weights(resumed), weights(whole))
+
+
+def test_snapshots_and_statistics_are_recorded_at_the_asked_steps():
+    """Snapshots at 0, 6 and 12; accuracy at 0, 6 and 12; stats hold mean/std/quantiles per layer."""
+    curves = train(CNNConfig(), TINY, TINY_TRAIN, TINY_TEST).curves
+    assert sorted(curves.snapshots) == [0, 6, 12] and curves.eval_steps == [0, 6, 12]
+    stats = curves.layer_stats[0]
+    assert list(stats) == ["block1", "block2", "block3", "block4", "fc"]
+    assert stats["block1"]["std"] == pytest.approx(1.0, abs=0.01)  # BN output at init, train mode
+    assert stats["block1"]["q01"] < stats["block1"]["q50"] < stats["block1"]["q99"]
+
+
+def test_divergence_stops_the_run():
+    """An absurd learning rate ends the run early and is reported as diverged."""
+    result = train(CNNConfig(norm="none"), TrainConfig(steps=40, lr=1e4, batch_size=32), TINY_TRAIN, TINY_TEST)
+    assert result.curves.diverged and result.curves.step < 40 and result.done
+
+
+def test_optimizers_are_torchs():
+    """sgd, adam and adamw build the real torch.optim classes with the given decay."""
+    model = torch.nn.Linear(2, 2)
+    from core.train import make_optimizer
+
+    assert isinstance(
+        make_optimizer(model, TrainConfig(steps=1, optimizer="adamw", weight_decay=0.1)), torch.optim.AdamW
+    )
+    assert isinstance(make_optimizer(model, TrainConfig(steps=1, optimizer="adam")), torch.optim.Adam)
+    sgd = make_optimizer(model, TrainConfig(steps=1, weight_decay=0.01))
+    assert isinstance(sgd, torch.optim.SGD) and sgd.param_groups[0]["momentum"] == 0.9
+
+
+@pytest.mark.parametrize("spec", [s for s in shipped_runs() if s.checkpoint], ids=lambda s: s.name)
+def test_shipped_checkpoints_reproduce_their_recorded_accuracy(spec):
+    """Each shipped checkpoint, loaded fresh, scores its recorded accuracy on the shipped test subset."""
+    run = load_run(spec.name)
+    test = SUBSET["test"]
+    model = private_model(run.config, run.final, train=False)
+    measured = accuracy(model, to_tensor(test.images), torch.from_numpy(test.labels))
+    assert measured == pytest.approx(run.record["test_accuracy_subset"], abs=0.003)
+    assert run.record["model"] == run.config.__dict__
+
+
+def test_every_shipped_run_has_a_record_and_the_main_model_reaches_90_percent():
+    """All runs of `python -m core.train` are shipped; BN + dropout p=0.1 reaches ≥ 90% on the full test set."""
+    for spec in shipped_runs():
+        assert (RUNS_DIR / f"{spec.name}.json").exists(), spec.name
+        assert (RUNS_DIR / f"{spec.name}.pt").exists() == spec.checkpoint, spec.name
+    assert load_record("dropout_p0.1")["test_accuracy_full"] >= 0.90
+    assert load_record("batchnorm")["test_accuracy_full"] > load_record("plain")["test_accuracy_full"]
+
+
+def test_live_chunks_continue_each_other():
+    """Chunk 0 is the initialization, chunk k holds k × CHUNK_STEPS steps, the same as one long run."""
+    settings = LiveSettings(lr=0.05, batch_size=16, steps=2 * CHUNK_STEPS)
+    chunk0 = live_chunk(settings, None, TINY_TRAIN, TINY_TEST)
+    chunk1 = live_chunk(settings, chunk0, TINY_TRAIN, TINY_TEST)
+    chunk2 = live_chunk(settings, chunk1, TINY_TRAIN, TINY_TEST)
+    assert [chunk.states["BatchNorm"].curves.step for chunk in (chunk0, chunk1, chunk2)] == [0, 25, 50]
+    reference = train(LIVE_MODELS["BatchNorm"], settings.train_config(), TINY_TRAIN, TINY_TEST)
+    assert chunk2.states["BatchNorm"].curves.train_loss == reference.curves.train_loss
+    assert [h.layer for h in chunk2.histograms] == ["block1", "block2", "block3", "block4", "fc"]
+    assert set(chunk2.histograms[0].fractions) == set(LIVE_MODELS)
