@@ -23,8 +23,7 @@ def _layout(figure: go.Figure, height: int, title: str | None = None) -> go.Figu
     figure.update_layout(
         height=height,
         title=title,
-        margin=dict(l=50, r=20, t=60 if title else 30, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin=dict(l=50, r=20, t=60 if title else 40, b=40),
         bargap=0,
     )
     return figure
@@ -67,7 +66,9 @@ def lines_figure(
     for index, (name, (x, y)) in enumerate(series.items()):
         figure.add_scatter(x=list(x), y=list(y), mode="lines+markers" if len(x) < 30 else "lines",
                            name=name, line_color=colour(index))  # fmt: skip
-    figure.update_xaxes(title=x_title, type="log" if log_x else None)
+    # On a log axis, label exactly the values that were measured (plotly's minor ticks clutter it).
+    ticks = dict(tickvals=list(next(iter(series.values()))[0])) if log_x and series else {}
+    figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
     figure.update_yaxes(title=y_title, type="log" if log_y else None)
     return _layout(figure, height, title)
 

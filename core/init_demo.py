@@ -83,7 +83,12 @@ def dead_fraction(values: np.ndarray) -> float:
 def summary_table(layers: list[LayerActivations]) -> list[dict[str, object]]:
     """One row per layer: mean, std, saturated and dead fractions, for display."""
     return [
-        {"layer": a.layer, "mean": round(a.mean, 4), "std": round(a.std, 4), "saturated": f"{a.saturated:.0%}",
-         "dead ReLUs": f"{a.dead:.0%}"}  # fmt: skip
+        {
+            "layer": a.layer,
+            "mean": round(a.mean, 4),
+            "std": round(a.std, 4),
+            "saturated": f"{a.saturated:.0%}",
+            "dead ReLUs": f"{a.dead:.0%}",
+        }  # fmt: skip
         for a in layers
     ]

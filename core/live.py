@@ -15,8 +15,8 @@ from core.train import TrainConfig, Trainer, TrainerState
 
 LIVE_MODELS = {"plain": CNNConfig(norm="none"), "BatchNorm": CNNConfig(norm="batch")}
 CHUNK_STEPS = 25  # steps between progress updates
-EVAL_IMAGES = 1000  # test-subset images for the accuracy curve
-PROBE_IMAGES = 256  # test-subset images for the histograms
+EVAL_IMAGES = 500  # test-subset images for the accuracy curve
+PROBE_IMAGES = 128  # test-subset images for the histograms
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,13 @@ def activations_section() -> None:
     batch_key, images = batch_ui()
     st.plotly_chart(histogram_figure(cached_histograms(step, batch_key, images)), key="histograms")
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
+    at_init = {label: record["layer_stats"]["0"] for label, record in records.items()}
+    st.markdown(
+        f"**What to notice.** At initialization the plain network's pre-activations shrink from std "
+        f"{at_init['plain']['block1']['std']:.2f} in block 1 to {at_init['plain']['block4']['std']:.2f} in block 4: "
+        "the signal collapses with depth, and the first steps of training barely move the loss. With BatchNorm "
+        "every block starts at mean 0, std 1, and stays there while training."
+    )
     st.plotly_chart(layer_std_figure(records), key="layer_std")
 
 
