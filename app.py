@@ -12,9 +12,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.bn_lab import Run, load_run
+from core.bn_lab import Run, load_run, private_model
 from core.data import Split, load_subset
 from core.images import ACCEPTED_TEXT, ImageInputError, LoadedImage, digest_of, load_image
+from core.models import SmallCNN
+from core.texts import TEXTS
 
 SAMPLE_DIR = Path(__file__).parent / "sample_images"
 SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
@@ -49,6 +51,13 @@ def fashion_subset() -> dict[str, Split]:
 def shipped_run(name: str) -> Run:
     """A shipped training run (record and weights), shared read-only: pages only build private copies."""
     return load_run(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_model(name: str) -> SmallCNN:
+    """A shipped network in eval mode, shared by all sessions: never put in train mode, never hooked."""
+    run = shipped_run(name)
+    return private_model(run.config, run.final, train=False)
 
 
 def image_input_ui() -> LoadedImage | None:
@@ -95,6 +104,15 @@ def image_input_ui() -> LoadedImage | None:
     return loaded
 
 
+def explain(key: str, style: str = "markdown", **values: object) -> None:
+    """Show one of core.texts' explanations (as markdown, caption or info box), filled with live ``values``."""
+    text = TEXTS[key].full.format(**values)
+    if style == "info":
+        st.info(text, icon=":material/lightbulb:")
+    else:
+        getattr(st, style)(text)
+
+
 def _draw_new_seed(key: str) -> None:
     st.session_state[key] = secrets.randbelow(10_000)
 
@@ -128,6 +146,7 @@ def main() -> None:
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/augmentation_studio.py", title="Augmentation Studio", icon=":material/auto_awesome:"),
         st.Page("pages/batchnorm_lab.py", title="BatchNorm Lab", icon=":material/equalizer:"),
+        st.Page("pages/mc_dropout_lab.py", title="MC Dropout Lab", icon=":material/casino:"),
     ]
     st.navigation(pages).run()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 CLASSES: tuple[str, ...] = (
     "T-shirt/top",
@@ -92,3 +93,9 @@ def load_subset(path: Path = SUBSET_PATH) -> dict[str, Split]:
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, 28, 28) -> normalized float (N, 1, 28, 28), as the networks were trained."""
     return ((torch.tensor(images, dtype=torch.float32) / 255.0 - MEAN) / STD).unsqueeze(1)
+
+
+def to_display(image: torch.Tensor, scale: int = 8) -> Image.Image:
+    """A normalized (1, 28, 28) input back to greyscale pixels, enlarged without smoothing for display."""
+    pixels = ((image.squeeze(0) * STD + MEAN) * 255).clamp(0, 255).round().to(torch.uint8).numpy()
+    return Image.fromarray(pixels, "L").resize((28 * scale, 28 * scale), Image.Resampling.NEAREST)

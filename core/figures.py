@@ -45,9 +45,15 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
         width = histogram.edges[1] - histogram.edges[0]
         for col, label in enumerate(labels, start=1):
             figure.add_bar(
-                x=centres, y=histogram.fractions[label], width=width, marker_color=colour(col - 1),
-                name=label, showlegend=row == 1, row=row, col=col,
-            )  # fmt: skip
+                x=centres,
+                y=histogram.fractions[label],
+                width=width,
+                marker_color=colour(col - 1),
+                name=label,
+                showlegend=row == 1,
+                row=row,
+                col=col,
+            )
     figure.update_annotations(font_size=12)
     return _layout(figure, height=170 * len(histograms) + 60)
 
@@ -64,8 +70,9 @@ def lines_figure(
     """Named (x, y) series as lines, one colour each."""
     figure = go.Figure()
     for index, (name, (x, y)) in enumerate(series.items()):
-        figure.add_scatter(x=list(x), y=list(y), mode="lines+markers" if len(x) < 30 else "lines",
-                           name=name, line_color=colour(index))  # fmt: skip
+        figure.add_scatter(
+            x=list(x), y=list(y), mode="lines+markers" if len(x) < 30 else "lines", name=name, line_color=colour(index)
+        )
     # On a log axis, label exactly the values that were measured (plotly's minor ticks clutter it).
     ticks = dict(tickvals=list(next(iter(series.values()))[0])) if log_x and series else {}
     figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
@@ -103,13 +110,36 @@ def running_stats_figure(trace: RunningTrace) -> go.Figure:
         start=1,
     ):
         first = col == 1
-        figure.add_scatter(x=trace.steps, y=batch, mode="markers", marker=dict(size=4, color=colour(5)),
-                           name="this batch (μ_B, σ_B²)", showlegend=first, row=1, col=col)  # fmt: skip
-        figure.add_scatter(x=trace.steps, y=running, mode="lines", line=dict(color=colour(0), width=3),
-                           name="running estimate", showlegend=first, row=1, col=col)  # fmt: skip
-        figure.add_scatter(x=[trace.steps[0], trace.steps[-1]], y=[population, population], mode="lines",
-                           line=dict(color=colour(1), dash="dash"), name="population value", showlegend=first,
-                           row=1, col=col)  # fmt: skip
+        figure.add_scatter(
+            x=trace.steps,
+            y=batch,
+            mode="markers",
+            marker=dict(size=4, color=colour(5)),
+            name="this batch (μ_B, σ_B²)",
+            showlegend=first,
+            row=1,
+            col=col,
+        )
+        figure.add_scatter(
+            x=trace.steps,
+            y=running,
+            mode="lines",
+            line=dict(color=colour(0), width=3),
+            name="running estimate",
+            showlegend=first,
+            row=1,
+            col=col,
+        )
+        figure.add_scatter(
+            x=[trace.steps[0], trace.steps[-1]],
+            y=[population, population],
+            mode="lines",
+            line=dict(color=colour(1), dash="dash"),
+            name="population value",
+            showlegend=first,
+            row=1,
+            col=col,
+        )
     figure.update_xaxes(title="training step")
     return _layout(figure, 360)
 
@@ -127,8 +157,117 @@ def depth_heatmap(layers: Sequence[LayerActivations], activation: str, bins: int
             y=(edges[:-1] + edges[1:]) / 2,
             colorscale="Cividis",
             colorbar=dict(title="fraction"),
-        )  # fmt: skip
+        )
     )
     figure.update_xaxes(title="layer", dtick=1)
     figure.update_yaxes(title="activation value")
+    return _layout(figure, 340)
+
+
+def class_distribution_figure(samples: np.ndarray, deterministic: np.ndarray, classes: Sequence[str]) -> go.Figure:
+    """Per class: the T softmax probabilities (box with points), their MC mean and the dropout-off value."""
+    figure = go.Figure()
+    for index, name in enumerate(classes):
+        figure.add_box(
+            y=samples[:, index],
+            name=name,
+            boxpoints="all",
+            jitter=0.5,
+            pointpos=0,
+            marker=dict(size=3, color=colour(5)),
+            line_color=colour(5),
+            showlegend=False,
+        )
+    figure.add_scatter(
+        x=list(classes),
+        y=samples.mean(0),
+        mode="markers",
+        name="MC mean",
+        marker=dict(symbol="diamond", size=12, color=colour(0)),
+    )
+    figure.add_scatter(
+        x=list(classes),
+        y=deterministic,
+        mode="markers",
+        name="dropout off (weight scaling)",
+        marker=dict(symbol="x", size=12, color=colour(1)),
+    )
+    figure.update_yaxes(title="softmax probability", range=[-0.02, 1.02])
+    return _layout(figure, 400)
+
+
+def votes_figure(counts: np.ndarray, classes: Sequence[str]) -> go.Figure:
+    figure = go.Figure(go.Bar(x=list(classes), y=counts, marker_color=colour(0)))
+    figure.update_yaxes(title="passes that chose the class")
+    return _layout(figure, 280)
+
+
+def convergence_figure(running: np.ndarray, samples: np.ndarray, label: str) -> go.Figure:
+    """The MC estimate of one class's probability as passes accumulate, with ± one standard error."""
+    t = np.arange(1, len(running) + 1)
+    spread = np.array([samples[:k].std() / np.sqrt(k) for k in t])
+    figure = go.Figure()
+    figure.add_scatter(
+        x=np.concatenate([t, t[::-1]]),
+        y=np.concatenate([running + spread, (running - spread)[::-1]]),
+        fill="toself",
+        line=dict(width=0),
+        fillcolor="rgba(0,114,178,0.2)",
+        name="± 1 s.e.",
+    )
+    figure.add_scatter(x=t, y=running, mode="lines", line_color=colour(0), name=f"MC estimate of P({label})")
+    figure.update_xaxes(title="passes T")
+    figure.update_yaxes(title="probability")
+    return _layout(figure, 300)
+
+
+def reliability_figure(curves: Mapping[str, object]) -> go.Figure:
+    """Reliability diagrams (accuracy per confidence bin) with the diagonal, and the confidence histograms."""
+    figure = make_subplots(rows=2, cols=1, row_heights=[0.7, 0.3], shared_xaxes=True, vertical_spacing=0.05)
+    figure.add_scatter(
+        x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="grey"), name="perfect", row=1, col=1
+    )
+    for index, (name, curve) in enumerate(curves.items()):
+        centres = (curve.edges[:-1] + curve.edges[1:]) / 2
+        figure.add_scatter(
+            x=centres,
+            y=curve.accuracy,
+            mode="lines+markers",
+            line_color=colour(index),
+            name=f"{name} (ECE {curve.ece:.3f})",
+            row=1,
+            col=1,
+        )
+        figure.add_bar(
+            x=centres,
+            y=curve.counts / curve.counts.sum(),
+            marker_color=colour(index),
+            opacity=0.6,
+            name=f"{name}: share of predictions",
+            row=2,
+            col=1,
+            showlegend=False,
+        )
+    figure.update_yaxes(title="accuracy", range=[0, 1], row=1, col=1)
+    figure.update_yaxes(title="share", row=2, col=1)
+    figure.update_xaxes(title="confidence", range=[0, 1], row=2, col=1)
+    figure.update_layout(barmode="group")
+    return _layout(figure, 480)
+
+
+def groups_figure(groups: Mapping[str, np.ndarray], y_title: str) -> go.Figure:
+    """One box (with points) per group, e.g. mutual information for in- and out-of-distribution inputs."""
+    figure = go.Figure()
+    for index, (name, values) in enumerate(groups.items()):
+        figure.add_box(
+            y=values,
+            name=name,
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            marker=dict(size=4, color=colour(index)),
+            line_color=colour(index),
+            showlegend=False,
+        )
+    figure.update_yaxes(title=y_title)
     return _layout(figure, 340)

@@ -89,6 +89,6 @@ def summary_table(layers: list[LayerActivations]) -> list[dict[str, object]]:
             "std": round(a.std, 4),
             "saturated": f"{a.saturated:.0%}",
             "dead ReLUs": f"{a.dead:.0%}",
-        }  # fmt: skip
+        }
         for a in layers
     ]

@@ -3,7 +3,7 @@
 import streamlit as st
 from PIL import Image
 
-from app import image_input_ui, seed_ui
+from app import explain, image_input_ui, seed_ui
 from core.augment import (
     AUGMENTATIONS,
     DEFAULT_CHAIN,
@@ -70,10 +70,7 @@ def pipeline_ui() -> list[ChainItem]:
 
 def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
     samples = cached_grid(loaded.digest, pipeline_code(chain, seed, count), loaded.image, chain, count, seed)
-    st.caption(
-        f"Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
-        "(see *Code*). Under each sample: what was drawn for it."
-    )
+    explain("studio.samples", "caption", seed=seed)
     columns = st.columns(4)
     for index, sample in enumerate(samples):
         with columns[index % 4]:
@@ -82,10 +79,7 @@ def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, see
 
 
 def trivial_augment_section(loaded: LoadedImage) -> None:
-    st.markdown(
-        "TrivialAugmentWide draws **one** operation uniformly from the 14 below and **one** magnitude bin "
-        "uniformly from 0–30; signed operations also flip a coin for the sign. Pick any of them here:"
-    )
+    explain("studio.trivial_augment")
     space = trivial_augment_space(loaded.image.height, loaded.image.width)
     names = [row["operation"] for row in space]
     left, right = st.columns([1, 2])
@@ -100,10 +94,7 @@ def trivial_augment_section(loaded: LoadedImage) -> None:
 
 
 def test_time_crops_section(loaded: LoadedImage) -> None:
-    st.markdown(
-        "At test time the lecture's networks average their prediction over fixed views: resize, then the four "
-        "corner crops and the centre crop, each also flipped."
-    )
+    explain("studio.test_time_crops")
     left, right = st.columns(2)
     resize_to = left.slider("Resize short side to (px)", 64, 512, 256, 8, key="tta_resize", bind="query-params")
     crop = right.slider("Crop size (px)", 32, 512, 224, 8, key="tta_crop", bind="query-params")
@@ -126,18 +117,11 @@ def cached_six_or_nine():
 
 
 def label_section() -> None:
-    st.markdown(
-        "An augmentation is only valid if it keeps the label. Rotate a **6** by 180° and it *is* a **9**. "
-        "Each view below is scored against rendered templates of a 6 and a 9:"
-    )
+    explain("studio.label")
     for column, view in zip(st.columns(5), cached_six_or_nine()):
         scores = ", ".join(f"{digit}: {value:.2f}" for digit, value in view.similarity.items())
         column.image(view.image, caption=f"{view.name}: looks like a {view.looks_like} ({scores})", width="stretch")
-    st.info(
-        "The lecture's advice: choose augmentations that preserve the label for *your* data, treat the "
-        "augmentation as part of the network design, and compare networks only under the same augmentation.",
-        icon=":material/lightbulb:",
-    )
+    explain("studio.advice", "info")
 
 
 st.title("Augmentation Studio")

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import fashion_subset, image_input_ui, shipped_run
+from app import explain, fashion_subset, image_input_ui, shipped_run
 from core.augment import chain_from_state, pipeline_code, sample_grid
 from core.bn_lab import (
     BATCH_SIZES,
@@ -39,9 +39,13 @@ FASHION_BATCH = 256
 def batch_ui() -> tuple[str, torch.Tensor]:
     """The batch to look at: Fashion-MNIST test images, or the user's image under the Studio's pipeline."""
     source = st.segmented_control(
-        "Batch", ["Fashion-MNIST", "Your image, augmented"], default="Fashion-MNIST", required=True,
-        key="bn_batch", bind="query-params",
-    )  # fmt: skip
+        "Batch",
+        ["Fashion-MNIST", "Your image, augmented"],
+        default="Fashion-MNIST",
+        required=True,
+        key="bn_batch",
+        bind="query-params",
+    )
     if source == "Fashion-MNIST":
         return "fashion", to_tensor(fashion_subset()["test"].images[:FASHION_BATCH])
     loaded = image_input_ui()
@@ -73,13 +77,8 @@ def activations_section() -> None:
     batch_key, images = batch_ui()
     st.plotly_chart(histogram_figure(cached_histograms(step, batch_key, images)), key="histograms")
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
-    at_init = {label: record["layer_stats"]["0"] for label, record in records.items()}
-    st.markdown(
-        f"**What to notice.** At initialization the plain network's pre-activations shrink from std "
-        f"{at_init['plain']['block1']['std']:.2f} in block 1 to {at_init['plain']['block4']['std']:.2f} in block 4: "
-        "the signal collapses with depth, and the first steps of training barely move the loss. With BatchNorm "
-        "every block starts at mean 0, std 1, and stays there while training."
-    )
+    plain = records["plain"]["layer_stats"]["0"]
+    explain("bn.collapse", first=plain["block1"]["std"], last=plain["block4"]["std"])
     st.plotly_chart(layer_std_figure(records), key="layer_std")
 
 
@@ -102,7 +101,7 @@ def live_training_section() -> None:
         st.session_state.live_settings = LiveSettings(lr, batch_size, steps)
     settings = st.session_state.get("live_settings")
     if settings is None:
-        st.info("Press *Train both networks*. Then raise the learning rate to 0.2 or more and train again.")
+        explain("bn.live", "info")
         return
     progress, chart, histograms = st.progress(0.0), st.empty(), st.empty()
     # Animate right after pressing the button; later reruns draw the (cached) final chunk only.
@@ -139,11 +138,7 @@ def cached_mode_accuracies() -> dict[str, float]:
 
 
 def train_vs_test_section() -> None:
-    st.markdown(
-        "During training BN normalizes with the statistics of the **current batch**; at test time it uses "
-        "**running averages** collected during training: $\\hat\\mu \\leftarrow \\beta_m \\hat\\mu + "
-        "(1-\\beta_m)\\,\\mu_B$ (PyTorch's `momentum` is $1-\\beta_m$; it averages the *unbiased* batch variance)."
-    )
+    explain("bn.running")
     left, middle, right = st.columns(3)
     beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
     batch_size = middle.select_slider("Batch size", [2, 4, 8, 16, 32, 64, 128], value=32, key="rs_batch")
@@ -152,16 +147,11 @@ def train_vs_test_section() -> None:
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
-    st.caption("The shipped BN network on 500 test images. One image at a time in train mode normalizes every "
-               "image with its own statistics: the prediction depends on what else is in the batch.")  # fmt: skip
+    explain("bn.modes", "caption")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
     sweep = {label: (BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
     st.plotly_chart(lines_figure(sweep, "images per batch", "test accuracy", log_x=True), key="batch_sweep")
-    st.caption(
-        "Four shipped networks, identical but for the normalization, on 512 test images normalized with the "
-        "statistics of batches of each size (train mode). GroupNorm, LayerNorm and InstanceNorm compute them "
-        "per image, so they do not care; BatchNorm's estimates get noisy, as in the GroupNorm paper's figure."
-    )
+    explain("bn.batch_size", "caption")
 
 
 @st.cache_data(show_spinner="Normalizing with batches of every size…")
@@ -189,10 +179,7 @@ def formula_section() -> None:
     st.latex(r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta")
     table = {"x": numbers.x, "x̂": numbers.x_hat, "y by hand": numbers.y, "y from nn.BatchNorm2d": numbers.y_layer}
     st.dataframe({name: np.round(values, 5) for name, values in table.items()}, hide_index=True)
-    st.caption(
-        f"Batch of {FASHION_BATCH} test images, the shipped BN network, train mode. Over all values of this channel "
-        f"the hand computation and PyTorch's layer differ by at most {numbers.max_difference:.1e}."
-    )
+    explain("bn.formula", "caption", batch=FASHION_BATCH, difference=numbers.max_difference)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -203,8 +190,9 @@ def cached_depth(activation: str, scheme: str):
 
 def initialization_section() -> None:
     left, right = st.columns(2)
-    activation = left.segmented_control("Activation", ["tanh", "sigmoid", "relu"], default="tanh", required=True,
-                                        key="init_activation")  # fmt: skip
+    activation = left.segmented_control(
+        "Activation", ["tanh", "sigmoid", "relu"], default="tanh", required=True, key="init_activation"
+    )
     scheme = right.segmented_control("Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme")
     layers = cached_depth(activation, scheme)
     st.plotly_chart(depth_heatmap(layers, activation), key="depth")

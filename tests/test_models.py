@@ -31,8 +31,13 @@ def test_every_configuration_builds_and_classifies(norm, activation):
     """All norms × activations give (B, 10) logits, with the norm right after each convolution."""
     model = SmallCNN(CNNConfig(norm=norm, activation=activation, init="kaiming" if activation == "relu" else "xavier"))
     assert model(torch.randn(3, 1, 28, 28)).shape == (3, 10)
-    expected = {"none": nn.Identity, "batch": nn.BatchNorm2d, "group": nn.GroupNorm, "layer": nn.GroupNorm,
-                "instance": nn.InstanceNorm2d}[norm]  # fmt: skip
+    expected = {
+        "none": nn.Identity,
+        "batch": nn.BatchNorm2d,
+        "group": nn.GroupNorm,
+        "layer": nn.GroupNorm,
+        "instance": nn.InstanceNorm2d,
+    }[norm]
     blocks = [module for module in model.modules() if isinstance(module, ConvBlock)]
     assert len(blocks) == 4
     for block in blocks:

@@ -14,8 +14,12 @@ def test_page_loads_with_recorded_histograms_and_all_sections(lab):
     """All five tabs render from the shipped records without exception."""
     assert not lab.exception
     assert [tab.label for tab in lab.tabs] == [
-        "Activations", "Live training", "Train vs test", "BN formula", "Initialization",
-    ]  # fmt: skip
+        "Activations",
+        "Live training",
+        "Train vs test",
+        "BN formula",
+        "Initialization",
+    ]
     assert len(lab.get("plotly_chart")) >= 5
     assert len(lab.metric) == 3  # train vs eval mode accuracies
 

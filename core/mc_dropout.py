@@ -1,0 +1,235 @@
+"""Monte-Carlo dropout: many stochastic passes of one trained network, and what their spread tells.
+
+The shared, cached model stays in eval mode forever (BatchNorm uses its running statistics). Dropout is
+applied with ``torch.nn.functional.dropout(training=True)`` on the model's own dropout probability, so
+the model's mode is never toggled. Everything before the dropout layer is deterministic: it is computed
+once and only its output is repeated T times, each row getting a fresh mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from torchvision.transforms.v2 import functional as TF
+
+from core.models import SmallCNN
+from core.rng import RngStream
+
+
+@torch.inference_mode()
+def deterministic_probs(model: SmallCNN, images: torch.Tensor) -> torch.Tensor:
+    """Dropout off: PyTorch's inverted dropout needs no rescaling at test time. (B, 1, 28, 28) -> (B, 10)."""
+    return F.softmax(model(images), dim=1)
+
+
+@torch.inference_mode()
+def mc_probs(model: SmallCNN, images: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
+    """Softmax outputs of ``passes`` dropout passes, batched: (B, 1, 28, 28) -> (T, B, 10)."""
+    features = model.embed(images)  # (B, H), the deterministic part, computed once
+    batch, hidden = features.shape
+    repeated = features.expand(passes, batch, hidden).reshape(passes * batch, hidden)  # (T*B, H)
+    with RngStream(seed).active():
+        dropped = F.dropout(repeated, p=model.dropout.p, training=True)  # a fresh mask per row
+    return F.softmax(model.head(dropped), dim=1).reshape(passes, batch, -1)
+
+
+@torch.inference_mode()
+def mc_probs_loop(model: SmallCNN, images: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
+    """The naive reference: ``passes`` full forward passes, one after another. (T, B, 10)."""
+    stream, outputs = RngStream(seed), []
+    for _ in range(passes):
+        features = model.embed(images)
+        with stream.active():
+            dropped = F.dropout(features, p=model.dropout.p, training=True)
+        outputs.append(F.softmax(model.head(dropped), dim=1))
+    return torch.stack(outputs)
+
+
+# --- uncertainty numbers ---------------------------------------------------------------------------------
+
+
+def entropy(probs: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Shannon entropy in nats; 0·log 0 counts as 0."""
+    return -np.sum(probs * np.log(np.clip(probs, 1e-12, None)), axis=axis)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    predictive_entropy: np.ndarray  # H[mean_t p_t]: total uncertainty, (B,)
+    expected_entropy: np.ndarray  # mean_t H[p_t]: the aleatoric part, (B,)
+    mutual_information: np.ndarray  # their difference: how much the passes disagree (epistemic), (B,)
+
+
+def uncertainty(probs: np.ndarray) -> Uncertainty:
+    """Decompose the uncertainty of MC samples ``probs`` (T, B, C)."""
+    predictive = entropy(probs.mean(axis=0))
+    expected = entropy(probs).mean(axis=0)
+    return Uncertainty(predictive, expected, predictive - expected)
+
+
+def votes(probs: np.ndarray) -> np.ndarray:
+    """How many passes chose each class: (T, B, C) -> (B, C) counts."""
+    classes = probs.shape[-1]
+    return np.stack([np.bincount(row, minlength=classes) for row in probs.argmax(-1).T])
+
+
+def running_mean(probs: np.ndarray) -> np.ndarray:
+    """The MC estimate after 1, 2, … T passes: (T, ...) -> (T, ...)."""
+    return np.cumsum(probs, axis=0) / np.arange(1, len(probs) + 1).reshape(-1, *[1] * (probs.ndim - 1))
+
+
+def uncertainty_groups(
+    model: SmallCNN, groups: dict[str, torch.Tensor], passes: int, seed: int
+) -> dict[str, Uncertainty]:
+    """MC uncertainty for several sets of inputs, e.g. in- and out-of-distribution."""
+    return {name: uncertainty(mc_probs(model, images, passes, seed).numpy()) for name, images in groups.items()}
+
+
+def noise_images(count: int, seed: int) -> np.ndarray:
+    """Uniform-noise 28×28 images (uint8), the most out-of-distribution input there is."""
+    return np.random.default_rng(seed).integers(0, 256, (count, 28, 28), dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A figure to show with its one-line explanation."""
+
+    label: str
+    value: str
+    note: str = ""  # shown under the value
+    help: str = ""
+
+
+def prediction_numbers(samples: np.ndarray, deterministic: np.ndarray, classes: tuple[str, ...]) -> list[Number]:
+    """Dropout-off vs MC prediction and the uncertainty decomposition for one input: samples (T, C)."""
+    numbers = uncertainty(samples[:, None])
+    mean = samples.mean(0)
+    chosen, top = int(deterministic.argmax()), int(mean.argmax())
+    return [
+        Number(
+            "Dropout off says",
+            classes[chosen],
+            f"{deterministic[chosen]:.1%} confident",
+            "One pass without dropout (PyTorch's inverted dropout needs no rescaling at test time).",
+        ),
+        Number("MC average says", classes[top], f"{mean[top]:.1%} confident", "The mean of the T softmax outputs."),
+        Number(
+            "Predictive entropy",
+            f"{numbers.predictive_entropy[0]:.3f} nats",
+            "",
+            "Entropy of the MC average: all the uncertainty (at most ln 10 = 2.303).",
+        ),
+        Number(
+            "Expected entropy",
+            f"{numbers.expected_entropy[0]:.3f} nats",
+            "",
+            "Mean entropy of single passes: what each pass is unsure about (aleatoric).",
+        ),
+        Number(
+            "Mutual information",
+            f"{numbers.mutual_information[0]:.3f} nats",
+            "",
+            "Predictive minus expected entropy: how much the passes disagree (epistemic).",
+        ),
+    ]
+
+
+# --- calibration -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reliability:
+    edges: np.ndarray  # (bins + 1,) confidence bin edges on [0, 1]
+    accuracy: np.ndarray  # per bin (NaN where empty)
+    confidence: np.ndarray  # mean confidence per bin (NaN where empty)
+    counts: np.ndarray  # predictions per bin
+    ece: float  # expected calibration error: sum_b n_b / N · |accuracy_b − confidence_b|
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> Reliability:
+    """Reliability diagram data and ECE (Guo et al. 2017), bins (lo, hi] of equal width."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    with np.errstate(invalid="ignore"):
+        accuracy = np.bincount(which, weights=correct.astype(float), minlength=bins) / counts
+        mean_confidence = np.bincount(which, weights=confidence, minlength=bins) / counts
+    gaps = np.where(counts > 0, np.abs(accuracy - mean_confidence), 0.0)
+    return Reliability(edges, accuracy, mean_confidence, counts, float(np.sum(counts / len(confidence) * gaps)))
+
+
+# --- inputs: perturbations and test-time augmentation ----------------------------------------------------
+
+
+def perturbed(image: torch.Tensor, kind: str, strengths: np.ndarray) -> torch.Tensor:
+    """One normalized (1, 28, 28) input under growing perturbations: (S, 1, 28, 28).
+
+    ``rotate``: degrees; ``brightness``: added to the normalized pixels (negative darkens).
+    """
+    if kind == "rotate":
+        return torch.stack([TF.rotate(image, float(angle), fill=float(image.min())) for angle in strengths])
+    if kind == "brightness":
+        return torch.stack([image + float(delta) for delta in strengths])
+    raise ValueError(f"unknown perturbation {kind!r}")
+
+
+STRENGTHS = {"rotate": np.linspace(0.0, 180.0, 13), "brightness": np.linspace(-2.0, 2.0, 13)}
+
+
+def perturbation_sweep(
+    model: SmallCNN, image: torch.Tensor, kind: str, passes: int, seed: int
+) -> tuple[np.ndarray, Uncertainty, np.ndarray]:
+    """Strengths, MC uncertainty and dropout-off confidence of one (1, 28, 28) input as it is perturbed."""
+    strengths = STRENGTHS[kind]
+    inputs = perturbed(image, kind, strengths)
+    confidence = deterministic_probs(model, inputs).max(1).values.numpy()
+    return strengths, uncertainty(mc_probs(model, inputs, passes, seed).numpy()), confidence
+
+
+def tta_views(images: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+    """Label-preserving views of (B, 1, 28, 28) inputs: the original, its mirror, and ±2 px shifts."""
+    background = float(images.min())
+    views = [("original", images), ("mirrored", TF.horizontal_flip(images))]
+    for dx, dy in ((2, 0), (-2, 0), (0, 2), (0, -2)):
+        shifted = TF.affine(images, angle=0.0, translate=[dx, dy], scale=1.0, shear=[0.0, 0.0], fill=background)
+        views.append((f"shifted ({dx:+d}, {dy:+d}) px", shifted))
+    return views
+
+
+@torch.inference_mode()
+def tta_report(model: SmallCNN, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+    """Accuracy of each view alone and of the prediction averaged over views, with and without the mirror."""
+    probs = {name: deterministic_probs(model, view) for name, view in tta_views(images)}
+    shifts_only = torch.stack([p for name, p in probs.items() if name != "mirrored"]).mean(0)
+    report = {f"{name} only": probs[name] for name in probs}
+    report["average of all 6 views"] = torch.stack(list(probs.values())).mean(0)
+    report["average without the mirror"] = shifts_only
+    return {name: float((p.argmax(1) == labels).float().mean()) for name, p in report.items()}
+
+
+# --- the weight-scaling rule -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightScaling:
+    keep: float  # q = 1 − p, the probability a unit is kept
+    full: float  # z with every unit kept: theta · x
+    lecture_expectation: float  # E[z] over the four masks without rescaling: q · theta · x
+    pytorch_expectation: float  # E[z] with PyTorch's training-time scaling 1/q: theta · x again
+    pytorch_monte_carlo: float  # the mean of many real nn.functional.dropout draws
+
+
+def weight_scaling(theta: np.ndarray, x: np.ndarray, p: float, draws: int = 100_000, seed: int = 0) -> WeightScaling:
+    """The lecture's two-input example, exactly (enumerating masks) and with PyTorch's inverted dropout."""
+    keep = 1.0 - p
+    masks = [(m1, m2) for m1 in (0, 1) for m2 in (0, 1)]
+    probability = {mask: (keep if mask[0] else p) * (keep if mask[1] else p) for mask in masks}
+    lecture = sum(probability[m] * float(np.dot(np.array(m) * theta, x)) for m in masks)
+    pytorch = sum(probability[m] * float(np.dot(np.array(m) * theta, x)) / keep for m in masks) if keep else 0.0
+    products = torch.tensor(theta * x, dtype=torch.float64).expand(draws, 2)
+    with RngStream(seed).active():
+        sampled = F.dropout(products, p=p, training=True).sum(1).mean()
+    return WeightScaling(keep, float(np.dot(theta, x)), lecture, pytorch, float(sampled))

@@ -1,0 +1,94 @@
+"""The explanations the pages show, each in full and as the one key sentence (for a projector).
+
+Placeholders like ``{seed}`` are filled by the page with live numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Text:
+    full: str  # markdown, for reading at a desk
+    short: str  # the key sentence, for the back of a lecture hall
+
+
+TEXTS: dict[str, Text] = {
+    "studio.samples": Text(
+        "Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
+        "(see *Code*). Under each sample: what was drawn for it.",
+        "Same seed, same grid. Under each sample: what was drawn.",
+    ),
+    "studio.trivial_augment": Text(
+        "TrivialAugmentWide draws **one** operation uniformly from the 14 below and **one** magnitude bin "
+        "uniformly from 0–30; signed operations also flip a coin for the sign. Pick any of them here:",
+        "TrivialAugment: one random operation, one random strength (bin 0–30) per image.",
+    ),
+    "studio.test_time_crops": Text(
+        "At test time the lecture's networks average their prediction over fixed views: resize, then the four "
+        "corner crops and the centre crop, of the image and of its mirror image.",
+        "Test time: average the prediction over 10 fixed crops.",
+    ),
+    "studio.label": Text(
+        "An augmentation is only valid if it keeps the label. Rotate a **6** by 180° and it *is* a **9**. "
+        "Each view below is scored against rendered templates of a 6 and a 9:",
+        "A 6 rotated by 180° is a 9: augmentations must keep the label.",
+    ),
+    "studio.advice": Text(
+        "The lecture's advice: choose augmentations that preserve the label for *your* data, treat the "
+        "augmentation as part of the network design, and compare networks only under the same augmentation.",
+        "Compare networks only under the same augmentation.",
+    ),
+    "bn.collapse": Text(
+        "**What to notice.** At initialization the plain network's pre-activations shrink from std {first:.2f} in "
+        "block 1 to {last:.2f} in block 4: the signal collapses with depth, and the first steps of training barely "
+        "move the loss. With BatchNorm every block starts at mean 0, std 1, and stays there while training.",
+        "Without BN the signal shrinks layer by layer (std {first:.2f} → {last:.2f}); with BN every layer stays at std 1.",
+    ),
+    "bn.live": Text(
+        "Press *Train both networks*. Then raise the learning rate to 0.2 or more and train again: the plain "
+        "network stalls at chance while the BatchNorm network still learns.",
+        "Train both, then raise the learning rate: BN still learns.",
+    ),
+    "bn.running": Text(
+        "During training BN normalizes with the statistics of the **current batch**; at test time it uses "
+        "**running averages** collected during training: $\\hat\\mu \\leftarrow \\beta_m \\hat\\mu + "
+        "(1-\\beta_m)\\,\\mu_B$ (PyTorch's `momentum` is $1-\\beta_m$; it averages the *unbiased* batch variance).",
+        "Test time uses running averages of the batch statistics.",
+    ),
+    "bn.modes": Text(
+        "The shipped BN network on 500 test images. One image at a time in train mode normalizes every image with "
+        "its own statistics: the prediction depends on what else is in the batch.",
+        "In train mode a prediction depends on the rest of the batch.",
+    ),
+    "bn.batch_size": Text(
+        "Four shipped networks, identical but for the normalization, on 512 test images normalized with the "
+        "statistics of batches of each size (train mode). GroupNorm, LayerNorm and InstanceNorm compute them per "
+        "image, so they do not care; BatchNorm's estimates get noisy, as in the GroupNorm paper's figure.",
+        "Tiny batches hurt BatchNorm only.",
+    ),
+    "bn.formula": Text(
+        "Batch of {batch} test images, the shipped BN network, train mode. Over all values of this channel the hand "
+        "computation and PyTorch's layer differ by at most {difference:.1e}.",
+        "Hand computation = nn.BatchNorm2d (difference {difference:.1e}).",
+    ),
+    "mc.basics": Text(
+        "The lecture's unit $z = \\theta_1 x_1 + \\theta_2 x_2$ with each input kept with probability $q = 1 - p$. "
+        "Without rescaling, $E[z] = q(\\theta_1 x_1 + \\theta_2 x_2)$, so the lecture scales the weights by $q$ at "
+        "test time. PyTorch instead divides by $q$ while training (inverted dropout): then $E[z]$ is the full sum "
+        "and nothing changes at test time.",
+        "PyTorch rescales while training, so test time needs no weight scaling.",
+    ),
+    "mc.calibration": Text(
+        "Reliability diagram on the 2,000 shipped test images: a calibrated model's accuracy equals its confidence "
+        "(the diagonal). ECE weighs each bin's gap by its share of predictions. Here ECE is {off_ece:.3f} with "
+        "dropout off and {mc_ece:.3f} for the MC average (model p = {p}).",
+        "ECE: dropout off {off_ece:.3f}, MC average {mc_ece:.3f}.",
+    ),
+    "mc.tta": Text(
+        "The dropout-off prediction of the same model, averaged over label-preserving views, on the 2,000 shipped "
+        "test images. Where does averaging help, and which view hurts?",
+        "Test-time augmentation: average the prediction over views.",
+    ),
+}

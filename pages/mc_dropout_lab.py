@@ -1,0 +1,210 @@
+"""MC Dropout Lab: run one trained network many times with dropout on, and read its uncertainty."""
+
+import secrets
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app import (
+    SAMPLE_NAMES,
+    decoded_image,
+    explain,
+    fashion_subset,
+    image_input_ui,
+    sample_bytes,
+    seed_ui,
+    shipped_model,
+)
+from core.bn_lab import images_to_fashion_input
+from core.data import CLASSES, to_display, to_tensor
+from core.figures import (
+    class_distribution_figure,
+    convergence_figure,
+    groups_figure,
+    lines_figure,
+    reliability_figure,
+    votes_figure,
+)
+from core.images import digest_of
+from core.mc_dropout import (
+    deterministic_probs,
+    mc_probs,
+    noise_images,
+    perturbation_sweep,
+    prediction_numbers,
+    reliability,
+    running_mean,
+    tta_report,
+    uncertainty_groups,
+    votes,
+    weight_scaling,
+)
+
+DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped variants
+PER_CLASS = 200  # test images per class in the shipped subset
+
+
+def _surprise() -> None:
+    st.session_state.mc_class = CLASSES[secrets.randbelow(len(CLASSES))]
+    st.session_state.mc_index = secrets.randbelow(PER_CLASS)
+
+
+def input_ui() -> tuple[str, torch.Tensor]:
+    """Sidebar: a Fashion-MNIST test item or a photo. Returns a cache key and the (1, 1, 28, 28) input."""
+    st.sidebar.subheader("Input")
+    source = st.sidebar.segmented_control(
+        "Input",
+        ["Fashion-MNIST", "Photo"],
+        default="Fashion-MNIST",
+        required=True,
+        key="mc_source",
+        bind="query-params",
+    )
+    if source == "Fashion-MNIST":
+        name = st.sidebar.selectbox(
+            "Class", CLASSES, index=CLASSES.index("Sneaker"), key="mc_class", bind="query-params"
+        )
+        index = st.sidebar.slider("Item", 0, PER_CLASS - 1, 0, key="mc_index", bind="query-params")
+        st.sidebar.button("Surprise me", icon=":material/shuffle:", on_click=_surprise, key="mc_surprise")
+        test = fashion_subset()["test"]
+        position = np.flatnonzero(test.labels == CLASSES.index(name))[index]
+        key, x = f"fashion:{position}", to_tensor(test.images[position : position + 1])
+    else:
+        loaded = image_input_ui()
+        if loaded is None:
+            st.stop()
+        invert = st.sidebar.toggle("Invert (items are light on black)", value=True, key="mc_invert")
+        key, x = f"{loaded.digest}:{invert}", images_to_fashion_input([loaded.image], invert)
+    st.sidebar.image(to_display(x[0]), caption="What the network sees: 28×28 greyscale", width=196)
+    return key, x
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_mc(p: float, key: str, passes: int, seed: int, _x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    model = shipped_model(f"dropout_p{p}")
+    return mc_probs(model, _x, passes, seed).numpy()[:, 0], deterministic_probs(model, _x).numpy()[0]
+
+
+def prediction_section(samples: np.ndarray, deterministic: np.ndarray) -> None:
+    for column, number in zip(st.columns(5), prediction_numbers(samples, deterministic, CLASSES)):
+        column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
+    top = int(samples.mean(0).argmax())
+    st.plotly_chart(class_distribution_figure(samples, deterministic, CLASSES), key="distribution")
+    left, right = st.columns(2)
+    left.plotly_chart(votes_figure(votes(samples[:, None])[0], CLASSES), key="votes")
+    right.plotly_chart(convergence_figure(running_mean(samples)[:, top], samples[:, top], CLASSES[top]), key="conv")
+
+
+@st.cache_data(max_entries=32, show_spinner="Perturbing…")
+def cached_perturbation(p: float, key: str, kind: str, passes: int, seed: int, _x: torch.Tensor):
+    return perturbation_sweep(shipped_model(f"dropout_p{p}"), _x[0], kind, passes, seed)
+
+
+def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed: int) -> None:
+    kind = st.segmented_control(
+        "Perturbation",
+        ["rotate", "brightness"],
+        default="rotate",
+        required=True,
+        key="mc_perturbation",
+        bind="query-params",
+    )
+    strengths, numbers, confidence = cached_perturbation(p, key, kind, passes, seed, x)
+    series = {
+        "mutual information": (strengths, numbers.mutual_information),
+        "predictive entropy": (strengths, numbers.predictive_entropy),
+        "dropout-off confidence": (strengths, confidence),
+    }
+    x_title = "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
+    st.plotly_chart(lines_figure(series, x_title, "nats / probability"), key="perturbation")
+
+
+@st.cache_data(max_entries=8, show_spinner="Calibrating on 2,000 test images…")
+def cached_calibration(p: float, passes: int, seed: int):
+    model, test = shipped_model(f"dropout_p{p}"), fashion_subset()["test"]
+    images, labels = to_tensor(test.images), test.labels
+    deterministic = deterministic_probs(model, images).numpy()
+    mc = mc_probs(model, images, passes, seed).numpy().mean(0)
+    return {
+        name: reliability(probs.max(1), probs.argmax(1) == labels, bins=10)
+        for name, probs in (("dropout off", deterministic), (f"MC average of {passes}", mc))
+    }
+
+
+@st.cache_data(max_entries=8, show_spinner="Comparing in- and out-of-distribution inputs…")
+def cached_ood(p: float, passes: int, seed: int):
+    photos = [decoded_image(digest_of(sample_bytes(name)), sample_bytes(name)).image for name in SAMPLE_NAMES]
+    groups = {
+        "Fashion-MNIST test": to_tensor(fashion_subset()["test"].images[::10]),
+        "sample photos": images_to_fashion_input(photos, invert=True),
+        "uniform noise": to_tensor(noise_images(64, seed)),
+    }
+    return uncertainty_groups(shipped_model(f"dropout_p{p}"), groups, passes, seed)
+
+
+@st.cache_data(max_entries=4, show_spinner="Averaging over shifted and mirrored views…")
+def cached_tta(p: float) -> dict[str, float]:
+    test = fashion_subset()["test"]
+    return tta_report(shipped_model(f"dropout_p{p}"), to_tensor(test.images), torch.from_numpy(test.labels))
+
+
+def basics_section() -> None:
+    explain("mc.basics")
+    p = st.slider("Drop probability p", 0.0, 0.9, 0.5, 0.05, key="basics_p", bind="query-params")
+    demo = weight_scaling(np.array([2.0, -1.0]), np.array([1.0, 3.0]), p)
+    columns = st.columns(4)
+    columns[0].metric("θ·x, all kept", f"{demo.full:+.3f}")
+    columns[1].metric("E[z], no rescaling", f"{demo.lecture_expectation:+.3f}", help="= q · θ·x")
+    columns[2].metric("E[z], PyTorch scaling", f"{demo.pytorch_expectation:+.3f}", help="= θ·x")
+    columns[3].metric(
+        "mean of 100,000 real draws",
+        f"{demo.pytorch_monte_carlo:+.3f}",
+        help="torch.nn.functional.dropout(training=True) on θ₁x₁, θ₂x₂, summed",
+    )
+
+
+st.title("MC Dropout Lab")
+key, x = input_ui()
+left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+p = left.select_slider("Model's dropout p", DROPOUT_P, value=0.1, key="mc_p", bind="query-params")
+passes = middle.slider("Passes T", 1, 200, 50, key="mc_T", bind="query-params")
+with right:
+    seed = seed_ui()
+samples, deterministic = cached_mc(p, key, passes, seed, x)
+tabs = st.tabs(
+    [
+        "Prediction",
+        "Perturbation",
+        "Calibration",
+        "In vs out of distribution",
+        "Dropout basics",
+        "Test-time augmentation",
+    ]
+)
+with tabs[0]:
+    prediction_section(samples, deterministic)
+with tabs[1]:
+    perturbation_section(p, key, x, passes, seed)
+with tabs[2]:
+    curves = cached_calibration(p, passes, seed)
+    st.plotly_chart(reliability_figure(curves), key="reliability")
+    off, mc = curves.values()
+    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, p=p)
+with tabs[3]:
+    groups = cached_ood(p, passes, seed)
+    left, right = st.columns(2)
+    left.plotly_chart(
+        groups_figure({k: v.mutual_information for k, v in groups.items()}, "mutual information (nats)"), key="ood_mi"
+    )
+    right.plotly_chart(
+        groups_figure({k: v.predictive_entropy for k, v in groups.items()}, "predictive entropy (nats)"),
+        key="ood_entropy",
+    )
+with tabs[4]:
+    basics_section()
+with tabs[5]:
+    explain("mc.tta")
+    st.dataframe(
+        [{"prediction": name, "accuracy": f"{value:.2%}"} for name, value in cached_tta(p).items()], hide_index=True
+    )

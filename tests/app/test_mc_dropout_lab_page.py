@@ -1,0 +1,83 @@
+"""The MC Dropout Lab page, driven through AppTest."""
+
+import pytest
+
+PAGE = "pages/mc_dropout_lab.py"
+
+
+@pytest.fixture
+def lab(open_page):
+    return open_page(PAGE)
+
+
+def metrics(at) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def nats(at, label: str) -> float:
+    return float(metrics(at)[label].split()[0])
+
+
+def test_sneaker_gives_tight_confident_predictions(lab):
+    """The default input is a sneaker: both predictions say Sneaker and mutual information is near 0."""
+    assert not lab.exception
+    assert metrics(lab)["Dropout off says"] == "Sneaker" and metrics(lab)["MC average says"] == "Sneaker"
+    assert nats(lab, "Mutual information") < 0.01
+    assert [tab.label for tab in lab.tabs][0] == "Prediction"
+
+
+def test_cat_photo_spreads_the_mc_distribution(lab):
+    """The cat photo: mutual information rises well above the sneaker's."""
+    sneaker = nats(lab, "Mutual information")
+    lab.button_group(key="mc_source").set_value("Photo").run()
+    assert not lab.exception
+    assert nats(lab, "Mutual information") > 10 * max(sneaker, 1e-3)
+    assert any("28×28" in caption for image in lab.image for caption in image.captions)
+
+
+def test_passes_p_and_seed_controls(lab):
+    """T, the model's p and the seed all rerun the page cleanly; the seed changes the MC numbers."""
+    lab.select_slider(key="mc_p").set_value(0.5).run()
+    lab.slider(key="mc_T").set_value(200).run()
+    before = metrics(lab)["Predictive entropy"]
+    lab.number_input(key="seed").set_value(3).run()
+    assert not lab.exception
+    assert metrics(lab)["Predictive entropy"] != before or metrics(lab)["Predictive entropy"] == "0.000 nats"
+
+
+def test_surprise_me_picks_another_item(lab):
+    """Surprise me changes the class or the item index."""
+
+    def item():
+        return lab.selectbox(key="mc_class").value, lab.slider(key="mc_index").value
+
+    seen = {item()}
+    for _ in range(3):  # two draws in a row hit the same item with probability 1/2000
+        lab.button(key="mc_surprise").click().run()
+        seen.add(item())
+    assert not lab.exception and len(seen) > 1
+
+
+def test_calibration_reports_ece_for_both_predictions(lab):
+    """The reliability diagram legend names an ECE for dropout off and for the MC average."""
+    figure = next(chart for chart in lab.get("plotly_chart") if "ECE" in chart.proto.spec)
+    assert "dropout off (ECE" in figure.proto.spec and "MC average of 50 (ECE" in figure.proto.spec
+
+
+def test_dropout_basics_follow_the_slider(lab):
+    """At p = 0.5, E[z] without rescaling is half of the full θ·x; PyTorch's stays at θ·x."""
+    values = metrics(lab)
+    assert float(values["E[z], no rescaling"]) == pytest.approx(0.5 * float(values["θ·x, all kept"]))
+    lab.slider(key="basics_p").set_value(0.2).run()
+    values = metrics(lab)
+    assert float(values["E[z], no rescaling"]) == pytest.approx(0.8 * float(values["θ·x, all kept"]))
+    assert values["E[z], PyTorch scaling"] == values["θ·x, all kept"]
+
+
+def test_bad_photo_upload_is_explained(lab):
+    """A broken upload on this page shows the clear message and the page keeps working."""
+    lab.button_group(key="mc_source").set_value("Photo").run()
+    lab.button_group(key="source").set_value("Upload").run()
+    lab.file_uploader(key="upload").set_value(("cat.png", b"\x89PNG\r\n\x1a\n broken", "image/png")).run()
+    assert not lab.exception
+    assert "cat.png" in lab.error[0].value and "not an image we can read" in lab.error[0].value

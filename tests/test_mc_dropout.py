@@ -1,0 +1,156 @@
+"""core.mc_dropout: batched MC dropout equals the naive loop, and the uncertainty numbers equal hand computations."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from core.bn_lab import load_run, private_model
+from core.data import load_subset, to_tensor
+from core.mc_dropout import (
+    deterministic_probs,
+    entropy,
+    mc_probs,
+    mc_probs_loop,
+    perturbation_sweep,
+    prediction_numbers,
+    reliability,
+    running_mean,
+    tta_report,
+    tta_views,
+    uncertainty,
+    votes,
+    weight_scaling,
+)
+from core.models import CNNConfig
+
+IMAGES = to_tensor(load_subset()["test"].images[:16])
+
+
+@pytest.fixture(scope="module")
+def model():
+    run = load_run("dropout_p0.2")
+    return private_model(run.config, run.final, train=False)
+
+
+def state(model) -> dict[str, torch.Tensor]:
+    return {name: tensor.clone() for name, tensor in model.state_dict().items()}
+
+
+def test_p_zero_makes_every_pass_the_deterministic_output(model):
+    """With dropout p = 0 all T passes equal the dropout-off prediction."""
+    run = load_run("dropout_p0.2")
+    no_dropout = private_model(CNNConfig(**{**run.config.__dict__, "dropout": 0.0}), run.final, train=False)
+    samples = mc_probs(no_dropout, IMAGES, passes=7, seed=0)
+    assert torch.allclose(samples, deterministic_probs(no_dropout, IMAGES).expand(7, -1, -1), atol=1e-6)
+
+
+def test_batched_equals_the_loop_of_full_passes(model):
+    """Same seed: the batched path draws the same masks as T separate full passes."""
+    for images in (IMAGES[:1], IMAGES):
+        batched, looped = mc_probs(model, images, 30, seed=4), mc_probs_loop(model, images, 30, seed=4)
+        assert batched.shape == looped.shape == (30, len(images), 10)
+        assert torch.allclose(batched, looped, atol=1e-6)
+
+
+def test_passes_differ_and_the_seed_fixes_them(model):
+    """Dropout makes passes differ; the same seed repeats them exactly, another seed does not."""
+    first, again, other = (mc_probs(model, IMAGES[:2], 20, seed) for seed in (1, 1, 2))
+    assert not torch.allclose(first[0], first[1])
+    assert torch.equal(first, again) and not torch.equal(first, other)
+
+
+def test_shared_model_is_untouched_also_by_two_threads(model):
+    """MC calls leave the model bit-identical, in eval mode and hook-free, even when two threads run them."""
+    before = state(model)
+    results: dict[int, torch.Tensor] = {}
+
+    def work(seed: int) -> None:
+        results[seed] = mc_probs(model, IMAGES, 50, seed)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert torch.equal(results[0], mc_probs(model, IMAGES, 50, 0))
+    assert all(torch.equal(before[name], tensor) for name, tensor in model.state_dict().items())
+    assert not model.training and not any(m.training for m in model.modules())
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_entropy_and_mutual_information_match_numpy_by_hand():
+    """Two passes that disagree completely: entropy of the mean is ln 2, each pass has entropy 0, MI = ln 2."""
+    probs = np.array([[[1.0, 0.0]], [[0.0, 1.0]]])  # (T=2, B=1, C=2)
+    numbers = uncertainty(probs)
+    assert numbers.predictive_entropy[0] == pytest.approx(np.log(2))
+    assert numbers.expected_entropy[0] == pytest.approx(0.0)
+    assert numbers.mutual_information[0] == pytest.approx(np.log(2))
+    agreeing = uncertainty(np.array([[[0.5, 0.5]], [[0.5, 0.5]]]))
+    assert agreeing.mutual_information[0] == pytest.approx(0.0)
+    p = np.array([0.7, 0.2, 0.1])
+    assert entropy(p) == pytest.approx(-(0.7 * np.log(0.7) + 0.2 * np.log(0.2) + 0.1 * np.log(0.1)))
+
+
+def test_votes_and_running_mean():
+    """Votes count each pass's argmax; the running mean after k passes is the mean of the first k."""
+    probs = np.array([[[0.6, 0.4]], [[0.3, 0.7]], [[0.8, 0.2]]])
+    assert votes(probs).tolist() == [[2, 1]]
+    assert running_mean(probs)[:, 0, 0] == pytest.approx([0.6, 0.45, 1.7 / 3])
+
+
+def test_ece_matches_a_hand_computed_example():
+    """Bins of width 0.5: (0.3 wrong, 0.4 right) and (0.8 right, 0.9 right, 0.6 wrong)."""
+    confidence = np.array([0.3, 0.4, 0.8, 0.9, 0.6])
+    correct = np.array([False, True, True, True, False])
+    curve = reliability(confidence, correct, bins=2)
+    # bin 1: acc 0.5, conf 0.35 -> gap 0.15, weight 2/5; bin 2: acc 2/3, conf 0.7667 -> gap 0.1, weight 3/5
+    assert curve.ece == pytest.approx(2 / 5 * 0.15 + 3 / 5 * 0.1)
+    assert curve.counts.tolist() == [2, 3]
+    assert curve.accuracy == pytest.approx([0.5, 2 / 3])
+
+
+def test_confidence_on_a_bin_edge_goes_to_the_lower_bin():
+    """Bins are (lo, hi]: a confidence of exactly 0.5 belongs to the first of two bins; 0 is kept too."""
+    curve = reliability(np.array([0.5, 0.0, 1.0]), np.array([True, True, False]), bins=2)
+    assert curve.counts.tolist() == [2, 1]
+
+
+def test_weight_scaling_rule_against_pytorch_dropout():
+    """E[z] without rescaling is q·θx; with PyTorch's inverted dropout it is θx, and real draws agree."""
+    theta, x = np.array([2.0, -1.0]), np.array([1.0, 3.0])
+    for p in (0.0, 0.3, 0.5, 0.9):
+        demo = weight_scaling(theta, x, p)
+        assert demo.lecture_expectation == pytest.approx((1 - p) * demo.full)
+        assert demo.pytorch_expectation == pytest.approx(demo.full)
+        assert demo.pytorch_monte_carlo == pytest.approx(demo.full, abs=0.05 * (1 + p * 10))
+
+
+def test_perturbation_grows_uncertainty_on_a_sneaker(model):
+    """Rotating a sneaker by 90° or more raises mutual information above the upright one's."""
+    strengths, numbers, confidence = perturbation_sweep(model, IMAGES[0], "rotate", 40, seed=0)
+    assert strengths[0] == 0 and len(strengths) == len(confidence) == 13
+    assert numbers.mutual_information[6:].max() > numbers.mutual_information[0]
+
+
+def test_tta_views_and_report(model):
+    """Six views of the same shape; the report has one accuracy per view and two averages."""
+    views = tta_views(IMAGES)
+    assert [name for name, _ in views][:2] == ["original", "mirrored"] and len(views) == 6
+    assert all(view.shape == IMAGES.shape for _, view in views)
+    labels = torch.from_numpy(load_subset()["test"].labels[:16])
+    report = tta_report(model, IMAGES, labels)
+    assert report["original only"] == pytest.approx(
+        float((deterministic_probs(model, IMAGES).argmax(1) == labels).float().mean())
+    )
+    assert "average without the mirror" in report
+
+
+def test_prediction_numbers_explain_themselves():
+    """Five figures, each with a one-line explanation where it is not self-evident."""
+    samples = np.array([[0.9, 0.1], [0.7, 0.3]])
+    numbers = prediction_numbers(samples, np.array([0.85, 0.15]), ("a", "b"))
+    assert [n.label for n in numbers][2:] == ["Predictive entropy", "Expected entropy", "Mutual information"]
+    assert numbers[1].value == "a" and numbers[1].note == "80.0% confident"
+    assert all(n.help for n in numbers)
