@@ -9,25 +9,40 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.bn_lab import Run, load_run, private_model
 from core.data import Split, load_subset
 from core.images import ACCEPTED_TEXT, ImageInputError, LoadedImage, digest_of, load_image
+from core.links import rejected_settings, share_url
 from core.models import SmallCNN
+from core.runs import Run, load_run, private_model
 from core.texts import TEXTS
 
 SAMPLE_DIR = Path(__file__).parent / "sample_images"
 SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
 MAX_SEED = 2**31 - 1
+# Projector mode: everything larger, for the back of a lecture hall (figures are enlarged by plot()).
+PROJECTOR_CSS = """<style>
+.stMainBlockContainer { font-size: 1.35rem; max-width: 100%; }
+.stMainBlockContainer h1 { font-size: 3.2rem; }
+.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.35rem; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+</style>"""
 
-# The house layout keeps pages in pages/, which Streamlit takes for its legacy auto-discovered navigation
-# until the server's first st.navigation call; a session opened directly on a page URL right after start-up
-# would get that legacy menu. Leave the legacy mode before anything is drawn and run again with the router.
-if PagesManager.uses_pages_directory:
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+
+def use_router() -> None:
+    """Make sure this run goes through the router: the first call of every page and of main().
+
+    The house layout keeps pages in pages/, which Streamlit takes for its legacy auto-discovered navigation
+    until the server's first st.navigation call (and AppTest resets that before every run). A page opened
+    in that mode runs without the router, its menu and its shared widgets; leave the mode and run again.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -104,13 +119,39 @@ def image_input_ui() -> LoadedImage | None:
     return loaded
 
 
+def projector_mode() -> bool:
+    """Presentation mode: the sidebar toggle, or ``?projector=true`` in the link before the toggle exists."""
+    return bool(st.session_state.get("projector", st.query_params.get("projector") == "true"))
+
+
 def explain(key: str, style: str = "markdown", **values: object) -> None:
-    """Show one of core.texts' explanations (as markdown, caption or info box), filled with live ``values``."""
-    text = TEXTS[key].full.format(**values)
+    """Show one of core.texts' explanations (as markdown, caption or info box), filled with live ``values``.
+
+    In projector mode only its key sentence is shown.
+    """
+    text = TEXTS[key]
+    text = (text.short if projector_mode() else text.full).format(**values)
     if style == "info":
         st.info(text, icon=":material/lightbulb:")
     else:
         getattr(st, style)(text)
+
+
+def plot(figure: go.Figure, key: str, container=st) -> None:
+    """Show a core figure (larger in projector mode) with a button that downloads it as interactive HTML."""
+    if projector_mode():
+        figure.update_layout(font_size=20, height=int((figure.layout.height or 400) * 1.3))
+        figure.update_traces(selector=dict(type="scatter"), line_width=4)
+    container.plotly_chart(figure, key=key)
+    container.download_button(
+        "Download figure (HTML)",
+        data=lambda: figure.to_html(include_plotlyjs="cdn"),  # built only when clicked
+        file_name=f"augnorm-{key}.html",
+        mime="text/html",
+        key=f"{key}-download",
+        icon=":material/download:",
+        type="tertiary",
+    )
 
 
 def _draw_new_seed(key: str) -> None:
@@ -140,15 +181,48 @@ def seed_ui(key: str = "seed") -> int:
     return int(seed)
 
 
+def share_ui(requested: dict[str, list[str]] | None) -> None:
+    """Sidebar: the link to this exact view; on a session's first run, what the opening link could not set."""
+    if requested:
+        rejected = rejected_settings(requested, st.session_state)
+        if rejected:
+            st.toast("Ignored from the link (unknown or invalid): " + "; ".join(rejected), icon=":material/link_off:")
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
+        st.caption("Anyone opening this link sees the same settings, seeds and pictures (uploads excepted).")
+        st.code(share_url(st.context.url, params), language=None, wrap_lines=True)
+
+
 def main() -> None:
-    st.set_page_config(page_title="AugNorm Lab", page_icon=":material/science:", layout="wide")
+    use_router()
+    projector = projector_mode()
+    st.set_page_config(
+        page_title="AugNorm Lab",
+        page_icon=":material/science:",
+        layout="wide",
+        initial_sidebar_state="collapsed" if projector else "auto",
+    )
+    # A session's first run: remember what the link asked for, to say afterwards what could not be used.
+    requested = None if "link_checked" in st.session_state else {k: st.query_params.get_all(k) for k in st.query_params}
+    st.session_state.link_checked = True
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/augmentation_studio.py", title="Augmentation Studio", icon=":material/auto_awesome:"),
         st.Page("pages/batchnorm_lab.py", title="BatchNorm Lab", icon=":material/equalizer:"),
         st.Page("pages/mc_dropout_lab.py", title="MC Dropout Lab", icon=":material/casino:"),
+        st.Page("pages/regularization_lab.py", title="Regularization Lab", icon=":material/tune:"),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    st.sidebar.toggle(
+        "Projector mode",
+        key="projector",
+        bind="query-params",
+        help="Large text and figures, key sentences only, sidebar collapsed. Share it with ?projector=true.",
+    )
+    if projector:
+        st.html(PROJECTOR_CSS)
+    page.run()
+    share_ui(requested)
 
 
 if __name__ == "__main__":

@@ -361,19 +361,21 @@ class ChainItem:
     values: Mapping[str, Value]
 
 
-DEFAULT_CHAIN = ("hflip", "random_resized_crop", "trivial_augment")
+BY_TITLE = {augmentation.title: augmentation for augmentation in AUGMENTATIONS.values()}
+DEFAULT_CHAIN = ("Horizontal flip", "RandomResizedCrop", "TrivialAugmentWide")  # titles: they are what URLs carry
 
 
 def chain_from_state(state: Mapping[str, Any]) -> list[ChainItem]:
-    """The Studio's pipeline from its widget values (``chain``, ``<key>.<param>``), defaults where unset.
+    """The Studio's pipeline from its widget values (``chain``: titles, ``<key>.<param>``), defaults where unset.
 
     Unknown keys and invalid combinations are left out, as the Studio itself does.
     """
     chain = []
-    for key in state.get("chain", DEFAULT_CHAIN):
-        augmentation = AUGMENTATIONS.get(key)
+    for title in state.get("chain", DEFAULT_CHAIN):
+        augmentation = BY_TITLE.get(title)
         if augmentation is None:
             continue
+        key = augmentation.key
         values = augmentation.clean({p.name: state.get(f"{key}.{p.name}", p.default) for p in augmentation.params})
         if augmentation.problem(values) is None:
             chain.append(ChainItem(augmentation, values))

@@ -271,3 +271,78 @@ def groups_figure(groups: Mapping[str, np.ndarray], y_title: str) -> go.Figure:
         )
     figure.update_yaxes(title=y_title)
     return _layout(figure, 340)
+
+
+def paths_figure(
+    w1: np.ndarray, w2: np.ndarray, loss: np.ndarray, paths: Mapping[str, np.ndarray], dashed: Sequence[str] = ()
+) -> go.Figure:
+    """Loss contours with optimizer trajectories from the same start (``dashed`` ones drawn on top, dashed)."""
+    figure = go.Figure(
+        go.Contour(
+            x=w1,
+            y=w2,
+            z=np.log1p(loss - loss.min()),
+            colorscale="Greys",
+            reversescale=True,
+            showscale=False,
+            contours=dict(coloring="lines"),
+            hoverinfo="skip",
+        )
+    )
+    for index, (label, path) in enumerate(paths.items()):
+        line = dict(color=colour(index), width=2, dash="dash" if label in dashed else "solid")
+        figure.add_scatter(x=path[:, 0], y=path[:, 1], mode="lines", line=line, name=label)
+        figure.add_scatter(
+            x=path[-1:, 0],
+            y=path[-1:, 1],
+            mode="markers",
+            marker=dict(size=10, color=colour(index)),
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    start = next(iter(paths.values()))[0]
+    figure.add_scatter(
+        x=[start[0]], y=[start[1]], mode="markers", marker=dict(size=12, symbol="star", color="black"), name="start"
+    )
+    figure.update_xaxes(title="w₁", range=[w1[0], w1[-1]])
+    figure.update_yaxes(title="w₂", range=[w2[0], w2[-1]], scaleanchor="x")
+    return _layout(figure, 520)
+
+
+def early_stopping_figure(
+    epochs: np.ndarray, train_loss: np.ndarray, val_loss: np.ndarray, stop: int, best: int
+) -> go.Figure:
+    figure = lines_figure(
+        {"training loss": (epochs, train_loss), "validation loss": (epochs, val_loss)}, "epoch", "cross-entropy"
+    )
+    figure.add_vline(
+        x=epochs[best],
+        line=dict(color=colour(2), dash="dash"),
+        annotation_text=f"best: epoch {epochs[best]}",
+        annotation_position="top left",
+    )
+    figure.add_vline(
+        x=epochs[stop],
+        line=dict(color=colour(1), dash="dot"),
+        annotation_text=f"stop: epoch {epochs[stop]}",
+        annotation_position="top right",
+    )
+    return figure
+
+
+def disagreement_figure(matrix: np.ndarray) -> go.Figure:
+    labels = [f"member {i + 1}" for i in range(len(matrix))]
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=labels,
+            y=labels,
+            colorscale="Cividis",
+            zmin=0,
+            colorbar=dict(title="disagree"),
+            text=np.round(matrix, 3),
+            texttemplate="%{text}",
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, 360)

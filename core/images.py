@@ -151,3 +151,22 @@ def fit(image: Image.Image, side: int) -> Image.Image:
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
     return copy
+
+
+def contact_sheet(images: list[Image.Image], columns: int, cell: int = 256, gap: int = 8) -> Image.Image:
+    """The images in a grid on white, each fitted into a ``cell``-pixel square (for downloading a grid)."""
+    rows = -(-len(images) // columns)
+    sheet = Image.new("RGB", (columns * (cell + gap) + gap, rows * (cell + gap) + gap), "white")
+    for index, image in enumerate(images):
+        small = fit(image, cell)
+        row, column = divmod(index, columns)
+        x = gap + column * (cell + gap) + (cell - small.width) // 2
+        y = gap + row * (cell + gap) + (cell - small.height) // 2
+        sheet.paste(small, (x, y))
+    return sheet
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -15,6 +15,30 @@ class Text:
 
 
 TEXTS: dict[str, Text] = {
+    "studio.notice": Text(
+        "**What to notice** (slides *Data augmentation*): every sample is a new, label-preserving view of the same "
+        "photo, so the network never sees exactly the same input twice. Read under each sample what was drawn; "
+        "the seed makes the whole grid reproducible.",
+        "Every sample: a new view of the same photo, same label.",
+    ),
+    "bn.notice": Text(
+        "**What to notice** (slides *Batch normalization*): normalizing what enters each non-linearity keeps the "
+        "signal from collapsing or exploding, so the network trains faster and tolerates larger learning rates; "
+        "at test time running averages replace the batch statistics.",
+        "BN keeps every layer's input at mean 0, std 1: faster training, larger learning rates.",
+    ),
+    "mc.notice": Text(
+        "**What to notice** (slides *Dropout*, *MC dropout*): one pass of a network is often confidently wrong on "
+        "inputs unlike its training data. Averaging 25–100 passes with dropout on spreads the prediction and "
+        "measures what the network does not know (mutual information).",
+        "Many dropout passes: the spread shows what the network does not know.",
+    ),
+    "reg.notice": Text(
+        "**What to notice** (slides *Advanced regularization*): for Adam, L2 is not weight decay (use AdamW); stop "
+        "on the validation loss, not the training loss; averaging several networks removes the errors they do "
+        "not share.",
+        "AdamW, not Adam + L2; stop early on validation loss; ensembles average errors away.",
+    ),
     "studio.samples": Text(
         "Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
         "(see *Code*). Under each sample: what was drawn for it.",
@@ -44,7 +68,7 @@ TEXTS: dict[str, Text] = {
         "**What to notice.** At initialization the plain network's pre-activations shrink from std {first:.2f} in "
         "block 1 to {last:.2f} in block 4: the signal collapses with depth, and the first steps of training barely "
         "move the loss. With BatchNorm every block starts at mean 0, std 1, and stays there while training.",
-        "Without BN the signal shrinks layer by layer (std {first:.2f} → {last:.2f}); with BN every layer stays at std 1.",
+        "Without BN the signal shrinks with depth (std {first:.2f} → {last:.2f}); with BN every layer keeps std 1.",
     ),
     "bn.live": Text(
         "Press *Train both networks*. Then raise the learning rate to 0.2 or more and train again: the plain "
@@ -90,5 +114,24 @@ TEXTS: dict[str, Text] = {
         "The dropout-off prediction of the same model, averaged over label-preserving views, on the 2,000 shipped "
         "test images. Where does averaging help, and which view hurts?",
         "Test-time augmentation: average the prediction over views.",
+    ),
+    "reg.decay": Text(
+        "With plain gradient descent, adding λ/2·‖w‖² to the loss and decaying the "
+        "weights are the same update (the learning rate folds into λ): the two SGD paths below coincide. With "
+        "Adam they are not: `Adam(weight_decay=λ)` adds λw to the gradient, which Adam then rescales per weight, "
+        "while `AdamW` shrinks every weight by the same factor (Loshchilov & Hutter, ICLR 2019). Drag λ.",
+        "SGD: L2 = weight decay. Adam: L2 ≠ weight decay, use AdamW.",
+    ),
+    "reg.early_stopping": Text(
+        "A CNN trained on only 1,000 images for 60 epochs with nothing against over-fitting: the training loss "
+        "keeps falling while the validation loss (1,000 other training images) turns up. Early stopping ends "
+        "training after *patience* epochs without a better validation loss and keeps the best weights.",
+        "Stop when the validation loss stops improving; keep the best weights.",
+    ),
+    "reg.ensembles": Text(
+        "Six CNNs, identical but for the seed (or, for bagging, for a bootstrap sample of the 10,000 training "
+        "images), each on the 2,000 shipped test images. Averaging their probabilities fixes the mistakes they do "
+        "not share; MC dropout is an implicit ensemble of sub-networks with shared weights, on the same axes.",
+        "Averaging models fixes the errors they do not share.",
     ),
 }

@@ -3,9 +3,9 @@
 import streamlit as st
 from PIL import Image
 
-from app import explain, image_input_ui, seed_ui
+from app import explain, image_input_ui, seed_ui, use_router
 from core.augment import (
-    AUGMENTATIONS,
+    BY_TITLE,
     DEFAULT_CHAIN,
     AugmentedSample,
     ChainItem,
@@ -15,8 +15,10 @@ from core.augment import (
     trivial_augment_op,
     trivial_augment_space,
 )
-from core.images import LoadedImage, fit
+from core.images import LoadedImage, contact_sheet, fit, png_bytes
 from core.label_demo import six_or_nine
+
+use_router()
 
 DISPLAY_SIDE = 320  # px sent to the browser per sample
 
@@ -31,18 +33,18 @@ def cached_grid(digest: str, code: str, _image: Image.Image, _chain: list[ChainI
 def pipeline_ui() -> list[ChainItem]:
     """Sidebar: which augmentations, in which order, with which parameters."""
     st.sidebar.subheader("Pipeline")
-    keys = st.sidebar.multiselect(
+    titles = st.sidebar.multiselect(
         "Augmentations, applied in the order picked",
-        list(AUGMENTATIONS),
+        list(BY_TITLE),
         default=list(DEFAULT_CHAIN),
-        format_func=lambda key: AUGMENTATIONS[key].title,
         key="chain",
         bind="query-params",
         persist_state="session",  # the BatchNorm Lab augments your image with this pipeline
     )
     chain = []
-    for key in keys:
-        augmentation = AUGMENTATIONS[key]
+    for title in titles:
+        augmentation = BY_TITLE[title]
+        key = augmentation.key
         with st.sidebar.expander(augmentation.title):
             st.caption(augmentation.explanation)
             values = {
@@ -71,6 +73,14 @@ def pipeline_ui() -> list[ChainItem]:
 def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
     samples = cached_grid(loaded.digest, pipeline_code(chain, seed, count), loaded.image, chain, count, seed)
     explain("studio.samples", "caption", seed=seed)
+    st.download_button(
+        "Download grid (PNG)",
+        data=lambda: png_bytes(contact_sheet([sample.image for sample in samples], columns=4)),
+        file_name=f"augnorm-grid-seed{seed}.png",
+        mime="image/png",
+        icon=":material/download:",
+        type="tertiary",
+    )
     columns = st.columns(4)
     for index, sample in enumerate(samples):
         with columns[index % 4]:
@@ -125,6 +135,7 @@ def label_section() -> None:
 
 
 st.title("Augmentation Studio")
+explain("studio.notice", "info")
 loaded = image_input_ui()
 chain = pipeline_ui()
 count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")

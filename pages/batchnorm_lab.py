@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import explain, fashion_subset, image_input_ui, shipped_run
+from app import explain, fashion_subset, image_input_ui, plot, shipped_run, use_router
 from core.augment import chain_from_state, pipeline_code, sample_grid
 from core.bn_lab import (
     BATCH_SIZES,
@@ -31,6 +31,8 @@ from core.figures import (
 from core.init_demo import SCHEMES, activations_through_depth, summary_table
 from core.live import CHUNK_STEPS, LiveChunk, LiveSettings, live_chunk
 from core.train import LR_SWEEP
+
+use_router()
 
 RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run
 FASHION_BATCH = 256
@@ -75,11 +77,11 @@ def activations_section() -> None:
     steps = sorted(shipped_run("batchnorm").snapshots)
     step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
     batch_key, images = batch_ui()
-    st.plotly_chart(histogram_figure(cached_histograms(step, batch_key, images)), key="histograms")
+    plot(histogram_figure(cached_histograms(step, batch_key, images)), "histograms")
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
     plain = records["plain"]["layer_stats"]["0"]
     explain("bn.collapse", first=plain["block1"]["std"], last=plain["block4"]["std"])
-    st.plotly_chart(layer_std_figure(records), key="layer_std")
+    plot(layer_std_figure(records), "layer_std")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -90,22 +92,28 @@ def cached_live_chunk(settings: LiveSettings, chunk: int) -> LiveChunk:
     return live_chunk(settings, previous, data["train"], data["test"])
 
 
+def _start_training() -> None:
+    """Form callback: it runs before the page, so the request survives any rerun of this run."""
+    state = st.session_state
+    state.live_settings, state.animate = LiveSettings(state.lr, state.batch_size, state.steps), True
+
+
 def live_training_section() -> None:
     with st.form("live"):
         left, middle, right = st.columns(3)
-        lr = left.select_slider("Learning rate (SGD)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.05, key="lr")
-        batch_size = middle.select_slider("Batch size", [16, 32, 64, 128], value=64, key="batch_size")
-        steps = right.slider("Steps", 50, 300, 150, 25, key="steps")
-        submitted = st.form_submit_button("Train both networks", icon=":material/play_arrow:", type="primary")
-    if submitted:
-        st.session_state.live_settings = LiveSettings(lr, batch_size, steps)
-    settings = st.session_state.get("live_settings")
+        left.select_slider("Learning rate (SGD)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.05, key="lr")
+        middle.select_slider("Batch size", [16, 32, 64, 128], value=64, key="batch_size")
+        right.slider("Steps", 50, 300, 150, 25, key="steps")
+        st.form_submit_button(
+            "Train both networks", icon=":material/play_arrow:", type="primary", on_click=_start_training
+        )
+    settings, animate = st.session_state.get("live_settings"), st.session_state.pop("animate", False)
     if settings is None:
         explain("bn.live", "info")
         return
     progress, chart, histograms = st.progress(0.0), st.empty(), st.empty()
     # Animate right after pressing the button; later reruns draw the (cached) final chunk only.
-    for chunk in range(settings.chunks + 1) if submitted else [settings.chunks]:
+    for chunk in range(settings.chunks + 1) if animate else [settings.chunks]:
         result = cached_live_chunk(settings, chunk)
         curves = {label: state.curves for label, state in result.states.items()}
         done = min(chunk * CHUNK_STEPS, settings.steps)
@@ -121,7 +129,7 @@ def live_training_section() -> None:
 def learning_rate_section() -> None:
     sweep = {label: (LR_SWEEP, values) for label, values in learning_rate_sweep().items()}
     figure = lines_figure(sweep, "learning rate", "test accuracy", "Recorded: 150 SGD steps per rate", log_x=True)
-    st.plotly_chart(figure, key="lr_sweep")
+    plot(figure, "lr_sweep")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -143,14 +151,14 @@ def train_vs_test_section() -> None:
     beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
     batch_size = middle.select_slider("Batch size", [2, 4, 8, 16, 32, 64, 128], value=32, key="rs_batch")
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel")
-    st.plotly_chart(running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), key="running")
+    plot(running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), "running")
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
     explain("bn.modes", "caption")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
     sweep = {label: (BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
-    st.plotly_chart(lines_figure(sweep, "images per batch", "test accuracy", log_x=True), key="batch_sweep")
+    plot(lines_figure(sweep, "images per batch", "test accuracy", log_x=True), "batch_sweep")
     explain("bn.batch_size", "caption")
 
 
@@ -195,11 +203,12 @@ def initialization_section() -> None:
     )
     scheme = right.segmented_control("Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme")
     layers = cached_depth(activation, scheme)
-    st.plotly_chart(depth_heatmap(layers, activation), key="depth")
+    plot(depth_heatmap(layers, activation), "depth")
     st.dataframe(summary_table(layers), hide_index=True)
 
 
 st.title("BatchNorm Lab")
+explain("bn.notice", "info")
 tabs = st.tabs(["Activations", "Live training", "Train vs test", "BN formula", "Initialization"])
 with tabs[0]:
     activations_section()

@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from app import use_router
+
+use_router()
+
 st.title("AugNorm Lab")
 st.markdown(
     "Watch **data augmentation**, **normalization** and **dropout** work on real images and a real small "
@@ -35,6 +39,29 @@ st.markdown(
     "- Train both live and watch BN train faster and survive a learning rate that stalls the plain net.\n"
     "- Running statistics, train vs eval mode, small batches (BatchNorm vs GroupNorm), the BN formula with "
     "live numbers, and the initialization recap (Xavier vs Kaiming, saturation, dead ReLUs)."
+)
+
+st.page_link(
+    "pages/mc_dropout_lab.py",
+    label="MC Dropout Lab",
+    icon=":material/casino:",
+    help="Run a trained network many times with dropout on and read its uncertainty.",
+)
+st.markdown(
+    "- The distribution of every class probability over T dropout passes, entropy and mutual information.\n"
+    "- Calibration (reliability diagram, ECE), in- vs out-of-distribution inputs, the weight-scaling rule "
+    "and test-time augmentation."
+)
+st.page_link(
+    "pages/regularization_lab.py",
+    label="Regularization Lab",
+    icon=":material/tune:",
+    help="Weight decay vs L2, early stopping, ensembles.",
+)
+st.markdown(
+    "- SGD vs Adam vs AdamW paths on a loss surface: L2 and weight decay agree for SGD, not for Adam.\n"
+    "- Early stopping on an over-fitting run, next to augmentation, dropout and weight decay; ensembles and "
+    "bagging, and MC dropout as an implicit ensemble."
 )
 
 st.caption(

@@ -12,9 +12,11 @@ from app import (
     explain,
     fashion_subset,
     image_input_ui,
+    plot,
     sample_bytes,
     seed_ui,
     shipped_model,
+    use_router,
 )
 from core.bn_lab import images_to_fashion_input
 from core.data import CLASSES, to_display, to_tensor
@@ -40,6 +42,8 @@ from core.mc_dropout import (
     votes,
     weight_scaling,
 )
+
+use_router()
 
 DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped variants
 PER_CLASS = 200  # test images per class in the shipped subset
@@ -90,10 +94,10 @@ def prediction_section(samples: np.ndarray, deterministic: np.ndarray) -> None:
     for column, number in zip(st.columns(5), prediction_numbers(samples, deterministic, CLASSES)):
         column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
     top = int(samples.mean(0).argmax())
-    st.plotly_chart(class_distribution_figure(samples, deterministic, CLASSES), key="distribution")
+    plot(class_distribution_figure(samples, deterministic, CLASSES), "distribution")
     left, right = st.columns(2)
-    left.plotly_chart(votes_figure(votes(samples[:, None])[0], CLASSES), key="votes")
-    right.plotly_chart(convergence_figure(running_mean(samples)[:, top], samples[:, top], CLASSES[top]), key="conv")
+    plot(votes_figure(votes(samples[:, None])[0], CLASSES), "votes", left)
+    plot(convergence_figure(running_mean(samples)[:, top], samples[:, top], CLASSES[top]), "conv", right)
 
 
 @st.cache_data(max_entries=32, show_spinner="Perturbing…")
@@ -117,7 +121,7 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
         "dropout-off confidence": (strengths, confidence),
     }
     x_title = "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
-    st.plotly_chart(lines_figure(series, x_title, "nats / probability"), key="perturbation")
+    plot(lines_figure(series, x_title, "nats / probability"), "perturbation")
 
 
 @st.cache_data(max_entries=8, show_spinner="Calibrating on 2,000 test images…")
@@ -165,6 +169,7 @@ def basics_section() -> None:
 
 
 st.title("MC Dropout Lab")
+explain("mc.notice", "info")
 key, x = input_ui()
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
 p = left.select_slider("Model's dropout p", DROPOUT_P, value=0.1, key="mc_p", bind="query-params")
@@ -188,19 +193,16 @@ with tabs[1]:
     perturbation_section(p, key, x, passes, seed)
 with tabs[2]:
     curves = cached_calibration(p, passes, seed)
-    st.plotly_chart(reliability_figure(curves), key="reliability")
+    plot(reliability_figure(curves), "reliability")
     off, mc = curves.values()
     explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, p=p)
 with tabs[3]:
     groups = cached_ood(p, passes, seed)
     left, right = st.columns(2)
-    left.plotly_chart(
-        groups_figure({k: v.mutual_information for k, v in groups.items()}, "mutual information (nats)"), key="ood_mi"
-    )
-    right.plotly_chart(
-        groups_figure({k: v.predictive_entropy for k, v in groups.items()}, "predictive entropy (nats)"),
-        key="ood_entropy",
-    )
+    information = {name: numbers.mutual_information for name, numbers in groups.items()}
+    entropies = {name: numbers.predictive_entropy for name, numbers in groups.items()}
+    plot(groups_figure(information, "mutual information (nats)"), "ood_mi", left)
+    plot(groups_figure(entropies, "predictive entropy (nats)"), "ood_entropy", right)
 with tabs[4]:
     basics_section()
 with tabs[5]:

@@ -11,17 +11,16 @@ from core.bn_lab import (
     batch_dependence,
     bn_formula,
     images_to_fashion_input,
-    load_run,
     mode_accuracies,
     norm_inputs,
     preactivations,
-    private_model,
     running_statistics,
     shared_histograms,
 )
 from core.data import load_subset, to_tensor
 from core.init_demo import SCHEMES, activations_through_depth, dead_fraction, saturated_fraction
 from core.models import CNNConfig
+from core.runs import load_run, private_model
 
 BATCH = to_tensor(load_subset()["test"].images[:128])
 

@@ -15,3 +15,16 @@ def test_importing_core_does_not_import_streamlit():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     assert len(modules) >= 4
     assert result.stdout.strip() == "[]"
+
+
+def test_every_explanation_formats_and_has_a_short_form():
+    """Each text in core.texts fills its placeholders and has a one-sentence projector version."""
+    import string
+
+    from core.texts import TEXTS
+
+    for key, text in TEXTS.items():
+        for variant in (text.full, text.short):
+            names = {field for _, field, _, _ in string.Formatter().parse(variant) if field}
+            variant.format(**{name: 1.0 for name in names})
+        assert len(text.short) < len(text.full), key

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from core.bn_lab import load_run, private_model
 from core.data import load_subset, to_tensor
 from core.mc_dropout import (
     deterministic_probs,
@@ -24,6 +23,7 @@ from core.mc_dropout import (
     weight_scaling,
 )
 from core.models import CNNConfig
+from core.runs import load_run, private_model
 
 IMAGES = to_tensor(load_subset()["test"].images[:16])
 

@@ -6,12 +6,12 @@ import threading
 import pytest
 import torch
 
-from core.bn_lab import load_record, load_run, private_model
 from core.data import Split, load_subset, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.models import CNNConfig
 from core.rng import RngStream
-from core.train import RUNS_DIR, TrainConfig, Trainer, accuracy, shipped_runs, train
+from core.runs import RUNS_DIR, load_record, load_run, private_model
+from core.train import TrainConfig, Trainer, accuracy, shipped_runs, train
 
 SUBSET = load_subset()
 TINY_TRAIN = Split(SUBSET["train"].images[:512], SUBSET["train"].labels[:512])
@@ -117,6 +117,7 @@ def test_every_shipped_run_has_a_record_and_the_main_model_reaches_90_percent():
     for spec in shipped_runs():
         assert (RUNS_DIR / f"{spec.name}.json").exists(), spec.name
         assert (RUNS_DIR / f"{spec.name}.pt").exists() == spec.checkpoint, spec.name
+        assert (RUNS_DIR / f"{spec.name}.npz").exists() == spec.save_probs, spec.name
     assert load_record("dropout_p0.1")["test_accuracy_full"] >= 0.90
     assert load_record("batchnorm")["test_accuracy_full"] > load_record("plain")["test_accuracy_full"]
 

@@ -65,7 +65,7 @@ def test_new_seed_button_draws_a_new_seed(studio):
 
 def test_chain_change_updates_captions_and_code(studio):
     """Choosing only scale augmentation shows its draws and its code."""
-    studio.multiselect(key="chain").set_value(["scale_augmentation"]).run()
+    studio.multiselect(key="chain").set_value(["Scale augmentation"]).run()
     assert all("Scale augmentation: short side L = " in c for c in sample_captions(studio))
     code = studio.code[0].value
     assert "v2.RandomShortestSize(min_size=range(256, 481))" in code and "v2.RandomCrop(size=224)" in code
@@ -82,7 +82,7 @@ def test_empty_chain_explains_what_to_do(studio):
 
 def test_impossible_scale_augmentation_is_explained(studio):
     """A crop larger than the short side gets a warning, not a crash."""
-    studio.multiselect(key="chain").set_value(["hflip", "scale_augmentation"]).run()
+    studio.multiselect(key="chain").set_value(["Horizontal flip", "Scale augmentation"]).run()
     studio.slider(key="scale_augmentation.short_side").set_value((128, 200)).run()
     assert not studio.exception
     assert any("Scale augmentation" in warning.value for warning in studio.warning)

@@ -12,9 +12,9 @@ import time
 
 import torch
 
-from core.bn_lab import load_run, private_model
 from core.data import load_subset, to_tensor
 from core.mc_dropout import mc_probs, mc_probs_loop
+from core.runs import load_run, private_model
 
 PASSES = 100
 

@@ -1,0 +1,50 @@
+"""Shareable links: which settings of a shared URL the page could not take as given.
+
+Widgets bound to query parameters silently drop values they cannot use (and also drop values equal to
+their default), so the URL alone cannot tell. Comparing the link's settings with the values the widgets
+ended up with can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+MAX_SHOWN = 40  # characters of a rejected value quoted back to the user
+
+
+def as_strings(value: object) -> list[str]:
+    """A widget value as the strings a URL would carry."""
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, (list, tuple)):
+        return [text for part in value for text in as_strings(part)]
+    return [str(value)]
+
+
+def _same(raw: str, expected: str) -> bool:
+    try:
+        return float(raw) == float(expected)
+    except ValueError:
+        return raw.strip().lower() == expected.strip().lower()
+
+
+def rejected_settings(requested: Mapping[str, Sequence[str]], values: Mapping[str, object]) -> list[str]:
+    """``name=value`` for each setting of the link that no widget holds as given (unknown or invalid)."""
+    rejected = []
+    for name, raw in requested.items():
+        expected = as_strings(values[name]) if name in values else None
+        if expected is None or len(expected) != len(raw) or not all(map(_same, raw, expected)):
+            shown = ",".join(raw)
+            shown = shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "…"
+            rejected.append(f"{name[:MAX_SHOWN]}={shown}")
+    return rejected
+
+
+def share_url(page_url: str | None, params: Mapping[str, Sequence[str]]) -> str:
+    """The page's address with the given settings as its query string (repeated keys for lists).
+
+    Without a known address (a test harness has none) only the query string is returned.
+    """
+    scheme, netloc, path, _, _ = urlsplit(page_url or "")
+    return urlunsplit((scheme, netloc, path, urlencode([(k, v) for k, vs in params.items() for v in vs]), ""))

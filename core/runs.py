@@ -1,0 +1,53 @@
+"""The shipped training runs: records, weights and saved predictions, as written by ``python -m core.train``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.models import CNNConfig, SmallCNN
+
+RUNS_DIR = Path(__file__).parent / "assets" / "runs"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A shipped training run: its record and its weights (final and snapshots)."""
+
+    record: dict
+    config: CNNConfig
+    final: dict[str, torch.Tensor]
+    snapshots: dict[int, dict[str, torch.Tensor]]
+
+
+def load_record(name: str, directory: Path = RUNS_DIR) -> dict:
+    return json.loads((directory / f"{name}.json").read_text())
+
+
+def load_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:
+    """A run's saved softmax outputs on the shipped test subset: (2000, 10) float32."""
+    with np.load(directory / f"{name}.npz") as saved:
+        return saved["probs"].astype(np.float32)
+
+
+def load_run(name: str, directory: Path = RUNS_DIR) -> Run:
+    record = load_record(name, directory)
+    payload = torch.load(directory / f"{name}.pt", map_location="cpu", weights_only=True)
+    return Run(record, CNNConfig.from_dict(payload["config"]), payload["state_dict"], payload["snapshots"])
+
+
+def private_model(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], train: bool) -> SmallCNN:
+    """A fresh model this caller owns, safe to hook or put in train mode.
+
+    Built on the meta device, so no random initialization draws from the shared global generator, then
+    given copies of the weights (train-mode BN updates its buffers in place; the originals stay untouched).
+    """
+    with torch.device("meta"):
+        model = SmallCNN(config)
+    model.load_state_dict({name: tensor.clone() for name, tensor in state_dict.items()}, assign=True)
+    return model.train(train).requires_grad_(False)

@@ -1,0 +1,74 @@
+"""What every page shares: shareable links, projector mode, the share box."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from core.texts import TEXTS
+
+from .conftest import APP, TIMEOUT
+
+STUDIO = "pages/augmentation_studio.py"
+
+
+def open_link(page: str, **params) -> AppTest:
+    """Open ``page`` the way a shared link does: query parameters set before the first run."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.switch_page(page).run()
+
+
+def sample_captions(at: AppTest) -> list[str]:
+    return [caption.value for caption in at.caption if caption.value.startswith("**#")]
+
+
+def test_a_link_restores_the_exact_grid(open_page):
+    """A link with seed, count and chain reproduces exactly what setting those by hand shows."""
+    linked = open_link(STUDIO, seed="42", count="3", chain=["Vertical flip", "Brightness & contrast jitter"])
+    assert not linked.exception and not linked.toast
+    by_hand = open_page(STUDIO)
+    by_hand.multiselect(key="chain").set_value(["Vertical flip", "Brightness & contrast jitter"]).run()
+    by_hand.slider(key="count").set_value(3).run()
+    by_hand.number_input(key="seed").set_value(42).run()
+    assert sample_captions(linked) == sample_captions(by_hand)
+    assert len(sample_captions(linked)) == 3
+
+
+def test_hostile_link_values_fall_back_with_a_notice():
+    """Wrong types, out-of-range numbers, unknown names and huge strings: defaults, a toast, no exception."""
+    linked = open_link(
+        STUDIO, seed="abc", count="999", image="x" * 5000, bogus="1", chain=["Horizontal flip", "<script>"]
+    )
+    assert not linked.exception
+    assert linked.number_input(key="seed").value == 0
+    assert linked.slider(key="count").value == 8
+    assert linked.selectbox(key="image").value == "cat"
+    notice = linked.toast[0].value
+    for name in ("seed=abc", "count=999", "bogus=1", "image=xxx", "chain=Horizontal flip,<script>"):
+        assert name in notice
+    assert len(notice) < 400
+    assert len(sample_captions(linked)) == 8
+
+
+def test_share_box_carries_the_settings_of_the_link():
+    """The share box shows a link with the settings the page was opened with (the browser test covers edits)."""
+    at = open_link(STUDIO, seed="42", count="3")
+    assert any("seed=42" in block.value and "count=3" in block.value for block in at.code)
+
+
+def test_projector_mode_from_the_link_shortens_explanations():
+    """?projector=true: the toggle is on and the key sentences replace the full explanations."""
+    at = open_link(STUDIO, projector="true")
+    assert not at.exception
+    assert at.toggle(key="projector").value is True
+    shown = [block.value for block in at.markdown] + [box.value for box in at.info]
+    assert TEXTS["studio.notice"].short in shown
+    assert TEXTS["studio.notice"].full not in shown
+
+
+def test_core_never_imports_streamlit_by_text():
+    """No file under core/ mentions an import of streamlit (the import test covers the runtime side)."""
+    for path in (Path(APP).parent / "core").glob("*.py"):
+        text = path.read_text()
+        assert "import streamlit" not in text and "from streamlit" not in text, path

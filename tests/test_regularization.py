@@ -1,0 +1,102 @@
+"""core.regularization: optimizer paths from torch.optim, early stopping and ensemble numbers by hand."""
+
+import numpy as np
+import pytest
+
+from core.regularization import (
+    OPTIMIZERS,
+    SURFACES,
+    bootstrap_indices,
+    disagreement,
+    early_stopping,
+    epoch_means,
+    error_correlation,
+    errors_by_size,
+    member_errors,
+    optimizer_path,
+    surface_grid,
+)
+
+LABELS = list(OPTIMIZERS)  # SGD + L2, SGD(weight_decay), Adam(weight_decay), AdamW
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("decay", [0.0, 0.1, 0.7])
+def test_sgd_l2_and_sgd_weight_decay_agree_to_precision(surface, decay):
+    """Plain gradient descent: L2 in the loss and weight_decay give the same iterates."""
+    first = optimizer_path(SURFACES[surface], LABELS[0], lr=0.02, decay=decay, steps=150)
+    second = optimizer_path(SURFACES[surface], LABELS[1], lr=0.02, decay=decay, steps=150)
+    assert np.allclose(first, second, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_adam_l2_and_adamw_differ_for_positive_lambda_and_agree_for_zero(surface):
+    """Adam + L2 and AdamW coincide at λ = 0 and part ways at λ > 0."""
+    same = [optimizer_path(SURFACES[surface], label, lr=0.05, decay=0.0, steps=100) for label in LABELS[2:]]
+    assert np.array_equal(*same)
+    apart = [optimizer_path(SURFACES[surface], label, lr=0.05, decay=0.5, steps=100) for label in LABELS[2:]]
+    assert np.linalg.norm(apart[0][-1] - apart[1][-1]) > 0.05
+
+
+def test_weight_decay_pulls_the_sgd_optimum_towards_the_origin():
+    """On the quadratic, SGD with λ ends closer to the origin than without (the regularized optimum)."""
+    surface = SURFACES["ill-conditioned quadratic"]
+    free = optimizer_path(surface, LABELS[1], lr=0.04, decay=0.0, steps=400)[-1]
+    decayed = optimizer_path(surface, LABELS[1], lr=0.04, decay=0.5, steps=400)[-1]
+    assert np.linalg.norm(decayed) < np.linalg.norm(free)
+    # The regularized quadratic's minimum, by hand: w1 = 2 / (1 + λ), w2 = 20 / (20 + λ).
+    assert decayed == pytest.approx([2 / 1.5, 20 / 20.5], abs=1e-3)
+
+
+def test_surface_grid_shape():
+    """The contour grid is points × points with the loss of each (w1, w2)."""
+    w1, w2, loss = surface_grid(SURFACES["two valleys (non-convex)"], points=30)
+    assert loss.shape == (30, 30) and len(w1) == len(w2) == 30
+
+
+def test_early_stopping_on_a_known_curve():
+    """Losses 5,4,3,3.5,3.2,3.1,3.3: best at index 2; with patience 3 training stops at index 5."""
+    losses = [5, 4, 3, 3.5, 3.2, 3.1, 3.3]
+    assert early_stopping(losses, patience=3) == (5, 2)
+    assert early_stopping(losses, patience=10) == (6, 2)  # never triggered: runs to the end
+    assert early_stopping([3, 2, 1], patience=1) == (2, 2)
+
+
+def test_epoch_means_align_with_evaluations():
+    """Epoch 0 has no training loss; epoch k is the mean of its steps."""
+    assert epoch_means([1, 3, 5, 7], 2) == pytest.approx([np.nan, 2, 6], nan_ok=True)
+
+
+def make_probs(predictions: list[list[int]], classes: int = 3) -> np.ndarray:
+    return np.eye(classes)[np.array(predictions)] * 0.8 + 0.2 / classes
+
+
+def test_ensemble_of_one_is_the_member():
+    """K = 1: the ensemble error is the single member's error."""
+    labels = np.array([0, 1, 2, 0])
+    probs = make_probs([[0, 1, 1, 0], [0, 2, 2, 1]])
+    assert errors_by_size(probs, labels)[0] == member_errors(probs, labels)[0] == 0.25
+
+
+def test_averaging_fixes_errors_that_are_not_shared():
+    """Three members each wrong on a different image: the majority of the average is always right."""
+    labels = np.array([0, 0, 0])
+    probs = make_probs([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    assert member_errors(probs, labels).tolist() == pytest.approx([1 / 3] * 3)
+    assert errors_by_size(probs, labels)[-1] == 0.0
+    assert disagreement(probs)[0, 1] == pytest.approx(2 / 3)
+    assert np.all(np.diag(disagreement(probs)) == 0)
+
+
+def test_error_correlation_is_one_for_identical_mistakes():
+    """Members with exactly the same mistakes have error correlation 1."""
+    labels = np.array([0, 1, 2, 0])
+    probs = make_probs([[1, 1, 2, 0], [1, 1, 2, 0], [1, 1, 2, 0]])
+    assert error_correlation(probs, labels) == pytest.approx(1.0)
+
+
+def test_bootstrap_indices_repeat_some_and_miss_some():
+    """A bootstrap sample of 1,000 draws with replacement: about 63% distinct, seeded."""
+    indices = bootstrap_indices(1000, seed=3)
+    assert len(indices) == 1000 and 580 < len(np.unique(indices)) < 680
+    assert np.array_equal(indices, bootstrap_indices(1000, seed=3))
