@@ -30,6 +30,7 @@ PROJECTOR_CSS = """<style>
 .stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.35rem; }
 [data-testid="stMetricValue"] { font-size: 3rem; }
 [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+.stMainBlockContainer input, [data-testid="stSliderThumbValue"] { font-size: 1.35rem; }
 </style>"""
 
 

@@ -66,15 +66,15 @@ def lines_figure(
     log_x: bool = False,
     log_y: bool = False,
     height: int = 340,
+    points: Sequence[str] = (),
 ) -> go.Figure:
-    """Named (x, y) series as lines, one colour each."""
+    """Named (x, y) series as lines, one colour each; the series named in ``points`` as unconnected dots."""
     figure = go.Figure()
     for index, (name, (x, y)) in enumerate(series.items()):
-        figure.add_scatter(
-            x=list(x), y=list(y), mode="lines+markers" if len(x) < 30 else "lines", name=name, line_color=colour(index)
-        )
+        mode = "markers" if name in points else "lines+markers" if len(x) < 30 else "lines"
+        figure.add_scatter(x=list(x), y=list(y), mode=mode, name=name, line_color=colour(index))
     # On a log axis, label exactly the values that were measured (plotly's minor ticks clutter it).
-    ticks = dict(tickvals=list(next(iter(series.values()))[0])) if log_x and series else {}
+    ticks = dict(tickvals=sorted({float(v) for x, _ in series.values() for v in x})) if log_x else {}
     figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
     figure.update_yaxes(title=y_title, type="log" if log_y else None)
     return _layout(figure, height, title)

@@ -125,7 +125,9 @@ TEXTS: dict[str, Text] = {
     "reg.early_stopping": Text(
         "A CNN trained on only 1,000 images for 60 epochs with nothing against over-fitting: the training loss "
         "keeps falling while the validation loss (1,000 other training images) turns up. Early stopping ends "
-        "training after *patience* epochs without a better validation loss and keeps the best weights.",
+        "training after *patience* epochs without a better validation loss and keeps the best weights. Compare the "
+        "two accuracy columns: a rising validation *loss* can hide a still-improving accuracy, because the network "
+        "grows over-confident on the images it gets wrong (see the MC Dropout Lab).",
         "Stop when the validation loss stops improving; keep the best weights.",
     ),
     "reg.ensembles": Text(

@@ -113,7 +113,8 @@ def ensembles_section() -> None:
         "single members (seeds)": (members, member_errors(probs["seed"], labels)),
         "MC dropout, T passes (p = 0.1 model)": (MC_PASSES, cached_mc_errors()),
     }
-    plot(lines_figure(series, "members / passes", "test error", log_x=True), "ensemble")
+    figure = lines_figure(series, "members / passes", "test error", log_x=True, points=["single members (seeds)"])
+    plot(figure, "ensemble")
     kind = st.segmented_control(
         "Members",
         ["seed", "bag"],

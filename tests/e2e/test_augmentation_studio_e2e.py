@@ -1,0 +1,68 @@
+"""The Augmentation Studio in a real browser."""
+
+
+from PIL import Image
+
+from .conftest import assert_no_exception, open_app, screenshot, settle
+
+
+def png_file(tmp_path) -> str:
+    path = tmp_path / "stripes.png"
+    Image.new("RGB", (320, 200), (30, 120, 200)).save(path)
+    return str(path)
+
+
+def sample_captions(page) -> list[str]:
+    return [
+        text for text in page.locator("[data-testid='stCaptionContainer']").all_inner_texts() if text.startswith("#")
+    ]
+
+
+def test_loads_with_the_cat_and_a_described_grid(page, server):
+    """Opened first on a fresh server: the router's menu, the cat, eight captioned samples, no exception box."""
+    open_app(page, f"{server}/augmentation_studio")
+    assert_no_exception(page)
+    # Not Streamlit's legacy pages/ menu ("app", "home", …): the router's titled pages.
+    assert page.get_by_role("link", name="MC Dropout Lab", exact=True).is_visible()
+    assert page.get_by_text("cat.jpg: 451×300 px").is_visible()
+    assert len(sample_captions(page)) == 8
+    screenshot(page, "augmentation_studio")
+
+
+def test_new_seed_button_and_slider_change_the_grid(page, server):
+    """Pressing New seed changes the seed and the grid; the sample slider changes the count."""
+    open_app(page, f"{server}/augmentation_studio")
+    before = sample_captions(page)
+    page.get_by_role("button", name="New seed").click()
+    settle(page)
+    assert sample_captions(page) != before or page.get_by_label("Seed").input_value() == "0"
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowLeft")
+    settle(page)
+    assert len(sample_captions(page)) == 7
+
+
+def test_upload_through_the_file_chooser(page, server, tmp_path):
+    """A PNG chosen in the real file dialog replaces the cat."""
+    open_app(page, f"{server}/augmentation_studio")
+    page.get_by_text("Upload", exact=True).click()
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(png_file(tmp_path))
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text("stripes.png: 320×200 px").is_visible()
+
+
+def test_a_bad_file_shows_the_clear_message(page, server, tmp_path):
+    """A text file named .png gets the readable error, not a traceback."""
+    bad = tmp_path / "notes.png"
+    bad.write_bytes(b"this is not an image")
+    open_app(page, f"{server}/augmentation_studio")
+    page.get_by_text("Upload", exact=True).click()
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    settle(page)
+    assert_no_exception(page)
+    alert = page.locator("[data-testid='stAlert']").filter(has_text="notes.png")
+    assert "not an image we can read" in alert.inner_text()
