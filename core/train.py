@@ -28,6 +28,7 @@ from core.runs import RUNS_DIR
 
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 HISTOGRAM_BATCH = 256  # test-subset images used for the recorded statistics
+HISTOGRAM_BINS = 40  # bins of the recorded histograms, from each layer's minimum to its maximum
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ def preactivation_stats(model: SmallCNN, images: torch.Tensor) -> dict[str, dict
         quantiles = torch.quantile(flat[:: max(1, flat.numel() // 100_000)], torch.tensor(QUANTILES).double())
         stats[name] = {"mean": float(flat.mean()), "std": float(flat.std())}
         stats[name].update({f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES, quantiles)})
+        low, high = float(flat.min()), float(flat.max())
+        counts = torch.histc(flat, bins=HISTOGRAM_BINS, min=low, max=high)
+        stats[name]["histogram"] = {"low": low, "high": high, "counts": counts.long().tolist()}
     return stats
 
 

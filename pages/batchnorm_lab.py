@@ -53,7 +53,9 @@ def batch_ui() -> tuple[str, torch.Tensor]:
     loaded = image_input_ui()
     if loaded is None:
         st.stop()
-    invert = st.toggle("Invert (Fashion-MNIST items are light on black)", value=True, key="bn_invert")
+    invert = st.toggle(
+        "Invert (Fashion-MNIST items are light on black)", value=True, key="bn_invert", bind="query-params"
+    )
     chain = chain_from_state(st.session_state)
     st.caption(f"64 samples of your image (seed 0) through: {', '.join(i.augmentation.title for i in chain) or 'none'}")
     key = f"{loaded.digest}:{pipeline_code(chain, 0, 64)}:{invert}"
@@ -101,9 +103,11 @@ def _start_training() -> None:
 def live_training_section() -> None:
     with st.form("live"):
         left, middle, right = st.columns(3)
-        left.select_slider("Learning rate (SGD)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.05, key="lr")
-        middle.select_slider("Batch size", [16, 32, 64, 128], value=64, key="batch_size")
-        right.slider("Steps", 50, 300, 150, 25, key="steps")
+        left.select_slider(
+            "Learning rate (SGD)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.05, key="lr", bind="query-params"
+        )
+        middle.select_slider("Batch size", [16, 32, 64, 128], value=64, key="batch_size", bind="query-params")
+        right.slider("Steps", 50, 300, 150, 25, key="steps", bind="query-params")
         st.form_submit_button(
             "Train both networks", icon=":material/play_arrow:", type="primary", on_click=_start_training
         )
@@ -149,8 +153,10 @@ def train_vs_test_section() -> None:
     explain("bn.running")
     left, middle, right = st.columns(3)
     beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
-    batch_size = middle.select_slider("Batch size", [2, 4, 8, 16, 32, 64, 128], value=32, key="rs_batch")
-    channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel")
+    batch_size = middle.select_slider(
+        "Batch size", [2, 4, 8, 16, 32, 64, 128], value=32, key="rs_batch", bind="query-params"
+    )
+    channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
     plot(running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), "running")
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
@@ -177,8 +183,8 @@ def cached_formula(layer: str, channel: int):
 
 def formula_section() -> None:
     left, right = st.columns(2)
-    layer = left.selectbox("Layer", ["block1", "block2", "block3", "block4"], key="formula_layer")
-    channel = right.slider("Channel", 0, 15, 3, key="formula_channel")
+    layer = left.selectbox("Layer", ["block1", "block2", "block3", "block4"], key="formula_layer", bind="query-params")
+    channel = right.slider("Channel", 0, 15, 3, key="formula_channel", bind="query-params")
     numbers = cached_formula(layer, channel)
     st.latex(
         rf"\mu_B = {numbers.mu:.4f},\quad \sigma_B^2 = {numbers.var:.4f},\quad \epsilon = {numbers.eps:g},\quad "
@@ -199,9 +205,16 @@ def cached_depth(activation: str, scheme: str):
 def initialization_section() -> None:
     left, right = st.columns(2)
     activation = left.segmented_control(
-        "Activation", ["tanh", "sigmoid", "relu"], default="tanh", required=True, key="init_activation"
+        "Activation",
+        ["tanh", "sigmoid", "relu"],
+        default="tanh",
+        required=True,
+        key="init_activation",
+        bind="query-params",
     )
-    scheme = right.segmented_control("Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme")
+    scheme = right.segmented_control(
+        "Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme", bind="query-params"
+    )
     layers = cached_depth(activation, scheme)
     plot(depth_heatmap(layers, activation), "depth")
     st.dataframe(summary_table(layers), hide_index=True)

@@ -78,7 +78,9 @@ def input_ui() -> tuple[str, torch.Tensor]:
         loaded = image_input_ui()
         if loaded is None:
             st.stop()
-        invert = st.sidebar.toggle("Invert (items are light on black)", value=True, key="mc_invert")
+        invert = st.sidebar.toggle(
+            "Invert (items are light on black)", value=True, key="mc_invert", bind="query-params"
+        )
         key, x = f"{loaded.digest}:{invert}", images_to_fashion_input([loaded.image], invert)
     st.sidebar.image(to_display(x[0]), caption="What the network sees: 28×28 greyscale", width=196)
     return key, x

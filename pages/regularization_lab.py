@@ -121,6 +121,7 @@ def ensembles_section() -> None:
         default="seed",
         required=True,
         key="members",
+        bind="query-params",
         format_func={"seed": "different seeds", "bag": "bagging"}.get,
     )
     st.metric(

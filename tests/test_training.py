@@ -80,6 +80,9 @@ def test_snapshots_and_statistics_are_recorded_at_the_asked_steps():
     assert list(stats) == ["block1", "block2", "block3", "block4", "fc"]
     assert stats["block1"]["std"] == pytest.approx(1.0, abs=0.01)  # BN output at init, train mode
     assert stats["block1"]["q01"] < stats["block1"]["q50"] < stats["block1"]["q99"]
+    histogram = stats["block1"]["histogram"]
+    assert len(histogram["counts"]) == 40 and histogram["low"] < histogram["high"]
+    assert sum(histogram["counts"]) == 200 * 16 * 28 * 28  # every value of the 200 test images' block 1
 
 
 def test_divergence_stops_the_run():

@@ -112,6 +112,20 @@ def settle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=LOAD_TIMEOUT_MS)
 
 
+def upload(page, path) -> None:
+    """Switch the image source to Upload and choose ``path`` in the real file chooser."""
+    page.get_by_text("Upload", exact=True).click()
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    settle(page)
+
+
+def sample_captions(page) -> list[str]:
+    """The Augmentation Studio's per-sample captions ("#0 …")."""
+    texts = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
+    return [text for text in texts if text.startswith("#")]
+
+
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"

@@ -1,21 +1,14 @@
 """The Augmentation Studio in a real browser."""
 
-
 from PIL import Image
 
-from .conftest import assert_no_exception, open_app, screenshot, settle
+from .conftest import assert_no_exception, open_app, sample_captions, screenshot, settle, upload
 
 
 def png_file(tmp_path) -> str:
     path = tmp_path / "stripes.png"
     Image.new("RGB", (320, 200), (30, 120, 200)).save(path)
     return str(path)
-
-
-def sample_captions(page) -> list[str]:
-    return [
-        text for text in page.locator("[data-testid='stCaptionContainer']").all_inner_texts() if text.startswith("#")
-    ]
 
 
 def test_loads_with_the_cat_and_a_described_grid(page, server):
@@ -46,10 +39,7 @@ def test_new_seed_button_and_slider_change_the_grid(page, server):
 def test_upload_through_the_file_chooser(page, server, tmp_path):
     """A PNG chosen in the real file dialog replaces the cat."""
     open_app(page, f"{server}/augmentation_studio")
-    page.get_by_text("Upload", exact=True).click()
-    settle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(png_file(tmp_path))
-    settle(page)
+    upload(page, png_file(tmp_path))
     assert_no_exception(page)
     assert page.get_by_text("stripes.png: 320×200 px").is_visible()
 
@@ -59,10 +49,7 @@ def test_a_bad_file_shows_the_clear_message(page, server, tmp_path):
     bad = tmp_path / "notes.png"
     bad.write_bytes(b"this is not an image")
     open_app(page, f"{server}/augmentation_studio")
-    page.get_by_text("Upload", exact=True).click()
-    settle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
-    settle(page)
+    upload(page, str(bad))
     assert_no_exception(page)
     alert = page.locator("[data-testid='stAlert']").filter(has_text="notes.png")
     assert "not an image we can read" in alert.inner_text()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_no_exception, open_app, screenshot, settle
+from .conftest import assert_no_exception, open_app, screenshot, settle, upload
 
 
 @pytest.mark.parametrize("path", ["", "batchnorm_lab", "mc_dropout_lab", "regularization_lab"])
@@ -35,18 +35,45 @@ def test_mc_dropout_lab_photo_upload(page, server, tmp_path):
     photo = tmp_path / "dark.jpg"
     Image.new("RGB", (200, 200), (20, 20, 20)).save(photo)
     open_app(page, f"{server}/mc_dropout_lab?mc_source=Photo")
-    page.get_by_text("Upload", exact=True).click()
-    settle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
-    settle(page)
+    upload(page, str(photo))
     assert_no_exception(page)
     assert page.get_by_text("dark.jpg: 200×200 px").is_visible()
     assert page.get_by_text("What the network sees").is_visible()
 
 
-def test_regularization_lab_lambda_slider(page, server):
-    """Moving λ keeps the SGD gap at zero."""
-    open_app(page, f"{server}/regularization_lab?decay=1.0")
+def test_mc_dropout_lab_passes_slider(page, server):
+    """Moving the T slider with the keyboard reruns the page and updates the URL."""
+    open_app(page, f"{server}/mc_dropout_lab")
+    page.locator("[data-testid='stSlider']").filter(has_text="Passes T").get_by_role("slider").focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
     assert_no_exception(page)
-    gap = page.locator("[data-testid='stMetric']").filter(has_text="largest gap")
-    assert "0.0e+00" in gap.inner_text()
+    assert "mc_T=51" in page.url
+
+
+def test_regularization_lab_lambda_slider(page, server):
+    """Moving λ down to 0 keeps the SGD gap at zero and brings Adam and AdamW together."""
+    open_app(page, f"{server}/regularization_lab")
+    page.locator("[data-testid='stSlider']").filter(has_text="λ").get_by_role("slider").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+        settle(page)
+    assert_no_exception(page)
+    metrics = page.locator("[data-testid='stMetric']")
+    assert "0.0e+00" in metrics.filter(has_text="largest gap").inner_text()
+    assert "0.000" in metrics.filter(has_text="distance at the end").inner_text()
+
+
+def test_dark_theme_renders(browser, server):
+    """With a dark system colour scheme every figure page still renders; a screenshot is kept for a look."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        open_app(page, f"{server}/batchnorm_lab")
+        assert_no_exception(page)
+        background = page.locator("[data-testid='stApp']").evaluate("e => getComputedStyle(e).backgroundColor")
+        red, green, blue = (int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3])
+        assert red + green + blue < 150, background  # the dark theme, not the light one
+        screenshot(page, "batchnorm_lab_dark")
+    finally:
+        context.close()

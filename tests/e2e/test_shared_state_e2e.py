@@ -1,12 +1,6 @@
 """Shared links and projector mode, across real browser contexts."""
 
-from .conftest import assert_no_exception, open_app, screenshot, settle
-
-
-def captions(page) -> list[str]:
-    return [
-        text for text in page.locator("[data-testid='stCaptionContainer']").all_inner_texts() if text.startswith("#")
-    ]
+from .conftest import assert_no_exception, open_app, sample_captions, screenshot, settle
 
 
 def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, server):
@@ -19,13 +13,13 @@ def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, serve
     page.get_by_text("Share this view").click()
     link = page.locator("[data-testid='stCode']").last.inner_text().strip()
     assert "seed=31" in link and link == page.url
-    expected = captions(page)
+    expected = sample_captions(page)
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         fresh = other.new_page()
         open_app(fresh, link)
         assert_no_exception(fresh)
-        assert captions(fresh) == expected
+        assert sample_captions(fresh) == expected
     finally:
         other.close()
 
@@ -54,4 +48,4 @@ def test_hostile_link_values_show_a_notice(page, server):
     open_app(page, f"{server}/augmentation_studio?seed=banana&count=-4&nonsense=" + "x" * 3000)
     assert_no_exception(page)
     assert page.get_by_text("Ignored from the link").is_visible()
-    assert len(captions(page)) == 8
+    assert len(sample_captions(page)) == 8
