@@ -76,3 +76,14 @@ def test_your_image_batch_uses_the_sample_photo(lab):
     lab.button_group(key="bn_batch").set_value("Your image, augmented").run()
     assert not lab.exception
     assert any("64 samples of your image" in c.value for c in lab.caption)
+
+
+def test_your_image_uses_the_pipeline_built_in_the_studio(open_page):
+    """A pipeline picked in the Augmentation Studio is the one the BatchNorm Lab applies to your image."""
+    at = open_page("pages/augmentation_studio.py")
+    at.multiselect(key="chain").set_value(["Vertical flip", "Scale augmentation"]).run()
+    at.switch_page(PAGE).run()
+    at.button_group(key="bn_batch").set_value("Your image, augmented").run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "64 samples of your image" in c.value)
+    assert caption.endswith("through: Vertical flip, Scale augmentation")
