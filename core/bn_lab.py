@@ -140,6 +140,18 @@ class FormulaNumbers:
     y_layer: np.ndarray  # the same entries as nn.BatchNorm2d computed them
     max_difference: float  # over the whole channel, hand vs layer
 
+    def latex(self) -> list[str]:
+        """The formula with this channel's live numbers, then the formula itself."""
+        return [
+            rf"\mu_B = {self.mu:.4f},\quad \sigma_B^2 = {self.var:.4f},\quad \epsilon = {self.eps:g},\quad "
+            rf"\gamma = {self.gamma:.4f},\quad \beta = {self.beta:.4f}",
+            r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta",
+        ]
+
+    def table(self) -> dict[str, np.ndarray]:
+        columns = {"x": self.x, "x̂": self.x_hat, "y by hand": self.y, "y from nn.BatchNorm2d": self.y_layer}
+        return {name: np.round(values, 5) for name, values in columns.items()}
+
 
 def bn_formula(
     config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, layer: str, channel: int

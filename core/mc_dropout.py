@@ -15,6 +15,7 @@ import torch
 from torch.nn import functional as F
 from torchvision.transforms.v2 import functional as TF
 
+from core.data import to_tensor
 from core.models import SmallCNN
 from core.rng import RngStream
 
@@ -86,6 +87,15 @@ def uncertainty_groups(
 ) -> dict[str, Uncertainty]:
     """MC uncertainty for several sets of inputs, e.g. in- and out-of-distribution."""
     return {name: uncertainty(mc_probs(model, images, passes, seed).numpy()) for name, images in groups.items()}
+
+
+def ood_inputs(fashion: np.ndarray, photos: torch.Tensor, seed: int) -> dict[str, torch.Tensor]:
+    """In-distribution (every 10th test image), the sample photos and 64 noise images, as network input."""
+    return {
+        "Fashion-MNIST test": to_tensor(fashion[::10]),
+        "sample photos": photos,
+        "uniform noise": to_tensor(noise_images(64, seed)),
+    }
 
 
 def noise_images(count: int, seed: int) -> np.ndarray:

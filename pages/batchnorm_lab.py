@@ -1,6 +1,5 @@
 """BatchNorm Lab: what normalization does inside a real CNN trained on Fashion-MNIST."""
 
-import numpy as np
 import streamlit as st
 import torch
 
@@ -186,13 +185,9 @@ def formula_section() -> None:
     layer = left.selectbox("Layer", ["block1", "block2", "block3", "block4"], key="formula_layer", bind="query-params")
     channel = right.slider("Channel", 0, 15, 3, key="formula_channel", bind="query-params")
     numbers = cached_formula(layer, channel)
-    st.latex(
-        rf"\mu_B = {numbers.mu:.4f},\quad \sigma_B^2 = {numbers.var:.4f},\quad \epsilon = {numbers.eps:g},\quad "
-        rf"\gamma = {numbers.gamma:.4f},\quad \beta = {numbers.beta:.4f}"
-    )
-    st.latex(r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta")
-    table = {"x": numbers.x, "x̂": numbers.x_hat, "y by hand": numbers.y, "y from nn.BatchNorm2d": numbers.y_layer}
-    st.dataframe({name: np.round(values, 5) for name, values in table.items()}, hide_index=True)
+    for formula in numbers.latex():
+        st.latex(formula)
+    st.dataframe(numbers.table(), hide_index=True)
     explain("bn.formula", "caption", batch=FASHION_BATCH, difference=numbers.max_difference)
 
 

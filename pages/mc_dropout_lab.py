@@ -32,7 +32,7 @@ from core.images import digest_of
 from core.mc_dropout import (
     deterministic_probs,
     mc_probs,
-    noise_images,
+    ood_inputs,
     perturbation_sweep,
     prediction_numbers,
     reliability,
@@ -46,6 +46,7 @@ from core.mc_dropout import (
 use_router()
 
 DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped variants
+TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 PER_CLASS = 200  # test images per class in the shipped subset
 
 
@@ -141,11 +142,7 @@ def cached_calibration(p: float, passes: int, seed: int):
 @st.cache_data(max_entries=8, show_spinner="Comparing in- and out-of-distribution inputs…")
 def cached_ood(p: float, passes: int, seed: int):
     photos = [decoded_image(digest_of(sample_bytes(name)), sample_bytes(name)).image for name in SAMPLE_NAMES]
-    groups = {
-        "Fashion-MNIST test": to_tensor(fashion_subset()["test"].images[::10]),
-        "sample photos": images_to_fashion_input(photos, invert=True),
-        "uniform noise": to_tensor(noise_images(64, seed)),
-    }
+    groups = ood_inputs(fashion_subset()["test"].images, images_to_fashion_input(photos, invert=True), seed)
     return uncertainty_groups(shipped_model(f"dropout_p{p}"), groups, passes, seed)
 
 
@@ -179,16 +176,7 @@ passes = middle.slider("Passes T", 1, 200, 50, key="mc_T", bind="query-params")
 with right:
     seed = seed_ui()
 samples, deterministic = cached_mc(p, key, passes, seed, x)
-tabs = st.tabs(
-    [
-        "Prediction",
-        "Perturbation",
-        "Calibration",
-        "In vs out of distribution",
-        "Dropout basics",
-        "Test-time augmentation",
-    ]
-)
+tabs = st.tabs(TABS)
 with tabs[0]:
     prediction_section(samples, deterministic)
 with tabs[1]:
