@@ -382,6 +382,10 @@ def chain_from_state(state: Mapping[str, Any]) -> list[ChainItem]:
     return chain
 
 
+def chain_titles(chain: Sequence[ChainItem]) -> str:
+    return ", ".join(item.augmentation.title for item in chain) or "none"
+
+
 @dataclass(frozen=True)
 class AugmentedSample:
     image: Image.Image

@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from core.augment import ChainItem, sample_grid
 from core.data import to_tensor
 from core.models import CNNConfig, activation_modules, norm_modules, recorded_io
 from core.runs import RUNS_DIR, Run, load_record, private_model
@@ -65,6 +66,19 @@ def shared_histograms(values: Mapping[str, Mapping[str, np.ndarray]], bins: int 
     return histograms
 
 
+def snapshot_histograms(runs: Mapping[str, Run], step: int, images: torch.Tensor) -> list[LayerHistogram]:
+    """Pre-activation histograms of several runs' snapshots at ``step`` on one batch, on shared axes."""
+    return shared_histograms(
+        {label: preactivations(run.config, run.snapshots[step], images) for label, run in runs.items()}
+    )
+
+
+def collapse(record: dict) -> dict[str, float]:
+    """Std of the pre-activations in the first and the last conv block at initialization (from a run's record)."""
+    at_init = record["layer_stats"]["0"]
+    return {"first": at_init["block1"]["std"], "last": at_init["block4"]["std"]}
+
+
 def images_to_fashion_input(images: Sequence[Image.Image], invert: bool) -> torch.Tensor:
     """Photos -> the (N, 1, 28, 28) normalized greyscale the networks see (optionally light on black)."""
     arrays = []
@@ -72,6 +86,11 @@ def images_to_fashion_input(images: Sequence[Image.Image], invert: bool) -> torc
         grey = np.asarray(image.convert("L").resize((28, 28), Image.Resampling.BILINEAR), dtype=np.uint8)
         arrays.append(255 - grey if invert else grey)
     return to_tensor(np.stack(arrays))
+
+
+def augmented_batch(image: Image.Image, chain: Sequence[ChainItem], invert: bool, count: int = 64) -> torch.Tensor:
+    """``count`` samples of ``image`` under the pipeline (seed 0), as the (N, 1, 28, 28) networks' input."""
+    return images_to_fashion_input([sample.image for sample in sample_grid(image, chain, count, seed=0)], invert)
 
 
 # --- running statistics ----------------------------------------------------------------------------------
@@ -197,6 +216,7 @@ def mode_accuracies(
     }
 
 
+RUNNING_BATCHES = (2, 4, 8, 16, 32, 64, 128)  # batch sizes offered for the running-statistics demo
 NORM_RUNS = {
     "BatchNorm": "batchnorm",
     "GroupNorm": "groupnorm",
@@ -226,9 +246,9 @@ def batch_dependence(
     return found
 
 
-def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, list[float]]:
-    """Test accuracy (shipped subset) after 150 steps of the plain and the BN network against learning rate."""
+def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, tuple[tuple[float, ...], list[float]]]:
+    """(learning rates, test accuracies on the shipped subset after 150 steps) of the plain and the BN network."""
     return {
-        label: [load_record(f"lr_{norm}_{lr}", directory)["test_accuracy_subset"] for lr in LR_SWEEP]
+        label: (LR_SWEEP, [load_record(f"lr_{norm}_{lr}", directory)["test_accuracy_subset"] for lr in LR_SWEEP])
         for label, norm in (("plain", "none"), ("BatchNorm", "batch"))
     }

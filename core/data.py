@@ -46,6 +46,10 @@ class Split:
     def take(self, indices: np.ndarray) -> Split:
         return Split(self.images[indices], self.labels[indices])
 
+    def tensors(self, count: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The first ``count`` (default: all) items as network input (N, 1, 28, 28) and labels (N,)."""
+        return to_tensor(self.images[:count]), torch.from_numpy(self.labels[:count])
+
 
 def read_idx(path: Path) -> np.ndarray:
     """Parse an idx file (optionally gzipped): magic, dimensions, then unsigned bytes."""

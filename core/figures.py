@@ -80,6 +80,12 @@ def lines_figure(
     return _layout(figure, height, title)
 
 
+def loss_figure(curves: Mapping[str, object]) -> go.Figure:
+    """Smoothed training loss of each network so far (``curves``: label -> core.train.Curves)."""
+    losses = {label: (range(1, c.step + 1), smooth(c.train_loss)) for label, c in curves.items()}
+    return lines_figure(losses, "step", "training loss (smoothed)")
+
+
 def layer_std_figure(records: Mapping[str, dict]) -> go.Figure:
     """Std of each layer's pre-activations over training, from the runs' recorded statistics."""
     series = {}

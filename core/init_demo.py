@@ -16,6 +16,7 @@ from core.models import make_activation
 from core.rng import RngStream
 
 SCHEMES = ("small normal (std 0.01)", "Xavier", "Kaiming")
+ACTIVATIONS = ("tanh", "sigmoid", "relu")  # the recap's non-linearities
 SATURATION = 0.98  # tanh |a| above this, or sigmoid a within 1 - this of 0 or 1, counts as saturated
 
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from core.bn_lab import LayerHistogram, preactivations, shared_histograms
 from core.data import Split, to_tensor
 from core.models import CNNConfig
-from core.train import TrainConfig, Trainer, TrainerState
+from core.train import Curves, TrainConfig, Trainer, TrainerState
 
 LIVE_MODELS = {"plain": CNNConfig(norm="none"), "BatchNorm": CNNConfig(norm="batch")}
+LR_CHOICES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # SGD learning rates offered; the plain net stalls from 0.2
+BATCH_CHOICES = (16, 32, 64, 128)
 CHUNK_STEPS = 25  # steps between progress updates
 EVAL_IMAGES = 500  # test-subset images for the accuracy curve
 PROBE_IMAGES = 128  # test-subset images for the histograms
@@ -30,6 +32,10 @@ class LiveSettings:
     def chunks(self) -> int:
         return -(-self.steps // CHUNK_STEPS)
 
+    def progress(self, chunk: int) -> tuple[float, str]:
+        """Fraction done after ``chunk`` chunks, and the text for a progress bar."""
+        return chunk / self.chunks, f"step {min(chunk * CHUNK_STEPS, self.steps)} of {self.steps}"
+
     def train_config(self) -> TrainConfig:
         return TrainConfig(steps=self.steps, batch_size=self.batch_size, lr=self.lr, seed=self.seed, eval_every=50)
 
@@ -38,6 +44,14 @@ class LiveSettings:
 class LiveChunk:
     states: dict[str, TrainerState]  # per network, after this chunk
     histograms: list[LayerHistogram]  # pre-activations of both networks now, on a shared axis
+
+    @property
+    def curves(self) -> dict[str, Curves]:
+        return {label: state.curves for label, state in self.states.items()}
+
+    def verdicts(self) -> dict[str, str]:
+        """Per network: its final test accuracy, or that it diverged."""
+        return {label: "diverged" if c.diverged else f"{c.final_accuracy:.1%}" for label, c in self.curves.items()}
 
 
 def live_chunk(settings: LiveSettings, previous: LiveChunk | None, train: Split, test: Split) -> LiveChunk:

@@ -4,74 +4,65 @@ import streamlit as st
 import torch
 
 from app import explain, fashion_subset, image_input_ui, plot, shipped_run, use_router
-from core.augment import chain_from_state, pipeline_code, sample_grid
+from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.bn_lab import (
     BATCH_SIZES,
     NORM_RUNS,
+    RUNNING_BATCHES,
+    augmented_batch,
     batch_dependence,
     bn_formula,
-    images_to_fashion_input,
+    collapse,
     learning_rate_sweep,
     mode_accuracies,
     norm_inputs,
-    preactivations,
     running_statistics,
-    shared_histograms,
+    snapshot_histograms,
 )
-from core.data import to_tensor
 from core.figures import (
     depth_heatmap,
     histogram_figure,
     layer_std_figure,
     lines_figure,
+    loss_figure,
     running_stats_figure,
-    smooth,
 )
-from core.init_demo import SCHEMES, activations_through_depth, summary_table
-from core.live import CHUNK_STEPS, LiveChunk, LiveSettings, live_chunk
-from core.train import LR_SWEEP
+from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
+from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
 
 use_router()
 
 RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run
 FASHION_BATCH = 256
+BATCH_SOURCES = ("Fashion-MNIST", "Your image, augmented")
 
 
 def batch_ui() -> tuple[str, torch.Tensor]:
     """The batch to look at: Fashion-MNIST test images, or the user's image under the Studio's pipeline."""
     source = st.segmented_control(
-        "Batch",
-        ["Fashion-MNIST", "Your image, augmented"],
-        default="Fashion-MNIST",
-        required=True,
-        key="bn_batch",
-        bind="query-params",
+        "Batch", BATCH_SOURCES, default=BATCH_SOURCES[0], required=True, key="bn_batch", bind="query-params"
     )
-    if source == "Fashion-MNIST":
-        return "fashion", to_tensor(fashion_subset()["test"].images[:FASHION_BATCH])
+    if source == BATCH_SOURCES[0]:
+        return "fashion", fashion_subset()["test"].tensors(FASHION_BATCH)[0]
     loaded = image_input_ui()
     if loaded is None:
         st.stop()
-    invert = st.toggle(
-        "Invert (Fashion-MNIST items are light on black)", value=True, key="bn_invert", bind="query-params"
-    )
+    invert = st.toggle("Invert (items are light on black)", value=True, key="bn_invert", bind="query-params")
     chain = chain_from_state(st.session_state)
-    st.caption(f"64 samples of your image (seed 0) through: {', '.join(i.augmentation.title for i in chain) or 'none'}")
+    st.caption(f"64 samples of your image (seed 0) through: {chain_titles(chain)}")
     key = f"{loaded.digest}:{pipeline_code(chain, 0, 64)}:{invert}"
     return key, cached_user_batch(key, loaded.image, chain, invert)
 
 
 @st.cache_data(max_entries=16, show_spinner="Augmenting your image…")
 def cached_user_batch(key: str, _image, _chain, invert: bool) -> torch.Tensor:
-    """64 augmented samples as network input; ``key`` names image, pipeline and inversion."""
-    return images_to_fashion_input([sample.image for sample in sample_grid(_image, _chain, 64, seed=0)], invert)
+    """``key`` names image, pipeline and inversion."""
+    return augmented_batch(_image, _chain, invert)
 
 
 @st.cache_data(max_entries=32, show_spinner="Running both networks…")
 def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
-    runs = {label: shipped_run(name) for label, name in RUNS.items()}
-    values = {label: preactivations(run.config, run.snapshots[step], _images) for label, run in runs.items()}
-    return shared_histograms(values)
+    return snapshot_histograms({label: shipped_run(name) for label, name in RUNS.items()}, step, _images)
 
 
 def activations_section() -> None:
@@ -80,17 +71,15 @@ def activations_section() -> None:
     batch_key, images = batch_ui()
     plot(histogram_figure(cached_histograms(step, batch_key, images)), "histograms")
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
-    plain = records["plain"]["layer_stats"]["0"]
-    explain("bn.collapse", first=plain["block1"]["std"], last=plain["block4"]["std"])
+    explain("bn.collapse", **collapse(records["plain"]))
     plot(layer_std_figure(records), "layer_std")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_live_chunk(settings: LiveSettings, chunk: int) -> LiveChunk:
     """Chunk k of a live run: shared by every session with the same settings, computed once."""
-    data = fashion_subset()
     previous = cached_live_chunk(settings, chunk - 1) if chunk else None
-    return live_chunk(settings, previous, data["train"], data["test"])
+    return live_chunk(settings, previous, fashion_subset()["train"], fashion_subset()["test"])
 
 
 def _start_training() -> None:
@@ -102,10 +91,8 @@ def _start_training() -> None:
 def live_training_section() -> None:
     with st.form("live"):
         left, middle, right = st.columns(3)
-        left.select_slider(
-            "Learning rate (SGD)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.05, key="lr", bind="query-params"
-        )
-        middle.select_slider("Batch size", [16, 32, 64, 128], value=64, key="batch_size", bind="query-params")
+        left.select_slider("Learning rate (SGD)", LR_CHOICES, value=0.05, key="lr", bind="query-params")
+        middle.select_slider("Batch size", BATCH_CHOICES, value=64, key="batch_size", bind="query-params")
         right.slider("Steps", 50, 300, 150, 25, key="steps", bind="query-params")
         st.form_submit_button(
             "Train both networks", icon=":material/play_arrow:", type="primary", on_click=_start_training
@@ -118,43 +105,33 @@ def live_training_section() -> None:
     # Animate right after pressing the button; later reruns draw the (cached) final chunk only.
     for chunk in range(settings.chunks + 1) if animate else [settings.chunks]:
         result = cached_live_chunk(settings, chunk)
-        curves = {label: state.curves for label, state in result.states.items()}
-        done = min(chunk * CHUNK_STEPS, settings.steps)
-        progress.progress(chunk / settings.chunks, text=f"step {done} of {settings.steps}")
-        losses = {label: (range(1, c.step + 1), smooth(c.train_loss)) for label, c in curves.items()}
-        chart.plotly_chart(lines_figure(losses, "step", "training loss (smoothed)"), key=f"loss{chunk}")
+        progress.progress(*settings.progress(chunk))
+        chart.plotly_chart(loss_figure(result.curves), key=f"loss{chunk}")
         histograms.plotly_chart(histogram_figure(result.histograms), key=f"live_histograms{chunk}")
-    for column, (label, curve) in zip(st.columns(len(curves)), curves.items()):
-        verdict = "diverged" if curve.diverged else f"{curve.final_accuracy:.1%}"
-        column.metric(f"{label}: test accuracy", verdict, help="on 1,000 images of the shipped test subset")
-
-
-def learning_rate_section() -> None:
-    sweep = {label: (LR_SWEEP, values) for label, values in learning_rate_sweep().items()}
-    figure = lines_figure(sweep, "learning rate", "test accuracy", "Recorded: 150 SGD steps per rate", log_x=True)
-    plot(figure, "lr_sweep")
+    for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):
+        column.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
+    sweep = learning_rate_sweep()  # recorded runs
+    plot(lines_figure(sweep, "learning rate", "test accuracy after 150 SGD steps", log_x=True), "lr_sweep")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_running_statistics(channel: int, beta: float, batch_size: int, steps: int):
-    run, data = shipped_run("batchnorm"), fashion_subset()
-    (features, _), _ = norm_inputs(run.config, run.final, to_tensor(data["train"].images[:1024]), "block1")
+    run, images = shipped_run("batchnorm"), fashion_subset()["train"].tensors(1024)[0]
+    (features, _), _ = norm_inputs(run.config, run.final, images, "block1")
     return running_statistics(features, channel, beta, batch_size, steps, seed=0)
 
 
 @st.cache_data(show_spinner="Evaluating one image at a time…")
 def cached_mode_accuracies() -> dict[str, float]:
-    run, test = shipped_run("batchnorm"), fashion_subset()["test"]
-    return mode_accuracies(run.config, run.final, to_tensor(test.images[:500]), torch.from_numpy(test.labels[:500]))
+    run = shipped_run("batchnorm")
+    return mode_accuracies(run.config, run.final, *fashion_subset()["test"].tensors(500))
 
 
 def train_vs_test_section() -> None:
     explain("bn.running")
     left, middle, right = st.columns(3)
     beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
-    batch_size = middle.select_slider(
-        "Batch size", [2, 4, 8, 16, 32, 64, 128], value=32, key="rs_batch", bind="query-params"
-    )
+    batch_size = middle.select_slider("Batch size", RUNNING_BATCHES, value=32, key="rs_batch", bind="query-params")
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
     plot(running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), "running")
     st.subheader("Train mode or eval mode at test time?")
@@ -170,14 +147,13 @@ def train_vs_test_section() -> None:
 @st.cache_data(show_spinner="Normalizing with batches of every size…")
 def cached_batch_dependence() -> dict[str, list[float]]:
     runs = {label: shipped_run(name) for label, name in NORM_RUNS.items()}
-    test = fashion_subset()["test"]
-    return batch_dependence(runs, to_tensor(test.images[:512]), torch.from_numpy(test.labels[:512]))
+    return batch_dependence(runs, *fashion_subset()["test"].tensors(512))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_formula(layer: str, channel: int):
     run = shipped_run("batchnorm")
-    return bn_formula(run.config, run.final, to_tensor(fashion_subset()["test"].images[:FASHION_BATCH]), layer, channel)
+    return bn_formula(run.config, run.final, fashion_subset()["test"].tensors(FASHION_BATCH)[0], layer, channel)
 
 
 def formula_section() -> None:
@@ -193,19 +169,13 @@ def formula_section() -> None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_depth(activation: str, scheme: str):
-    inputs = to_tensor(fashion_subset()["test"].images[:512]).flatten(1)
-    return activations_through_depth(inputs, activation, scheme)
+    return activations_through_depth(fashion_subset()["test"].tensors(512)[0].flatten(1), activation, scheme)
 
 
 def initialization_section() -> None:
     left, right = st.columns(2)
     activation = left.segmented_control(
-        "Activation",
-        ["tanh", "sigmoid", "relu"],
-        default="tanh",
-        required=True,
-        key="init_activation",
-        bind="query-params",
+        "Activation", ACTIVATIONS, default="tanh", required=True, key="init_activation", bind="query-params"
     )
     scheme = right.segmented_control(
         "Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme", bind="query-params"
@@ -222,7 +192,6 @@ with tabs[0]:
     activations_section()
 with tabs[1]:
     live_training_section()
-    learning_rate_section()
 with tabs[2]:
     train_vs_test_section()
 with tabs[3]:

@@ -48,6 +48,7 @@ use_router()
 DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped variants
 TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 PER_CLASS = 200  # test images per class in the shipped subset
+SOURCES = ("Fashion-MNIST", "Photo")
 
 
 def _surprise() -> None:
@@ -59,14 +60,9 @@ def input_ui() -> tuple[str, torch.Tensor]:
     """Sidebar: a Fashion-MNIST test item or a photo. Returns a cache key and the (1, 1, 28, 28) input."""
     st.sidebar.subheader("Input")
     source = st.sidebar.segmented_control(
-        "Input",
-        ["Fashion-MNIST", "Photo"],
-        default="Fashion-MNIST",
-        required=True,
-        key="mc_source",
-        bind="query-params",
+        "Input", SOURCES, default=SOURCES[0], required=True, key="mc_source", bind="query-params"
     )
-    if source == "Fashion-MNIST":
+    if source == SOURCES[0]:
         name = st.sidebar.selectbox(
             "Class", CLASSES, index=CLASSES.index("Sneaker"), key="mc_class", bind="query-params"
         )
@@ -148,8 +144,7 @@ def cached_ood(p: float, passes: int, seed: int):
 
 @st.cache_data(max_entries=4, show_spinner="Averaging over shifted and mirrored views…")
 def cached_tta(p: float) -> dict[str, float]:
-    test = fashion_subset()["test"]
-    return tta_report(shipped_model(f"dropout_p{p}"), to_tensor(test.images), torch.from_numpy(test.labels))
+    return tta_report(shipped_model(f"dropout_p{p}"), *fashion_subset()["test"].tensors())
 
 
 def basics_section() -> None:
