@@ -36,7 +36,7 @@ class LayerHistogram:
 def preactivations(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor) -> dict:
     """What enters each non-linearity for this batch, with batch statistics as during training."""
     model = private_model(config, state_dict, train=True)
-    with torch.no_grad(), recorded_io(activation_modules(model)) as recorded:
+    with torch.inference_mode(), recorded_io(activation_modules(model)) as recorded:
         model(images)
     return {name: values.flatten().numpy() for name, (values, _) in recorded.items()}
 
@@ -117,7 +117,7 @@ def running_statistics(
     layer = nn.BatchNorm2d(features.shape[1], momentum=1.0 - beta).train()
     generator = torch.Generator().manual_seed(seed)
     trace = {key: [] for key in ("batch_mean", "batch_var", "running_mean", "running_var")}
-    with torch.no_grad():
+    with torch.inference_mode():
         for _ in range(steps):
             batch = features[torch.randint(len(features), (batch_size,), generator=generator)]
             values = batch[:, channel]
@@ -138,7 +138,7 @@ def running_statistics(
 def norm_inputs(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, layer: str):
     """(input, output) of one normalization layer for this batch, in train mode (batch statistics)."""
     model = private_model(config, state_dict, train=True)
-    with torch.no_grad(), recorded_io(norm_modules(model)) as recorded:
+    with torch.inference_mode(), recorded_io(norm_modules(model)) as recorded:
         model(images)
     return recorded[layer], dict(norm_modules(model))[layer]
 

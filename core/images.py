@@ -166,6 +166,21 @@ def contact_sheet(images: list[Image.Image], columns: int, cell: int = 256, gap:
     return sheet
 
 
+def display_jpeg(image: Image.Image, side: int, quality: int = 88) -> bytes:
+    """The image fitted to ``side`` and encoded once as JPEG: cached as bytes, Streamlit sends them as they are.
+
+    Handing st.image a picture instead makes it re-encode on every rerun, for every session.
+    """
+    buffer = io.BytesIO()
+    fit(image, side).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def decode_jpeg(data: bytes) -> Image.Image:
+    """Back from display_jpeg's bytes (for building a download from what is shown)."""
+    return Image.open(io.BytesIO(data)).convert("RGB")
+
+
 def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

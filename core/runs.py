@@ -42,12 +42,15 @@ def load_run(name: str, directory: Path = RUNS_DIR) -> Run:
 
 
 def private_model(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], train: bool) -> SmallCNN:
-    """A fresh model this caller owns, safe to hook or put in train mode.
+    """A model this caller owns, safe to hook or put in train mode, without copying the weights.
 
-    Built on the meta device, so no random initialization draws from the shared global generator, then
-    given copies of the weights (train-mode BN updates its buffers in place; the originals stay untouched).
+    Built on the meta device, so no random initialization draws from the shared global generator. The
+    weights are the caller's tensors themselves (forward passes never write them); only the buffers are
+    copied, because train-mode BatchNorm updates its running statistics in place.
     """
     with torch.device("meta"):
         model = SmallCNN(config)
-    model.load_state_dict({name: tensor.clone() for name, tensor in state_dict.items()}, assign=True)
+    buffers = {name for name, _ in model.named_buffers()}
+    weights = {name: tensor.clone() if name in buffers else tensor for name, tensor in state_dict.items()}
+    model.load_state_dict(weights, assign=True)
     return model.train(train).requires_grad_(False)

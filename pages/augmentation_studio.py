@@ -7,7 +7,6 @@ from app import explain, image_input_ui, seed_ui, use_router
 from core.augment import (
     BY_TITLE,
     DEFAULT_CHAIN,
-    AugmentedSample,
     ChainItem,
     pipeline_code,
     sample_grid,
@@ -15,7 +14,7 @@ from core.augment import (
     trivial_augment_op,
     trivial_augment_space,
 )
-from core.images import LoadedImage, contact_sheet, fit, png_bytes
+from core.images import LoadedImage, contact_sheet, decode_jpeg, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
 
 use_router()
@@ -24,10 +23,23 @@ DISPLAY_SIDE = 320  # px sent to the browser per sample
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing samples…")
-def cached_grid(digest: str, code: str, _image: Image.Image, _chain: list[ChainItem], count: int, seed: int):
-    """The grid for one image and pipeline; ``code`` spells out chain, seed and count, so it keys the cache."""
+def cached_grid(
+    digest: str, code: str, _image: Image.Image, _chain: list[ChainItem], count: int, seed: int
+) -> list[tuple[bytes, tuple[str, ...]]]:
+    """(JPEG, what was drawn) per sample; ``code`` spells out chain, seed and count, so it keys the cache."""
     samples = sample_grid(_image, _chain, count, seed)
-    return [AugmentedSample(fit(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+    return [(display_jpeg(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_trivial_augment(digest: str, _image: Image.Image, name: str, bin: int, negative: bool) -> tuple[bytes, str]:
+    image, op = trivial_augment_op(_image, name, bin, negative)
+    return display_jpeg(image, 640), op.describe()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int) -> list[tuple[str, bytes]]:
+    return [(label, display_jpeg(image, DISPLAY_SIDE)) for label, image in ten_crops(_image, resize_to, crop)]
 
 
 def pipeline_ui() -> list[ChainItem]:
@@ -75,17 +87,17 @@ def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, see
     explain("studio.samples", "caption", seed=seed)
     st.download_button(
         "Download grid (PNG)",
-        data=lambda: png_bytes(contact_sheet([sample.image for sample in samples], columns=4)),
+        data=lambda: png_bytes(contact_sheet([decode_jpeg(jpeg) for jpeg, _ in samples], columns=4)),
         file_name=f"augnorm-grid-seed{seed}.png",
         mime="image/png",
         icon=":material/download:",
         type="tertiary",
     )
     columns = st.columns(4)
-    for index, sample in enumerate(samples):
+    for index, (jpeg, drawn) in enumerate(samples):
         with columns[index % 4]:
-            st.image(sample.image, width="stretch")
-            st.caption(f"**#{index}**  \n" + "  \n".join(sample.drawn))
+            st.image(jpeg, width="stretch")
+            st.caption(f"**#{index}**  \n" + "  \n".join(drawn))
 
 
 def trivial_augment_section(loaded: LoadedImage) -> None:
@@ -97,9 +109,8 @@ def trivial_augment_section(loaded: LoadedImage) -> None:
         name = st.selectbox("Operation", names, index=names.index("Rotate"), key="ta_op", bind="query-params")
         bin = st.slider("Magnitude bin", 0, 30, 17, key="ta_bin", bind="query-params")
         negative = st.toggle("Negative sign", value=False, key="ta_negative", bind="query-params")
-    image, op = trivial_augment_op(loaded.image, name, bin, negative)
-    with right:
-        st.image(fit(image, 640), caption=op.describe(), width="stretch")
+    jpeg, description = cached_trivial_augment(loaded.digest, loaded.image, name, bin, negative)
+    right.image(jpeg, caption=description, width="stretch")
     st.dataframe(space, hide_index=True)
 
 
@@ -115,10 +126,10 @@ def test_time_crops_section(loaded: LoadedImage) -> None:
     counts[0].metric("No augmentation", "1 view")
     counts[1].metric("Flip", "2 views")
     counts[2].metric("Crop + flip", "10 views")
-    crops = ten_crops(loaded.image, resize_to, crop)
+    crops = cached_ten_crops(loaded.digest, loaded.image, resize_to, crop)
     for row in (crops[:5], crops[5:]):
-        for column, (label, image) in zip(st.columns(5), row):
-            column.image(fit(image, DISPLAY_SIDE), caption=label, width="stretch")
+        for column, (label, jpeg) in zip(st.columns(5), row):
+            column.image(jpeg, caption=label, width="stretch")
 
 
 @st.cache_data(show_spinner=False)

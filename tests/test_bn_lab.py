@@ -110,6 +110,19 @@ def test_private_model_draws_no_random_numbers(bn_run):
     assert torch.equal(before, torch.get_rng_state())
 
 
+def test_private_model_shares_weights_and_owns_its_buffers(bn_run):
+    """No per-request weight copies: parameters alias the shared tensors, BN buffers are the caller's own."""
+    before = {name: tensor.clone() for name, tensor in bn_run.final.items()}
+    model = private_model(bn_run.config, bn_run.final, train=True)
+    with torch.inference_mode():
+        model(torch.randn(8, 1, 28, 28))
+    for name, parameter in model.named_parameters():
+        assert parameter.data_ptr() == bn_run.final[name].data_ptr(), name
+    for name, buffer in model.named_buffers():
+        assert buffer.data_ptr() != bn_run.final[name].data_ptr(), name
+    assert all(torch.equal(before[name], bn_run.final[name]) for name in before)
+
+
 def test_photos_become_fashion_inputs():
     """Any photo becomes a (N, 1, 28, 28) normalized tensor; invert flips light and dark."""
     white = Image.new("RGB", (100, 60), (255, 255, 255))

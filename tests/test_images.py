@@ -189,3 +189,18 @@ def test_fit_limits_long_side_and_leaves_the_original_alone():
     small = fit(image, 200)
     assert small.size == (200, 100)
     assert image.size == (800, 400)
+
+
+def test_display_jpeg_is_fitted_and_decodes_to_nearly_the_same_picture():
+    """Encoded once at display size; decoding gives the fitted picture back up to JPEG's small error."""
+    from core.images import decode_jpeg, display_jpeg, fit
+
+    rng = np.random.default_rng(0)
+    smooth = np.kron(rng.integers(0, 255, (30, 40, 3)), np.ones((20, 20, 1))).astype(np.uint8)  # 600×800
+    image = Image.fromarray(smooth)
+    data = display_jpeg(image, 320)
+    assert data[:2] == b"\xff\xd8"  # a JPEG
+    shown = decode_jpeg(data)
+    assert shown.size == fit(image, 320).size == (320, 240)
+    error = np.abs(np.asarray(shown, dtype=float) - np.asarray(fit(image, 320), dtype=float)).mean()
+    assert error < 12  # sharp block edges; a different picture would be off by ~80

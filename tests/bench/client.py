@@ -1,0 +1,194 @@
+"""A headless Streamlit session: speaks the websocket protocol a browser tab speaks, without rendering.
+
+The server cannot tell it from a browser: it opens /_stcore/stream, asks for script runs with the widget
+states a user would produce (values in their wire format), uploads files through /_stcore/upload_file with
+the XSRF cookie, and reads the ForwardMsgs back. A run ends with ``script_finished``; its latency is
+measured from sending the request to that message. Plain HTTP GETs never run the script; this does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import requests
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
+from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.NumberInput_pb2 import NumberInput
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+RUN_TIMEOUT = 300.0  # seconds; a first run on a cold server imports torch and fills caches
+MAX_MESSAGE = 64 * 2**20  # figures and images of a whole page arrive as single messages
+
+
+class RunError(RuntimeError):
+    """The run showed an exception or an error box, or could not finish."""
+
+
+@dataclass
+class RunResult:
+    seconds: float  # request sent -> script_finished received
+    elements: list[Element] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        """Captions, markdown and alert bodies, for checks on what the page said."""
+        found = []
+        for element in self.elements:
+            kind = element.WhichOneof("type")
+            if kind in ("markdown", "alert"):
+                found.append(getattr(element, kind).body)
+        return found
+
+
+def _widget_key(widget_id: str) -> str:
+    """Streamlit's ids read ``$$ID-<hash>-<user key>``."""
+    return widget_id.split("-", 2)[2] if widget_id.startswith("$$ID-") else widget_id
+
+
+class Session:
+    """One user's tab. ``await Session.open(url, page)``, then ``set``/``click``/``upload`` and ``close``."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.widgets: dict[str, Element] = {}  # user key -> the widget's element, as last rendered
+        self.session_id = ""
+        self._socket: websockets.ClientConnection | None = None
+        self._states: dict[str, WidgetState] = {}  # widget id -> the value this user gave it
+        self._query = ""
+        self._page_hash = ""
+        self._http = requests.Session()
+
+    @classmethod
+    async def open(cls, base_url: str, page: str, query: str = "") -> tuple[Session, RunResult]:
+        """Connect like a browser opening ``base_url/page?query`` and wait for the page to finish."""
+        session = cls(base_url)
+        session._query = query
+        # As the browser's first call: the health check sets the XSRF cookie that uploads must echo back.
+        await asyncio.to_thread(session._http.get, f"{base_url}/_stcore/health", timeout=30)
+        session._socket = await websockets.connect(
+            base_url.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=base_url,
+            max_size=MAX_MESSAGE,
+            open_timeout=60,
+        )
+        return session, await session._run(page=page)
+
+    async def goto(self, page: str) -> RunResult:
+        """Follow the menu to another page (its URL path, "" for Home), as a click in the sidebar does."""
+        self._query = ""
+        return await self._run(page=page)
+
+    async def rerun(self) -> RunResult:
+        """Run the page again with nothing changed (what pressing R does)."""
+        return await self._run()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        self._http.close()
+
+    def _id(self, key: str) -> str:
+        if key not in self.widgets:
+            raise KeyError(f"no widget with key {key!r} on this page; have {sorted(self.widgets)}")
+        kind = self.widgets[key].WhichOneof("type")
+        return getattr(self.widgets[key], kind).id
+
+    async def set(self, key: str, value: object) -> RunResult:
+        """Give the widget ``key`` a value (as a user would) and wait for the rerun."""
+        element = self.widgets.get(key)
+        state = WidgetState(id=self._id(key))
+        kind = element.WhichOneof("type")
+        if kind == "slider" and element.slider.type == element.slider.SELECT_SLIDER:
+            state.string_array_value.data[:] = [str(value)]
+        elif kind == "slider":
+            state.double_array_value.data[:] = [float(value)]
+        elif kind in ("selectbox", "radio"):
+            state.string_value = str(value)
+        elif kind in ("button_group", "multiselect"):
+            state.string_array_value.data[:] = [str(v) for v in (value if isinstance(value, list) else [value])]
+        elif kind == "checkbox":
+            state.bool_value = bool(value)
+        elif kind == "number_input" and element.number_input.data_type == NumberInput.INT:
+            state.int_value = int(value)
+        elif kind == "number_input":
+            state.double_value = float(value)
+        else:
+            raise TypeError(f"setting a {kind} is not supported")
+        self._states[state.id] = state
+        return await self._run()
+
+    async def click(self, key: str) -> RunResult:
+        """Press a button (a one-off trigger, as in the browser)."""
+        return await self._run(triggers=[WidgetState(id=self._id(key), trigger_value=True)])
+
+    async def upload(self, key: str, name: str, data: bytes, mime: str = "image/png") -> RunResult:
+        """Choose ``name`` in the file uploader ``key``: PUT the bytes, then rerun with the file's info."""
+        file_id = str(uuid.uuid4())
+        url = f"{self.base_url}/_stcore/upload_file/{self.session_id}/{file_id}"
+        token = self._http.cookies.get("_streamlit_xsrf", "")
+        response = await asyncio.to_thread(
+            self._http.put, url, files={"file": (name, data, mime)}, headers={"X-Xsrftoken": token}, timeout=60
+        )
+        if response.status_code != 204:
+            raise RunError(f"upload refused: HTTP {response.status_code} {response.text[:200]}")
+        state = WidgetState(id=self._id(key))
+        info = UploadedFileInfo(name=name, size=len(data), file_id=file_id)
+        info.file_urls.CopyFrom(FileURLs(file_id=file_id, upload_url=url, delete_url=url))
+        state.file_uploader_state_value.uploaded_file_info.append(info)
+        self._states[state.id] = state
+        return await self._run()
+
+    async def _run(self, page: str | None = None, triggers: Iterable[WidgetState] = ()) -> RunResult:
+        """One script run: on ``page`` (a URL path) if given, else on the current page."""
+        message = BackMsg()
+        request = message.rerun_script
+        request.query_string = self._query
+        request.page_name = page or ""
+        request.page_script_hash = "" if page is not None else self._page_hash
+        request.widget_states.widgets.extend([*self._states.values(), *triggers])
+        started = time.perf_counter()
+        await self._socket.send(message.SerializeToString())
+        elements = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
+        result = RunResult(time.perf_counter() - started, elements)
+        # Like the browser: only widgets drawn by this run exist now, and only they keep a state.
+        self.widgets = {}
+        for element in elements:
+            widget = getattr(element, element.WhichOneof("type"))
+            if getattr(widget, "id", ""):
+                self.widgets[_widget_key(widget.id)] = element
+        drawn = {self._id(key) for key in self.widgets}
+        self._states = {widget_id: state for widget_id, state in self._states.items() if widget_id in drawn}
+        problems = [e.exception.message or e.exception.type for e in elements if e.WhichOneof("type") == "exception"]
+        problems += [e.alert.body for e in elements if e.WhichOneof("type") == "alert" and e.alert.format == 1]
+        if problems:
+            raise RunError("; ".join(problems))
+        return result
+
+    async def _read_until_finished(self) -> list[Element]:
+        elements: list[Element] = []
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self._socket.recv())
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.session_id = message.new_session.initialize.session_id
+                elements.clear()  # a new run of the script (the router's first run reruns once)
+            elif kind == "navigation":
+                self._page_hash = message.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self._query = message.page_info_changed.query_string
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                elements.append(message.delta.new_element)
+            elif kind == "script_finished":
+                status = message.script_finished
+                if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    raise RunError("the script failed to compile")
+                if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    return elements

@@ -1,0 +1,122 @@
+"""What a student does in the app: the pages, the widgets they move, and images of their own to upload."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from tests.bench.client import RunError, Session
+
+PAGES = ("", "augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")  # "" is Home
+# Per page: widget key -> values a student tries (wire labels for choices). Seeds are drawn fresh each
+# time, so they always miss the caches: the expensive case.
+MOVES: dict[str, dict[str, list[object]]] = {
+    "augmentation_studio": {
+        "count": [4, 8, 16],
+        "hflip.p": [0.0, 0.5, 1.0],
+        "ta_bin": [5, 17, 25],
+        "tta_crop": [160, 224],
+        "image": ["cat", "astronaut", "coffee"],
+    },
+    "batchnorm_lab": {
+        "bn_step": [0, 30, 469],
+        "beta_m": [0.8, 0.9, 0.95],
+        "rs_channel": [0, 3, 7],
+        "formula_channel": [1, 3, 5],
+        "init_activation": ["tanh", "ReLU"],
+    },
+    "mc_dropout_lab": {
+        "mc_index": [0, 7, 42],
+        "mc_T": [20, 50, 100],
+        "mc_p": [0.1, 0.5],
+        "mc_perturbation": ["rotate", "brightness"],
+        "basics_p": [0.2, 0.5],
+    },
+    "regularization_lab": {
+        "decay": [0.0, 0.1, 0.5],
+        "opt_lr": [0.01, 0.02, 0.05],
+        "opt_steps": [100, 200, 300],
+        "patience": [3, 5, 10],
+    },
+}
+SEEDED = ("augmentation_studio", "mc_dropout_lab")  # pages with a seed box
+
+
+def own_image(index: int, side: int = 640) -> bytes:
+    """A PNG no one else has: a colour gradient whose hue and stripes depend on ``index``."""
+    rng = np.random.default_rng(index)
+    y, x = np.mgrid[0:side, 0:side] / side
+    colour = rng.uniform(0.2, 1.0, size=3)
+    stripes = 0.5 + 0.5 * np.sin(2 * np.pi * (index % 7 + 2) * (x + y))
+    pixels = np.stack([colour[c] * (0.4 + 0.6 * stripes) * (0.5 + 0.5 * x) for c in range(3)], axis=-1)
+    buffer = io.BytesIO()
+    Image.fromarray((pixels * 255).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class Tally:
+    """What the sessions of one experiment saw."""
+
+    opens: list[float] = field(default_factory=list)  # seconds from connect to a finished first run
+    reruns: list[float] = field(default_factory=list)  # seconds from a widget change to the finished run
+    errors: list[str] = field(default_factory=list)
+
+
+async def visit_every_page(url: str, index: int, tally: Tally) -> Session:
+    """One student who opens the app, looks at every page and uploads an image of their own."""
+    session, result = await Session.open(url, "")
+    tally.opens.append(result.seconds)
+    for page in PAGES[1:]:
+        tally.opens.append((await session.goto(page)).seconds)
+    await session.goto("augmentation_studio")
+    await session.set("source", "Upload")
+    tally.reruns.append((await session.upload("upload", f"photo{index}.png", own_image(index))).seconds)
+    return session
+
+
+async def student(url: str, index: int, page: str, until: float, tally: Tally, think: tuple[float, float]) -> None:
+    """Open ``page``, pick or upload an image, then move widgets (pausing ``think`` seconds) until ``until``."""
+    rng = random.Random(index)
+    session = None
+    try:
+        session, result = await Session.open(url, page)
+        tally.opens.append(result.seconds)
+        if page == "augmentation_studio" and index % 2:
+            await session.set("source", "Upload")
+            tally.reruns.append((await session.upload("upload", "photo.png", own_image(index))).seconds)
+        moves = MOVES[page]
+        while time.monotonic() < until:
+            await asyncio.sleep(rng.uniform(*think))
+            if page in SEEDED and rng.random() < 0.3:
+                key, value = "seed", rng.randrange(10_000)
+            else:  # e.g. no sample picker once the source is Upload
+                key = rng.choice([key for key in moves if key in session.widgets])
+                value = rng.choice(moves[key])
+            tally.reruns.append((await session.set(key, value)).seconds)
+    except (RunError, OSError, TimeoutError, KeyError) as error:
+        tally.errors.append(f"session {index} on {page or 'Home'}: {type(error).__name__}: {error}")
+    finally:
+        if session is not None:
+            await session.close()
+
+
+async def classroom(url: str, sessions: int, seconds: float, think: tuple[float, float], offset: int = 0) -> Tally:
+    """``sessions`` students at once, spread over the four interactive pages, for ``seconds``."""
+    tally = Tally()
+    until = time.monotonic() + seconds
+    pages = list(MOVES)
+    await asyncio.gather(
+        *(student(url, offset + i, pages[i % len(pages)], until, tally, think) for i in range(sessions))
+    )
+    return tally
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
