@@ -7,6 +7,7 @@ router itself only runs when Streamlit executes this file as the main script.
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -39,14 +40,25 @@ PROJECTOR_CSS = """<style>
 </style>"""
 
 
-def use_router() -> None:
-    """Make sure this run goes through the router: the first call of every page and of main().
+_routing = threading.local()  # .active: this script thread is inside main(), so the page runs via the router
 
-    The house layout keeps pages in pages/, which Streamlit takes for its legacy auto-discovered navigation
-    until the server's first st.navigation call (and AppTest resets that before every run). A page opened
-    in that mode runs without the router, its menu and its shared widgets; leave the mode and run again.
+
+def _leave_legacy_navigation() -> None:
+    """The house layout keeps pages in pages/, which Streamlit takes for its legacy auto-discovered navigation
+    until the server's first st.navigation call (and AppTest resets that before every run). Leave that mode.
     """
     if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def use_router() -> None:
+    """The first call of every page: a page run without the router (legacy mode) leaves it and runs again.
+
+    Checked per run, not by Streamlit's global flag alone: when a class opens a fresh server at once, a
+    session can start in legacy mode just before another session's router turns the flag off.
+    """
+    if not getattr(_routing, "active", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
@@ -206,7 +218,7 @@ def share_ui(requested: dict[str, list[str]] | None) -> None:
 
 
 def main() -> None:
-    use_router()
+    _leave_legacy_navigation()
     projector = projector_mode()
     st.set_page_config(
         page_title="AugNorm Lab",
@@ -233,9 +245,16 @@ def main() -> None:
     )
     if projector:
         st.html(PROJECTOR_CSS)
-    page.run()
+    _routing.active = True
+    try:
+        page.run()
+    finally:
+        _routing.active = False
     share_ui(requested)
 
 
 if __name__ == "__main__":
-    main()
+    # Run the router from the imported module, the one the pages import, so they share ``_routing``.
+    import app
+
+    app.main()

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+# plotly imports pandas lazily on a figure's first trace; two sessions doing that at once saw a half-imported
+# module under load (tests/bench), so it is imported here, once.
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 

@@ -1,0 +1,146 @@
+"""A whole class on one server: memory per session, 40 concurrent sessions, and a soak of the same mix.
+
+Sessions are tests.bench.client's headless tabs (Streamlit's own websocket protocol, real script runs,
+real uploads) against a real ``streamlit run`` on loopback, so 40 of them fit on a 2-core machine beside
+the server. Targets: under 15 MB of server memory per extra session; under load, zero errors and a p95
+rerun latency under 3x the single-session p50; in the soak, zero errors and memory that settles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from core.threads import usable_cpus
+from tests.bench.scenarios import MOVES, Tally, classroom, percentile, student, visit_every_page
+from tests.server import Server, streamlit_server
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+THINK = (2.0, 8.0)  # seconds between a student's widget moves (uniform): reading, looking, discussing
+
+
+FLOOR_SCRIPT = (
+    "import re, torch, torchvision, streamlit, plotly.graph_objects; "
+    "print(re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read())[1])"
+)
+
+
+def import_floor_mb() -> float:
+    """RSS of a bare interpreter that only imports the libraries (what any such app pays before a session)."""
+    return (
+        int(subprocess.run([sys.executable, "-c", FLOOR_SCRIPT], capture_output=True, text=True, check=True).stdout)
+        / 1024
+    )
+
+
+def torch_build() -> str:
+    build = f"CUDA {torch.version.cuda} build, running on the CPU" if torch.version.cuda else "CPU build"
+    return f"torch {torch.__version__} ({build}), {usable_cpus()} torch threads"
+
+
+async def _memory(server: Server, sessions: int) -> list[tuple[int, float]]:
+    """RSS before any session, after the first has visited every page, then after each batch of 8 more."""
+    points, open_sessions, tally = [(0, server.rss_mb())], [], Tally()
+    open_sessions.append(await visit_every_page(server.url, 0, tally))
+    points.append((1, server.rss_mb()))
+    while len(open_sessions) < sessions:
+        batch = range(len(open_sessions), min(sessions, len(open_sessions) + 8))
+        open_sessions += await asyncio.gather(*(visit_every_page(server.url, i, tally) for i in batch))
+        points.append((len(open_sessions), server.rss_mb()))
+    await asyncio.gather(*(session.close() for session in open_sessions))
+    return points
+
+
+def report_memory(quick: bool = False) -> None:
+    sessions = 4 if quick else 40
+    with streamlit_server(ARTIFACTS / "memory_server.log") as server:
+        points = asyncio.run(_memory(server, sessions))
+    print(f"\n## Memory: server RSS as sessions visit every page and upload an image of their own ({torch_build()})")
+    print(f"import floor (torch, torchvision, streamlit, plotly): {import_floor_mb():.0f} MB")
+    print("  ".join(f"{count} sessions: {rss:.0f} MB" for count, rss in points))
+    (first, rss_first), (last, rss_last) = points[1], points[-1]
+    per_session = (rss_last - rss_first) / (last - first)
+    verdict = "ok" if per_session < 15 else "MISSED"
+    print(f"per extra session: {per_session:.1f} MB  target < 15 MB  {verdict}")
+
+
+async def _single_baseline(url: str, seconds: float) -> Tally:
+    """One student alone on each interactive page in turn."""
+    tally = Tally()
+    for index, page in enumerate(MOVES):
+        await student(url, index, page, time.monotonic() + seconds, tally, think=(0.2, 0.5))
+    return tally
+
+
+async def _sample_rss(server: Server, every: float, into: list[tuple[float, float]]) -> None:
+    started = time.monotonic()
+    while True:
+        into.append((time.monotonic() - started, server.rss_mb()))
+        await asyncio.sleep(every)
+
+
+async def _load(server: Server, sessions: int, seconds: float, single_seconds: float):
+    single = await _single_baseline(server.url, single_seconds)
+    before = server.rss_mb()
+    crowd = await classroom(server.url, sessions, seconds, THINK, offset=100)
+    return single, before, crowd, server.rss_mb()
+
+
+def report_load(quick: bool = False) -> None:
+    sessions, seconds, single_seconds = (4, 10, 4) if quick else (40, 90, 15)
+    with streamlit_server(ARTIFACTS / "load_server.log") as server:
+        single, before, crowd, after = asyncio.run(_load(server, sessions, seconds, single_seconds))
+    baseline = percentile(single.reruns, 50)
+    p50, p95 = percentile(crowd.reruns, 50), percentile(crowd.reruns, 95)
+    print(
+        f"\n## Load: {sessions} concurrent sessions for {seconds} s, a move every {THINK[0]:.0f}-{THINK[1]:.0f} s each"
+    )
+    print(f"single session: p50 {baseline * 1000:.0f} ms over {len(single.reruns)} reruns, errors {len(single.errors)}")
+    print(
+        f"{sessions} sessions: {len(crowd.reruns)} reruns, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {max(crowd.reruns, default=0) * 1000:.0f} ms; opening a page p50 {percentile(crowd.opens, 50):.2f} s"
+    )
+    ok = not crowd.errors and not single.errors and p95 < 3 * baseline
+    print(f"p95 / single p50: {p95 / baseline:.2f}  target < 3  errors: {len(crowd.errors)} (target 0)  "
+          f"RSS {before:.0f} -> {after:.0f} MB  {'ok' if ok else 'MISSED'}")  # fmt: skip
+    for error in (single.errors + crowd.errors)[:10]:
+        print("  error:", error)
+
+
+async def _soak(server: Server, sessions: int, minutes: float, wave_seconds: float):
+    """Waves of ``sessions`` students (new sessions, new uploads each wave) until ``minutes`` have passed."""
+    samples: list[tuple[float, float]] = []
+    sampler = asyncio.create_task(_sample_rss(server, 15, samples))
+    tally, until, wave = Tally(), time.monotonic() + minutes * 60, 0
+    while time.monotonic() < until:
+        seconds = min(wave_seconds, until - time.monotonic())
+        part = await classroom(server.url, sessions, seconds, THINK, offset=1000 * (wave + 1))
+        tally.opens += part.opens
+        tally.reruns += part.reruns
+        tally.errors += part.errors
+        wave += 1
+    sampler.cancel()
+    samples.append((samples[-1][0] + 15, server.rss_mb()))
+    return tally, samples, wave
+
+
+def report_soak(quick: bool = False, minutes: float = 10.0) -> None:
+    sessions, minutes, wave_seconds = (4, 0.4, 12) if quick else (40, minutes, 120)
+    with streamlit_server(ARTIFACTS / "soak_server.log") as server:
+        tally, samples, waves = asyncio.run(_soak(server, sessions, minutes, wave_seconds))
+    print(f"\n## Soak: {minutes:g} min, {waves} waves of {sessions} new sessions ({len(tally.reruns)} reruns)")
+    print("RSS (MB) every 15 s: " + " ".join(f"{rss:.0f}" for _, rss in samples))
+    half = len(samples) // 2
+    first_half, second_half = max(rss for _, rss in samples[:half]), max(rss for _, rss in samples[half:])
+    growth = (second_half - first_half) / first_half
+    ok = not tally.errors and growth < 0.10
+    print(f"peak RSS first half {first_half:.0f} MB, second half {second_half:.0f} MB ({growth:+.1%}, target < +10%); "
+          f"rerun p50 {percentile(tally.reruns, 50) * 1000:.0f} ms, p95 {percentile(tally.reruns, 95) * 1000:.0f} ms; "
+          f"errors {len(tally.errors)}  {'ok' if ok else 'MISSED'}")  # fmt: skip
+    for error in tally.errors[:10]:
+        print("  error:", error)

@@ -1,0 +1,39 @@
+"""The benchmarks still run: ``python -m tests.bench --quick`` end to end (figures too small to judge here)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM
+
+ROOT = Path(__file__).parent.parent
+HEADINGS = {
+    "compute": ["## Augmentation grid", "## MC dropout"],
+    "coldstart": ["## Cold start"],
+    "rerun": ["## Rerun cost per page"],
+    "memory": ["## Memory"],
+    "load": ["## Load"],
+    "soak": ["## Soak"],
+}
+
+
+def test_every_benchmark_part_runs_and_prints_its_figures():
+    """Each part prints its heading and a verdict; no session hits an error, even in the tiny smoke sizes."""
+    parts = list(HEADINGS)
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        parts.remove("coldstart")  # the browser is the cold start's stopwatch
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench", "--quick", "--only", *parts],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    for part in parts:
+        for heading in HEADINGS[part]:
+            assert heading in result.stdout, f"{heading} missing:\n{result.stdout}"
+    assert "error:" not in result.stdout, result.stdout
+    assert "errors 0" in result.stdout and "errors: 0" in result.stdout
