@@ -10,6 +10,7 @@ import secrets
 import threading
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
@@ -19,7 +20,7 @@ from core.data import Split, load_subset
 from core.images import ACCEPTED_TEXT, ImageInputError, LoadedImage, digest_of, display_jpeg, load_image
 from core.links import rejected_settings, share_url
 from core.models import SmallCNN
-from core.runs import Run, load_run, private_model
+from core.runs import Run, load_probs, load_record, load_run, private_model
 from core.texts import TEXTS
 from core.threads import configure_torch_threads
 
@@ -89,6 +90,18 @@ def fashion_subset() -> dict[str, Split]:
 def shipped_run(name: str) -> Run:
     """A shipped training run (record and weights), shared read-only: pages only build private copies."""
     return load_run(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_record(name: str) -> dict:
+    """A shipped run's record (curves, accuracies), read from disk once and shared read-only."""
+    return load_record(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_probs(name: str) -> np.ndarray:
+    """A shipped run's saved test-set softmax outputs (2000, 10), read once and shared read-only."""
+    return load_probs(name)
 
 
 @st.cache_resource(show_spinner=False)

@@ -29,7 +29,24 @@ def deterministic_probs(model: SmallCNN, images: torch.Tensor) -> torch.Tensor:
 @torch.inference_mode()
 def mc_probs(model: SmallCNN, images: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
     """Softmax outputs of ``passes`` dropout passes, batched: (B, 1, 28, 28) -> (T, B, 10)."""
-    features = model.embed(images)  # (B, H), the deterministic part, computed once
+    return mc_head_probs(model, embeddings(model, images), passes, seed)
+
+
+@torch.inference_mode()
+def embeddings(model: SmallCNN, images: torch.Tensor) -> torch.Tensor:
+    """The deterministic part of a pass, before dropout, (B, 1, 28, 28) -> (B, H): computed once, reused."""
+    return model.embed(images)
+
+
+@torch.inference_mode()
+def head_probs(model: SmallCNN, features: torch.Tensor) -> torch.Tensor:
+    """deterministic_probs from features computed before: (B, H) -> (B, 10)."""
+    return F.softmax(model.head(features), dim=1)
+
+
+@torch.inference_mode()
+def mc_head_probs(model: SmallCNN, features: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
+    """mc_probs from features computed before (``model.embed``, cacheable): (B, H) -> (T, B, 10)."""
     batch, hidden = features.shape
     repeated = features.expand(passes, batch, hidden).reshape(passes * batch, hidden)  # (T*B, H)
     with RngStream(seed).active():
@@ -157,6 +174,17 @@ class Reliability:
     confidence: np.ndarray  # mean confidence per bin (NaN where empty)
     counts: np.ndarray  # predictions per bin
     ece: float  # expected calibration error: sum_b n_b / N · |accuracy_b − confidence_b|
+
+
+def calibration(
+    model: SmallCNN, features: torch.Tensor, labels: np.ndarray, passes: int, seed: int
+) -> dict[str, Reliability]:
+    """Reliability of dropout-off and of the MC average over ``passes``, from the test set's ``embeddings``."""
+    outputs = {
+        "dropout off": head_probs(model, features).numpy(),
+        f"MC average of {passes}": mc_head_probs(model, features, passes, seed).numpy().mean(0),
+    }
+    return {name: reliability(probs.max(1), probs.argmax(1) == labels, bins=10) for name, probs in outputs.items()}
 
 
 def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> Reliability:

@@ -107,7 +107,8 @@ TEXTS: dict[str, Text] = {
     "mc.calibration": Text(
         "Reliability diagram on the 2,000 shipped test images: a calibrated model's accuracy equals its confidence "
         "(the diagonal). ECE weighs each bin's gap by its share of predictions. Here ECE is {off_ece:.3f} with "
-        "dropout off and {mc_ece:.3f} for the MC average (model p = {p}).",
+        "dropout off and {mc_ece:.3f} for the MC average (model p = {p}). Statistics over this many images use "
+        "one fixed seed (0), here and in *In vs out*: they hardly depend on it, and the class shares them.",
         "ECE: dropout off {off_ece:.3f}, MC average {mc_ece:.3f}.",
     ),
     "mc.tta": Text(

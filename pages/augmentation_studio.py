@@ -100,6 +100,7 @@ def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, see
             st.caption(f"**#{index}**  \n" + "  \n".join(drawn))
 
 
+@st.fragment
 def trivial_augment_section(loaded: LoadedImage) -> None:
     explain("studio.trivial_augment")
     space = trivial_augment_space(loaded.image.height, loaded.image.width)
@@ -114,6 +115,7 @@ def trivial_augment_section(loaded: LoadedImage) -> None:
     st.dataframe(space, hide_index=True)
 
 
+@st.fragment
 def test_time_crops_section(loaded: LoadedImage) -> None:
     explain("studio.test_time_crops")
     left, right = st.columns(2)

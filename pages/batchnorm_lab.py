@@ -4,29 +4,8 @@ import streamlit as st
 import torch
 
 from app import explain, fashion_subset, image_input_ui, plot, shipped_run, use_router
+from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
-from core.bn_lab import (
-    BATCH_SIZES,
-    NORM_RUNS,
-    RUNNING_BATCHES,
-    augmented_batch,
-    batch_dependence,
-    bn_formula,
-    collapse,
-    learning_rate_sweep,
-    mode_accuracies,
-    norm_inputs,
-    running_statistics,
-    snapshot_histograms,
-)
-from core.figures import (
-    depth_heatmap,
-    histogram_figure,
-    layer_std_figure,
-    lines_figure,
-    loss_figure,
-    running_stats_figure,
-)
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
 from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
 
@@ -57,22 +36,22 @@ def batch_ui() -> tuple[str, torch.Tensor]:
 @st.cache_data(max_entries=16, show_spinner="Augmenting your image…")
 def cached_user_batch(key: str, _image, _chain, invert: bool) -> torch.Tensor:
     """``key`` names image, pipeline and inversion."""
-    return augmented_batch(_image, _chain, invert)
+    return bn_lab.augmented_batch(_image, _chain, invert)
 
 
 @st.cache_data(max_entries=32, show_spinner="Running both networks…")
 def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
-    return snapshot_histograms({label: shipped_run(name) for label, name in RUNS.items()}, step, _images)
+    return bn_lab.snapshot_histograms({label: shipped_run(name) for label, name in RUNS.items()}, step, _images)
 
 
 def activations_section() -> None:
     steps = sorted(shipped_run("batchnorm").snapshots)
     step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
     batch_key, images = batch_ui()
-    plot(histogram_figure(cached_histograms(step, batch_key, images)), "histograms")
+    plot(figures.histogram_figure(cached_histograms(step, batch_key, images)), "histograms")
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
-    explain("bn.collapse", **collapse(records["plain"]))
-    plot(layer_std_figure(records), "layer_std")
+    explain("bn.collapse", **bn_lab.collapse(records["plain"]))
+    plot(figures.layer_std_figure(records), "layer_std")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -88,6 +67,7 @@ def _start_training() -> None:
     state.live_settings, state.animate = LiveSettings(state.lr, state.batch_size, state.steps), True
 
 
+@st.fragment
 def live_training_section() -> None:
     with st.form("live"):
         left, middle, right = st.columns(3)
@@ -106,56 +86,71 @@ def live_training_section() -> None:
     for chunk in range(settings.chunks + 1) if animate else [settings.chunks]:
         result = cached_live_chunk(settings, chunk)
         progress.progress(*settings.progress(chunk))
-        chart.plotly_chart(loss_figure(result.curves), key=f"loss{chunk}")
-        histograms.plotly_chart(histogram_figure(result.histograms), key=f"live_histograms{chunk}")
+        chart.plotly_chart(figures.loss_figure(result.curves), key=f"loss{chunk}")
+        histograms.plotly_chart(figures.histogram_figure(result.histograms), key=f"live_histograms{chunk}")
     for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):
         column.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
-    sweep = learning_rate_sweep()  # recorded runs
-    plot(lines_figure(sweep, "learning rate", "test accuracy after 150 SGD steps", log_x=True), "lr_sweep")
+    sweep = cached_learning_rate_sweep()
+    plot(figures.lines_figure(sweep, "learning rate", "test accuracy after 150 SGD steps", log_x=True), "lr_sweep")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def cached_running_statistics(channel: int, beta: float, batch_size: int, steps: int):
+@st.cache_data(show_spinner=False)
+def cached_learning_rate_sweep():
+    return bn_lab.learning_rate_sweep()  # read from 16 recorded runs once, not on every rerun
+
+
+@st.cache_data(max_entries=16, show_spinner="Running 1,024 training images through block 1…")
+def cached_channel_inputs(channel: int) -> torch.Tensor:
+    """What enters block 1's BN for one channel, (1024, 1, 28, 28): then β and batch size only re-average."""
     run, images = shipped_run("batchnorm"), fashion_subset()["train"].tensors(1024)[0]
-    (features, _), _ = norm_inputs(run.config, run.final, images, "block1")
-    return running_statistics(features, channel, beta, batch_size, steps, seed=0)
+    (features, _), _ = bn_lab.norm_inputs(run.config, run.final, images, "block1")
+    return features[:, channel : channel + 1].clone()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_running_statistics(channel: int, beta: float, batch_size: int, steps: int):
+    return bn_lab.running_statistics(cached_channel_inputs(channel), 0, beta, batch_size, steps, seed=0)
 
 
 @st.cache_data(show_spinner="Evaluating one image at a time…")
 def cached_mode_accuracies() -> dict[str, float]:
     run = shipped_run("batchnorm")
-    return mode_accuracies(run.config, run.final, *fashion_subset()["test"].tensors(500))
+    return bn_lab.mode_accuracies(run.config, run.final, *fashion_subset()["test"].tensors(500))
 
 
+@st.fragment
 def train_vs_test_section() -> None:
     explain("bn.running")
     left, middle, right = st.columns(3)
     beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
-    batch_size = middle.select_slider("Batch size", RUNNING_BATCHES, value=32, key="rs_batch", bind="query-params")
+    batch_size = middle.select_slider(
+        "Batch size", bn_lab.RUNNING_BATCHES, value=32, key="rs_batch", bind="query-params"
+    )
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
-    plot(running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), "running")
+    plot(figures.running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), "running")
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
     explain("bn.modes", "caption")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
-    sweep = {label: (BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
-    plot(lines_figure(sweep, "images per batch", "test accuracy", log_x=True), "batch_sweep")
+    sweep = {label: (bn_lab.BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
+    plot(figures.lines_figure(sweep, "images per batch", "test accuracy", log_x=True), "batch_sweep")
     explain("bn.batch_size", "caption")
 
 
 @st.cache_data(show_spinner="Normalizing with batches of every size…")
 def cached_batch_dependence() -> dict[str, list[float]]:
-    runs = {label: shipped_run(name) for label, name in NORM_RUNS.items()}
-    return batch_dependence(runs, *fashion_subset()["test"].tensors(512))
+    runs = {label: shipped_run(name) for label, name in bn_lab.NORM_RUNS.items()}
+    return bn_lab.batch_dependence(runs, *fashion_subset()["test"].tensors(512))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_formula(layer: str, channel: int):
     run = shipped_run("batchnorm")
-    return bn_formula(run.config, run.final, fashion_subset()["test"].tensors(FASHION_BATCH)[0], layer, channel)
+    return bn_lab.bn_formula(run.config, run.final, fashion_subset()["test"].tensors(FASHION_BATCH)[0], layer, channel)
 
 
+@st.fragment
 def formula_section() -> None:
     left, right = st.columns(2)
     layer = left.selectbox("Layer", ["block1", "block2", "block3", "block4"], key="formula_layer", bind="query-params")
@@ -172,6 +167,7 @@ def cached_depth(activation: str, scheme: str):
     return activations_through_depth(fashion_subset()["test"].tensors(512)[0].flatten(1), activation, scheme)
 
 
+@st.fragment
 def initialization_section() -> None:
     left, right = st.columns(2)
     activation = left.segmented_control(
@@ -181,7 +177,7 @@ def initialization_section() -> None:
         "Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme", bind="query-params"
     )
     layers = cached_depth(activation, scheme)
-    plot(depth_heatmap(layers, activation), "depth")
+    plot(figures.depth_heatmap(layers, activation), "depth")
     st.dataframe(summary_table(layers), hide_index=True)
 
 

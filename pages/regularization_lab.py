@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app import explain, fashion_subset, plot, shipped_model, use_router
+from app import explain, fashion_subset, plot, shipped_model, shipped_probs, shipped_record, use_router
 from core.data import to_tensor
 from core.figures import disagreement_figure, early_stopping_figure, lines_figure, paths_figure
 from core.mc_dropout import mc_probs
@@ -19,7 +19,6 @@ from core.regularization import (
     optimizer_path,
     surface_grid,
 )
-from core.runs import load_probs, load_record
 from core.train import ENSEMBLE_SIZE, REGULARIZERS
 
 use_router()
@@ -32,6 +31,7 @@ def cached_paths(surface: str, lr: float, decay: float, steps: int) -> dict[str,
     return {label: optimizer_path(SURFACES[surface], label, lr, decay, steps) for label in OPTIMIZERS}
 
 
+@st.fragment
 def weight_decay_section() -> None:
     explain("reg.decay")
     surface = st.segmented_control(
@@ -57,7 +57,7 @@ def weight_decay_section() -> None:
     left.metric("SGD + L2 vs SGD(weight_decay): largest gap", f"{sgd_gap:.1e}", help="over every step")
     right.metric("Adam + L2 vs AdamW: distance at the end", f"{adam_gap:.3f}")
     st.subheader("The same on the CNN (recorded)")
-    records = {"Adam + L2 (λ = 0.02)": load_record("adam_l2"), "AdamW (λ = 0.02)": load_record("adamw")}
+    records = {"Adam + L2 (λ = 0.02)": shipped_record("adam_l2"), "AdamW (λ = 0.02)": shipped_record("adamw")}
     left, right = st.columns(2)
     norms = {label: (r["eval_steps"], r["weight_norm"]) for label, r in records.items()}
     plot(lines_figure(norms, "step", "‖weights‖₂"), "weight_norm", left)
@@ -65,12 +65,13 @@ def weight_decay_section() -> None:
     plot(lines_figure(accuracies, "step", "test accuracy"), "decay_accuracy", right)
 
 
+@st.fragment
 def early_stopping_section() -> None:
     explain("reg.early_stopping")
     patience = st.slider(
         "Patience (epochs without a better validation loss)", 1, 20, 5, key="patience", bind="query-params"
     )
-    records = {name: load_record(f"overfit_{name}") for name in REGULARIZERS}  # evaluated once per epoch
+    records = {name: shipped_record(f"overfit_{name}") for name in REGULARIZERS}  # evaluated once per epoch
     runs = {name: early_stopping(record["val_loss"], patience) for name, record in records.items()}
     none = records["none"]
     epochs = np.arange(len(none["val_loss"]))  # epoch 0: the untrained network
@@ -100,12 +101,13 @@ def cached_mc_errors() -> list[float]:
     return [float((running[t - 1].argmax(-1) != test.labels).mean()) for t in MC_PASSES]
 
 
+@st.fragment
 def ensembles_section() -> None:
     explain("reg.ensembles")
     labels = fashion_subset()["test"].labels
     members = range(1, ENSEMBLE_SIZE + 1)
     probs = {
-        kind: np.stack([load_probs(f"ensemble_{kind}{i}") for i in range(ENSEMBLE_SIZE)]) for kind in ("seed", "bag")
+        kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(ENSEMBLE_SIZE)]) for kind in ("seed", "bag")
     }
     series = {
         "ensemble of seeds": (members, errors_by_size(probs["seed"], labels)),

@@ -154,3 +154,27 @@ def test_prediction_numbers_explain_themselves():
     assert [n.label for n in numbers][2:] == ["Predictive entropy", "Expected entropy", "Mutual information"]
     assert numbers[1].value == "a" and numbers[1].note == "80.0% confident"
     assert all(n.help for n in numbers)
+
+
+def test_passes_from_cached_features_equal_passes_from_images(model):
+    """Features computed once (as the Calibration tab caches them) give exactly the same passes and outputs."""
+    from core.mc_dropout import head_probs, mc_head_probs
+
+    images = to_tensor(load_subset()["test"].images[:32])
+    with torch.inference_mode():
+        features = model.embed(images)
+    assert torch.equal(mc_head_probs(model, features, 20, seed=4), mc_probs(model, images, 20, seed=4))
+    assert torch.allclose(head_probs(model, features), deterministic_probs(model, images), atol=1e-6)
+
+
+def test_calibration_from_embeddings_matches_full_passes(model):
+    """The tab's cached-embedding route gives the ECE of full dropout-off and MC passes over the images."""
+    from core.mc_dropout import calibration, embeddings
+
+    test = load_subset()["test"]
+    images, labels = to_tensor(test.images[:300]), test.labels[:300]
+    curves = calibration(model, embeddings(model, images), labels, 10, seed=2)
+    off = deterministic_probs(model, images).numpy()
+    mc = mc_probs(model, images, 10, seed=2).numpy().mean(0)
+    assert curves["dropout off"].ece == pytest.approx(reliability(off.max(1), off.argmax(1) == labels).ece, abs=1e-6)
+    assert curves["MC average of 10"].ece == pytest.approx(reliability(mc.max(1), mc.argmax(1) == labels).ece)

@@ -57,6 +57,7 @@ class Session:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.widgets: dict[str, Element] = {}  # user key -> the widget's element, as last rendered
+        self._fragment_of: dict[str, str] = {}  # user key -> id of the st.fragment drawing it ("" if none)
         self.session_id = ""
         self._socket: websockets.ClientConnection | None = None
         self._states: dict[str, WidgetState] = {}  # widget id -> the value this user gave it
@@ -122,11 +123,12 @@ class Session:
         else:
             raise TypeError(f"setting a {kind} is not supported")
         self._states[state.id] = state
-        return await self._run()
+        return await self._run(fragment=self._fragment_of.get(key, ""))
 
     async def click(self, key: str) -> RunResult:
         """Press a button (a one-off trigger, as in the browser)."""
-        return await self._run(triggers=[WidgetState(id=self._id(key), trigger_value=True)])
+        trigger = WidgetState(id=self._id(key), trigger_value=True)
+        return await self._run(triggers=[trigger], fragment=self._fragment_of.get(key, ""))
 
     async def upload(self, key: str, name: str, data: bytes, mime: str = "image/png") -> RunResult:
         """Choose ``name`` in the file uploader ``key``: PUT the bytes, then rerun with the file's info."""
@@ -145,34 +147,43 @@ class Session:
         self._states[state.id] = state
         return await self._run()
 
-    async def _run(self, page: str | None = None, triggers: Iterable[WidgetState] = ()) -> RunResult:
-        """One script run: on ``page`` (a URL path) if given, else on the current page."""
+    async def _run(
+        self, page: str | None = None, triggers: Iterable[WidgetState] = (), fragment: str = ""
+    ) -> RunResult:
+        """One script run: on ``page`` (a URL path) if given, else on the current page; only ``fragment`` if set.
+
+        As in the browser, a widget inside an ``st.fragment`` reruns just that fragment.
+        """
         message = BackMsg()
         request = message.rerun_script
         request.query_string = self._query
         request.page_name = page or ""
         request.page_script_hash = "" if page is not None else self._page_hash
+        request.fragment_id = fragment
         request.widget_states.widgets.extend([*self._states.values(), *triggers])
         started = time.perf_counter()
         await self._socket.send(message.SerializeToString())
-        elements = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
+        drawn = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
+        elements = [element for element, _ in drawn]
         result = RunResult(time.perf_counter() - started, elements)
-        # Like the browser: only widgets drawn by this run exist now, and only they keep a state.
-        self.widgets = {}
-        for element in elements:
+        if not fragment:  # like the browser: after a full run only its widgets exist, and only they keep a state
+            self.widgets, self._fragment_of = {}, {}
+        for element, fragment_id in drawn:
             widget = getattr(element, element.WhichOneof("type"))
             if getattr(widget, "id", ""):
                 self.widgets[_widget_key(widget.id)] = element
-        drawn = {self._id(key) for key in self.widgets}
-        self._states = {widget_id: state for widget_id, state in self._states.items() if widget_id in drawn}
+                self._fragment_of[_widget_key(widget.id)] = fragment_id
+        ids = {self._id(key) for key in self.widgets}
+        self._states = {widget_id: state for widget_id, state in self._states.items() if widget_id in ids}
         problems = [e.exception.message or e.exception.type for e in elements if e.WhichOneof("type") == "exception"]
         problems += [e.alert.body for e in elements if e.WhichOneof("type") == "alert" and e.alert.format == 1]
         if problems:
             raise RunError("; ".join(problems))
         return result
 
-    async def _read_until_finished(self) -> list[Element]:
-        elements: list[Element] = []
+    async def _read_until_finished(self) -> list[tuple[Element, str]]:
+        """The elements of the run, each with the id of the fragment that drew it."""
+        elements: list[tuple[Element, str]] = []
         while True:
             message = ForwardMsg()
             message.ParseFromString(await self._socket.recv())
@@ -185,7 +196,7 @@ class Session:
             elif kind == "page_info_changed":
                 self._query = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                elements.append(message.delta.new_element)
+                elements.append((message.delta.new_element, message.delta.fragment_id))
             elif kind == "script_finished":
                 status = message.script_finished
                 if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
