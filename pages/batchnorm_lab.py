@@ -48,10 +48,10 @@ def activations_section() -> None:
     steps = sorted(shipped_run("batchnorm").snapshots)
     step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
     batch_key, images = batch_ui()
-    plot(figures.histogram_figure(cached_histograms(step, batch_key, images)), "histograms")
+    plot("histograms", figures.histogram_figure, cached_histograms(step, batch_key, images))
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
     explain("bn.collapse", **bn_lab.collapse(records["plain"]))
-    plot(figures.layer_std_figure(records), "layer_std")
+    plot("layer_std", figures.layer_std_figure, records)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -91,7 +91,7 @@ def live_training_section() -> None:
     for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):
         column.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
     sweep = cached_learning_rate_sweep()
-    plot(figures.lines_figure(sweep, "learning rate", "test accuracy after 150 SGD steps", log_x=True), "lr_sweep")
+    plot("lr_sweep", figures.lines_figure, sweep, "learning rate", "test accuracy after 150 SGD steps", log_x=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -127,14 +127,14 @@ def train_vs_test_section() -> None:
         "Batch size", bn_lab.RUNNING_BATCHES, value=32, key="rs_batch", bind="query-params"
     )
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
-    plot(figures.running_stats_figure(cached_running_statistics(channel, beta, batch_size, 200)), "running")
+    plot("running", figures.running_stats_figure, cached_running_statistics(channel, beta, batch_size, 200))
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
     explain("bn.modes", "caption")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
     sweep = {label: (bn_lab.BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
-    plot(figures.lines_figure(sweep, "images per batch", "test accuracy", log_x=True), "batch_sweep")
+    plot("batch_sweep", figures.lines_figure, sweep, "images per batch", "test accuracy", log_x=True)
     explain("bn.batch_size", "caption")
 
 
@@ -177,7 +177,7 @@ def initialization_section() -> None:
         "Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme", bind="query-params"
     )
     layers = cached_depth(activation, scheme)
-    plot(figures.depth_heatmap(layers, activation), "depth")
+    plot("depth", figures.depth_heatmap, layers, activation)
     st.dataframe(summary_table(layers), hide_index=True)
 
 

@@ -95,10 +95,10 @@ def prediction_section(samples: np.ndarray, deterministic: np.ndarray) -> None:
     for column, number in zip(st.columns(5), prediction_numbers(samples, deterministic, CLASSES)):
         column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
     top = int(samples.mean(0).argmax())
-    plot(class_distribution_figure(samples, deterministic, CLASSES), "distribution")
+    plot("distribution", class_distribution_figure, samples, deterministic, CLASSES)
     left, right = st.columns(2)
-    plot(votes_figure(votes(samples[:, None])[0], CLASSES), "votes", left)
-    plot(convergence_figure(running_mean(samples)[:, top], samples[:, top], CLASSES[top]), "conv", right)
+    plot("votes", votes_figure, votes(samples[:, None])[0], CLASSES, container=left)
+    plot("conv", convergence_figure, running_mean(samples)[:, top], samples[:, top], CLASSES[top], container=right)
 
 
 @st.cache_data(max_entries=32, show_spinner="Perturbing…")
@@ -123,7 +123,7 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
         "dropout-off confidence": (strengths, confidence),
     }
     x_title = "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
-    plot(lines_figure(series, x_title, "nats / probability"), "perturbation")
+    plot("perturbation", lines_figure, series, x_title, "nats / probability")
 
 
 @st.cache_data(max_entries=len(DROPOUT_P), show_spinner="Running 2,000 test images through the network…")
@@ -182,7 +182,7 @@ with tabs[1]:
     perturbation_section(p, key, x, passes, seed)
 with tabs[2]:
     curves = cached_calibration(p, passes)
-    plot(reliability_figure(curves), "reliability")
+    plot("reliability", reliability_figure, curves)
     off, mc = curves.values()
     explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, p=p)
 with tabs[3]:
@@ -190,8 +190,8 @@ with tabs[3]:
     left, right = st.columns(2)
     information = {name: numbers.mutual_information for name, numbers in groups.items()}
     entropies = {name: numbers.predictive_entropy for name, numbers in groups.items()}
-    plot(groups_figure(information, "mutual information (nats)"), "ood_mi", left)
-    plot(groups_figure(entropies, "predictive entropy (nats)"), "ood_entropy", right)
+    plot("ood_mi", groups_figure, information, "mutual information (nats)", container=left)
+    plot("ood_entropy", groups_figure, entropies, "predictive entropy (nats)", container=right)
 with tabs[4]:
     basics_section()
 with tabs[5]:

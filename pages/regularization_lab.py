@@ -50,7 +50,7 @@ def weight_decay_section() -> None:
     steps = right.slider("Steps", 10, 500, 200, 10, key="opt_steps", bind="query-params")
     paths = cached_paths(surface, lr, decay, steps)
     labels = list(paths)
-    plot(paths_figure(*surface_grid(SURFACES[surface]), paths, dashed=labels[1:2]), "paths")
+    plot("paths", paths_figure, *surface_grid(SURFACES[surface]), paths, dashed=labels[1:2])
     sgd_gap = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())
     adam_gap = float(np.linalg.norm(paths[labels[2]][-1] - paths[labels[3]][-1]))
     left, right = st.columns(2)
@@ -60,9 +60,9 @@ def weight_decay_section() -> None:
     records = {"Adam + L2 (λ = 0.02)": shipped_record("adam_l2"), "AdamW (λ = 0.02)": shipped_record("adamw")}
     left, right = st.columns(2)
     norms = {label: (r["eval_steps"], r["weight_norm"]) for label, r in records.items()}
-    plot(lines_figure(norms, "step", "‖weights‖₂"), "weight_norm", left)
+    plot("weight_norm", lines_figure, norms, "step", "‖weights‖₂", container=left)
     accuracies = {label: (r["eval_steps"], r["test_accuracy"]) for label, r in records.items()}
-    plot(lines_figure(accuracies, "step", "test accuracy"), "decay_accuracy", right)
+    plot("decay_accuracy", lines_figure, accuracies, "step", "test accuracy", container=right)
 
 
 @st.fragment
@@ -76,7 +76,7 @@ def early_stopping_section() -> None:
     none = records["none"]
     epochs = np.arange(len(none["val_loss"]))  # epoch 0: the untrained network
     train_loss = epoch_means(none["train_loss"], none["train"]["eval_every"])
-    plot(early_stopping_figure(epochs, train_loss, np.array(none["val_loss"]), *runs["none"]), "es")
+    plot("es", early_stopping_figure, epochs, train_loss, np.array(none["val_loss"]), *runs["none"])
     table = [
         {
             "regularizer": name,
@@ -90,7 +90,7 @@ def early_stopping_section() -> None:
     ]
     st.dataframe(table, hide_index=True)
     curves = {name: (epochs, record["val_loss"]) for name, record in records.items()}
-    plot(lines_figure(curves, "epoch", "validation loss", "Every regularizer on one plot"), "all_val")
+    plot("all_val", lines_figure, curves, "epoch", "validation loss", "Every regularizer on one plot")
 
 
 @st.cache_data(show_spinner="Running the MC dropout passes…")
@@ -115,8 +115,15 @@ def ensembles_section() -> None:
         "single members (seeds)": (members, member_errors(probs["seed"], labels)),
         "MC dropout, T passes (p = 0.1 model)": (MC_PASSES, cached_mc_errors()),
     }
-    figure = lines_figure(series, "members / passes", "test error", log_x=True, points=["single members (seeds)"])
-    plot(figure, "ensemble")
+    plot(
+        "ensemble",
+        lines_figure,
+        series,
+        "members / passes",
+        "test error",
+        log_x=True,
+        points=["single members (seeds)"],
+    )
     kind = st.segmented_control(
         "Members",
         ["seed", "bag"],
@@ -131,7 +138,7 @@ def ensembles_section() -> None:
         f"{error_correlation(probs[kind], labels):.2f}",
         help="1: the members make exactly the same mistakes, so averaging cannot fix them",
     )
-    plot(disagreement_figure(disagreement(probs[kind])), "disagreement")
+    plot("disagreement", disagreement_figure, disagreement(probs[kind]))
 
 
 st.title("Regularization Lab")

@@ -72,3 +72,19 @@ def test_core_never_imports_streamlit_by_text():
     for path in (Path(APP).parent / "core").glob("*.py"):
         text = path.read_text()
         assert "import streamlit" not in text and "from streamlit" not in text, path
+
+
+def test_figures_are_shared_but_projector_mode_enlarges_a_private_copy():
+    """A projector session gets larger fonts; a normal session after it still gets the shared, unchanged figure."""
+    import json
+
+    def layout_font(at: AppTest) -> float | None:
+        chart = next(element for element in at.main if element.type == "plotly_chart")
+        return json.loads(chart.proto.spec)["layout"].get("font", {}).get("size")
+
+    page = "pages/regularization_lab.py"
+    projected = open_link(page, projector="true")
+    assert not projected.exception
+    normal = open_link(page)
+    assert layout_font(projected) == 20
+    assert layout_font(normal) != 20
