@@ -258,6 +258,20 @@ class WeightScaling:
     lecture_expectation: float  # E[z] over the four masks without rescaling: q · theta · x
     pytorch_expectation: float  # E[z] with PyTorch's training-time scaling 1/q: theta · x again
     pytorch_monte_carlo: float  # the mean of many real nn.functional.dropout draws
+    draws: int  # how many
+
+    def numbers(self) -> list[Number]:
+        """What the Dropout basics tab shows, in order."""
+        return [
+            Number("θ·x, all kept", f"{self.full:+.3f}"),
+            Number("E[z], no rescaling", f"{self.lecture_expectation:+.3f}", help="= q · θ·x"),
+            Number("E[z], PyTorch scaling", f"{self.pytorch_expectation:+.3f}", help="= θ·x"),
+            Number(
+                f"mean of {self.draws:,} real draws",
+                f"{self.pytorch_monte_carlo:+.3f}",
+                help="torch.nn.functional.dropout(training=True) on θ₁x₁, θ₂x₂, summed",
+            ),
+        ]
 
 
 def weight_scaling(theta: np.ndarray, x: np.ndarray, p: float, draws: int = 100_000, seed: int = 0) -> WeightScaling:
@@ -270,4 +284,4 @@ def weight_scaling(theta: np.ndarray, x: np.ndarray, p: float, draws: int = 100_
     products = torch.tensor(theta * x, dtype=torch.float64).expand(draws, 2)
     with RngStream(seed).active():
         sampled = F.dropout(products, p=p, training=True).sum(1).mean()
-    return WeightScaling(keep, float(np.dot(theta, x)), lecture, pytorch, float(sampled))
+    return WeightScaling(keep, float(np.dot(theta, x)), lecture, pytorch, float(sampled), draws)
