@@ -23,12 +23,14 @@ from core.train import ENSEMBLE_SIZE, REGULARIZERS
 
 use_router()
 
+MAX_STEPS = 500  # the optimizer paths' Steps slider ends here
 MC_PASSES = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_paths(surface: str, lr: float, decay: float, steps: int) -> dict[str, np.ndarray]:
-    return {label: optimizer_path(SURFACES[surface], label, lr, decay, steps) for label in OPTIMIZERS}
+def cached_paths(surface: str, lr: float, decay: float) -> dict[str, np.ndarray]:
+    """Every path to the Steps slider's end: shorter runs are their prefixes, so moving Steps computes nothing."""
+    return {label: optimizer_path(SURFACES[surface], label, lr, decay, MAX_STEPS) for label in OPTIMIZERS}
 
 
 @st.fragment
@@ -47,8 +49,8 @@ def weight_decay_section() -> None:
         "Learning rate", [0.005, 0.01, 0.02, 0.05, 0.1], value=0.02, key="opt_lr", bind="query-params"
     )
     decay = middle.select_slider("λ", [0.0, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.5, key="decay", bind="query-params")
-    steps = right.slider("Steps", 10, 500, 200, 10, key="opt_steps", bind="query-params")
-    paths = cached_paths(surface, lr, decay, steps)
+    steps = right.slider("Steps", 10, MAX_STEPS, 200, 10, key="opt_steps", bind="query-params")
+    paths = {label: path[: steps + 1] for label, path in cached_paths(surface, lr, decay).items()}
     labels = list(paths)
     plot("paths", paths_figure, *surface_grid(SURFACES[surface]), paths, dashed=labels[1:2])
     sgd_gap = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())

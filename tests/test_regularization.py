@@ -100,3 +100,11 @@ def test_bootstrap_indices_repeat_some_and_miss_some():
     indices = bootstrap_indices(1000, seed=3)
     assert len(indices) == 1000 and 580 < len(np.unique(indices)) < 680
     assert np.array_equal(indices, bootstrap_indices(1000, seed=3))
+
+
+def test_a_shorter_optimizer_run_is_a_prefix_of_a_longer_one():
+    """The page computes paths once to 500 steps and slices: exactly what a 200-step run gives."""
+    for surface in SURFACES.values():
+        for label in OPTIMIZERS:
+            long = optimizer_path(surface, label, 0.05, 0.1, 500)
+            assert np.array_equal(long[:201], optimizer_path(surface, label, 0.05, 0.1, 200))

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from core.threads import cpu_quota, usable_cpus
+from core.threads import cpu_quota, server_threads, usable_cpus
 
 
 def _cgroup(tmp_path, files: dict[str, str]):
@@ -48,3 +48,8 @@ def test_the_override_variable_sets_torchs_thread_count():
     env = {**os.environ, "AUGNORM_TORCH_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "1"
+
+
+def test_a_shared_server_gives_torch_half_the_cores():
+    """1 or 2 cores: one thread; 8 cores: four; never zero."""
+    assert [server_threads(cpus) for cpus in (1, 2, 3, 4, 8)] == [1, 1, 1, 2, 4]

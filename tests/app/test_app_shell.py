@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.texts import TEXTS
@@ -9,6 +10,7 @@ from core.texts import TEXTS
 from .conftest import APP, TIMEOUT
 
 STUDIO = "pages/augmentation_studio.py"
+PAGES = [f"pages/{path.stem}.py" for path in sorted((Path(APP).parent / "pages").glob("*.py"))]
 
 
 def open_link(page: str, **params) -> AppTest:
@@ -88,3 +90,13 @@ def test_figures_are_shared_but_projector_mode_enlarges_a_private_copy():
     normal = open_link(page)
     assert layout_font(projected) == 20
     assert layout_font(normal) != 20
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_session_state_holds_only_small_values(open_page, page):
+    """No images, tensors, arrays or large bytes in st.session_state: big data lives in the shared caches."""
+    import pickle
+
+    at = open_page(page)
+    for key, value in at.session_state.to_dict().items():
+        assert len(pickle.dumps(value)) < 4096, f"{page}: session_state[{key!r}] is large ({type(value).__name__})"

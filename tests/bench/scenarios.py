@@ -66,6 +66,7 @@ class Tally:
 
     opens: list[float] = field(default_factory=list)  # seconds from connect to a finished first run
     reruns: list[float] = field(default_factory=list)  # seconds from a widget change to the finished run
+    moves: list[tuple[str, str, float]] = field(default_factory=list)  # (page, widget, seconds) of each rerun
     errors: list[str] = field(default_factory=list)
 
 
@@ -99,7 +100,9 @@ async def student(url: str, index: int, page: str, until: float, tally: Tally, t
             else:  # e.g. no sample picker once the source is Upload
                 key = rng.choice([key for key in moves if key in session.widgets])
                 value = rng.choice(moves[key])
-            tally.reruns.append((await session.set(key, value)).seconds)
+            seconds = (await session.set(key, value)).seconds
+            tally.reruns.append(seconds)
+            tally.moves.append((page, key, seconds))
     except (RunError, OSError, TimeoutError, KeyError) as error:
         tally.errors.append(f"session {index} on {page or 'Home'}: {type(error).__name__}: {error}")
     finally:
