@@ -72,7 +72,7 @@ def report(quick: bool = False) -> list[RerunCost]:
     print("\n## Rerun cost per page (real server, one session; medians)")
     print("targets: default rerun < 300 ms; rerun after a change ≤ 1.5x its core compute")
     print(
-        f"{'page':<20} {'default ms':>10}  {'change':<10} {'rerun ms':>8} {'core ms':>8} {'added ms':>8} {'ratio':>6}"
+        f"{'page':<20} {'default ms':>10}  {'change':<10} {'rerun ms':>9} {'core ms':>9} {'added ms':>9} {'ratio':>6}"
     )
     for cost in costs:
         added = cost.rerun_ms - cost.core_ms
@@ -86,8 +86,8 @@ def report(quick: bool = False) -> list[RerunCost]:
             verdict = "MISSED"
         ratio = f"{cost.ratio:>6.2f}" if cost.core_ms >= NO_COMPUTE_MS else f"{'-':>6}"  # Home computes nothing
         print(
-            f"{cost.page:<20} {cost.default_ms:>10.0f}  {cost.widget:<10} {cost.rerun_ms:>8.0f} "
-            f"{cost.core_ms:>8.0f} {added:>8.0f} {ratio}  {verdict}"
+            f"{cost.page:<20} {cost.default_ms:>10.0f}  {cost.widget:<10} {cost.rerun_ms:>9.0f} "
+            f"{cost.core_ms:>9.0f} {added:>9.0f} {ratio}  {verdict}"
         )
     print(f"Streamlit's fixed cost per rerun (Home, nothing computed): {floor:.0f} ms, mostly waiting, not CPU")
     return costs
