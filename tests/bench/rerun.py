@@ -89,5 +89,5 @@ def report(quick: bool = False) -> list[RerunCost]:
             f"{cost.page:<20} {cost.default_ms:>10.0f}  {cost.widget:<10} {cost.rerun_ms:>9.0f} "
             f"{cost.core_ms:>9.0f} {added:>9.0f} {ratio}  {verdict}"
         )
-    print(f"Streamlit's fixed cost per rerun (Home, nothing computed): {floor:.0f} ms, mostly waiting, not CPU")
+    print(f"Streamlit's fixed cost per rerun (Home, nothing computed): {floor:.0f} ms, mostly delivery, not CPU")
     return costs
