@@ -1,4 +1,4 @@
-"""All benchmarks: ``python -m tests.bench`` (about 20 minutes, the soak included; CI runs ``--quick``).
+"""All benchmarks: ``python -m tests.bench`` (about 15 minutes, the 10-minute soak included; CI runs ``--quick``).
 
 Each part prints its figures, the ratio that matters and the target beside it. Run it on an otherwise idle
 machine: the load parts share the CPU with the server they measure.
