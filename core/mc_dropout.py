@@ -258,7 +258,7 @@ class WeightScaling:
     lecture_expectation: float  # E[z] over the four masks without rescaling: q · theta · x
     pytorch_expectation: float  # E[z] with PyTorch's training-time scaling 1/q: theta · x again
     pytorch_monte_carlo: float  # the mean of many real nn.functional.dropout draws
-    draws: int  # how many
+    draws: int  # how many real draws pytorch_monte_carlo averages
 
     def numbers(self) -> list[Number]:
         """What the Dropout basics tab shows, in order."""

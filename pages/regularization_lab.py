@@ -33,6 +33,11 @@ def cached_paths(surface: str, lr: float, decay: float) -> dict[str, np.ndarray]
     return {label: optimizer_path(SURFACES[surface], label, lr, decay, MAX_STEPS) for label in OPTIMIZERS}
 
 
+@st.cache_data(max_entries=len(SURFACES), show_spinner=False)
+def cached_surface_grid(surface: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return surface_grid(SURFACES[surface])  # the contour's 120×120 loss values, once per surface
+
+
 @st.fragment
 def weight_decay_section() -> None:
     explain("reg.decay")
@@ -52,7 +57,7 @@ def weight_decay_section() -> None:
     steps = right.slider("Steps", 10, MAX_STEPS, 200, 10, key="opt_steps", bind="query-params")
     paths = {label: path[: steps + 1] for label, path in cached_paths(surface, lr, decay).items()}
     labels = list(paths)
-    plot("paths", paths_figure, *surface_grid(SURFACES[surface]), paths, dashed=labels[1:2])
+    plot("paths", paths_figure, *cached_surface_grid(surface), paths, dashed=labels[1:2])
     sgd_gap = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())
     adam_gap = float(np.linalg.norm(paths[labels[2]][-1] - paths[labels[3]][-1]))
     left, right = st.columns(2)

@@ -28,11 +28,15 @@ class Server:
     healthy: float  # time.perf_counter() when /_stcore/health first answered
 
     def rss_mb(self) -> float:
-        """Resident memory of the server process now (Linux /proc), in MB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise ServerError("no VmRSS in /proc")
+        return rss_mb(self.process.pid)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` now (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise ServerError("no VmRSS in /proc")
 
 
 def free_port() -> int:

@@ -36,15 +36,6 @@ class RunResult:
     seconds: float  # request sent -> script_finished received
     elements: list[Element] = field(default_factory=list)
 
-    def texts(self) -> list[str]:
-        """Captions, markdown and alert bodies, for checks on what the page said."""
-        found = []
-        for element in self.elements:
-            kind = element.WhichOneof("type")
-            if kind in ("markdown", "alert"):
-                found.append(getattr(element, kind).body)
-        return found
-
 
 def _widget_key(widget_id: str) -> str:
     """Streamlit's ids read ``$$ID-<hash>-<user key>``."""

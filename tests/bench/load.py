@@ -12,30 +12,29 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import torch
 
 from core.threads import server_threads, usable_cpus
 from tests.bench.scenarios import MOVES, Tally, classroom, percentile, student, visit_every_page
-from tests.server import Server, streamlit_server
+from tests.server import ROOT, Server, streamlit_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 THINK = (2.0, 8.0)  # seconds between a student's widget moves (uniform): reading, looking, discussing
 
 
 FLOOR_SCRIPT = (
-    "import re, torch, torchvision, streamlit, plotly.graph_objects; "
-    "print(re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read())[1])"
+    "import os, torch, torchvision, streamlit, plotly.graph_objects; "
+    "from tests.server import rss_mb; print(rss_mb(os.getpid()))"
 )
 
 
 def import_floor_mb() -> float:
     """RSS of a bare interpreter that only imports the libraries (what any such app pays before a session)."""
-    return (
-        int(subprocess.run([sys.executable, "-c", FLOOR_SCRIPT], capture_output=True, text=True, check=True).stdout)
-        / 1024
-    )
+    result = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(result.stdout)
 
 
 def torch_build() -> str:
@@ -91,6 +90,14 @@ async def _load(server: Server, sessions: int, seconds: float, single_seconds: f
     return single, before, crowd, server.rss_mb()
 
 
+def _slowest_widgets(moves: list[tuple[str, str, float]], count: int = 4) -> str:
+    by_widget = defaultdict(list)
+    for page, key, seconds in moves:
+        by_widget[f"{page}/{key}"].append(seconds)
+    ranked = sorted(by_widget.items(), key=lambda item: -percentile(item[1], 95))[:count]
+    return ", ".join(f"{name} {percentile(times, 95) * 1000:.0f} ms" for name, times in ranked)
+
+
 def report_load(quick: bool = False) -> None:
     sessions, seconds, single_seconds = (4, 10, 4) if quick else (40, 90, 15)
     with streamlit_server(ARTIFACTS / "load_server.log") as server:
@@ -112,6 +119,7 @@ def report_load(quick: bool = False) -> None:
     print(f"p95 / single p50: {p95 / baseline:.2f}  target < 3  errors: {len(crowd.errors)} (target 0)  "
           f"RSS {before:.0f} -> {after:.0f} MB  {'ok' if ok else 'MISSED'}")  # fmt: skip
     print(f"p50 / single p50: {p50 / baseline:.2f}; p95 / single p95: {p95 / percentile(single.reruns, 95):.2f}")
+    print(f"widgets with the slowest reruns under load (their p95): {_slowest_widgets(crowd.moves)}")
     for error in (single.errors + crowd.errors)[:10]:
         print("  error:", error)
 
