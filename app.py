@@ -17,6 +17,7 @@ import streamlit as st
 from PIL import Image
 from streamlit.runtime.pages_manager import PagesManager
 
+from core import claims
 from core.data import Split, load_subset
 from core.images import ACCEPTED_TEXT, ImageInputError, LoadedImage, digest_of, display_jpeg, load_image
 from core.links import rejected_settings, share_url
@@ -175,6 +176,15 @@ def explain(key: str, style: str = "markdown", **values: object) -> None:
         getattr(st, style)(text)
 
 
+def claim_note(name: str) -> None:
+    """One of the lecture's claims as the records show it: stated if shown, otherwise where this network differs."""
+    text = claims.sentence(name, short=projector_mode())
+    if claims.verdict(name) == claims.SHOWN:
+        st.success(text, icon=":material/check_circle:")
+    else:
+        st.warning(text, icon=":material/science:")
+
+
 @st.cache_resource(max_entries=128, ttl=3600, show_spinner=False)
 def shared_figure(builder: str, _build: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
     """``_build(*args, **kwargs)`` once per builder name and distinct content, shared read-only by every session.
@@ -261,6 +271,7 @@ def main() -> None:
         st.Page("pages/batchnorm_lab.py", title="BatchNorm Lab", icon=":material/equalizer:"),
         st.Page("pages/mc_dropout_lab.py", title="MC Dropout Lab", icon=":material/casino:"),
         st.Page("pages/regularization_lab.py", title="Regularization Lab", icon=":material/tune:"),
+        st.Page("pages/lecture_claims.py", title="Lecture claims", icon=":material/fact_check:"),
     ]
     page = st.navigation(pages)
     st.sidebar.toggle(

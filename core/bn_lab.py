@@ -19,7 +19,7 @@ from core.augment import ChainItem, sample_grid
 from core.data import to_tensor
 from core.models import CNNConfig, activation_modules, norm_modules, recorded_io
 from core.runs import RUNS_DIR, Run, load_record, private_model
-from core.train import LR_SWEEP
+from core.train import LR_SEEDS, LR_SWEEP
 
 # --- pre-activation histograms ---------------------------------------------------------------------------
 
@@ -246,9 +246,15 @@ def batch_dependence(
     return found
 
 
-def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, tuple[tuple[float, ...], list[float]]]:
-    """(learning rates, test accuracies on the shipped subset after 150 steps) of the plain and the BN network."""
-    return {
-        label: (LR_SWEEP, [load_record(f"lr_{norm}_{lr}", directory)["test_accuracy_subset"] for lr in LR_SWEEP])
-        for label, norm in (("plain", "none"), ("BatchNorm", "batch"))
-    }
+def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per network: learning rates and the mean and std over seeds of the test accuracy after 150 SGD steps."""
+    sweep = {}
+    for label, norm in (("plain", "none"), ("BatchNorm", "batch")):
+        accuracies = np.array(
+            [
+                [load_record(f"lr_{norm}_{lr}_seed{seed}", directory)["test_accuracy_subset"] for lr in LR_SWEEP]
+                for seed in LR_SEEDS
+            ]
+        )  # (seeds, rates)
+        sweep[label] = (np.array(LR_SWEEP), accuracies.mean(axis=0), accuracies.std(axis=0, ddof=1))
+    return sweep

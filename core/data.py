@@ -96,7 +96,12 @@ def load_subset(path: Path = SUBSET_PATH) -> dict[str, Split]:
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, 28, 28) -> normalized float (N, 1, 28, 28), as the networks were trained."""
-    return ((torch.tensor(images, dtype=torch.float32) / 255.0 - MEAN) / STD).unsqueeze(1)
+    return normalize(torch.tensor(images).unsqueeze(1))
+
+
+def normalize(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels (N, 1, 28, 28) -> the networks' normalized float input, same shape."""
+    return (pixels.to(torch.float32) / 255.0 - MEAN) / STD
 
 
 def to_display(image: torch.Tensor, scale: int = 8) -> Image.Image:

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from core.bn_lab import LayerHistogram, RunningTrace
 from core.init_demo import LayerActivations
+from core.mc_dropout import RotationScatter
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -85,9 +86,23 @@ def lines_figure(
 
 
 def loss_figure(curves: Mapping[str, object]) -> go.Figure:
-    """Smoothed training loss of each network so far (``curves``: label -> core.train.Curves)."""
-    losses = {label: (range(1, c.step + 1), smooth(c.train_loss)) for label, c in curves.items()}
-    return lines_figure(losses, "step", "training loss (smoothed)")
+    """Smoothed training loss of each network so far (``curves``: label -> core.train.Curves), on a log axis so
+    that a diverging run does not flatten the others; where a run diverged, a marked line says so."""
+    losses = {}
+    for label, c in curves.items():
+        finite = np.asarray(c.train_loss, dtype=float)
+        finite = finite[: np.argmax(~np.isfinite(finite))] if c.diverged else finite
+        losses[label] = (range(1, len(finite) + 1), smooth(finite))
+    figure = lines_figure(losses, "step", "training loss (smoothed, log scale)", log_y=True)
+    for index, (label, c) in enumerate(curves.items()):
+        if c.diverged:
+            figure.add_vline(
+                x=c.step,
+                line=dict(color=colour(index), dash="dot"),
+                annotation_text=f"{label} diverged at step {c.step}",
+                annotation_position="top left",
+            )
+    return figure
 
 
 def layer_std_figure(records: Mapping[str, dict]) -> go.Figure:
@@ -231,6 +246,40 @@ def convergence_figure(running: np.ndarray, samples: np.ndarray, label: str) -> 
     return _layout(figure, 300)
 
 
+def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) -> go.Figure:
+    """Every pass's softmax input and output at each rotation, for the classes that lead at some angle.
+
+    The layout of Gal & Ghahramani (2016), Fig. 4; the points are spread a little sideways to show their density.
+    """
+    figure = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=["softmax input (logit)", "softmax output (probability)"],
+    )
+    passes = scatter.logits.shape[0]
+    jitter = np.random.default_rng(0).uniform(-3.0, 3.0, (passes, len(scatter.angles)))  # fixed: same picture
+    x = (scatter.angles[None, :] + jitter).ravel()
+    for index, label in enumerate(scatter.classes):
+        for row, values in enumerate((scatter.logits, scatter.probs), start=1):
+            figure.add_scatter(
+                x=x,
+                y=values[:, :, label].ravel(),
+                mode="markers",
+                name=classes[label],
+                legendgroup=classes[label],
+                marker=dict(size=4, color=colour(index), opacity=0.35),
+                showlegend=row == 1,
+                row=row,
+                col=1,
+            )
+    figure.update_xaxes(title="rotation (degrees)", row=2, col=1, tickvals=scatter.angles)
+    figure.update_yaxes(title="logit", row=1, col=1)
+    figure.update_yaxes(title="probability", range=[0, 1.02], row=2, col=1)
+    return _layout(figure, 560)
+
+
 def reliability_figure(curves: Mapping[str, object]) -> go.Figure:
     """Reliability diagrams (accuracy per confidence bin) with the diagonal, and the confidence histograms."""
     figure = make_subplots(rows=2, cols=1, row_heights=[0.7, 0.3], shared_xaxes=True, vertical_spacing=0.05)
@@ -283,6 +332,43 @@ def groups_figure(groups: Mapping[str, np.ndarray], y_title: str) -> go.Figure:
     return _layout(figure, 340)
 
 
+def seed_band_figure(
+    series: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    x_title: str,
+    y_title: str,
+    dashed: Sequence[str] = (),
+    height: int = 420,
+    log_x: bool = False,
+) -> go.Figure:
+    """Mean over seeds as a line with a ±1 std band: ``series`` maps a label to (x, mean, std).
+
+    Series named in ``dashed`` share the colour of the solid series before them (e.g. train vs validation).
+    """
+    figure, index = go.Figure(), -1
+    for label, (x, mean, std) in series.items():
+        index += label not in dashed
+        x = list(x)
+        band = np.concatenate([mean + std, (mean - std)[::-1]])
+        figure.add_scatter(
+            x=x + x[::-1],
+            y=band,
+            fill="toself",
+            fillcolor=colour(index),
+            opacity=0.15,
+            line_width=0,
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=label,
+        )
+        line = dict(color=colour(index), dash="dash" if label in dashed else "solid")
+        mode = "lines+markers" if len(x) < 30 else "lines"
+        figure.add_scatter(x=x, y=mean, mode=mode, line=line, name=label, legendgroup=label)
+    ticks = dict(tickvals=sorted({float(v) for x, _, _ in series.values() for v in x})) if log_x else {}
+    figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
+    figure.update_yaxes(title=y_title)
+    return _layout(figure, height)
+
+
 def paths_figure(
     w1: np.ndarray, w2: np.ndarray, loss: np.ndarray, paths: Mapping[str, np.ndarray], dashed: Sequence[str] = ()
 ) -> go.Figure:
@@ -319,12 +405,9 @@ def paths_figure(
     return _layout(figure, 520)
 
 
-def early_stopping_figure(
-    epochs: np.ndarray, train_loss: np.ndarray, val_loss: np.ndarray, stop: int, best: int
-) -> go.Figure:
-    figure = lines_figure(
-        {"training loss": (epochs, train_loss), "validation loss": (epochs, val_loss)}, "epoch", "cross-entropy"
-    )
+def early_stopping_figure(epochs: np.ndarray, losses: Mapping[str, np.ndarray], stop: int, best: int) -> go.Figure:
+    """Loss curves over epochs with the epoch early stopping keeps and the one at which it stops."""
+    figure = lines_figure({label: (epochs, values) for label, values in losses.items()}, "epoch", "cross-entropy")
     figure.add_vline(
         x=epochs[best],
         line=dict(color=colour(2), dash="dash"),

@@ -1,7 +1,9 @@
 """Initialization recap: activations through a deep MLP for each initialization and non-linearity.
 
-With too small weights the signal shrinks layer by layer; sigmoid and tanh saturate when it is too large;
-Xavier keeps tanh's variance, Kaiming keeps ReLU's. The fractions shown are computed on a real batch.
+With too small weights the signal shrinks layer by layer; tanh and sigmoid saturate when it is too large.
+Glorot/Xavier (as in the paper: variance 2 / (fan_in + fan_out), no gain) keeps a linear or tanh layer's
+variance; Kaiming/He (variance 2 / fan_in) makes up for ReLU zeroing half of its inputs. The fractions shown
+are computed on a real batch.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from torch import nn
 from core.models import make_activation
 from core.rng import RngStream
 
-SCHEMES = ("small normal (std 0.01)", "Xavier", "Kaiming")
+SCHEMES = ("too small (std 0.01)", "Xavier", "Kaiming", "too large (std 1)")
 ACTIVATIONS = ("tanh", "sigmoid", "relu")  # the recap's non-linearities
 SATURATION = 0.98  # tanh |a| above this, or sigmoid a within 1 - this of 0 or 1, counts as saturated
 
@@ -34,10 +36,12 @@ def deep_mlp(width: int, depth: int, in_features: int, activation: str, scheme: 
     layers: list[nn.Module] = []
     for index in range(depth):
         linear = nn.Linear(in_features if index == 0 else width, width)
-        if scheme == "small normal (std 0.01)":
+        if scheme == "too small (std 0.01)":
             nn.init.normal_(linear.weight, std=0.01)
+        elif scheme == "too large (std 1)":
+            nn.init.normal_(linear.weight, std=1.0)
         elif scheme == "Xavier":
-            nn.init.xavier_normal_(linear.weight, gain=nn.init.calculate_gain(activation))
+            nn.init.xavier_normal_(linear.weight)  # Glorot & Bengio (2010): no gain for the non-linearity
         elif scheme == "Kaiming":
             nn.init.kaiming_normal_(linear.weight, nonlinearity=activation)
         else:

@@ -50,8 +50,11 @@ class LiveChunk:
         return {label: state.curves for label, state in self.states.items()}
 
     def verdicts(self) -> dict[str, str]:
-        """Per network: its final test accuracy, or that it diverged."""
-        return {label: "diverged" if c.diverged else f"{c.final_accuracy:.1%}" for label, c in self.curves.items()}
+        """Per network: its final test accuracy, or the step at which it diverged."""
+        return {
+            label: f"diverged at step {c.step}" if c.diverged else f"{c.final_accuracy:.1%}"
+            for label, c in self.curves.items()
+        }
 
 
 def live_chunk(settings: LiveSettings, previous: LiveChunk | None, train: Split, test: Split) -> LiveChunk:
@@ -67,5 +70,6 @@ def live_chunk(settings: LiveSettings, previous: LiveChunk | None, train: Split,
                     break
                 trainer.step()
         states[label] = trainer.state()
-        values[label] = preactivations(config, states[label].model, to_tensor(test.images[:PROBE_IMAGES]))
-    return LiveChunk(states, shared_histograms(values))
+        if not trainer.curves.diverged:  # a diverged network's activations are inf/NaN: nothing to draw
+            values[label] = preactivations(config, states[label].model, to_tensor(test.images[:PROBE_IMAGES]))
+    return LiveChunk(states, shared_histograms(values) if values else [])

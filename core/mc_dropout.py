@@ -8,6 +8,7 @@ once and only its output is repeated T times, each row getting a fresh mask.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,11 +48,17 @@ def head_probs(model: SmallCNN, features: torch.Tensor) -> torch.Tensor:
 @torch.inference_mode()
 def mc_head_probs(model: SmallCNN, features: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
     """mc_probs from features computed before (``model.embed``, cacheable): (B, H) -> (T, B, 10)."""
+    return F.softmax(mc_head_logits(model, features, passes, seed), dim=-1)
+
+
+@torch.inference_mode()
+def mc_head_logits(model: SmallCNN, features: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
+    """The softmax inputs of ``passes`` dropout passes from features: (B, H) -> (T, B, 10)."""
     batch, hidden = features.shape
     repeated = features.expand(passes, batch, hidden).reshape(passes * batch, hidden)  # (T*B, H)
     with RngStream(seed).active():
         dropped = F.dropout(repeated, p=model.dropout.p, training=True)  # a fresh mask per row
-    return F.softmax(model.head(dropped), dim=1).reshape(passes, batch, -1)
+    return model.head(dropped).reshape(passes, batch, -1)
 
 
 @torch.inference_mode()
@@ -64,6 +71,15 @@ def mc_probs_loop(model: SmallCNN, images: torch.Tensor, passes: int, seed: int)
             dropped = F.dropout(features, p=model.dropout.p, training=True)
         outputs.append(F.softmax(model.head(dropped), dim=1))
     return torch.stack(outputs)
+
+
+def mc_errors(
+    model: SmallCNN, images: torch.Tensor, labels: np.ndarray, passes: Sequence[int], seed: int
+) -> list[float]:
+    """Test error of the MC average after each T in ``passes`` (one draw of max(passes) passes, averaged in order)."""
+    probs = mc_probs(model, images, max(passes), seed).numpy()  # (T, B, C)
+    running = np.cumsum(probs, axis=0)
+    return [float((running[t - 1].argmax(-1) != labels).mean()) for t in passes]
 
 
 # --- uncertainty numbers ---------------------------------------------------------------------------------
@@ -225,6 +241,26 @@ def perturbation_sweep(
     inputs = perturbed(image, kind, strengths)
     confidence = deterministic_probs(model, inputs).max(1).values.numpy()
     return strengths, uncertainty(mc_probs(model, inputs, passes, seed).numpy()), confidence
+
+
+ROTATION_STEPS = np.linspace(0.0, 165.0, 12)  # Gal & Ghahramani (2016), Fig. 4: one item rotated in 12 steps
+
+
+@dataclass(frozen=True)
+class RotationScatter:
+    angles: np.ndarray  # (S,) degrees
+    logits: np.ndarray  # (T, S, C) softmax inputs of every pass
+    probs: np.ndarray  # (T, S, C) softmax outputs of every pass
+    classes: np.ndarray  # the classes worth plotting: the top class at any angle, by MC mean
+
+
+@torch.inference_mode()
+def rotation_scatter(model: SmallCNN, image: torch.Tensor, passes: int, seed: int) -> RotationScatter:
+    """MC dropout passes of one (1, 28, 28) input rotated in ROTATION_STEPS: the data of G&G's Fig. 4."""
+    logits = mc_head_logits(model, model.embed(perturbed(image, "rotate", ROTATION_STEPS)), passes, seed)
+    probs = F.softmax(logits, dim=-1).numpy()
+    top = np.unique(probs.mean(axis=0).argmax(axis=1))
+    return RotationScatter(ROTATION_STEPS, logits.numpy(), probs, top)
 
 
 def tta_views(images: torch.Tensor) -> list[tuple[str, torch.Tensor]]:

@@ -107,7 +107,7 @@ def initialize(model: nn.Module, scheme: str, activation: str) -> None:
     for module in model.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):
             if scheme == "xavier":
-                nn.init.xavier_normal_(module.weight, gain=nn.init.calculate_gain(activation))
+                nn.init.xavier_normal_(module.weight)  # as in Glorot & Bengio (2010): no activation gain
             else:
                 nn.init.kaiming_normal_(module.weight, nonlinearity=activation)
             if module.bias is not None:

@@ -119,3 +119,63 @@ def error_correlation(probs: np.ndarray, labels: np.ndarray) -> float:
 def bootstrap_indices(count: int, seed: int) -> np.ndarray:
     """A bootstrap sample: ``count`` indices drawn with replacement (bagging)."""
     return np.sort(np.random.default_rng(seed).integers(0, count, count))
+
+
+# --- recorded runs over seeds ----------------------------------------------------------------------------
+
+
+def across_seeds(records: Sequence[dict], key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and sample std over seeds of a curve recorded at the same evaluations: (points,) each, with x."""
+    values = np.array([record[key] for record in records], dtype=float)  # (seeds, points)
+    return np.array(records[0]["eval_steps"]), values.mean(axis=0), values.std(axis=0, ddof=1)
+
+
+def arm_summary(label: str, records: Sequence[dict]) -> dict[str, object]:
+    """One table row for one training choice: final train/test accuracy, their gap and the test loss over seeds."""
+
+    def spread(values: Sequence[float], scale: float = 100.0, digits: int = 1) -> str:
+        values = scale * np.asarray(values)
+        return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+
+    train = [r["train_accuracy"][-1] for r in records]
+    test = [r["test_accuracy"][-1] for r in records]
+    return {
+        "training": label,
+        "train accuracy %": spread(train),
+        "test accuracy %": spread(test),
+        "gap (points)": spread(np.subtract(train, test)),
+        "test loss": spread([r["test_loss"][-1] for r in records], scale=1.0, digits=3),
+    }
+
+
+def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch: int) -> list[dict[str, object]]:
+    """Per seed: where early stopping on the validation loss stops and what it keeps, vs training to the end."""
+    rows = []
+    for record in records:
+        stop, best = early_stopping(record["val_loss"], patience)
+        epoch = np.array(record["eval_steps"]) // steps_per_epoch
+        rows.append(
+            {
+                "seed": record["seed"],
+                "stops at epoch": int(epoch[stop]),
+                "keeps epoch": int(epoch[best]),
+                "test accuracy, kept": f"{record['test_accuracy'][best]:.1%}",
+                "test accuracy, end": f"{record['test_accuracy'][-1]:.1%}",
+                "test loss, kept": round(record["test_loss"][best], 3),
+                "test loss, end": round(record["test_loss"][-1], 3),
+            }
+        )
+    return rows
+
+
+def tta_gains(reports: dict[str, Sequence[dict[str, float]]]) -> list[dict[str, object]]:
+    """Per test-time view: accuracy (mean ± std over seeds) of each group of networks, from recorded TTA reports."""
+    views = list(next(iter(reports.values()))[0])
+    rows = []
+    for view in views:
+        row: dict[str, object] = {"prediction": view}
+        for label, seeds in reports.items():
+            values = 100 * np.array([report[view] for report in seeds])
+            row[label] = f"{values.mean():.1f} ± {values.std(ddof=1):.1f} %"
+        rows.append(row)
+    return rows

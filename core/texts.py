@@ -25,7 +25,7 @@ TEXTS: dict[str, Text] = {
         "**What to notice** (slides *Batch normalization*): normalizing what enters each non-linearity keeps the "
         "signal from collapsing or exploding, so the network trains faster and tolerates larger learning rates; "
         "at test time running averages replace the batch statistics.",
-        "BN keeps every layer's input at mean 0, std 1: faster training, larger learning rates.",
+        "BN normalizes each layer's input with batch statistics; γ and β then rescale it.",
     ),
     "mc.notice": Text(
         "**What to notice** (slides *Dropout*, *MC dropout*): one pass of a network is often confidently wrong on "
@@ -34,10 +34,36 @@ TEXTS: dict[str, Text] = {
         "Many dropout passes: the spread shows what the network does not know.",
     ),
     "reg.notice": Text(
-        "**What to notice** (slides *Advanced regularization*): for Adam, L2 is not weight decay (use AdamW); stop "
-        "on the validation loss, not the training loss; averaging several networks removes the errors they do "
-        "not share.",
-        "AdamW, not Adam + L2; stop early on validation loss; ensembles average errors away.",
+        "**What to notice** (slides *Data augmentation* and *Advanced regularization*): each tab trains or "
+        "replays real networks and puts the lecture's claim next to what they measured, over 3 seeds with the "
+        "spread. Where this small network behaves differently from the slide, the tab says so with the numbers.",
+        "Each tab: the lecture's claim next to what these networks measured (3 seeds).",
+    ),
+    "reg.small_data": Text(
+        "The same CNN trained from scratch on only **500** Fashion-MNIST images for 80 epochs (Adam, cosine "
+        "schedule), once per training choice and seed. Dashed: accuracy on the 500 training images (clean, eval "
+        "mode); solid: on 500 held-out validation images. The gap between them is over-fitting; the table gives "
+        "the final test accuracy on the 2,000 shipped test images.",
+        "500 training images, 80 epochs: training (dashed) vs validation (solid) accuracy.",
+    ),
+    "reg.same_augmentation": Text(
+        "Test accuracy of two networks, each trained with and without flip + shift (3 seeds). Comparing a network "
+        "trained with augmentation against one trained without measures the augmentation, not the network.",
+        "Compare networks only under the same augmentation.",
+    ),
+    "reg.decay_cnn": Text(
+        "The main CNN on 500 images with Adam (λ = 0), Adam with L2 (`Adam(weight_decay={decay})`) and AdamW "
+        "(`AdamW(weight_decay={decay})`), same seeds and schedule. Adam + L2 adds λw to the gradient, which Adam "
+        "then divides by its running gradient scale; AdamW shrinks every weight by lr·λ each step.",
+        "Same λ, different rules: Adam + L2 and AdamW end with different weights.",
+    ),
+    "claims.notice": Text(
+        "Every claim of the lecture that this app demonstrates, next to what its own experiments measure: the "
+        "effect in the lecture's direction (positive: the claim holds here), its spread across seeds, and a "
+        "verdict. A claim counts as **shown** only when its effect is larger than twice the seed-to-seed spread "
+        "and larger than a minimum that makes it clearly non-zero; otherwise the app says where this small "
+        "network differs, with the numbers. Every page states a claim only as this table does.",
+        "Each lecture claim, measured: shown only if larger than twice its seed spread.",
     ),
     "studio.samples": Text(
         "Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
@@ -67,13 +93,31 @@ TEXTS: dict[str, Text] = {
     "bn.collapse": Text(
         "**What to notice.** At initialization the plain network's pre-activations shrink from std {first:.2f} in "
         "block 1 to {last:.2f} in block 4: the signal collapses with depth, and the first steps of training barely "
-        "move the loss. With BatchNorm every block starts at mean 0, std 1, and stays there while training.",
-        "Without BN the signal shrinks with depth (std {first:.2f} → {last:.2f}); with BN every layer keeps std 1.",
+        "move the loss. BatchNorm normalizes each convolution's output with the batch's mean and variance, so at "
+        "initialization (γ = 1, β = 0) every block's pre-activations have mean 0 and std 1. During training γ and "
+        "β are learned and move them away again (the network can undo the normalization where that helps); the "
+        "`fc` layer has no normalization at all.",
+        "Without BN the signal shrinks with depth (std {first:.2f} → {last:.2f}); BN starts every block at std 1.",
     ),
     "bn.live": Text(
-        "Press *Train both networks*. Then raise the learning rate to 0.2 or more and train again: the plain "
-        "network stalls at chance while the BatchNorm network still learns.",
-        "Train both, then raise the learning rate: BN still learns.",
+        "Press *Train both networks*: both start from the same seed and see the same batches. Then raise the "
+        "learning rate and train again. The recorded sweep below, over 3 seeds, says what to expect at each rate.",
+        "Train both, then raise the learning rate and compare with the recorded sweep.",
+    ),
+    "bn.lr_sweep": Text(
+        "Both networks trained from the same three seeds for 150 SGD steps (batch 64) at each learning rate; the "
+        "band is ±1 std over the seeds. A run whose loss turned inf or NaN counts with the accuracy it had then "
+        "(chance, 10 %).",
+        "BN vs plain across learning rates, 3 seeds.",
+    ),
+    "bn.init": Text(
+        "Ten fully connected layers of 256 units on 512 test images, freshly initialized (biases 0). Too small "
+        "weights: the signal dies with depth. Too large: tanh and sigmoid saturate (most units sit in their flat "
+        "tails, where gradients vanish). Glorot/Xavier, as in the paper (no gain), keeps tanh's spread but lets "
+        "ReLU's shrink by about √2 per layer; Kaiming/He keeps ReLU's. The dead-ReLU column does not change "
+        "with the scheme: with zero biases, scaling every weight only rescales each unit's output, it cannot "
+        "switch a unit on or off; what changes is the scale.",
+        "Too small: signal dies; too large: saturation; Kaiming keeps ReLU's spread.",
     ),
     "bn.running": Text(
         "During training BN normalizes with the statistics of the **current batch**; at test time it uses "
@@ -82,14 +126,18 @@ TEXTS: dict[str, Text] = {
         "Test time uses running averages of the batch statistics.",
     ),
     "bn.modes": Text(
-        "The shipped BN network on 500 test images. One image at a time in train mode normalizes every image with "
-        "its own statistics: the prediction depends on what else is in the batch.",
-        "In train mode a prediction depends on the rest of the batch.",
+        "The shipped BN network on 500 test images. In train mode BN normalizes with the statistics of the batch it "
+        "is given: in a batch of 500, each prediction depends on the other 499 images; one image at a time, each "
+        "image is normalized with its own mean and variance, which erases what tells the classes apart. Eval mode "
+        "uses the running averages and gives every image the same answer whatever else is evaluated.",
+        "Test time needs the running averages: one image in train mode fails.",
     ),
     "bn.batch_size": Text(
         "Four shipped networks, identical but for the normalization, on 512 test images normalized with the "
         "statistics of batches of each size (train mode). GroupNorm, LayerNorm and InstanceNorm compute them per "
-        "image, so they do not care; BatchNorm's estimates get noisy, as in the GroupNorm paper's figure.",
+        "image, so they do not care; BatchNorm's estimates get noisy. (The GroupNorm paper's Figure 1 varies the "
+        "*training* batch size; here the networks are trained alike and only the batch used to normalize at test "
+        "time shrinks.)",
         "Tiny batches hurt BatchNorm only.",
     ),
     "bn.formula": Text(
@@ -106,15 +154,29 @@ TEXTS: dict[str, Text] = {
     ),
     "mc.calibration": Text(
         "Reliability diagram on the 2,000 shipped test images: a calibrated model's accuracy equals its confidence "
-        "(the diagonal). ECE weighs each bin's gap by its share of predictions. Here ECE is {off_ece:.3f} with "
-        "dropout off and {mc_ece:.3f} for the MC average (model p = {p}). Statistics over this many images use "
-        "one fixed seed (0), here and in *In vs out*: they hardly depend on it, and the class shares them.",
+        "(the diagonal). ECE weighs each bin's gap by its share of predictions. For the {network}: ECE {off_ece:.3f} "
+        "with dropout off, {mc_ece:.3f} for the MC average. The main model, trained on 60,000 images, is already "
+        "well calibrated; the network trained on 500 images for 80 epochs is over-confident (its bars sit below "
+        "the diagonal). Statistics over this many images use one fixed seed (0), here and in *In vs out*.",
         "ECE: dropout off {off_ece:.3f}, MC average {mc_ece:.3f}.",
     ),
+    "mc.rotation": Text(
+        "As in Gal & Ghahramani (2016, Fig. 4): the item rotated from 0° to 165° in 12 steps, 100 dropout passes "
+        "at each angle. Each dot is one pass, for every class that leads at some angle. Where the passes scatter "
+        "widely the network is unsure, even when its softmax output alone looks confident.",
+        "Rotated item, 100 passes per angle: wide scatter = the network does not know.",
+    ),
     "mc.tta": Text(
-        "The dropout-off prediction of the same model, averaged over label-preserving views, on the 2,000 shipped "
-        "test images. Where does averaging help, and which view hurts?",
-        "Test-time augmentation: average the prediction over views.",
+        "The dropout-off prediction of the selected main model, averaged over label-preserving views, on the 2,000 "
+        "shipped test images. This model was trained **without** augmentation: it has never seen a mirrored item, "
+        "so the mirrored view alone is poor and drags the average down.",
+        "TTA on a network never trained with these views.",
+    ),
+    "mc.tta_trained": Text(
+        "The same views for networks trained on 500 images with flip + shift, and for the same networks trained "
+        "without augmentation (3 seeds each, accuracy mean ± std). The lecture's advice: test-time augmentation "
+        "should use the augmentations the network was trained with.",
+        "TTA: use the augmentations the network was trained with.",
     ),
     "reg.decay": Text(
         "With plain gradient descent, adding λ/2·‖w‖² to the loss and decaying the "
@@ -124,17 +186,18 @@ TEXTS: dict[str, Text] = {
         "SGD: L2 = weight decay. Adam: L2 ≠ weight decay, use AdamW.",
     ),
     "reg.early_stopping": Text(
-        "A CNN trained on only 1,000 images for 60 epochs with nothing against over-fitting: the training loss "
-        "keeps falling while the validation loss (1,000 other training images) turns up. Early stopping ends "
-        "training after *patience* epochs without a better validation loss and keeps the best weights. Compare the "
-        "two accuracy columns: a rising validation *loss* can hide a still-improving accuracy, because the network "
-        "grows over-confident on the images it gets wrong (see the MC Dropout Lab).",
-        "Stop when the validation loss stops improving; keep the best weights.",
+        "The 500-image runs without any regularizer, evaluated every {per_epoch} epochs. Early stopping watches the "
+        "**validation** loss (500 held-out images, never trained on), stops after *patience* evaluations without "
+        "a new best and keeps the best weights; the test loss and accuracy show what that choice is worth on "
+        "unseen data. When the loss and the accuracy disagree, the network is growing over-confident: it gets "
+        "more images right while being very sure about the ones it gets wrong.",
+        "Watch the validation loss; keep the best weights; check both test loss and accuracy.",
     ),
     "reg.ensembles": Text(
-        "Six CNNs, identical but for the seed (or, for bagging, for a bootstrap sample of the 10,000 training "
-        "images), each on the 2,000 shipped test images. Averaging their probabilities fixes the mistakes they do "
-        "not share; MC dropout is an implicit ensemble of sub-networks with shared weights, on the same axes.",
-        "Averaging models fixes the errors they do not share.",
+        "Six CNNs with BatchNorm and dropout 0.5, trained alike on 10,000 images for 2 epochs: different seeds, "
+        "or (bagging) the same seed and each its own bootstrap sample of the images. Averaging their probabilities "
+        "fixes the mistakes they do not share. MC dropout runs one of these very networks T times with dropout "
+        "on: an implicit ensemble of sub-networks that share their weights, on the same axes (mean over the six).",
+        "Averaging networks fixes the errors they do not share; MC dropout on the same networks, for comparison.",
     ),
 }

@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from app import explain, fashion_subset, image_input_ui, plot, shipped_run, use_router
+from app import claim_note, explain, fashion_subset, image_input_ui, plot, shipped_run, use_router
 from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
@@ -87,11 +87,18 @@ def live_training_section() -> None:
         result = cached_live_chunk(settings, chunk)
         progress.progress(*settings.progress(chunk))
         chart.plotly_chart(figures.loss_figure(result.curves), key=f"loss{chunk}")
-        histograms.plotly_chart(figures.histogram_figure(result.histograms), key=f"live_histograms{chunk}")
+        if result.histograms:
+            histograms.plotly_chart(figures.histogram_figure(result.histograms), key=f"live_histograms{chunk}")
+        else:
+            histograms.warning("Both networks diverged: their activations are inf or NaN, so there is nothing to draw.")
     for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):
         column.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
+    st.subheader("Recorded: 150 SGD steps at each learning rate, 3 seeds")
+    explain("bn.lr_sweep", "caption")
     sweep = cached_learning_rate_sweep()
-    plot("lr_sweep", figures.lines_figure, sweep, "learning rate", "test accuracy after 150 SGD steps", log_x=True)
+    y_title = "test accuracy after 150 steps (mean ± std)"
+    plot("lr_sweep", figures.seed_band_figure, sweep, "learning rate (SGD)", y_title, log_x=True, height=340)
+    claim_note("bn-tolerates-larger-lr")
 
 
 @st.cache_data(show_spinner=False)
@@ -132,6 +139,7 @@ def train_vs_test_section() -> None:
     for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
     explain("bn.modes", "caption")
+    claim_note("bn-needs-batch-statistics")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
     sweep = {label: (bn_lab.BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
     plot("batch_sweep", figures.lines_figure, sweep, "images per batch", "test accuracy", log_x=True)
@@ -177,8 +185,10 @@ def initialization_section() -> None:
         "Initialization", SCHEMES, default="Xavier", required=True, key="init_scheme", bind="query-params"
     )
     layers = cached_depth(activation, scheme)
+    explain("bn.init", "caption")
     plot("depth", figures.depth_heatmap, layers, activation)
     st.dataframe(summary_table(layers), hide_index=True)
+    claim_note("kaiming-keeps-variance")
 
 
 st.title("BatchNorm Lab")

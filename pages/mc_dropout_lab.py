@@ -8,6 +8,7 @@ import torch
 
 from app import (
     SAMPLE_NAMES,
+    claim_note,
     decoded_image,
     explain,
     fashion_subset,
@@ -16,6 +17,7 @@ from app import (
     sample_bytes,
     seed_ui,
     shipped_model,
+    shipped_record,
     use_router,
 )
 from core.bn_lab import images_to_fashion_input
@@ -26,6 +28,7 @@ from core.figures import (
     groups_figure,
     lines_figure,
     reliability_figure,
+    rotation_scatter_figure,
     votes_figure,
 )
 from core.images import digest_of
@@ -37,12 +40,15 @@ from core.mc_dropout import (
     ood_inputs,
     perturbation_sweep,
     prediction_numbers,
+    rotation_scatter,
     running_mean,
     tta_report,
     uncertainty_groups,
     votes,
     weight_scaling,
 )
+from core.regularization import tta_gains
+from core.train import SEEDS
 
 use_router()
 
@@ -51,6 +57,8 @@ TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basic
 PER_CLASS = 200  # test images per class in the shipped subset
 SOURCES = ("Fashion-MNIST", "Photo")
 DATASET_SEED = 0  # statistics over thousands of inputs (calibration, in vs out): one seed, shared by the class
+OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images for 80 epochs
+ROTATION_PASSES = 100  # T of the rotated-item view, as in Gal & Ghahramani's Fig. 4
 
 
 def _surprise() -> None:
@@ -124,18 +132,61 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
     }
     x_title = "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
     plot("perturbation", lines_figure, series, x_title, "nats / probability")
+    st.subheader(f"The item rotated in 12 steps, {ROTATION_PASSES} passes each")
+    explain("mc.rotation", "caption")
+    plot("rotation_scatter", rotation_scatter_figure, cached_rotation(p, key, seed, x), CLASSES)
 
 
-@st.cache_data(max_entries=len(DROPOUT_P), show_spinner="Running 2,000 test images through the network…")
-def cached_test_features(p: float) -> torch.Tensor:
+@st.cache_data(max_entries=32, show_spinner="Rotating and running 1,200 passes…")
+def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
+    return rotation_scatter(shipped_model(f"dropout_p{p}"), _x[0], ROTATION_PASSES, seed)
+
+
+@st.cache_data(max_entries=len(DROPOUT_P) + 1, show_spinner="Running 2,000 test images through the network…")
+def cached_test_features(model_name: str) -> torch.Tensor:
     """The deterministic part of every test image's pass (B, H): once per model, then only the head runs."""
-    return embeddings(shipped_model(f"dropout_p{p}"), to_tensor(fashion_subset()["test"].images))
+    return embeddings(shipped_model(model_name), to_tensor(fashion_subset()["test"].images))
 
 
 @st.cache_data(max_entries=32, show_spinner="Calibrating on 2,000 test images…")
-def cached_calibration(p: float, passes: int):
-    model, labels = shipped_model(f"dropout_p{p}"), fashion_subset()["test"].labels
-    return calibration(model, cached_test_features(p), labels, passes, DATASET_SEED)
+def cached_calibration(model_name: str, passes: int):
+    model, labels = shipped_model(model_name), fashion_subset()["test"].labels
+    return calibration(model, cached_test_features(model_name), labels, passes, DATASET_SEED)
+
+
+@st.fragment
+def calibration_section(p: float, passes: int) -> None:
+    networks = {
+        f"dropout_p{p}": f"main model (p = {p}, 60,000 images)",
+        OVERCONFIDENT: "over-confident (p = 0.5, 500 images, 80 epochs)",
+    }
+    name = st.segmented_control(
+        "Network",
+        list(networks),
+        default=f"dropout_p{p}",
+        required=True,
+        format_func=networks.get,
+        key="mc_calibration_net",
+    )
+    curves = cached_calibration(name, passes)
+    plot("reliability", reliability_figure, curves)
+    off, mc = curves.values()
+    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=networks[name])
+    claim_note("mc-dropout-calibrates")
+
+
+def tta_section(p: float) -> None:
+    explain("mc.tta")
+    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in cached_tta(p).items()]
+    st.dataframe(rows, hide_index=True)
+    st.subheader("Trained with the same views, or without (500 images, 3 seeds)")
+    explain("mc.tta_trained", "caption")
+    trained = {
+        label: [shipped_record(f"small_{arm}_seed{seed}")["tta"] for seed in SEEDS]
+        for label, arm in (("trained with flip + shift", "flip_shift"), ("trained without augmentation", "none"))
+    }
+    st.dataframe(tta_gains(trained), hide_index=True)
+    claim_note("tta-helps")
 
 
 @st.cache_data(max_entries=32, show_spinner="Comparing in- and out-of-distribution inputs…")
@@ -178,10 +229,7 @@ with tabs[0]:
 with tabs[1]:
     perturbation_section(p, key, x, passes, seed)
 with tabs[2]:
-    curves = cached_calibration(p, passes)
-    plot("reliability", reliability_figure, curves)
-    off, mc = curves.values()
-    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, p=p)
+    calibration_section(p, passes)
 with tabs[3]:
     groups = cached_ood(p, passes)
     left, right = st.columns(2)
@@ -192,6 +240,4 @@ with tabs[3]:
 with tabs[4]:
     basics_section()
 with tabs[5]:
-    explain("mc.tta")
-    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in cached_tta(p).items()]
-    st.dataframe(rows, hide_index=True)
+    tta_section(p)

@@ -1,17 +1,18 @@
-"""Regularization Lab: L2 vs decoupled weight decay, early stopping, ensembles and bagging."""
+"""Regularization Lab: augmentation and regularizers on scarce data, L2 vs weight decay, early stopping, ensembles."""
 
 import numpy as np
 import streamlit as st
 
-from app import explain, fashion_subset, plot, shipped_model, shipped_probs, shipped_record, use_router
-from core.data import to_tensor
-from core.figures import disagreement_figure, early_stopping_figure, lines_figure, paths_figure
-from core.mc_dropout import mc_probs
+from app import claim_note, explain, fashion_subset, plot, shipped_probs, shipped_record, use_router
+from core.figures import disagreement_figure, early_stopping_figure, lines_figure, paths_figure, seed_band_figure
 from core.regularization import (
     OPTIMIZERS,
     SURFACES,
+    across_seeds,
+    arm_summary,
     disagreement,
     early_stopping,
+    early_stopping_rows,
     epoch_means,
     error_correlation,
     errors_by_size,
@@ -19,12 +20,67 @@ from core.regularization import (
     optimizer_path,
     surface_grid,
 )
-from core.train import ENSEMBLE_SIZE, REGULARIZERS
+from core.train import DECAY, ENSEMBLE_SIZE, MC_PASSES, SEEDS, SMALL, SMALL_IMAGES
 
 use_router()
 
 MAX_STEPS = 500  # the optimizer paths' Steps slider ends here
-MC_PASSES = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50)
+PER_EPOCH = SMALL_IMAGES // SMALL.batch_size  # steps per epoch of the small-data runs
+ARMS = {
+    "none": "no augmentation",
+    "flip_shift": "flip + shift",
+    "trivial_augment": "TrivialAugment",
+    "rand_augment": "RandAugment",
+    "dropout": "dropout 0.5",
+    "adamw": f"AdamW λ = {DECAY}",
+}
+
+
+def seed_records(arm: str) -> list[dict]:
+    """The small-data records of one training choice, one per seed."""
+    return [shipped_record(f"small_{arm}_seed{seed}") for seed in SEEDS]
+
+
+def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    steps, mean, std = across_seeds(seed_records(arm), key)
+    return steps / PER_EPOCH, mean, std
+
+
+@st.fragment
+def small_data_section() -> None:
+    explain("reg.small_data")
+    chosen = st.pills(
+        "Training choices",
+        list(ARMS),
+        default=["none", "flip_shift", "trivial_augment"],
+        selection_mode="multi",
+        format_func=ARMS.get,
+        key="reg_arms",
+        bind="query-params",
+    )
+    series, dashed = {}, []
+    for arm in chosen or ["none"]:
+        series[f"{ARMS[arm]}: validation"] = curves(arm, "val_accuracy")
+        series[f"{ARMS[arm]}: training"] = curves(arm, "train_accuracy")
+        dashed.append(f"{ARMS[arm]}: training")
+    plot("small_curves", seed_band_figure, series, "epoch", "accuracy (mean ± std over 3 seeds)", dashed=dashed)
+    st.dataframe([arm_summary(label, seed_records(arm)) for arm, label in ARMS.items()], hide_index=True)
+    for claim in ("augmentation-generalizes", "dropout-regularizes", "weight-decay-regularizes"):
+        claim_note(claim)
+    st.subheader("Compare networks under the same augmentation")
+    explain("reg.same_augmentation", "caption")
+    rows = [
+        {
+            "network": label,
+            **{
+                ARMS[arm]: arm_summary("", seed_records(f"{prefix}{arm}"))["test accuracy %"]
+                for arm in ("none", "flip_shift")
+            },
+        }
+        for label, prefix in (("width 16 (the main CNN)", ""), ("width 8", "narrow_"))
+    ]
+    st.dataframe(rows, hide_index=True)
+    claim_note("same-augmentation-for-comparison")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -63,49 +119,36 @@ def weight_decay_section() -> None:
     left, right = st.columns(2)
     left.metric("SGD + L2 vs SGD(weight_decay): largest gap", f"{sgd_gap:.1e}", help="over every step")
     right.metric("Adam + L2 vs AdamW: distance at the end", f"{adam_gap:.3f}")
-    st.subheader("The same on the CNN (recorded)")
-    records = {"Adam + L2 (λ = 0.02)": shipped_record("adam_l2"), "AdamW (λ = 0.02)": shipped_record("adamw")}
+    claim_note("l2-equals-decay-for-sgd")
+    st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
+    explain("reg.decay_cnn", "caption", decay=DECAY)
+    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {DECAY}": "adam_l2", f"AdamW, λ = {DECAY}": "adamw"}
     left, right = st.columns(2)
-    norms = {label: (r["eval_steps"], r["weight_norm"]) for label, r in records.items()}
-    plot("weight_norm", lines_figure, norms, "step", "‖weights‖₂", container=left)
-    accuracies = {label: (r["eval_steps"], r["test_accuracy"]) for label, r in records.items()}
-    plot("decay_accuracy", lines_figure, accuracies, "step", "test accuracy", container=right)
+    norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
+    plot("weight_norm", seed_band_figure, norms, "epoch", "‖weights‖₂", height=360, container=left)
+    accuracies = {label: curves(arm, "test_accuracy") for label, arm in runs.items()}
+    plot("decay_accuracy", seed_band_figure, accuracies, "epoch", "test accuracy", height=360, container=right)
+    claim_note("l2-differs-from-decay-for-adam")
 
 
 @st.fragment
 def early_stopping_section() -> None:
-    explain("reg.early_stopping")
-    patience = st.slider(
-        "Patience (epochs without a better validation loss)", 1, 20, 5, key="patience", bind="query-params"
+    explain("reg.early_stopping", per_epoch=SMALL.eval_every // PER_EPOCH)
+    left, right = st.columns(2)
+    patience = left.slider(
+        "Patience (evaluations without a better validation loss)", 1, 10, 3, key="patience", bind="query-params"
     )
-    records = {name: shipped_record(f"overfit_{name}") for name in REGULARIZERS}  # evaluated once per epoch
-    runs = {name: early_stopping(record["val_loss"], patience) for name, record in records.items()}
-    none = records["none"]
-    epochs = np.arange(len(none["val_loss"]))  # epoch 0: the untrained network
-    train_loss = epoch_means(none["train_loss"], none["train"]["eval_every"])
-    plot("es", early_stopping_figure, epochs, train_loss, np.array(none["val_loss"]), *runs["none"])
-    table = [
-        {
-            "regularizer": name,
-            "stops at epoch": stop,
-            "keeps epoch": best,
-            "test accuracy, early-stopped": f"{record['test_accuracy'][best]:.1%}",
-            "test accuracy, all 60 epochs": f"{record['test_accuracy'][-1]:.1%}",
-            "best validation loss": round(min(record["val_loss"]), 3),
-        }
-        for (name, record), (stop, best) in zip(records.items(), runs.values())
-    ]
-    st.dataframe(table, hide_index=True)
-    curves = {name: (epochs, record["val_loss"]) for name, record in records.items()}
-    plot("all_val", lines_figure, curves, "epoch", "validation loss", "Every regularizer on one plot")
-
-
-@st.cache_data(show_spinner="Running the MC dropout passes…")
-def cached_mc_errors() -> list[float]:
-    test = fashion_subset()["test"]
-    probs = mc_probs(shipped_model("dropout_p0.1"), to_tensor(test.images), max(MC_PASSES), seed=0).numpy()
-    running = np.cumsum(probs, axis=0)
-    return [float((running[t - 1].argmax(-1) != test.labels).mean()) for t in MC_PASSES]
+    seed = right.segmented_control("Seed", SEEDS, default=0, required=True, key="es_seed", bind="query-params")
+    record = seed_records("none")[seed]
+    epochs = np.array(record["eval_steps"]) / PER_EPOCH
+    losses = {
+        "training loss (mean over the last 4 epochs)": epoch_means(record["train_loss"], SMALL.eval_every),
+        "validation loss": np.array(record["val_loss"]),
+        "test loss": np.array(record["test_loss"]),
+    }
+    plot("es", early_stopping_figure, epochs, losses, *early_stopping(record["val_loss"], patience))
+    st.dataframe(early_stopping_rows(seed_records("none"), patience, PER_EPOCH), hide_index=True)
+    claim_note("early-stopping-helps")
 
 
 @st.fragment
@@ -116,11 +159,12 @@ def ensembles_section() -> None:
     probs = {
         kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(ENSEMBLE_SIZE)]) for kind in ("seed", "bag")
     }
+    mc_curves = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(ENSEMBLE_SIZE)])
     series = {
         "ensemble of seeds": (members, errors_by_size(probs["seed"], labels)),
         "bagging (bootstrap samples)": (members, errors_by_size(probs["bag"], labels)),
         "single members (seeds)": (members, member_errors(probs["seed"], labels)),
-        "MC dropout, T passes (p = 0.1 model)": (MC_PASSES, cached_mc_errors()),
+        "MC dropout of one member, T passes (mean of 6)": (MC_PASSES, mc_curves.mean(axis=0)),
     }
     plot(
         "ensemble",
@@ -131,6 +175,7 @@ def ensembles_section() -> None:
         log_x=True,
         points=["single members (seeds)"],
     )
+    claim_note("ensemble-averages-errors")
     kind = st.segmented_control(
         "Members",
         ["seed", "bag"],
@@ -150,10 +195,12 @@ def ensembles_section() -> None:
 
 st.title("Regularization Lab")
 explain("reg.notice", "info")
-tabs = st.tabs(["Weight decay vs L2", "Early stopping", "Ensembles"])
+tabs = st.tabs(["Small data", "Weight decay vs L2", "Early stopping", "Ensembles"])
 with tabs[0]:
-    weight_decay_section()
+    small_data_section()
 with tabs[1]:
-    early_stopping_section()
+    weight_decay_section()
 with tabs[2]:
+    early_stopping_section()
+with tabs[3]:
     ensembles_section()

@@ -139,8 +139,18 @@ def test_initialization_recap_shows_collapse_saturation_and_dead_units():
     assert small[-1].std < 1e-6 < xavier[-1].std and xavier[-1].std > 0.1
     kaiming = activations_through_depth(inputs, "relu", "Kaiming")
     assert 0.2 < kaiming[-1].std / kaiming[0].std < 5
-    assert all(0 <= layer.dead <= 1 for layer in kaiming)
     assert len(kaiming) == 10 and [layer.layer for layer in kaiming] == list(range(1, 11))
+    glorot = activations_through_depth(inputs, "relu", "Xavier")  # no ReLU gain: the variance halves per layer
+    assert glorot[-1].std / glorot[0].std == pytest.approx(0.5 ** (9 / 2), rel=0.5)
+    large = activations_through_depth(inputs, "tanh", "too large (std 1)")
+    assert large[-1].saturated > 0.5 > xavier[-1].saturated
+
+
+def test_dead_relus_do_not_depend_on_the_initialization_scale():
+    """With zero biases a ReLU net is positively homogeneous: every scheme kills the same units."""
+    inputs = BATCH.flatten(1)
+    dead = {scheme: [layer.dead for layer in activations_through_depth(inputs, "relu", scheme)] for scheme in SCHEMES}
+    assert len({tuple(values) for values in dead.values()}) == 1
 
 
 def test_dead_and_saturated_fractions_on_hand_made_values():

@@ -66,7 +66,7 @@ def test_running_statistics_controls_respond(lab):
 def test_initialization_recap_reports_dead_units(lab):
     """ReLU with a tiny initialization: the table and heatmap render."""
     lab.button_group(key="init_activation").set_value("relu").run()
-    lab.button_group(key="init_scheme").set_value("small normal (std 0.01)").run()
+    lab.button_group(key="init_scheme").set_value("too small (std 0.01)").run()
     assert not lab.exception
     assert lab.dataframe[-1].value["layer"].tolist() == list(range(1, 11))
 
