@@ -107,6 +107,7 @@ def streamlit_server(
 class Balanced:
     url: str  # http://127.0.0.1:<port> of HAProxy
     replicas: dict[str, int]  # replica name (HAProxy's server name, as in X-Served-By) -> its process id
+    replica_urls: dict[str, str]  # replica name -> its own http://127.0.0.1:<port>, bypassing HAProxy
 
 
 @contextmanager
@@ -139,8 +140,12 @@ def balanced_replicas(count: int, log: Path, timeout: float = 120) -> Iterator[B
                 return len(answered) == count
 
             _wait_until(every_replica_answered, process, started, timeout, log)
-            replicas = {name: int(pid) for name, pid in re.findall(r"^(replica\d+) pid (\d+)", log.read_text(), re.M)}
-            yield Balanced(url, replicas)
+            started_replicas = re.findall(r"^(replica\d+) pid (\d+) port (\d+)", log.read_text(), re.M)
+            yield Balanced(
+                url,
+                {name: int(pid) for name, pid, _ in started_replicas},
+                {name: f"http://127.0.0.1:{port}" for name, _, port in started_replicas},
+            )
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:

@@ -167,18 +167,36 @@ def _figures(tally: Tally) -> str:
     )
 
 
+async def _warm(urls: list[str], pages: list[str], tally: Tally) -> float:
+    """Each of ``pages`` opened once on each server, all at once: its caches hold the default views."""
+    started = time.monotonic()
+    await asyncio.gather(*(student(url, 0, page, 0, tally, think=(0, 0)) for url in urls for page in pages))
+    return time.monotonic() - started
+
+
+async def _warm_then_class(urls: list[str], url: str, sessions: int, seconds: float) -> tuple[float, Tally]:
+    warm_tally = Tally()
+    warm = await _warm(urls, list(MOVES)[:sessions], warm_tally)  # the pages the class opens
+    tally = await classroom(url, sessions, seconds, THINK, offset=100)
+    tally.errors += warm_tally.errors
+    return warm, tally
+
+
 def report_replicas(quick: bool = False) -> None:
     """The load part's class, once on one server directly and once through HAProxy over two replicas."""
-    sessions, seconds = (4, 10) if quick else (40, 90)
+    sessions, seconds = (2, 10) if quick else (40, 90)
     with streamlit_server(ARTIFACTS / "direct_server.log") as server:
-        direct = asyncio.run(classroom(server.url, sessions, seconds, THINK, offset=100))
+        direct_warm, direct = asyncio.run(_warm_then_class([server.url], server.url, sessions, seconds))
         direct_rss = server.rss_mb()
     with balanced_replicas(2, ARTIFACTS / "replicas_server.log") as balanced:
-        spread = asyncio.run(classroom(balanced.url, sessions, seconds, THINK, offset=100))
+        urls = list(balanced.replica_urls.values())
+        spread_warm, spread = asyncio.run(_warm_then_class(urls, balanced.url, sessions, seconds))
         replicas_rss = sum(rss_mb(pid) for pid in balanced.replicas.values())
     cores = usable_cpus()
     print(f"\n## Replicas: {sessions} sessions for {seconds} s, one server directly vs HAProxy and 2 replicas")
-    print(f"1 server, direct:        {_figures(direct)}; RSS {direct_rss:.0f} MB")
+    print(f"first opening of the class's pages (cold caches, then warm for the class): 1 server {direct_warm:.1f} s, "
+          f"2 replicas {spread_warm:.1f} s (each replica fills its own caches)")  # fmt: skip
+    print(f"1 server, direct:          {_figures(direct)}; RSS {direct_rss:.0f} MB")
     print(f"2 replicas behind HAProxy: {_figures(spread)}; RSS {replicas_rss:.0f} MB in all")
     sessions_per_replica = ", ".join(f"{name} {count}" for name, count in sorted(spread.served_by.items()))
     print(f"sessions per replica: {sessions_per_replica}")
