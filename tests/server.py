@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
+import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
+SERVED_BY = "X-Served-By"  # deploy/haproxy.cfg's response header naming the replica that answered
 
 
 class ServerError(RuntimeError):
@@ -45,6 +50,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wait_until(
+    ready: Callable[[], bool], process: subprocess.Popen, started: float, timeout: float, log: Path
+) -> None:
+    """Poll ``ready`` (an OSError counts as not yet); ServerError if ``process`` exits or ``timeout`` passes."""
+    while True:
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.perf_counter() - started > timeout:
+            raise ServerError(f"the server did not become ready; see {log}")
+        time.sleep(0.05)
+
+
+def _health(url: str) -> http.client.HTTPResponse:
+    return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+
+
+def _healthy(url: str) -> Callable[[], bool]:
+    return lambda: _health(url).read() == b"ok"
+
+
 @contextmanager
 def streamlit_server(
     log: Path, env: dict[str, str] | None = None, timeout: float = 90, launcher: str = "streamlit"
@@ -65,15 +93,7 @@ def streamlit_server(
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            while True:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.perf_counter() - started > timeout:
-                    raise ServerError(f"streamlit did not become healthy; see {log}")
-                time.sleep(0.05)
+            _wait_until(_healthy(url), process, started, timeout, log)
             yield Server(url, process, started, time.perf_counter())
         finally:
             process.terminate()
@@ -81,3 +101,56 @@ def streamlit_server(
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@dataclass(frozen=True)
+class Balanced:
+    url: str  # http://127.0.0.1:<port> of HAProxy
+    replicas: dict[str, int]  # replica name (HAProxy's server name, as in X-Served-By) -> its process id
+    replica_urls: dict[str, str]  # replica name -> its own http://127.0.0.1:<port>, bypassing HAProxy
+
+
+@contextmanager
+def balanced_replicas(count: int, log: Path, timeout: float = 120) -> Iterator[Balanced]:
+    """``count`` replicas behind HAProxy on loopback, started by deploy/run-replicas.sh; all stopped afterwards."""
+    listen, ports = free_port(), [free_port() for _ in range(count)]
+    env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "AUGNORM_LISTEN": f"127.0.0.1:{listen}",
+        "AUGNORM_REPLICA_PORTS": " ".join(map(str, ports)),
+        "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+    }
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as log_file:
+        started = time.perf_counter()
+        # Its own process group: stopping it reaches the script, its replicas and HAProxy, and nothing else.
+        process = subprocess.Popen(
+            ["bash", "deploy/run-replicas.sh", str(count)],
+            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+        try:
+            for port in ports:
+                _wait_until(_healthy(f"http://127.0.0.1:{port}"), process, started, timeout, log)
+            # HAProxy's own checks must have found every replica up: until then it sends every tab to the others.
+            url, answered = f"http://127.0.0.1:{listen}", set()
+
+            def every_replica_answered() -> bool:
+                answered.add(_health(url).headers[SERVED_BY])
+                return len(answered) == count
+
+            _wait_until(every_replica_answered, process, started, timeout, log)
+            started_replicas = re.findall(r"^(replica\d+) pid (\d+) port (\d+)", log.read_text(), re.M)
+            yield Balanced(
+                url,
+                {name: int(pid) for name, pid, _ in started_replicas},
+                {name: f"http://127.0.0.1:{port}" for name, _, port in started_replicas},
+            )
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            with suppress(ProcessLookupError):  # anything of the group still running
+                os.killpg(process.pid, signal.SIGKILL)

@@ -1,4 +1,4 @@
-"""All benchmarks: ``python -m tests.bench`` (about 15 minutes, the 10-minute soak included; CI runs ``--quick``).
+"""All benchmarks: ``python -m tests.bench`` (about 19 minutes, the 10-minute soak included; CI runs ``--quick``).
 
 Each part prints its figures, the ratio that matters and the target beside it. Run it on an otherwise idle
 machine: the load parts share the CPU with the server they measure.
@@ -20,6 +20,7 @@ PARTS = {
     "memory": lambda quick, _: load.report_memory(quick),
     "load": lambda quick, _: load.report_load(quick),
     "soak": lambda quick, minutes: load.report_soak(quick, minutes),
+    "replicas": lambda quick, _: load.report_replicas(quick),
 }
 
 

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
 
 import requests
 import websockets
@@ -22,6 +23,8 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from tests.server import SERVED_BY
 
 RUN_TIMEOUT = 300.0  # seconds; a first run on a cold server imports torch and fills caches
 MAX_MESSAGE = 64 * 2**20  # figures and images of a whole page arrive as single messages
@@ -42,6 +45,20 @@ def _widget_key(widget_id: str) -> str:
     return widget_id.split("-", 2)[2] if widget_id.startswith("$$ID-") else widget_id
 
 
+def _url_text(value: object) -> str:
+    """A widget value as Streamlit writes it in a URL: 5.0 -> "5", True -> "true"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def image_urls(elements: Iterable[Element]) -> list[str]:
+    """The media URLs of the pictures among ``elements`` (st.image), which the browser then fetches."""
+    return [image.url for element in elements if element.WhichOneof("type") == "imgs" for image in element.imgs.imgs]
+
+
 class Session:
     """One user's tab. ``await Session.open(url, page)``, then ``set``/``click``/``upload`` and ``close``."""
 
@@ -54,23 +71,49 @@ class Session:
         self._states: dict[str, WidgetState] = {}  # widget id -> the value this user gave it
         self._query = ""
         self._page_hash = ""
+        self._path = ""  # the page's URL path, as in the browser's address bar
         self._http = requests.Session()
+        self.served_by: set[str] = set()  # behind deploy/'s load balancer: the replicas that answered this tab
+
+    @property
+    def cookies(self) -> requests.cookies.RequestsCookieJar:
+        """The cookies this tab's browser holds (XSRF, and behind a load balancer the replica's)."""
+        return self._http.cookies
 
     @classmethod
-    async def open(cls, base_url: str, page: str, query: str = "") -> tuple[Session, RunResult]:
-        """Connect like a browser opening ``base_url/page?query`` and wait for the page to finish."""
+    async def open(
+        cls, base_url: str, page: str, query: str = "", cookies: requests.cookies.RequestsCookieJar | None = None
+    ) -> tuple[Session, RunResult]:
+        """Connect like a browser opening ``base_url/page?query`` and wait for the page to finish.
+
+        ``cookies``: the browser's cookies from before, as when a tab reloads.
+        """
         session = cls(base_url)
         session._query = query
-        # As the browser's first call: the health check sets the XSRF cookie that uploads must echo back.
-        await asyncio.to_thread(session._http.get, f"{base_url}/_stcore/health", timeout=30)
+        session._http.cookies.update(cookies or {})
+        # As the browser's first call: the health check sets the XSRF cookie that uploads must echo back (and,
+        # behind a load balancer, the cookie that keeps the tab on one replica).
+        await session.fetch("/_stcore/health")
         session._socket = await websockets.connect(
             base_url.replace("http", "ws", 1) + "/_stcore/stream",
             subprotocols=["streamlit"],
             origin=base_url,
             max_size=MAX_MESSAGE,
             open_timeout=60,
+            additional_headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in session._http.cookies)},
         )
+        session._note_server(session._socket.response.headers)
         return session, await session._run(page=page)
+
+    async def fetch(self, path: str) -> requests.Response:
+        """GET ``path`` (e.g. a media URL the page shows) with this tab's cookies, as the browser does."""
+        response = await asyncio.to_thread(self._http.get, self.base_url + path, timeout=60)
+        self._note_server(response.headers)
+        return response
+
+    def _note_server(self, headers) -> None:
+        if SERVED_BY in headers:
+            self.served_by.add(headers[SERVED_BY])
 
     async def goto(self, page: str) -> RunResult:
         """Follow the menu to another page (its URL path, "" for Home), as a click in the sidebar does."""
@@ -114,7 +157,16 @@ class Session:
         else:
             raise TypeError(f"setting a {kind} is not supported")
         self._states[state.id] = state
+        self._write_to_url(element, value)
         return await self._run(fragment=self._fragment_of.get(key, ""))
+
+    def _write_to_url(self, element: Element, value: object) -> None:
+        """As the browser does for a widget bound to the URL (``bind="query-params"``): put its value in the query."""
+        key = getattr(getattr(element, element.WhichOneof("type")), "query_param_key", "")
+        if key:
+            values = value if isinstance(value, list) else [value]
+            params = [(name, text) for name, text in parse_qsl(self._query, keep_blank_values=True) if name != key]
+            self._query = urlencode(params + [(key, _url_text(item)) for item in values])
 
     async def click(self, key: str) -> RunResult:
         """Press a button (a one-off trigger, as in the browser)."""
@@ -129,6 +181,7 @@ class Session:
         response = await asyncio.to_thread(
             self._http.put, url, files={"file": (name, data, mime)}, headers={"X-Xsrftoken": token}, timeout=60
         )
+        self._note_server(response.headers)
         if response.status_code != 204:
             raise RunError(f"upload refused: HTTP {response.status_code} {response.text[:200]}")
         state = WidgetState(id=self._id(key))
@@ -147,7 +200,9 @@ class Session:
         """
         message = BackMsg()
         request = message.rerun_script
+        self._path = self._path if page is None else page
         request.query_string = self._query
+        request.context_info.url = f"{self.base_url}/{self._path}"  # the browser reports where it is (st.context.url)
         request.page_name = page or ""
         request.page_script_hash = "" if page is not None else self._page_hash
         request.fragment_id = fragment

@@ -1,4 +1,5 @@
-"""A whole class on one server: memory per session, 40 concurrent sessions, and a soak of the same mix.
+"""A whole class on one server: memory per session, 40 concurrent sessions, a soak of the same mix; and the
+same 40 sessions through HAProxy spread over two replicas (deploy/), against one server directly.
 
 Sessions are tests.bench.client's headless tabs (Streamlit's own websocket protocol, real script runs,
 real uploads) against a real ``streamlit run`` on loopback, so 40 of them fit on a 2-core machine beside
@@ -19,7 +20,7 @@ import torch
 
 from core.threads import server_threads, usable_cpus
 from tests.bench.scenarios import MOVES, Tally, classroom, percentile, student, visit_every_page
-from tests.server import ROOT, Server, streamlit_server
+from tests.server import ROOT, Server, balanced_replicas, rss_mb, streamlit_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 THINK = (2.0, 8.0)  # seconds between a student's widget moves (uniform): reading, looking, discussing
@@ -155,4 +156,57 @@ def report_soak(quick: bool = False, minutes: float = 10.0) -> None:
           f"rerun p50 {percentile(tally.reruns, 50) * 1000:.0f} ms, p95 {percentile(tally.reruns, 95) * 1000:.0f} ms; "
           f"errors {len(tally.errors)}  {'ok' if ok else 'MISSED'}")  # fmt: skip
     for error in tally.errors[:10]:
+        print("  error:", error)
+
+
+def _figures(tally: Tally) -> str:
+    return (
+        f"{len(tally.reruns)} reruns, p50 {percentile(tally.reruns, 50) * 1000:.0f} ms, "
+        f"p95 {percentile(tally.reruns, 95) * 1000:.0f} ms, opening p50 {percentile(tally.opens, 50):.2f} s, "
+        f"errors {len(tally.errors)}"
+    )
+
+
+async def _warm(urls: list[str], pages: list[str], tally: Tally) -> float:
+    """Each of ``pages`` opened once on each server, all at once: its caches hold the default views."""
+    started = time.monotonic()
+    await asyncio.gather(*(student(url, 0, page, 0, tally, think=(0, 0)) for url in urls for page in pages))
+    return time.monotonic() - started
+
+
+async def _warm_then_class(urls: list[str], url: str, sessions: int, seconds: float) -> tuple[float, Tally]:
+    warm_tally = Tally()
+    warm = await _warm(urls, list(MOVES)[:sessions], warm_tally)  # the pages the class opens
+    tally = await classroom(url, sessions, seconds, THINK, offset=100)
+    tally.errors += warm_tally.errors
+    return warm, tally
+
+
+def report_replicas(quick: bool = False) -> None:
+    """The load part's class, once on one server directly and once through HAProxy over two replicas."""
+    sessions, seconds = (2, 10) if quick else (40, 90)
+    with streamlit_server(ARTIFACTS / "direct_server.log") as server:
+        direct_warm, direct = asyncio.run(_warm_then_class([server.url], server.url, sessions, seconds))
+        direct_rss = server.rss_mb()
+    with balanced_replicas(2, ARTIFACTS / "replicas_server.log") as balanced:
+        urls = list(balanced.replica_urls.values())
+        spread_warm, spread = asyncio.run(_warm_then_class(urls, balanced.url, sessions, seconds))
+        replicas_rss = sum(rss_mb(pid) for pid in balanced.replicas.values())
+    cores = usable_cpus()
+    print(f"\n## Replicas: {sessions} sessions for {seconds} s, one server directly vs HAProxy and 2 replicas")
+    print(f"first opening of the class's pages (cold caches, then warm for the class): 1 server {direct_warm:.1f} s, "
+          f"2 replicas {spread_warm:.1f} s (each replica fills its own caches)")  # fmt: skip
+    print(f"1 server, direct:          {_figures(direct)}; RSS {direct_rss:.0f} MB")
+    print(f"2 replicas behind HAProxy: {_figures(spread)}; RSS {replicas_rss:.0f} MB in all")
+    sessions_per_replica = ", ".join(f"{name} {count}" for name, count in sorted(spread.served_by.items()))
+    print(f"sessions per replica: {sessions_per_replica}")
+    ratio = percentile(spread.reruns, 95) / percentile(direct.reruns, 95)
+    print(f"p95 with replicas / p95 direct: {ratio:.2f}  errors: {len(direct.errors) + len(spread.errors)} (target 0)")
+    print(
+        f"on this machine the replicas share {cores} usable core(s) with each other and with the sessions' client: "
+        "a second replica adds a second GIL and event loop (a slow rerun in one no longer delays the other's "
+        "tabs) but no CPU, and each replica imports the libraries and fills its own caches. Capacity grows "
+        "with replicas only when each gets cores of its own (separate containers or machines)."
+    )
+    for error in (direct.errors + spread.errors)[:10]:
         print("  error:", error)

@@ -6,6 +6,7 @@ import asyncio
 import io
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +69,7 @@ class Tally:
     reruns: list[float] = field(default_factory=list)  # seconds from a widget change to the finished run
     moves: list[tuple[str, str, float]] = field(default_factory=list)  # (page, widget, seconds) of each rerun
     errors: list[str] = field(default_factory=list)
+    served_by: Counter[str] = field(default_factory=Counter)  # behind a load balancer: sessions per replica
 
 
 async def visit_every_page(url: str, index: int, tally: Tally) -> Session:
@@ -107,6 +109,7 @@ async def student(url: str, index: int, page: str, until: float, tally: Tally, t
         tally.errors.append(f"session {index} on {page or 'Home'}: {type(error).__name__}: {error}")
     finally:
         if session is not None:
+            tally.served_by.update(session.served_by)
             await session.close()
 
 
