@@ -761,6 +761,17 @@ class ChainItem:
 
 
 BY_TITLE = {augmentation.title: augmentation for augmentation in AUGMENTATIONS.values()}
+
+
+def titles_by_group(group: str) -> list[str]:
+    return [spec.title for spec in AUGMENTATIONS.values() if spec.group == group]
+
+
+def group_catalogue() -> str:
+    """The picker's contents by group, one markdown line each (the picker lists them in this order)."""
+    return "  \n".join(f"**{group}:** {', '.join(titles_by_group(group))}" for group in GROUPS)
+
+
 DEFAULT_CHAIN = ("Horizontal flip", "RandomResizedCrop", "TrivialAugmentWide")  # titles: they are what URLs carry
 
 

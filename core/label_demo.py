@@ -76,9 +76,7 @@ VIEWS: tuple[tuple[str, Callable[[Image.Image], Image.Image]], ...] = (
 
 def six_or_nine() -> list[LabelView]:
     """The digit 6 under each view of :data:`VIEWS`, scored against the templates."""
-    tilted = {
-        name: [_glyph(F.rotate(make(), float(angle))) for angle in TILTS] for name, make in TEMPLATES.items()
-    }
+    tilted = {name: [_glyph(F.rotate(make(), float(angle))) for angle in TILTS] for name, make in TEMPLATES.items()}
     six = render_digit("6")
     views = []
     for name, view in VIEWS:
