@@ -35,7 +35,7 @@ def test_projector_mode_changes_the_layout(browser, page, server):
         open_app(projected, f"{server}/augmentation_studio?projector=true")
         assert_no_exception(projected)
         assert projected.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true"
-        assert projected.get_by_text("Every sample: a new view of the same photo, same label.").is_visible()
+        assert projected.get_by_text("Every sample: a new random view of the same photo, same label.").is_visible()
         title = projected.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
         assert title > normal_title
         screenshot(projected, "augmentation_studio_projector")
