@@ -116,13 +116,28 @@ def _scale_augmentation_problem(values: Mapping[str, Value]) -> str | None:
     return None
 
 
+def _named(*names: str) -> Callable[[Mapping[str, Value]], dict[str, Any]]:
+    """Constructor arguments that are the sliders of the same names (pairs are already tuples)."""
+    return lambda values: {name: values[name] for name in names}
+
+
 def _probability(default: float = 0.5) -> Param:
     return Param("p", "probability p", 0.0, 1.0, default, 0.05)
 
 
-def _random_apply(key: str, title: str, group: str, explanation: str, transform: type[v2.Transform]) -> Augmentation:
-    """An augmentation that only tosses a coin with probability p (no parameters of its own)."""
-    return Augmentation(key, title, group, explanation, (_probability(),), (Step(transform, lambda v: {"p": v["p"]}),))
+def _by_name(
+    key: str, title: str, group: str, explanation: str, transform: type[v2.Transform], *params: Param
+) -> Augmentation:
+    """A one-transform augmentation whose sliders are its constructor arguments, by name."""
+    names = (param.name for param in params)
+    return Augmentation(key, title, group, explanation, params, (Step(transform, _named(*names)),))
+
+
+def _random_apply(
+    key: str, title: str, group: str, explanation: str, transform: type[v2.Transform], *params: Param
+) -> Augmentation:
+    """An augmentation applied with probability p, its other sliders passed to the constructor by name."""
+    return _by_name(key, title, group, explanation, transform, *params, _probability())
 
 
 def _on_tensor(step: Step) -> tuple[Step, ...]:
@@ -151,7 +166,7 @@ GEOMETRIC = (
         "Mirror the image left-right with probability p. A cat facing left is still a cat, so the label is "
         "kept and the training set doubles for free; it is the augmentation nearly every vision network uses.",
         (_probability(),),
-        (Step(v2.RandomHorizontalFlip, lambda v: {"p": v["p"]}),),
+        (Step(v2.RandomHorizontalFlip, _named("p")),),
     ),
     Augmentation(
         "vflip",
@@ -160,7 +175,7 @@ GEOMETRIC = (
         "Mirror the image upside-down with probability p. Label-preserving for satellite or microscope "
         "images, but not for most photos: an upside-down street scene is not a realistic input.",
         (_probability(),),
-        (Step(v2.RandomVerticalFlip, lambda v: {"p": v["p"]}),),
+        (Step(v2.RandomVerticalFlip, _named("p")),),
     ),
     Augmentation(
         "random_crop",
@@ -171,24 +186,17 @@ GEOMETRIC = (
         (Param("size", "crop size (px)", 32, 512, 224, 8),),
         (Step(v2.RandomCrop, lambda v: {"size": v["size"], "pad_if_needed": True}),),
     ),
-    Augmentation(
+    _by_name(
         "random_resized_crop",
         "RandomResizedCrop",
         "Geometric",
         "Inception-style crop: pick an area fraction (scale) and an aspect ratio at random, cut that window "
         "and resize it to a fixed size. Small scales zoom in on details; this is the standard ImageNet "
         "training augmentation.",
-        (
-            Param("size", "output size (px)", 32, 512, 224, 8),
-            Param("scale", "area fraction (scale)", 0.02, 1.0, (0.08, 1.0), 0.02),
-            Param("ratio", "aspect ratio w/h", 0.25, 4.0, (0.75, 1.33), 0.01),
-        ),
-        (
-            Step(
-                v2.RandomResizedCrop,
-                lambda v: {"size": v["size"], "scale": tuple(v["scale"]), "ratio": tuple(v["ratio"])},
-            ),
-        ),
+        v2.RandomResizedCrop,
+        Param("size", "output size (px)", 32, 512, 224, 8),
+        Param("scale", "area fraction (scale)", 0.02, 1.0, (0.08, 1.0), 0.02),
+        Param("ratio", "aspect ratio w/h", 0.25, 4.0, (0.75, 1.33), 0.01),
     ),
     Augmentation(
         "scale_augmentation",
@@ -216,7 +224,7 @@ GEOMETRIC = (
         "Rotate by an angle drawn uniformly from the range; corners that leave the frame are filled with black. "
         "Small angles mimic a tilted camera; large ones can change the label (a 6 becomes a 9).",
         (Param("degrees", "angle range (°)", -180, 180, (-30, 30), 1),),
-        (Step(v2.RandomRotation, lambda v: {"degrees": tuple(v["degrees"])}),),
+        (Step(v2.RandomRotation, _named("degrees")),),
     ),
     Augmentation(
         "affine",
@@ -242,54 +250,40 @@ GEOMETRIC = (
             ),
         ),
     ),
-    Augmentation(
+    _random_apply(
         "perspective",
         "RandomPerspective",
         "Geometric",
         "Move each corner inwards by a random amount (up to distortion × half the side) and warp the image to "
         "match, as if the photo were taken from another viewpoint.",
-        (Param("distortion_scale", "distortion", 0.0, 1.0, 0.5, 0.05), _probability()),
-        (Step(v2.RandomPerspective, lambda v: {"distortion_scale": v["distortion_scale"], "p": v["p"]}),),
+        v2.RandomPerspective,
+        Param("distortion_scale", "distortion", 0.0, 1.0, 0.5, 0.05),
     ),
-    Augmentation(
+    _by_name(
         "elastic",
         "ElasticTransform",
         "Geometric",
         "Displace every pixel by a smooth random field (uniform noise blurred with σ, scaled by α): the image "
         "wobbles like seen through water. Classic for handwritten digits (Simard et al., 2003).",
-        (
-            Param("alpha", "strength α", 0.0, 250.0, 50.0, 5.0),
-            Param("sigma", "smoothness σ", 0.0, 20.0, 5.0, 0.5),
-        ),
-        (Step(v2.ElasticTransform, lambda v: {"alpha": v["alpha"], "sigma": v["sigma"]}),),
+        v2.ElasticTransform,
+        Param("alpha", "strength α", 0.0, 250.0, 50.0, 5.0),
+        Param("sigma", "smoothness σ", 0.0, 20.0, 5.0, 0.5),
     ),
 )
 
 PHOTOMETRIC = (
-    Augmentation(
+    _by_name(
         "color_jitter",
         "ColorJitter",
         "Photometric",
         "Random brightness, contrast and saturation factors in [1 − s, 1 + s] and a hue shift in [−h, h], "
         "applied in random order. Lighting and colour change, the label does not, so the network stops relying "
         "on absolute intensity and exact colour.",
-        (
-            Param("brightness", "brightness strength s", 0.0, 2.0, 0.4, 0.05),
-            Param("contrast", "contrast strength s", 0.0, 2.0, 0.4, 0.05),
-            Param("saturation", "saturation strength s", 0.0, 2.0, 0.4, 0.05),
-            Param("hue", "hue shift h", 0.0, 0.6, 0.1, 0.01, "torchvision accepts at most 0.5 (half the hue circle)."),
-        ),
-        (
-            Step(
-                v2.ColorJitter,
-                lambda v: {
-                    "brightness": v["brightness"],
-                    "contrast": v["contrast"],
-                    "saturation": v["saturation"],
-                    "hue": v["hue"],
-                },
-            ),
-        ),
+        v2.ColorJitter,
+        Param("brightness", "brightness strength s", 0.0, 2.0, 0.4, 0.05),
+        Param("contrast", "contrast strength s", 0.0, 2.0, 0.4, 0.05),
+        Param("saturation", "saturation strength s", 0.0, 2.0, 0.4, 0.05),
+        Param("hue", "hue shift h", 0.0, 0.6, 0.1, 0.01, "torchvision accepts at most 0.5 (half the hue circle)."),
     ),
     Augmentation(
         "gaussian_blur",
@@ -301,7 +295,7 @@ PHOTOMETRIC = (
             Param("kernel_size", "kernel size (px, odd)", 1, 31, 9, 2),
             Param("sigma", "σ range", 0.1, 10.0, (0.1, 2.0), 0.1),
         ),
-        (Step(v2.GaussianBlur, lambda v: {"kernel_size": v["kernel_size"], "sigma": tuple(v["sigma"])}),),
+        (Step(v2.GaussianBlur, _named("kernel_size", "sigma")),),
     ),
     Augmentation(
         "gaussian_noise",
@@ -313,7 +307,7 @@ PHOTOMETRIC = (
             Param("sigma", "noise σ", 0.0, 0.5, 0.1, 0.01),
             Param("mean", "noise mean", -0.5, 0.5, 0.0, 0.01),
         ),
-        _on_tensor(Step(v2.GaussianNoise, lambda v: {"mean": v["mean"], "sigma": v["sigma"]})),
+        _on_tensor(Step(v2.GaussianNoise, _named("mean", "sigma"))),
     ),
     _random_apply(
         "grayscale",
@@ -331,29 +325,29 @@ PHOTOMETRIC = (
         "shapes, not for colour-defined classes.",
         v2.RandomInvert,
     ),
-    Augmentation(
+    _random_apply(
         "posterize",
         "RandomPosterize",
         "Photometric",
         "Keep only the top bits of every colour channel with probability p: fewer grey levels, visible bands.",
-        (Param("bits", "bits kept", 0, 8, 3, 1), _probability()),
-        (Step(v2.RandomPosterize, lambda v: {"bits": v["bits"], "p": v["p"]}),),
+        v2.RandomPosterize,
+        Param("bits", "bits kept", 0, 8, 3, 1),
     ),
-    Augmentation(
+    _random_apply(
         "solarize",
         "RandomSolarize",
         "Photometric",
         "Invert only the pixel values at or above a threshold, with probability p: bright areas turn dark.",
-        (Param("threshold", "threshold (0–255)", 0, 255, 128, 1), _probability()),
-        (Step(v2.RandomSolarize, lambda v: {"threshold": v["threshold"], "p": v["p"]}),),
+        v2.RandomSolarize,
+        Param("threshold", "threshold (0–255)", 0, 255, 128, 1),
     ),
-    Augmentation(
+    _random_apply(
         "sharpness",
         "RandomAdjustSharpness",
         "Photometric",
         "Sharpen (factor > 1) or blur (factor < 1) with probability p; factor 1 leaves the image unchanged.",
-        (Param("sharpness_factor", "sharpness factor", 0.0, 10.0, 2.0, 0.1), _probability()),
-        (Step(v2.RandomAdjustSharpness, lambda v: {"sharpness_factor": v["sharpness_factor"], "p": v["p"]}),),
+        v2.RandomAdjustSharpness,
+        Param("sharpness_factor", "sharpness factor", 0.0, 10.0, 2.0, 0.1),
     ),
     _random_apply(
         "autocontrast",
@@ -376,7 +370,7 @@ PHOTOMETRIC = (
         "Compress and decompress as JPEG at a quality drawn from the range: blocky artefacts like those of "
         "images found on the web, which the network should ignore.",
         (Param("quality", "quality range (1–100)", 1, 100, (5, 50), 1),),
-        (Step(v2.JPEG, lambda v: {"quality": tuple(v["quality"])}),),
+        (Step(v2.JPEG, _named("quality")),),
     ),
 )
 
@@ -397,7 +391,7 @@ ERASING = (
         _on_tensor(
             Step(
                 v2.RandomErasing,
-                lambda v: {"p": v["p"], "scale": tuple(v["scale"]), "ratio": tuple(v["ratio"]), "value": v["value"]},
+                _named("p", "scale", "ratio", "value"),
             )
         ),
     ),
@@ -417,42 +411,28 @@ POLICIES = (
         (),
         (Step(v2.TrivialAugmentWide),),
     ),
-    Augmentation(
+    _by_name(
         "rand_augment",
         "RandAugment",
         "Automatic policies",
         "RandAugment (Cubuk et al., 2020): apply N operations drawn uniformly from 14, all at one fixed "
         "magnitude M. Two numbers replace AutoAugment's expensive policy search.",
-        (
-            Param("num_ops", "operations N", 1, 4, 2, 1),
-            Param("magnitude", "magnitude bin M", 0, 30, 9, 1),
-        ),
-        (Step(v2.RandAugment, lambda v: {"num_ops": v["num_ops"], "magnitude": v["magnitude"]}),),
+        v2.RandAugment,
+        Param("num_ops", "operations N", 1, 4, 2, 1),
+        Param("magnitude", "magnitude bin M", 0, 30, 9, 1),
     ),
-    Augmentation(
+    _by_name(
         "augmix",
         "AugMix",
         "Automatic policies",
         "AugMix (Hendrycks et al., 2020): run several short chains of random operations, mix their results "
         "with Dirichlet weights, then blend with the original by a Beta-drawn m. The result stays close to the "
         "original, which makes networks more robust to corruptions.",
-        (
-            Param("severity", "severity (magnitude bins 0 … severity − 1)", 1, 10, 3, 1),
-            Param("mixture_width", "chains mixed", 1, 5, 3, 1),
-            Param("chain_depth", "operations per chain", -1, 3, -1, 1, "−1 or 0: a random depth 1–3 per chain."),
-            Param("alpha", "Dirichlet/Beta α", 0.1, 2.0, 1.0, 0.1),
-        ),
-        (
-            Step(
-                v2.AugMix,
-                lambda v: {
-                    "severity": v["severity"],
-                    "mixture_width": v["mixture_width"],
-                    "chain_depth": v["chain_depth"],
-                    "alpha": v["alpha"],
-                },
-            ),
-        ),
+        v2.AugMix,
+        Param("severity", "severity (magnitude bins 0 … severity − 1)", 1, 10, 3, 1),
+        Param("mixture_width", "chains mixed", 1, 5, 3, 1),
+        Param("chain_depth", "operations per chain", -1, 3, -1, 1, "−1 or 0: a random depth 1–3 per chain."),
+        Param("alpha", "Dirichlet/Beta α", 0.1, 2.0, 1.0, 0.1),
     ),
 )
 
