@@ -55,6 +55,14 @@ def mix_batch(images: Sequence[Image.Image], kind: str, alpha: float, seed: int,
     return MixedBatch(pictures, mixed_labels, lam, drawn.get("box"), partners)
 
 
+def captions(mixed: MixedBatch, names: Sequence[str]) -> list[str]:
+    """Per mixed image: which photos it mixes, and the label vector torchvision gives it, in words."""
+    return [
+        f"**{names[index]}** with {names[partner]}  \nlabel: {label_text(mixed.labels[index], names)}"
+        for index, partner in enumerate(mixed.partners)
+    ]
+
+
 def label_text(vector: torch.Tensor, names: Sequence[str]) -> str:
     """A mixed label vector in words, largest share first, e.g. ``0.62 cat, 0.38 coffee``."""
     shares = sorted(((float(share), name) for share, name in zip(vector, names) if share > 0), reverse=True)

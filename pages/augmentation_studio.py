@@ -21,7 +21,7 @@ from core.augment import (
 )
 from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
-from core.mixing import MIXERS, label_text, mix_batch, mixing_code
+from core.mixing import MIXERS, captions, mix_batch, mixing_code
 
 use_router()
 
@@ -60,11 +60,7 @@ def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int
 def cached_mix(kind: str, alpha: float, seed: int) -> tuple[list[tuple[bytes, str]], float, tuple | None]:
     images = [decoded_image(digest_of(data), data).image for data in map(sample_bytes, MIX_NAMES)]
     mixed = mix_batch(images, kind, alpha, seed, MIX_SIDE)
-    cells = [
-        (display_jpeg(image, MIX_SIDE), f"**{MIX_NAMES[i]}** with {MIX_NAMES[mixed.partners[i]]}  \n"
-         f"label: {label_text(mixed.labels[i], MIX_NAMES)}")
-        for i, image in enumerate(mixed.images)
-    ]  # fmt: skip
+    cells = list(zip([display_jpeg(image, MIX_SIDE) for image in mixed.images], captions(mixed, MIX_NAMES)))
     return cells, mixed.lam, mixed.box
 
 
