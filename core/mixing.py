@@ -74,8 +74,8 @@ def mixing_code(kind: str, alpha: float, seed: int, names: Sequence[str], side: 
     return (
         "import torch\n"
         "from torchvision.transforms import v2\n\n"
-        f"# batch: the photos {', '.join(names)}, each resized (short side {side}) and centre-cropped to "
-        f"{side}×{side},\n# as a float tensor (B, 3, {side}, {side}) in [0, 1]; label i is photo i.\n"
+        f"# batch: the photos {', '.join(names)}, each resized to a {side} px short side and\n"
+        f"# centre-cropped, as a float tensor (B, 3, {side}, {side}) in [0, 1]; label i is photo i.\n"
         f"labels = torch.arange({len(names)})\n"
         f"mix = v2.{kind}(alpha={alpha!r}, num_classes={len(names)})\n"
         f"torch.manual_seed({seed})\n"
