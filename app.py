@@ -225,7 +225,8 @@ def seed_ui(key: str = "seed") -> int:
         "Seed",
         min_value=0,
         max_value=MAX_SEED,
-        value=0,
+        # No explicit value: it starts at min_value (0). An explicit default plus the New seed callback writing
+        # the same key made Streamlit log a long "set via the Session State API" warning on every press.
         step=1,
         key=key,
         bind="query-params",

@@ -16,10 +16,11 @@ class Text:
 
 TEXTS: dict[str, Text] = {
     "studio.notice": Text(
-        "**What to notice** (slides *Data augmentation*): every sample is a new, label-preserving view of the same "
-        "photo, so the network never sees exactly the same input twice. Read under each sample what was drawn; "
-        "the seed makes the whole grid reproducible.",
-        "Every sample: a new view of the same photo, same label.",
+        "**What to notice** (slides *Data augmentation*): every sample is a new random, label-preserving view of "
+        "the same photo. How many different views there are depends on the pipeline: a flip alone gives only 2, "
+        "while a random crop, scale or colour jitter makes exact repeats rare. Read under each sample what was "
+        "drawn; the seed makes the whole grid reproducible.",
+        "Every sample: a new random view of the same photo, same label.",
     ),
     "bn.notice": Text(
         "**What to notice** (slides *Batch normalization*): normalizing what enters each non-linearity keeps the "
@@ -70,6 +71,18 @@ TEXTS: dict[str, Text] = {
         "(see *Code*). Under each sample: what was drawn for it.",
         "Same seed, same grid. Under each sample: what was drawn.",
     ),
+    "studio.one": Text(
+        "One augmentation on its own, before building a chain: pick a group and an augmentation, move its "
+        "sliders, and compare the draws with the original (same seed and number of samples as the pipeline).",
+        "One augmentation, several draws, next to the original.",
+    ),
+    "studio.mixing": Text(
+        "CutMix and MixUp mix *pairs of images and their labels* in a batch: torchvision pairs each image with "
+        "the one before it. MixUp blends whole images, λ·image + (1 − λ)·partner; CutMix pastes a box of the "
+        "partner, and λ becomes the share of the image left uncovered. The label becomes the same mixture, so "
+        "the loss asks for e.g. 62 % cat and 38 % coffee. λ ~ Beta(α, α): one draw for the whole batch.",
+        "CutMix/MixUp: mix two images, and mix their labels by the same λ.",
+    ),
     "studio.trivial_augment": Text(
         "TrivialAugmentWide draws **one** operation uniformly from the 14 below and **one** magnitude bin "
         "uniformly from 0–30; signed operations also flip a coin for the sign. Pick any of them here:",
@@ -81,8 +94,9 @@ TEXTS: dict[str, Text] = {
         "Test time: average the prediction over 10 fixed crops.",
     ),
     "studio.label": Text(
-        "An augmentation is only valid if it keeps the label. Rotate a **6** by 180° and it *is* a **9**. "
-        "Each view below is scored against rendered templates of a 6 and a 9:",
+        "An augmentation is only valid if it keeps the label. Rotate a **6** by 180° and it *is* a **9**; flip it "
+        "and it is a mirror image, no digit at all. Each view below is scored against rendered templates of a 6, "
+        "a 9 and their mirror images (glyphs compared in their bounding boxes, templates tilted up to ±20°):",
         "A 6 rotated by 180° is a 9: augmentations must keep the label.",
     ),
     "studio.advice": Text(

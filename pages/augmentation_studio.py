@@ -3,23 +3,32 @@
 import streamlit as st
 from PIL import Image
 
-from app import explain, image_input_ui, seed_ui, use_router
+from app import decoded_image, explain, image_input_ui, sample_bytes, seed_ui, use_router
 from core.augment import (
     BY_TITLE,
     DEFAULT_CHAIN,
+    GROUPS,
+    Augmentation,
+    AugmentationError,
     ChainItem,
+    group_catalogue,
     pipeline_code,
     sample_grid,
     ten_crops,
+    titles_by_group,
     trivial_augment_op,
     trivial_augment_space,
 )
-from core.images import LoadedImage, contact_sheet, decode_jpeg, display_jpeg, png_bytes
+from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
+from core.mixing import MIXERS, captions, mix_batch, mixing_code
 
 use_router()
 
 DISPLAY_SIDE = 320  # px sent to the browser per sample
+COLUMNS = 4  # samples per row; rows are drawn one by one so a phone reads them in order
+MIX_NAMES = ("cat", "coffee", "rocket", "astronaut")  # the CutMix/MixUp batch, each photo its own class
+MIX_SIDE = 224  # px, the batch's square crops
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing samples…")
@@ -29,6 +38,11 @@ def cached_grid(
     """(JPEG, what was drawn) per sample; ``code`` spells out chain, seed and count, so it keys the cache."""
     samples = sample_grid(_image, _chain, count, seed)
     return [(display_jpeg(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_original(digest: str, _image: Image.Image) -> bytes:
+    return display_jpeg(_image, DISPLAY_SIDE)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -42,38 +56,52 @@ def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int
     return [(label, display_jpeg(image, DISPLAY_SIDE)) for label, image in ten_crops(_image, resize_to, crop)]
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_mix(kind: str, alpha: float, seed: int) -> tuple[list[tuple[bytes, str]], float, tuple | None]:
+    images = [decoded_image(digest_of(data), data).image for data in map(sample_bytes, MIX_NAMES)]
+    mixed = mix_batch(images, kind, alpha, seed, MIX_SIDE)
+    cells = list(zip([display_jpeg(image, MIX_SIDE) for image in mixed.images], captions(mixed, MIX_NAMES)))
+    return cells, mixed.lam, mixed.box
+
+
+def grid_ui(cells: list[tuple[bytes, str]]) -> None:
+    """Pictures with captions, COLUMNS per row, drawn row by row (stacked on a phone, they stay in order)."""
+    for start in range(0, len(cells), COLUMNS):
+        for column, (jpeg, caption) in zip(st.columns(COLUMNS), cells[start : start + COLUMNS]):
+            column.image(jpeg, width="stretch")
+            column.caption(caption)
+
+
+def params_ui(augmentation: Augmentation, prefix: str) -> dict:
+    """One slider per parameter, bound to the link; values rounded to their step."""
+    values = {
+        param.name: st.slider(
+            param.label, param.low, param.high, param.default, param.step, help=param.help or None,
+            key=f"{prefix}{augmentation.key}.{param.name}", bind="query-params", persist_state="session",
+        )
+        for param in augmentation.params
+    }  # fmt: skip
+    return augmentation.clean(values)
+
+
 def pipeline_ui() -> list[ChainItem]:
     """Sidebar: which augmentations, in which order, with which parameters."""
     st.sidebar.subheader("Pipeline")
     titles = st.sidebar.multiselect(
         "Augmentations, applied in the order picked",
-        list(BY_TITLE),
+        [title for group in GROUPS for title in titles_by_group(group)],
         default=list(DEFAULT_CHAIN),
         key="chain",
         bind="query-params",
         persist_state="session",  # the BatchNorm Lab augments your image with this pipeline
     )
+    st.sidebar.caption(group_catalogue())
     chain = []
     for title in titles:
         augmentation = BY_TITLE[title]
-        key = augmentation.key
-        with st.sidebar.expander(augmentation.title):
+        with st.sidebar.expander(f"{augmentation.title} · {augmentation.group}"):
             st.caption(augmentation.explanation)
-            values = {
-                param.name: st.slider(
-                    param.label,
-                    param.low,
-                    param.high,
-                    param.default,
-                    param.step,
-                    help=param.help or None,
-                    key=f"{key}.{param.name}",
-                    bind="query-params",
-                    persist_state="session",
-                )
-                for param in augmentation.params
-            }
-        values = augmentation.clean(values)
+            values = params_ui(augmentation, "")
         problem = augmentation.problem(values)
         if problem:
             st.warning(f"**{augmentation.title}** is left out: {problem}", icon=":material/tune:")
@@ -82,22 +110,67 @@ def pipeline_ui() -> list[ChainItem]:
     return chain
 
 
+def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int, label: str) -> list | None:
+    """The original, then the samples, at the same size; a clear message if torchvision cannot apply the chain."""
+    try:
+        samples = cached_grid(loaded.digest, pipeline_code(chain, seed, count), loaded.image, chain, count, seed)
+    except AugmentationError as error:
+        st.warning(f"{error}. Change the settings or the image.", icon=":material/tune:")
+        return None
+    size = f"{loaded.image.width}×{loaded.image.height} px"
+    cells = [(cached_original(loaded.digest, loaded.image), f"**original**  \n{size}")]
+    cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
+    grid_ui(cells)
+    return samples
+
+
 def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
-    samples = cached_grid(loaded.digest, pipeline_code(chain, seed, count), loaded.image, chain, count, seed)
     explain("studio.samples", "caption", seed=seed)
-    st.download_button(
-        "Download grid (PNG)",
-        data=lambda: png_bytes(contact_sheet([decode_jpeg(jpeg) for jpeg, _ in samples], columns=4)),
-        file_name=f"augnorm-grid-seed{seed}.png",
-        mime="image/png",
-        icon=":material/download:",
-        type="tertiary",
+    samples = samples_ui(loaded, chain, count, seed, "#")
+    if samples:
+        st.download_button(
+            "Download grid (PNG)",
+            data=lambda: png_bytes(contact_sheet([decode_jpeg(jpeg) for jpeg, _ in samples], columns=COLUMNS)),
+            file_name=f"augnorm-grid-seed{seed}.png",
+            mime="image/png",
+            icon=":material/download:",
+            type="tertiary",
+        )
+
+
+@st.fragment
+def one_transform_section(loaded: LoadedImage, count: int, seed: int) -> None:
+    explain("studio.one")
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    group = left.segmented_control(
+        "Group", GROUPS, default=GROUPS[0], required=True, key="one_group", bind="query-params"
     )
-    columns = st.columns(4)
-    for index, (jpeg, drawn) in enumerate(samples):
-        with columns[index % 4]:
-            st.image(jpeg, width="stretch")
-            st.caption(f"**#{index}**  \n" + "  \n".join(drawn))
+    titles = titles_by_group(group)
+    title = right.selectbox("Augmentation", titles, key=f"one.{group.split()[0].lower()}", bind="query-params")
+    augmentation = BY_TITLE[title]
+    st.caption(augmentation.explanation)
+    with st.container(horizontal=True):
+        values = params_ui(augmentation, "one.")
+    problem = augmentation.problem(values)
+    if problem:
+        st.warning(f"**{augmentation.title}**: {problem}", icon=":material/tune:")
+        return
+    samples_ui(loaded, [ChainItem(augmentation, values)], count, seed, "draw ")
+
+
+@st.fragment
+def mixing_section(seed: int) -> None:
+    explain("studio.mixing")
+    left, right = st.columns(2, vertical_alignment="bottom")
+    kind = left.segmented_control(
+        "Transform", list(MIXERS), default="CutMix", required=True, key="mix", bind="query-params"
+    )
+    alpha = right.slider("λ ~ Beta(α, α) with α =", 0.1, 2.0, 1.0, 0.1, key="mix_alpha", bind="query-params")
+    cells, lam, box = cached_mix(kind, round(alpha, 1), seed)
+    box_text = f", box (x1, y1, x2, y2) = {box} pasted from the partner" if box else ""
+    st.markdown(f"Drawn with seed {seed}: **λ = {lam:.3f}** (each image's own share){box_text}.")
+    grid_ui(cells)
+    st.code(mixing_code(kind, round(alpha, 1), seed, MIX_NAMES, MIX_SIDE), language="python")
 
 
 @st.fragment
@@ -142,8 +215,8 @@ def cached_six_or_nine():
 def label_section() -> None:
     explain("studio.label")
     for column, view in zip(st.columns(5), cached_six_or_nine()):
-        scores = ", ".join(f"{digit}: {value:.2f}" for digit, value in view.similarity.items())
-        column.image(view.image, caption=f"{view.name}: looks like a {view.looks_like} ({scores})", width="stretch")
+        best = view.similarity[view.looks_like]
+        column.image(view.image, caption=f"{view.name}: a {view.looks_like} ({view.verdict}), score {best:.2f}")
     explain("studio.advice", "info")
 
 
@@ -154,19 +227,26 @@ chain = pipeline_ui()
 count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")
 count = count_column.slider("Number of samples", 1, 32, 8, key="count", bind="query-params")
 with seed_column:
-    seed = seed_ui()
-if not chain:
-    st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
+    seed = seed_ui("studio_seed")
 if loaded is not None:
-    tabs = st.tabs(["Samples", "TrivialAugment explorer", "Test-time crops", "Label-preserving?", "Code"])
+    tabs = st.tabs(
+        ["Pipeline", "One transform", "CutMix & MixUp", "TrivialAugment explorer", "Test-time crops",
+         "Label-preserving?", "Code"]
+    )  # fmt: skip
     with tabs[0]:
         if chain:
             samples_section(loaded, chain, count, seed)
+        else:
+            st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
     with tabs[1]:
-        trivial_augment_section(loaded)
+        one_transform_section(loaded, count, seed)
     with tabs[2]:
-        test_time_crops_section(loaded)
+        mixing_section(seed)
     with tabs[3]:
-        label_section()
+        trivial_augment_section(loaded)
     with tabs[4]:
+        test_time_crops_section(loaded)
+    with tabs[5]:
+        label_section()
+    with tabs[6]:
         st.code(pipeline_code(chain, seed, count), language="python")

@@ -24,6 +24,10 @@ def image_captions(at) -> list[str]:
     return [caption for image in at.image for caption in image.captions]
 
 
+def pipeline_code_shown(at) -> str:
+    return next(block.value for block in at.code if "v2.Compose" in block.value)
+
+
 @pytest.fixture
 def studio(open_page):
     return open_page(PAGE)
@@ -49,25 +53,25 @@ def test_sample_count_slider_changes_the_grid(studio):
 def test_same_seed_gives_same_grid(studio):
     """Seed 5 differs from seed 0; going back to 0 restores the first grid exactly."""
     first = sample_captions(studio)
-    studio.number_input(key="seed").set_value(5).run()
+    studio.number_input(key="studio_seed").set_value(5).run()
     assert sample_captions(studio) != first
-    studio.number_input(key="seed").set_value(0).run()
+    studio.number_input(key="studio_seed").set_value(0).run()
     assert sample_captions(studio) == first
 
 
 def test_new_seed_button_draws_a_new_seed(studio):
     """Pressing New seed changes the seed widget and so the grid (unless it drew 0 again)."""
     before = sample_captions(studio)
-    studio.button(key="seed-new").click().run()
-    seed = studio.number_input(key="seed").value
+    studio.button(key="studio_seed-new").click().run()
+    seed = studio.number_input(key="studio_seed").value
     assert (seed == 0) == (sample_captions(studio) == before)
 
 
 def test_chain_change_updates_captions_and_code(studio):
     """Choosing only scale augmentation shows its draws and its code."""
     studio.multiselect(key="chain").set_value(["Scale augmentation"]).run()
-    assert all("Scale augmentation: short side L = " in c for c in sample_captions(studio))
-    code = studio.code[0].value
+    assert all("Scale augmentation: short side " in c for c in sample_captions(studio))
+    code = pipeline_code_shown(studio)
     assert "v2.RandomShortestSize(min_size=range(256, 481))" in code and "v2.RandomCrop(size=224)" in code
     assert "torch.manual_seed(0)" in code
 
@@ -108,8 +112,10 @@ def test_test_time_crops_show_ten_views(studio):
 
 
 def test_label_demo_shows_six_turning_into_nine(studio):
-    """The 180° rotation of the 6 is scored as a 9."""
-    assert any(c.startswith("rotate 180°: looks like a 9") for c in image_captions(studio))
+    """The 180° rotation of the 6 is scored as a 9, the vertical flip as a mirrored 9 (not a digit)."""
+    captions = image_captions(studio)
+    assert any(c.startswith("rotate 180°: a 9 (label changed)") for c in captions)
+    assert any(c.startswith("vertical flip: a mirrored 9 (not a digit)") for c in captions)
 
 
 def test_upload_of_a_good_image(studio):
@@ -140,3 +146,88 @@ def test_upload_of_a_bad_file_shows_a_clear_message(studio, name, data, message)
     assert name in studio.error[0].value and message in studio.error[0].value
     studio.button_group(key="source").set_value("Sample").run()
     assert not studio.error and len(sample_captions(studio)) == 8
+
+
+def grid_cells(at) -> list[list[str]]:
+    """Per column block, in document order, the grid-cell captions it holds."""
+    cells = [[c.value for c in column.caption if c.value.startswith(("**#", "**original"))] for column in at.columns]
+    return [cell for cell in cells if cell]
+
+
+def test_grid_starts_with_the_original_and_reads_row_by_row(studio):
+    """The original comes first at the samples' size; each column block holds one cell, so #0 … #7 read in order."""
+    cells = grid_cells(studio)
+    assert all(len(cell) == 1 for cell in cells)
+    captions = [cell[0] for cell in cells][:9]  # the pipeline grid; the one-transform view follows
+    assert captions[0] == "**original**  \n451×300 px"
+    assert [c.split("**")[1] for c in captions[1:]] == [f"#{k}" for k in range(8)]
+
+
+def test_studio_seed_is_its_own_widget_and_new_seed_logs_no_warning(studio, monkeypatch):
+    """The Studio's seed key is not the MC Dropout Lab's; New seed writes it without Streamlit's warning."""
+    from streamlit.elements.lib import policies
+
+    warnings = []
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda *args, **kwargs: warnings.append(args))
+    assert not [w for w in studio.number_input if w.key == "seed"]
+    studio.button(key="studio_seed-new").click().run()
+    assert not studio.exception and warnings == []
+
+
+def test_hue_above_one_half_is_refused_in_words(studio):
+    """ColorJitter with hue 0.6: the page says torchvision refuses it and leaves it out, no exception."""
+    studio.multiselect(key="chain").set_value(["Horizontal flip", "ColorJitter"]).run()
+    studio.slider(key="color_jitter.hue").set_value(0.6).run()
+    assert not studio.exception
+    assert any("ColorJitter" in w.value and "refuses" in w.value and "hue" in w.value for w in studio.warning)
+    assert all("ColorJitter" not in c for c in sample_captions(studio))
+
+
+def test_every_augmentation_runs_in_the_pipeline(studio):
+    """All registered augmentations chained at once: 8 samples, one caption line each, no exception."""
+    from core.augment import AUGMENTATIONS
+
+    titles = [spec.title for spec in AUGMENTATIONS.values()]
+    studio.multiselect(key="chain").set_value(titles).run()
+    assert not studio.exception and not studio.warning
+    captions = sample_captions(studio)
+    assert len(captions) == 8 and all(len(c.split("  \n")) == 1 + len(titles) for c in captions)
+    assert all(f"v2.{name}(" in pipeline_code_shown(studio) for name in ("AugMix", "ElasticTransform", "RandomErasing"))
+
+
+def test_one_transform_view_shows_the_original_and_draws(studio):
+    """Picking Photometric › GaussianBlur shows the original and 8 captioned draws, with its own sliders."""
+    studio.button_group(key="one_group").set_value("Photometric").run()
+    studio.selectbox(key="one.photometric").set_value("GaussianBlur").run()
+    studio.slider(key="one.gaussian_blur.sigma").set_value((3.0, 4.0)).run()
+    draws = [c.value for c in studio.caption if c.value.startswith("**draw ")]
+    assert len(draws) == 8 and all("GaussianBlur: σ = 3." in d for d in draws)
+    assert sum(c.value.startswith("**original**") for c in studio.caption) == 2  # pipeline and one-transform
+
+
+def test_one_transform_view_explains_a_refused_setting(studio):
+    """RandomAffine with a zoom of 0 gets torchvision's reason in the page, no exception and no grid."""
+    studio.selectbox(key="one.geometric").set_value("RandomAffine").run()
+    studio.slider(key="one.affine.scale").set_value((0.0, 1.0)).run()
+    assert not studio.exception
+    assert any("RandomAffine" in w.value and "refuses" in w.value for w in studio.warning)
+
+
+@pytest.mark.parametrize("kind", ["CutMix", "MixUp"])
+def test_mixing_tab_shows_torchvisions_label_vectors(studio, kind):
+    """The captions' label mixtures equal the label vectors torchvision's own transform returns."""
+    import torch
+    from torchvision.transforms import v2
+
+    from core.mixing import batch_tensor, label_text
+
+    studio.button_group(key="mix").set_value(kind).run()
+    studio.number_input(key="studio_seed").set_value(7).run()
+    captions = [c.value for c in studio.caption if " with " in c.value and "label: " in c.value]
+    names = ("cat", "coffee", "rocket", "astronaut")
+    images = [Image.open(f"sample_images/{name}.jpg").convert("RGB") for name in names]
+    torch.manual_seed(7)
+    _, labels = getattr(v2, kind)(alpha=1.0, num_classes=4)(batch_tensor(images, 224), torch.arange(4))
+    assert [c.split("label: ")[1] for c in captions] == [label_text(row, names) for row in labels]
+    assert any("λ = " in m.value for m in studio.markdown)

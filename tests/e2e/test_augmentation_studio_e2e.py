@@ -53,3 +53,37 @@ def test_a_bad_file_shows_the_clear_message(page, server, tmp_path):
     assert_no_exception(page)
     alert = page.locator("[data-testid='stAlert']").filter(has_text="notes.png")
     assert "not an image we can read" in alert.inner_text()
+
+
+def test_phone_reads_the_grid_in_order(browser, server):
+    """On a 390 px phone the stacked grid reads original, #0, #1, … #7 from top to bottom."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        open_app(phone, f"{server}/augmentation_studio")
+        assert_no_exception(phone)
+        tops = {
+            text.split("\n")[0]: box["y"]
+            for caption in phone.locator("[data-testid='stCaptionContainer']").all()
+            if (text := caption.inner_text()).startswith(("#", "original")) and (box := caption.bounding_box())
+        }
+        order = sorted(tops, key=tops.get)[:9]
+        assert order == ["original"] + [f"#{k}" for k in range(8)]
+    finally:
+        context.close()
+
+
+def test_one_transform_and_mixing_tabs(page, server):
+    """The One transform tab shows draws next to the original; CutMix & MixUp shows mixed label vectors."""
+    open_app(page, f"{server}/augmentation_studio")
+    page.get_by_role("tab", name="One transform").click()
+    page.get_by_text("Photometric", exact=True).click()
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text("draw 0", exact=True).is_visible()
+    page.get_by_role("tab", name="CutMix & MixUp").click()
+    settle(page)
+    assert page.get_by_text("λ = ").is_visible()
+    labels = page.locator("[data-testid='stCaptionContainer']").filter(has_text="label: ").all_inner_texts()
+    assert len(labels) == 4 and all("cat" in text or "coffee" in text or "rocket" in text for text in labels)
+    screenshot(page, "augmentation_studio_mixing")

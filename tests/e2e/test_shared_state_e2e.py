@@ -12,7 +12,7 @@ def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, serve
     settle(page)
     page.get_by_text("Share this view").click()
     link = page.locator("[data-testid='stCode']").last.inner_text().strip()
-    assert "seed=31" in link and link == page.url
+    assert "studio_seed=31" in link and link == page.url
     expected = sample_captions(page)
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
@@ -35,7 +35,7 @@ def test_projector_mode_changes_the_layout(browser, page, server):
         open_app(projected, f"{server}/augmentation_studio?projector=true")
         assert_no_exception(projected)
         assert projected.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true"
-        assert projected.get_by_text("Every sample: a new view of the same photo, same label.").is_visible()
+        assert projected.get_by_text("Every sample: a new random view of the same photo, same label.").is_visible()
         title = projected.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
         assert title > normal_title
         screenshot(projected, "augmentation_studio_projector")
@@ -45,7 +45,7 @@ def test_projector_mode_changes_the_layout(browser, page, server):
 
 def test_hostile_link_values_show_a_notice(page, server):
     """Nonsense in the link: a notice, the defaults, no exception."""
-    open_app(page, f"{server}/augmentation_studio?seed=banana&count=-4&nonsense=" + "x" * 3000)
+    open_app(page, f"{server}/augmentation_studio?studio_seed=banana&count=-4&nonsense=" + "x" * 3000)
     assert_no_exception(page)
     assert page.get_by_text("Ignored from the link").is_visible()
     assert len(sample_captions(page)) == 8
