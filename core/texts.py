@@ -98,11 +98,28 @@ TEXTS: dict[str, Text] = {
         "Hand computation = nn.BatchNorm2d (difference {difference:.1e}).",
     ),
     "mc.basics": Text(
-        "The lecture's unit $z = \\theta_1 x_1 + \\theta_2 x_2$ with each input kept with probability $q = 1 - p$. "
+        "The lecture's unit $z = \\theta_1 x_1 + \\theta_2 x_2$, here with $\\theta = ({t1:g}, {t2:g})$ and "
+        "$x = ({x1:g}, {x2:g})$, so $\\theta \\cdot x = {t1:g} \\cdot {x1:g} + ({t2:g}) \\cdot {x2:g} = {full:g}$. "
+        "Each input is kept with probability $q = 1 - p$. "
         "Without rescaling, $E[z] = q(\\theta_1 x_1 + \\theta_2 x_2)$, so the lecture scales the weights by $q$ at "
         "test time. PyTorch instead divides by $q$ while training (inverted dropout): then $E[z]$ is the full sum "
         "and nothing changes at test time.",
-        "PyTorch rescales while training, so test time needs no weight scaling.",
+        "θ = ({t1:g}, {t2:g}), x = ({x1:g}, {x2:g}): PyTorch rescales while training, so test time needs no "
+        "weight scaling.",
+    ),
+    "mc.perturbation": Text(
+        "**What to notice.** Rotate or brighten the input step by step: the further it moves from what the network "
+        "was trained on, the more the dropout passes disagree, so mutual information and predictive entropy rise, "
+        "while the single dropout-off confidence often stays high. A high confidence on a distorted input is the "
+        "over-confidence MC dropout exposes.",
+        "Distort the input: the passes disagree more, the single pass stays confident.",
+    ),
+    "mc.ood": Text(
+        "**What to notice.** The same network on Fashion-MNIST test items (in distribution), on the sample photos "
+        "and on pure noise (out of distribution), each point one input. Mutual information, the part of the "
+        "uncertainty that comes from the passes disagreeing, is near 0 for most Fashion-MNIST items and higher "
+        "for inputs unlike the training data; predictive entropy also counts inputs that are merely ambiguous.",
+        "Inputs unlike the training data: the passes disagree (higher mutual information).",
     ),
     "mc.calibration": Text(
         "Reliability diagram on the 2,000 shipped test images: a calibrated model's accuracy equals its confidence "
