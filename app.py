@@ -37,9 +37,9 @@ PROJECTOR_CSS = """<style>
 .stMainBlockContainer { font-size: 1.35rem; max-width: 100%; }
 .stMainBlockContainer h1 { font-size: 3.2rem; }
 .stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.35rem; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem; line-height: 1.2; }
-[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stMetricValue"] p { font-size: 2.6rem; line-height: 1.25; }
+.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stMetricDelta"] p { font-size: 1.1rem; }
 [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
 .stMainBlockContainer input, [data-testid="stSliderThumbValue"] { font-size: 1.35rem; }
 .stMainBlockContainer button { min-height: 3rem; }
@@ -271,7 +271,8 @@ def show_figure(key: str, figure: go.Figure, container=st) -> None:
     narrow, projector = narrow_viewport(), projector_mode()
     if narrow or projector:
         figure = adapted(figure, narrow, projector)  # a private copy: a shared figure is never changed
-    container.plotly_chart(figure, key=key)
+    # On a phone plotly's toolbar covers the figure's title, and touch users pan and zoom with their fingers.
+    container.plotly_chart(figure, key=key, config={"displayModeBar": not narrow})
     container.download_button(
         "Download figure (HTML)",
         data=lambda: figure.to_html(include_plotlyjs="cdn"),  # built only when clicked
@@ -294,7 +295,7 @@ def _draw_new_seed(key: str) -> None:
 
 def seed_ui(key: str = "seed") -> int:
     """A visible seed with a button that draws a new one: the same seed always gives the same pictures."""
-    column_seed, column_button = st.columns([3, 1], vertical_alignment="bottom")
+    column_seed, column_button = st.columns([2, 1], vertical_alignment="bottom")  # room for "New seed", projected
     seed = column_seed.number_input(
         "Seed",
         min_value=0,

@@ -74,22 +74,35 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     for row, histogram in enumerate(histograms, start=1):
         centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
         width = histogram.edges[1] - histogram.edges[0]
-        # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
-        tails = ["/"] + [""] * (len(centres) - 2) + ["/"]
         for col, label in enumerate(labels, start=1):
+            fractions = histogram.fractions[label]
             figure.add_bar(
-                x=centres,
-                y=histogram.fractions[label],
+                x=centres[1:-1],
+                y=fractions[1:-1],
                 width=width,
-                marker=dict(color=colour(col - 1), pattern=dict(shape=tails, fgcolor="#999999")),
+                marker_color=colour(col - 1),
                 name=label,
+                legendgroup=label,
                 showlegend=row == 1,
                 row=row,
                 col=col,
             )
+            # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
+            figure.add_bar(
+                x=centres[[0, -1]],
+                y=fractions[[0, -1]],
+                width=width,
+                marker=dict(color=colour(col - 1), pattern=dict(shape="/", fgcolor=colour(7))),
+                name=f"{label}: clipped tails",
+                legendgroup=label,
+                showlegend=False,
+                hovertemplate="%{y:.3f} of the values lie beyond this end of the axis (clipped tail)<extra></extra>",
+                row=row,
+                col=col,
+            )
     figure.update_annotations(font_size=12)
-    figure.update_yaxes(title="fraction", col=1)
-    figure.update_xaxes(title="pre-activation (hatched end bins: all values beyond)", row=len(histograms))
+    figure.update_yaxes(title="fraction")
+    figure.update_xaxes(title="pre-activation (hatched: clipped tails)", row=len(histograms))
     return _layout(figure, height=170 * len(histograms) + 80)
 
 
