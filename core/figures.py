@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -27,6 +28,7 @@ PHONE_PLOT_SIDE = 330  # px: a phone's plot area is about this wide, so equal-as
 PHONE_CELL = 150  # px of height per subplot when a grid of subplots is stacked into one column
 PHONE_CELL_GAP = 80  # px between stacked subplots: room for an axis title and the next subplot title
 LEGEND_ENTRY = 21  # px per line of a vertical legend at Streamlit's chart font
+LEGEND_LINE_CHARS = 20  # characters per legend line on a phone: about 130 px at Streamlit's chart font
 
 
 def colour(index: int) -> str:
@@ -497,21 +499,24 @@ def _one_column(figure: go.Figure) -> None:
 def _every_category_label(figure: go.Figure) -> None:
     """Category axes label every category, turned upright (plotly drops every other one when short of room)."""
     for trace in figure.data:
-        categorical = trace.type == "box" and trace.x is None or (
-            trace.x is not None and len(trace.x) and isinstance(trace.x[0], str)
-        )
-        if categorical and trace.type != "heatmap":
+        named_boxes = trace.type == "box" and trace.x is None  # each box sits at its name
+        labelled = trace.type != "heatmap" and trace.x is not None and len(trace.x) and isinstance(trace.x[0], str)
+        if named_boxes or labelled:
             figure.layout["xaxis" + (trace.xaxis or "x")[1:]].update(tickmode="linear", dtick=1, tickangle=-90)
 
 
 def _legend_below(figure: go.Figure) -> None:
     """The legend under the figure, one entry a line, instead of beside it taking half a phone's width."""
-    entries = sum(
-        1 for trace in figure.data if trace.showlegend is not False and trace.type not in ("heatmap", "contour")
-    )
-    if entries < 2 and figure.layout.showlegend is not True:
+    listed = [
+        trace for trace in figure.data if trace.showlegend is not False and trace.type not in ("heatmap", "contour")
+    ]
+    if len(listed) < 2 and figure.layout.showlegend is not True:
         return
-    below = LEGEND_ENTRY * entries + 10
+    lines = 0
+    for trace in listed:  # long names on several lines: the legend stays under half a phone's width
+        trace.name = "<br>".join(textwrap.wrap(trace.name or "", LEGEND_LINE_CHARS)) or trace.name
+        lines += trace.name.count("<br>") + 1
+    below = LEGEND_ENTRY * lines + 10
     margin = figure.layout.margin
     figure.update_layout(
         legend=dict(orientation="v", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),

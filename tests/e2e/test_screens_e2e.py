@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_no_exception, open_app, open_tab, screenshot, tab_names, window
+from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, tab_names, window
 
 LABS = ["batchnorm_lab", "mc_dropout_lab", "regularization_lab"]
 PHONE = dict(is_mobile=True, has_touch=True, device_scale_factor=2)
@@ -29,8 +29,17 @@ CUT_BUTTONS = """() => Array.from(document.querySelectorAll('.stMainBlockContain
   .map(label => label.textContent)"""
 METRIC_SIZES = """() => Array.from(document.querySelectorAll('[data-testid=stMetric]'))
   .filter(metric => metric.getBoundingClientRect().width > 0)
-  .map(metric => [metric.querySelector('[data-testid=stMetricLabel] p'), metric.querySelector('[data-testid=stMetricValue] p')]
-    .map(text => parseFloat(getComputedStyle(text).fontSize)))"""
+  .map(metric => ['stMetricLabel', 'stMetricValue']
+    .map(part => parseFloat(getComputedStyle(metric.querySelector(`[data-testid=${part}] p`)).fontSize)))"""
+
+
+def open_on_phone(page, url: str) -> None:
+    """Open ``url`` and wait for the phone layout: the rerun after the window reported its width drops the toolbars."""
+    open_app(page, url)
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot') && !document.querySelector('.modebar-container .modebar')"
+    )
+    settle(page)
 
 
 def overlap(a, b) -> bool:
@@ -68,7 +77,7 @@ def test_projector_mode_in_the_studio_cuts_no_button(browser, server):
 def test_phone_layout_keeps_titles_apart_and_the_legend_narrow(browser, server, path):
     """At 390x844: no two subplot titles overlap, no legend is wider than half its figure, every figure fits."""
     with window(browser, 390, 844, **PHONE) as page:
-        open_app(page, f"{server}/{path}")
+        open_on_phone(page, f"{server}/{path}")
         for tab in tab_names(page):
             open_tab(page, tab)
             assert_no_exception(page)
@@ -85,7 +94,7 @@ def test_phone_layout_keeps_titles_apart_and_the_legend_narrow(browser, server, 
 def test_phone_shows_every_class_label(browser, server):
     """The MC Dropout Lab's class chart on a phone labels all ten classes."""
     with window(browser, 390, 844, **PHONE) as page:
-        open_app(page, f"{server}/mc_dropout_lab")
+        open_on_phone(page, f"{server}/mc_dropout_lab")
         assert page.evaluate(MEASURE_FIGURES)[0]["categories"] == 10
 
 
