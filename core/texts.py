@@ -108,11 +108,13 @@ TEXTS: dict[str, Text] = {
         "weight scaling.",
     ),
     "mc.perturbation": Text(
-        "**What to notice.** Rotate or brighten the input step by step: the further it moves from what the network "
-        "was trained on, the more the dropout passes disagree, so mutual information and predictive entropy rise, "
-        "while the single dropout-off confidence often stays high. A high confidence on a distorted input is the "
-        "over-confidence MC dropout exposes.",
-        "Distort the input: the passes disagree more, the single pass stays confident.",
+        "**What to notice.** Move the input away from the training data step by step. Predictive entropy (the MC "
+        "average's total uncertainty) and mutual information (the part that comes from the passes disagreeing) "
+        "rise, though not smoothly: at some angles the item happens to resemble a class again. Where the "
+        "dropout-off confidence stays near 1 while mutual information rises (brightness, model p = 0.5), a single "
+        "pass is over-confident and only the dropout passes show it. With p = 0.1 the passes hardly differ, so "
+        "mutual information stays small.",
+        "Distort the input: uncertainty rises; one confident pass can hide it (try brightness, p = 0.5).",
     ),
     "mc.ood": Text(
         "**What to notice.** The same network on Fashion-MNIST test items (in distribution), on the sample photos "
