@@ -497,12 +497,16 @@ def _one_column(figure: go.Figure) -> None:
 
 
 def _every_category_label(figure: go.Figure) -> None:
-    """Category axes label every category, turned upright (plotly drops every other one when short of room)."""
+    """Category axes label every category, turned upright when there are many (plotly drops some otherwise)."""
+    categories: dict[str, set] = {}  # x axis name -> the categories on it
     for trace in figure.data:
-        named_boxes = trace.type == "box" and trace.x is None  # each box sits at its name
-        labelled = trace.type != "heatmap" and trace.x is not None and len(trace.x) and isinstance(trace.x[0], str)
-        if named_boxes or labelled:
-            figure.layout["xaxis" + (trace.xaxis or "x")[1:]].update(tickmode="linear", dtick=1, tickangle=-90)
+        axis = "xaxis" + (trace.xaxis or "x")[1:]
+        if trace.type == "box" and trace.x is None:  # each box sits at its name
+            categories.setdefault(axis, set()).add(trace.name)
+        elif trace.type != "heatmap" and trace.x is not None and len(trace.x) and isinstance(trace.x[0], str):
+            categories.setdefault(axis, set()).update(trace.x)
+    for axis, names in categories.items():
+        figure.layout[axis].update(tickmode="linear", dtick=1, tickangle=-90 if len(names) > 4 else 0)
 
 
 def _legend_below(figure: go.Figure) -> None:
