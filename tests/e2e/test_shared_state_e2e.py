@@ -65,19 +65,17 @@ def test_an_upload_in_the_studio_is_used_by_the_other_labs(page, server, tmp_pat
     Image.new("RGB", (240, 160), (200, 60, 20)).save(photo)
     open_app(page, f"{server}/augmentation_studio")
     upload(page, str(photo))
-    go_to(page, "BatchNorm Lab")
-    page.get_by_text("Your image, augmented", exact=True).click()
-    settle(page)
-    assert_no_exception(page)
-    assert page.get_by_text("mine.png: 240×160 px").is_visible()
-    assert page.get_by_text("64 samples of your image").is_visible()
-    screenshot(page, "batchnorm_lab_with_the_studio_upload")
-    go_to(page, "MC Dropout Lab")
-    page.get_by_text("Photo", exact=True).click()
-    settle(page)
-    assert_no_exception(page)
-    assert page.get_by_text("mine.png: 240×160 px").is_visible()
-    assert page.get_by_text("What the network sees").is_visible()
+    for lab, choice, evidence in [
+        ("BatchNorm Lab", "Your image, augmented", "64 samples of your image"),
+        ("MC Dropout Lab", "Photo", "What the network sees"),
+    ]:
+        go_to(page, lab)
+        page.get_by_text(choice, exact=True).click()
+        settle(page)
+        assert_no_exception(page)
+        assert page.get_by_text("mine.png: 240×160 px").is_visible(), lab
+        assert page.get_by_text(evidence).is_visible(), lab
+        screenshot(page, f"{'_'.join(lab.lower().split())}_with_the_studio_upload")
 
 
 def test_without_a_file_every_tab_that_needs_none_renders(page, server):
