@@ -42,10 +42,13 @@ PROJECTOR_CSS = """<style>
 .stMainBlockContainer [data-testid="stMetricDelta"] p { font-size: 1.1rem; }
 [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
 .stMainBlockContainer input, [data-testid="stSliderThumbValue"] { font-size: 1.35rem; }
+.stMainBlockContainer .stSlider [data-testid="stWidgetLabel"] { margin-bottom: 1rem; }
 .stMainBlockContainer button { min-height: 3rem; }
 .stMainBlockContainer button p { font-size: 1.35rem; white-space: normal; overflow: visible; text-overflow: clip; }
 .stMainBlockContainer [data-baseweb="tab"] p { font-size: 1.35rem; }
 </style>"""
+# The uploader's own "25MB per file" would contradict the 10 MB the app accepts (its label says that instead).
+APP_CSS = '<style>[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }</style>'
 # Reports whether the browser window is narrower than NARROW_VIEWPORT, and again only when that changes, so
 # plot() can lay figures out for a phone (Streamlit does not tell the server the viewport's width).
 VIEWPORT_JS = """
@@ -155,7 +158,7 @@ def _uploaded_image(where: Sequence) -> tuple[LoadedImage | None, str]:
     """
     state = st.session_state
     upload = st.sidebar.file_uploader(
-        "Your image",
+        f"Your image (at most {MAX_BYTES // 2**20} MB)",
         key="upload",
         help=f"{ACCEPTED_TEXT}; at most {MAX_BYTES // 2**20} MB and 40 megapixels.",
         on_change=_forget_removed_upload,
@@ -354,8 +357,7 @@ def main() -> None:
         bind="query-params",
         help="Large text and figures, key sentences only, sidebar collapsed. Share it with ?projector=true.",
     )
-    if projector:
-        st.html(PROJECTOR_CSS)
+    st.html(APP_CSS + (PROJECTOR_CSS if projector else ""))
     with st.sidebar:
         _viewport(
             key="viewport",
