@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core import claims
 from core.data import Split, load_subset
-from core.images import ACCEPTED_TEXT, ImageInputError, LoadedImage, digest_of, display_jpeg, load_image
+from core.figures import NARROW_VIEWPORT, adapted
+from core.images import ACCEPTED_TEXT, MAX_BYTES, ImageInputError, LoadedImage, digest_of, display_jpeg, load_image
 from core.links import rejected_settings, share_url
 from core.models import SmallCNN
 from core.runs import Run, load_probs, load_record, load_run, private_model
@@ -37,10 +38,32 @@ PROJECTOR_CSS = """<style>
 .stMainBlockContainer { font-size: 1.35rem; max-width: 100%; }
 .stMainBlockContainer h1 { font-size: 3.2rem; }
 .stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.35rem; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
+.stMainBlockContainer [data-testid="stMetricValue"] p { font-size: 2.6rem; line-height: 1.25; }
+.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stMetricDelta"] p { font-size: 1.1rem; }
 [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
 .stMainBlockContainer input, [data-testid="stSliderThumbValue"] { font-size: 1.35rem; }
+.stMainBlockContainer .stSlider [data-testid="stWidgetLabel"] { margin-bottom: 1rem; }
+.stMainBlockContainer button { min-height: 3rem; }
+.stMainBlockContainer button p { font-size: 1.35rem; white-space: normal; overflow: visible; text-overflow: clip; }
+.stMainBlockContainer [data-baseweb="tab"] p { font-size: 1.35rem; }
 </style>"""
+# The uploader's own "25MB per file" would contradict the 10 MB the app accepts (its label says that instead).
+APP_CSS = '<style>[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }</style>'
+# Reports whether the browser window is narrower than NARROW_VIEWPORT, and again only when that changes, so
+# plot() can lay figures out for a phone (Streamlit does not tell the server the viewport's width).
+VIEWPORT_JS = """
+export default function ({ data, setStateValue }) {
+  const report = () => {
+    const narrow = window.innerWidth < data.breakpoint;
+    if (narrow !== data.narrow) setStateValue("narrow", narrow);
+  };
+  report();
+  window.addEventListener("resize", report);
+  return () => window.removeEventListener("resize", report);
+}
+"""
+_viewport = st.components.v2.component("augnorm_viewport", html="<span></span>", js=VIEWPORT_JS)
 
 
 _routing = threading.local()  # .active: this script thread is inside main(), so the page runs via the router
@@ -66,9 +89,18 @@ def use_router() -> None:
         st.rerun()
 
 
+class UploadEvicted(LookupError):
+    """The session's upload is no longer in the bounded cache (only its digest was kept)."""
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def decoded_image(digest: str, _data: bytes) -> LoadedImage:
-    """Decode once per distinct file: keyed by the bytes' sha256, not by Streamlit's hashing of them."""
+def decoded_image(digest: str, _data: bytes | None) -> LoadedImage:
+    """Decode once per distinct file: keyed by the bytes' sha256, not by Streamlit's hashing of them.
+
+    ``_data`` None looks an earlier upload up by its digest alone (another page has no file widget holding it).
+    """
+    if _data is None:
+        raise UploadEvicted(digest)  # exceptions are not cached: the next real upload decodes normally
     return load_image(_data)
 
 
@@ -113,8 +145,61 @@ def shipped_model(name: str) -> SmallCNN:
     return private_model(run.config, run.final, train=False)
 
 
-def image_input_ui() -> LoadedImage | None:
-    """Sidebar: a bundled sample or the user's upload. Returns the image, or None after saying why."""
+def _forget_removed_upload() -> None:
+    """The uploader's ×: the session's upload is gone. (A page's empty uploader alone does not mean that.)"""
+    if st.session_state.get("upload") is None:
+        st.session_state.pop("upload_digest", None)
+        st.session_state.pop("upload_name", None)
+
+
+def _uploaded_image(where: Sequence) -> tuple[LoadedImage | None, str]:
+    """The session's upload: the file in this page's uploader, or the one uploaded earlier on any page.
+
+    Only its digest and name live in st.session_state; the decoded picture lives in decoded_image's bounded cache.
+    """
+    state = st.session_state
+    upload = st.sidebar.file_uploader(
+        f"Your image (at most {MAX_BYTES // 2**20} MB)",
+        key="upload",
+        help=f"{ACCEPTED_TEXT}; at most {MAX_BYTES // 2**20} MB and 40 megapixels.",
+        on_change=_forget_removed_upload,
+    )
+    data = upload.getvalue() if upload is not None else None
+    if data is not None:
+        state.pop("upload_digest", None)  # a file that cannot be used replaces the earlier picture too
+        state.upload_name = upload.name
+    label = state.get("upload_name", "")
+    digest = digest_of(data) if data is not None else state.get("upload_digest")
+    if digest is None:
+        for place in where:
+            place.info("This needs an image: upload one in the sidebar, or switch the source back to *Sample*.")
+        return None, label
+    try:
+        loaded = decoded_image(digest, data)
+    except UploadEvicted:
+        state.pop("upload_digest", None)
+        for place in where:
+            place.warning(
+                f"**{label}** is no longer in the server's memory (it keeps recent uploads for a while): "
+                "please upload it again in the sidebar.",
+                icon=":material/history:",
+            )
+        return None, label
+    except ImageInputError as error:
+        for place in where:
+            place.error(f"**{label}** can't be used: {error}", icon=":material/broken_image:")
+        return None, label
+    state.upload_digest = digest
+    if upload is None:
+        st.sidebar.caption("Uploaded earlier in this session. Upload another file to replace it.")
+    return loaded, label
+
+
+def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
+    """Sidebar: a bundled sample or the user's upload, the session's choice on every page until changed.
+
+    Returns the image, or None after saying why in each of ``where`` (the places of the sections needing it).
+    """
     sidebar = st.sidebar
     sidebar.subheader("Image")
     source = sidebar.segmented_control(
@@ -135,22 +220,12 @@ def image_input_ui() -> LoadedImage | None:
             bind="query-params",
             persist_state="session",
         )
-        data, label = sample_bytes(name), f"{name}.jpg"
+        data = sample_bytes(name)
+        loaded, label = decoded_image(digest_of(data), data), f"{name}.jpg"
     else:
-        upload = sidebar.file_uploader(
-            "Your image",
-            key="upload",
-            help=f"{ACCEPTED_TEXT}; at most 10 MB and 40 megapixels.",
-        )
-        if upload is None:
-            st.info("Upload an image in the sidebar, or switch the source back to *Sample*.")
+        loaded, label = _uploaded_image(where)
+        if loaded is None:
             return None
-        data, label = upload.getvalue(), upload.name
-    try:
-        loaded = decoded_image(digest_of(data), data)
-    except ImageInputError as error:
-        st.error(f"**{label}** can't be used: {error}", icon=":material/broken_image:")
-        return None
     size = f"{loaded.image.width}×{loaded.image.height} px"
     sidebar.image(preview_jpeg(loaded.digest, loaded.image), caption=f"{label}: {size}")
     for note in loaded.notes:
@@ -195,14 +270,22 @@ def shared_figure(builder: str, _build: Callable[..., go.Figure], *args: object,
     return _build(*args, **kwargs)
 
 
-def plot(key: str, build: Callable[..., go.Figure], *args: object, container=st, **kwargs: object) -> None:
-    """Show the core figure ``build(*args, **kwargs)`` (larger in projector mode) with an HTML download button."""
-    figure = shared_figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
-    if projector_mode():
-        figure = go.Figure(figure)  # a private copy to enlarge: the shared figure is never changed
-        figure.update_layout(font_size=20, height=int((figure.layout.height or 400) * 1.3))
-        figure.update_traces(selector=dict(type="scatter"), line_width=4)
-    container.plotly_chart(figure, key=key)
+def narrow_viewport() -> bool:
+    """The browser window is phone-sized (reported by the viewport component that main() mounts)."""
+    return bool(st.session_state.get("viewport", {}).get("narrow", False))
+
+
+def _rerun_with_new_layout() -> None:
+    """The window crossed the phone breakpoint: the rerun that follows lays every figure out again."""
+
+
+def show_figure(key: str, figure: go.Figure, container=st) -> None:
+    """Show ``figure`` fitted to the screen (phone, projector) with an HTML download button."""
+    narrow, projector = narrow_viewport(), projector_mode()
+    if narrow or projector:
+        figure = adapted(figure, narrow, projector)  # a private copy: a shared figure is never changed
+    # On a phone plotly's toolbar covers the figure's title, and touch users pan and zoom with their fingers.
+    container.plotly_chart(figure, key=key, config={"displayModeBar": not narrow})
     container.download_button(
         "Download figure (HTML)",
         data=lambda: figure.to_html(include_plotlyjs="cdn"),  # built only when clicked
@@ -214,13 +297,18 @@ def plot(key: str, build: Callable[..., go.Figure], *args: object, container=st,
     )
 
 
+def plot(key: str, build: Callable[..., go.Figure], *args: object, container=st, **kwargs: object) -> None:
+    """Show the shared core figure ``build(*args, **kwargs)`` fitted to the screen, with a download button."""
+    show_figure(key, shared_figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs), container)
+
+
 def _draw_new_seed(key: str) -> None:
     st.session_state[key] = secrets.randbelow(10_000)
 
 
 def seed_ui(key: str = "seed") -> int:
     """A visible seed with a button that draws a new one: the same seed always gives the same pictures."""
-    column_seed, column_button = st.columns([3, 1], vertical_alignment="bottom")
+    column_seed, column_button = st.columns([2, 1], vertical_alignment="bottom")  # room for "New seed", projected
     seed = column_seed.number_input(
         "Seed",
         min_value=0,
@@ -281,8 +369,14 @@ def main() -> None:
         bind="query-params",
         help="Large text and figures, key sentences only, sidebar collapsed. Share it with ?projector=true.",
     )
-    if projector:
-        st.html(PROJECTOR_CSS)
+    st.html(APP_CSS + (PROJECTOR_CSS if projector else ""))
+    with st.sidebar:
+        _viewport(
+            key="viewport",
+            data={"narrow": narrow_viewport(), "breakpoint": NARROW_VIEWPORT},
+            default={"narrow": False},
+            on_narrow_change=_rerun_with_new_layout,
+        )
     _routing.active = True
     try:
         page.run()

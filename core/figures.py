@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -17,11 +19,38 @@ from core.init_demo import LayerActivations
 from core.mc_dropout import RotationScatter
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+# Its black is replaced by grey: black vanishes on the dark theme's background.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#999999")
+DASHES = ("solid", "dash", "dot", "dashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
+PROJECTOR_FONT = 22  # px for every text of a projected figure: read from the back row at 1280x720
+NARROW_VIEWPORT = 640  # px: a viewport narrower than this (a phone) gets the phone layout
+PHONE_PLOT_SIDE = 330  # px: a phone's plot area is about this wide, so equal-aspect plots get this height
+PHONE_CELL = 150  # px of height per subplot when a grid of subplots is stacked into one column
+PHONE_CELL_GAP = 80  # px between stacked subplots: room for an axis title and the next subplot title
+LEGEND_ENTRY = 21  # px per line of a vertical legend at Streamlit's chart font
+LEGEND_LINE_CHARS = 20  # characters per legend line on a phone: about 130 px at Streamlit's chart font
 
 
 def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
+
+
+def log_ticks(values: Sequence[float]) -> dict:
+    """Ticks at 1, 2 and 5 times the powers of ten spanning ``values``, written out in full.
+
+    plotly's own log ticks label the minor ticks "2" and "5" only, which reads as "2, 1, 5, 2, 0.1, 5".
+    """
+    positive = [float(v) for v in values if v > 0 and math.isfinite(v)]
+    if not positive:
+        return {}
+    low, high = min(positive), max(positive)
+    candidates = [m * 10.0**e for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+                  for m in (1, 2, 5)]  # fmt: skip
+    inside = [t for t in candidates if low <= t <= high]
+    below, above = [t for t in candidates if t < low], [t for t in candidates if t > high]
+    ticks = ([below[-1]] if len(inside) < 2 and below else []) + inside + ([above[0]] if len(inside) < 2 else [])
+    return dict(tickmode="array", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
 
 
 def _layout(figure: go.Figure, height: int, title: str | None = None) -> go.Figure:
@@ -49,18 +78,35 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
         centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
         width = histogram.edges[1] - histogram.edges[0]
         for col, label in enumerate(labels, start=1):
+            fractions = histogram.fractions[label]
             figure.add_bar(
-                x=centres,
-                y=histogram.fractions[label],
+                x=centres[1:-1],
+                y=fractions[1:-1],
                 width=width,
                 marker_color=colour(col - 1),
                 name=label,
+                legendgroup=label,
                 showlegend=row == 1,
                 row=row,
                 col=col,
             )
+            # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
+            figure.add_bar(
+                x=centres[[0, -1]],
+                y=fractions[[0, -1]],
+                width=width,
+                marker=dict(color=colour(col - 1), pattern=dict(shape="/", fgcolor=colour(7))),
+                name=f"{label}: clipped tails",
+                legendgroup=label,
+                showlegend=False,
+                hovertemplate="%{y:.3f} of the values lie beyond this end of the axis (clipped tail)<extra></extra>",
+                row=row,
+                col=col,
+            )
     figure.update_annotations(font_size=12)
-    return _layout(figure, height=170 * len(histograms) + 60)
+    figure.update_yaxes(title="fraction")
+    figure.update_xaxes(title="pre-activation (hatched: clipped tails)", row=len(histograms))
+    return _layout(figure, height=170 * len(histograms) + 80)
 
 
 def lines_figure(
@@ -81,7 +127,8 @@ def lines_figure(
     # On a log axis, label exactly the values that were measured (plotly's minor ticks clutter it).
     ticks = dict(tickvals=sorted({float(v) for x, _ in series.values() for v in x})) if log_x else {}
     figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
-    figure.update_yaxes(title=y_title, type="log" if log_y else None)
+    y_ticks = log_ticks([float(v) for _, y in series.values() for v in y]) if log_y else {}
+    figure.update_yaxes(title=y_title, type="log" if log_y else None, **y_ticks)
     return _layout(figure, height, title)
 
 
@@ -106,13 +153,25 @@ def loss_figure(curves: Mapping[str, object]) -> go.Figure:
 
 
 def layer_std_figure(records: Mapping[str, dict]) -> go.Figure:
-    """Std of each layer's pre-activations over training, from the runs' recorded statistics."""
-    series = {}
-    for label, record in records.items():
+    """Std of each layer's pre-activations over training: one colour and dash per network, one marker per layer."""
+    figure, stds = go.Figure(), []
+    for model, (label, record) in enumerate(records.items()):
         steps = sorted(int(step) for step in record["layer_stats"])
-        for layer in record["layer_stats"]["0"]:
-            series[f"{label} · {layer}"] = (steps, [record["layer_stats"][str(s)][layer]["std"] for s in steps])
-    return lines_figure(series, "training step", "std of pre-activations", "Recorded during training", log_y=True)
+        for index, layer in enumerate(record["layer_stats"]["0"]):
+            std = [record["layer_stats"][str(step)][layer]["std"] for step in steps]
+            stds += std
+            figure.add_scatter(
+                x=steps,
+                y=std,
+                mode="lines+markers",
+                name=f"{label} · {layer}",
+                legendgroup=label,
+                line=dict(color=colour(model), dash=DASHES[model % len(DASHES)]),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+            )
+    figure.update_xaxes(title="training step")
+    figure.update_yaxes(title="std of pre-activations", type="log", **log_ticks(stds))
+    return _layout(figure, 380, "Recorded during training")
 
 
 def smooth(values: Sequence[float], window: int = 10) -> np.ndarray:
@@ -166,6 +225,8 @@ def running_stats_figure(trace: RunningTrace) -> go.Figure:
             col=col,
         )
     figure.update_xaxes(title="training step")
+    figure.update_yaxes(title="mean", col=1)
+    figure.update_yaxes(title="variance", col=2)
     return _layout(figure, 360)
 
 
@@ -217,12 +278,14 @@ def class_distribution_figure(samples: np.ndarray, deterministic: np.ndarray, cl
         name="dropout off (weight scaling)",
         marker=dict(symbol="x", size=12, color=colour(1)),
     )
+    figure.update_xaxes(title="class")
     figure.update_yaxes(title="softmax probability", range=[-0.02, 1.02])
     return _layout(figure, 400)
 
 
 def votes_figure(counts: np.ndarray, classes: Sequence[str]) -> go.Figure:
     figure = go.Figure(go.Bar(x=list(classes), y=counts, marker_color=colour(0)))
+    figure.update_xaxes(title="class")
     figure.update_yaxes(title="passes that chose the class")
     return _layout(figure, 280)
 
@@ -314,7 +377,7 @@ def reliability_figure(curves: Mapping[str, object]) -> go.Figure:
     return _layout(figure, 480)
 
 
-def groups_figure(groups: Mapping[str, np.ndarray], y_title: str) -> go.Figure:
+def groups_figure(groups: Mapping[str, np.ndarray], y_title: str, x_title: str = "inputs") -> go.Figure:
     """One box (with points) per group, e.g. mutual information for in- and out-of-distribution inputs."""
     figure = go.Figure()
     for index, (name, values) in enumerate(groups.items()):
@@ -328,6 +391,7 @@ def groups_figure(groups: Mapping[str, np.ndarray], y_title: str) -> go.Figure:
             line_color=colour(index),
             showlegend=False,
         )
+    figure.update_xaxes(title=x_title)
     figure.update_yaxes(title=y_title)
     return _layout(figure, 340)
 
@@ -397,9 +461,8 @@ def paths_figure(
             hoverinfo="skip",
         )
     start = next(iter(paths.values()))[0]
-    figure.add_scatter(
-        x=[start[0]], y=[start[1]], mode="markers", marker=dict(size=12, symbol="star", color="black"), name="start"
-    )
+    star = dict(size=16, symbol="star", color=colour(4), line=dict(width=1.5, color=colour(7)))  # both themes
+    figure.add_scatter(x=[start[0]], y=[start[1]], mode="markers", marker=star, name="start")
     figure.update_xaxes(title="w₁", range=[w1[0], w1[-1]])
     figure.update_yaxes(title="w₂", range=[w2[0], w2[-1]], scaleanchor="x")
     return _layout(figure, 520)
@@ -437,5 +500,113 @@ def disagreement_figure(matrix: np.ndarray) -> go.Figure:
             texttemplate="%{text}",
         )
     )
-    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(title="network")
+    figure.update_yaxes(title="network", autorange="reversed")
     return _layout(figure, 360)
+
+
+def adapted(figure: go.Figure, narrow: bool = False, projector: bool = False) -> go.Figure:
+    """A private copy of a shared figure, laid out for a phone (``narrow``) and/or a projector.
+
+    The one place that fits a figure to the screen: pages and figure builders never do.
+    """
+    figure = go.Figure(figure)
+    if narrow:
+        _one_column(figure)
+        _every_category_label(figure)
+        _legend_below(figure)
+        if figure.layout.yaxis.scaleanchor:  # equal axes: as tall as the phone's plot area is wide
+            margin = figure.layout.margin
+            figure.update_layout(height=PHONE_PLOT_SIDE + (margin.t or 0) + (margin.b or 0))
+    if projector:
+        _enlarge(figure)
+    return figure
+
+
+def _enlarge(figure: go.Figure, size: int = PROJECTOR_FONT) -> None:
+    """Every text at ``size`` px, lines and markers thicker, the figure taller.
+
+    Streamlit's chart theme sets tick, legend, axis-title and hover fonts one by one, so the global font size
+    alone leaves them at ~11 px: each is set here.
+    """
+    figure.update_layout(
+        font_size=size,
+        legend=dict(font_size=size, title_font_size=size),
+        hoverlabel_font_size=size,
+        title_font_size=size + 4,
+        height=int((figure.layout.height or 400) * 1.3),
+    )
+    figure.update_xaxes(tickfont_size=size, title_font_size=size)
+    figure.update_yaxes(tickfont_size=size, title_font_size=size)
+    figure.update_annotations(font_size=size)
+    for trace in figure.data:
+        if trace.type in ("heatmap", "contour"):
+            trace.update(colorbar=dict(tickfont_size=size, title_font_size=size))
+            if trace.type == "heatmap":
+                trace.update(textfont_size=size)
+        elif trace.type == "scatter":
+            if trace.line.width != 0:  # (0: a filled band's outline stays invisible)
+                trace.line.width = 4
+            if isinstance(trace.marker.size, (int, float)):
+                trace.marker.size = trace.marker.size * 1.5
+
+
+def _one_column(figure: go.Figure) -> None:
+    """A grid of subplots restacked into one column, row by row (a phone is too narrow for two)."""
+    cells = {}  # (x domain, y domain) -> (x axis name, y axis name) of every subplot that has a trace
+    for trace in figure.data:
+        axes = ("xaxis" + (trace.xaxis or "x")[1:], "yaxis" + (trace.yaxis or "y")[1:])
+        cells[(tuple(figure.layout[axes[0]].domain or (0, 1)), tuple(figure.layout[axes[1]].domain or (0, 1)))] = axes
+    columns = sorted({x for x, _ in cells})
+    if len(columns) < 2:
+        return
+    rows = sorted({y for _, y in cells}, key=lambda domain: -domain[1])
+    order = sorted(cells, key=lambda cell: (rows.index(cell[1]), columns.index(cell[0])))
+    plot_height = len(order) * PHONE_CELL + (len(order) - 1) * PHONE_CELL_GAP
+    cell, gap = PHONE_CELL / plot_height, PHONE_CELL_GAP / plot_height
+    titles = {(round((x[0] + x[1]) / 2, 6), round(y[1], 6)): (x, y) for x, y in cells}
+    moved = {}
+    for index, (x, y) in enumerate(order):
+        top = 1 - index * (cell + gap)
+        x_axis, y_axis = cells[(x, y)]
+        figure.layout[x_axis].domain, figure.layout[y_axis].domain = (0, 1), (max(0.0, top - cell), top)
+        moved[(x, y)] = top
+    for annotation in figure.layout.annotations:  # subplot titles sit centred on their subplot's top
+        place = titles.get((round(annotation.x or 0, 6), round(annotation.y or 0, 6)))
+        if place is not None and annotation.xref == "paper" and annotation.yref == "paper":
+            annotation.update(x=0.5, y=moved[place])
+    margin = figure.layout.margin
+    figure.update_layout(height=plot_height + (margin.t or 0) + (margin.b or 0))
+
+
+def _every_category_label(figure: go.Figure) -> None:
+    """Category axes label every category, turned upright when there are many (plotly drops some otherwise)."""
+    categories: dict[str, set] = {}  # x axis name -> the categories on it
+    for trace in figure.data:
+        axis = "xaxis" + (trace.xaxis or "x")[1:]
+        if trace.type == "box" and trace.x is None:  # each box sits at its name
+            categories.setdefault(axis, set()).add(trace.name)
+        elif trace.type != "heatmap" and trace.x is not None and len(trace.x) and isinstance(trace.x[0], str):
+            categories.setdefault(axis, set()).update(trace.x)
+    for axis, names in categories.items():
+        figure.layout[axis].update(tickmode="linear", dtick=1, tickangle=-90 if len(names) > 4 else 0)
+
+
+def _legend_below(figure: go.Figure) -> None:
+    """The legend under the figure, one entry a line, instead of beside it taking half a phone's width."""
+    listed = [
+        trace for trace in figure.data if trace.showlegend is not False and trace.type not in ("heatmap", "contour")
+    ]
+    if len(listed) < 2 and figure.layout.showlegend is not True:
+        return
+    lines = 0
+    for trace in listed:  # long names on several lines: the legend stays under half a phone's width
+        trace.name = "<br>".join(textwrap.wrap(trace.name or "", LEGEND_LINE_CHARS)) or trace.name
+        lines += trace.name.count("<br>") + 1
+    below = LEGEND_ENTRY * lines + 10
+    margin = figure.layout.margin
+    figure.update_layout(
+        legend=dict(orientation="v", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
+        margin=dict(b=(margin.b or 40) + below, l=10, r=10),
+        height=(figure.layout.height or 400) + below,
+    )

@@ -94,7 +94,10 @@ def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         notes.append(f"High-bit-depth greyscale ({image.mode}) scaled to 8 bits.")
         image = _high_bit_depth_to_l(image)
+    if image.mode in ("1", "L", "LA", "La"):
+        notes.append("Greyscale image: its one channel is used as red, green and blue.")
     if image.mode == "P":
+        notes.append("Palette (indexed-colour) image converted to RGB.")
         # Palette images may carry transparency in their palette; expand it before flattening.
         image = image.convert("RGBA") if "transparency" in image.info else image.convert("RGB")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):

@@ -160,11 +160,30 @@ TEXTS: dict[str, Text] = {
         "Hand computation = nn.BatchNorm2d (difference {difference:.1e}).",
     ),
     "mc.basics": Text(
-        "The lecture's unit $z = \\theta_1 x_1 + \\theta_2 x_2$ with each input kept with probability $q = 1 - p$. "
+        "The lecture's unit $z = \\theta_1 x_1 + \\theta_2 x_2$, here with $\\theta = ({t1:g}, {t2:g})$ and "
+        "$x = ({x1:g}, {x2:g})$, so $\\theta \\cdot x = {t1:g} \\cdot {x1:g} + ({t2:g}) \\cdot {x2:g} = {full:g}$. "
+        "Each input is kept with probability $q = 1 - p$. "
         "Without rescaling, $E[z] = q(\\theta_1 x_1 + \\theta_2 x_2)$, so the lecture scales the weights by $q$ at "
         "test time. PyTorch instead divides by $q$ while training (inverted dropout): then $E[z]$ is the full sum "
         "and nothing changes at test time.",
-        "PyTorch rescales while training, so test time needs no weight scaling.",
+        "θ = ({t1:g}, {t2:g}), x = ({x1:g}, {x2:g}): PyTorch rescales while training, so test time needs no "
+        "weight scaling.",
+    ),
+    "mc.perturbation": Text(
+        "**What to notice.** Move the input away from the training data step by step. Predictive entropy (the MC "
+        "average's total uncertainty) and mutual information (the part that comes from the passes disagreeing) "
+        "rise, though not smoothly: at some angles the item happens to resemble a class again. Where the "
+        "dropout-off confidence stays near 1 while mutual information rises (brightness, model p = 0.5), a single "
+        "pass is over-confident and only the dropout passes show it. With p = 0.1 the passes hardly differ, so "
+        "mutual information stays small.",
+        "Distort the input: uncertainty rises; one confident pass can hide it (try brightness, p = 0.5).",
+    ),
+    "mc.ood": Text(
+        "**What to notice.** The same network on Fashion-MNIST test items (in distribution), on the sample photos "
+        "and on pure noise (out of distribution), each point one input. Mutual information, the part of the "
+        "uncertainty that comes from the passes disagreeing, is near 0 for most Fashion-MNIST items and higher "
+        "for inputs unlike the training data; predictive entropy also counts inputs that are merely ambiguous.",
+        "Inputs unlike the training data: the passes disagree (higher mutual information).",
     ),
     "mc.calibration": Text(
         "Reliability diagram on the 2,000 shipped test images: a calibrated model's accuracy equals its confidence "

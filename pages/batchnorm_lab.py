@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from app import claim_note, explain, fashion_subset, image_input_ui, plot, shipped_run, use_router
+from app import claim_note, explain, fashion_subset, image_input_ui, plot, shipped_run, show_figure, use_router
 from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
@@ -16,8 +16,11 @@ FASHION_BATCH = 256
 BATCH_SOURCES = ("Fashion-MNIST", "Your image, augmented")
 
 
-def batch_ui() -> tuple[str, torch.Tensor]:
-    """The batch to look at: Fashion-MNIST test images, or the user's image under the Studio's pipeline."""
+def batch_ui() -> tuple[str, torch.Tensor] | None:
+    """The batch to look at: Fashion-MNIST test images, or the user's image under the Studio's pipeline.
+
+    None (after saying so here) when the user's image is wanted but missing.
+    """
     source = st.segmented_control(
         "Batch", BATCH_SOURCES, default=BATCH_SOURCES[0], required=True, key="bn_batch", bind="query-params"
     )
@@ -25,7 +28,7 @@ def batch_ui() -> tuple[str, torch.Tensor]:
         return "fashion", fashion_subset()["test"].tensors(FASHION_BATCH)[0]
     loaded = image_input_ui()
     if loaded is None:
-        st.stop()
+        return None
     invert = st.toggle("Invert (items are light on black)", value=True, key="bn_invert", bind="query-params")
     chain = chain_from_state(st.session_state)
     st.caption(f"64 samples of your image (seed 0) through: {chain_titles(chain)}")
@@ -47,8 +50,9 @@ def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
 def activations_section() -> None:
     steps = sorted(shipped_run("batchnorm").snapshots)
     step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
-    batch_key, images = batch_ui()
-    plot("histograms", figures.histogram_figure, cached_histograms(step, batch_key, images))
+    batch = batch_ui()
+    if batch is not None:
+        plot("histograms", figures.histogram_figure, cached_histograms(step, *batch))
     records = {label: shipped_run(name).record for label, name in RUNS.items()}
     explain("bn.collapse", **bn_lab.collapse(records["plain"]))
     plot("layer_std", figures.layer_std_figure, records)
@@ -86,9 +90,9 @@ def live_training_section() -> None:
     for chunk in range(settings.chunks + 1) if animate else [settings.chunks]:
         result = cached_live_chunk(settings, chunk)
         progress.progress(*settings.progress(chunk))
-        chart.plotly_chart(figures.loss_figure(result.curves), key=f"loss{chunk}")
+        show_figure(f"loss{chunk}", figures.loss_figure(result.curves), chart.container())
         if result.histograms:
-            histograms.plotly_chart(figures.histogram_figure(result.histograms), key=f"live_histograms{chunk}")
+            show_figure(f"live_histograms{chunk}", figures.histogram_figure(result.histograms), histograms.container())
         else:
             histograms.warning("Both networks diverged: their activations are inf or NaN, so there is nothing to draw.")
     for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):

@@ -59,6 +59,7 @@ SOURCES = ("Fashion-MNIST", "Photo")
 DATASET_SEED = 0  # statistics over thousands of inputs (calibration, in vs out): one seed, shared by the class
 OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images for 80 epochs
 ROTATION_PASSES = 100  # T of the rotated-item view, as in Gal & Ghahramani's Fig. 4
+THETA, X = np.array([2.0, -1.0]), np.array([1.0, 3.0])  # the Dropout basics unit's weights and inputs
 
 
 def _surprise() -> None:
@@ -66,8 +67,11 @@ def _surprise() -> None:
     st.session_state.mc_index = secrets.randbelow(PER_CLASS)
 
 
-def input_ui() -> tuple[str, torch.Tensor]:
-    """Sidebar: a Fashion-MNIST test item or a photo. Returns a cache key and the (1, 1, 28, 28) input."""
+def input_ui(where) -> tuple[str, torch.Tensor] | None:
+    """Sidebar: a Fashion-MNIST test item or a photo. Returns a cache key and the (1, 1, 28, 28) input.
+
+    None when the photo is missing, after saying so in each of ``where`` (the tabs that need the input).
+    """
     st.sidebar.subheader("Input")
     source = st.sidebar.segmented_control(
         "Input", SOURCES, default=SOURCES[0], required=True, key="mc_source", bind="query-params"
@@ -82,9 +86,9 @@ def input_ui() -> tuple[str, torch.Tensor]:
         position = np.flatnonzero(test.labels == CLASSES.index(name))[index]
         key, x = f"fashion:{position}", to_tensor(test.images[position : position + 1])
     else:
-        loaded = image_input_ui()
+        loaded = image_input_ui(where)
         if loaded is None:
-            st.stop()
+            return None
         invert = st.sidebar.toggle(
             "Invert (items are light on black)", value=True, key="mc_invert", bind="query-params"
         )
@@ -132,6 +136,7 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
     }
     x_title = "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
     plot("perturbation", lines_figure, series, x_title, "nats / probability")
+    explain("mc.perturbation")
     st.subheader(f"The item rotated in 12 steps, {ROTATION_PASSES} passes each")
     explain("mc.rotation", "caption")
     plot("rotation_scatter", rotation_scatter_figure, cached_rotation(p, key, seed, x), CLASSES)
@@ -203,40 +208,64 @@ def cached_tta(p: float) -> dict[str, float]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_weight_scaling(p: float):
-    return weight_scaling(np.array([2.0, -1.0]), np.array([1.0, 3.0]), p)  # 100,000 real dropout draws
+    return weight_scaling(THETA, X, p)  # 100,000 real dropout draws
 
 
 @st.fragment
 def basics_section() -> None:
-    explain("mc.basics")
-    p = st.slider("Drop probability p", 0.0, 0.9, 0.5, 0.05, key="basics_p", bind="query-params")
+    (t1, t2), (x1, x2) = THETA, X
+    explain("mc.basics", t1=t1, t2=t2, x1=x1, x2=x2, full=float(THETA @ X))
+    p = st.slider(
+        "Drop probability p of this two-input unit",
+        0.0,
+        0.9,
+        0.5,
+        0.05,
+        key="basics_p",
+        bind="query-params",
+        help="Only for this example; the model's p is chosen above the tabs.",
+    )
     for column, number in zip(st.columns(4), cached_weight_scaling(p).numbers()):
         column.metric(number.label, number.value, help=number.help or None)
 
 
-st.title("MC Dropout Lab")
-explain("mc.notice", "info")
-key, x = input_ui()
-left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-p = left.select_slider("Model's dropout p", DROPOUT_P, value=0.1, key="mc_p", bind="query-params")
-passes = middle.slider("Passes T", 1, 200, 50, key="mc_T", bind="query-params")
-with right:
-    seed = seed_ui()
-samples, deterministic = cached_mc(p, key, passes, seed, x)
-tabs = st.tabs(TABS)
-with tabs[0]:
-    prediction_section(samples, deterministic)
-with tabs[1]:
-    perturbation_section(p, key, x, passes, seed)
-with tabs[2]:
-    calibration_section(p, passes)
-with tabs[3]:
+def ood_section(p: float, passes: int) -> None:
     groups = cached_ood(p, passes)
     left, right = st.columns(2)
     information = {name: numbers.mutual_information for name, numbers in groups.items()}
     entropies = {name: numbers.predictive_entropy for name, numbers in groups.items()}
     plot("ood_mi", groups_figure, information, "mutual information (nats)", container=left)
     plot("ood_entropy", groups_figure, entropies, "predictive entropy (nats)", container=right)
+    explain("mc.ood")
+
+
+st.title("MC Dropout Lab")
+explain("mc.notice", "info")
+left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+p = left.select_slider(
+    "Model's dropout p",
+    DROPOUT_P,
+    value=0.1,
+    key="mc_p",
+    bind="query-params",
+    help="Which shipped network runs: trained with this dropout probability (Dropout basics has its own p).",
+)
+passes = middle.slider("Passes T", 1, 200, 50, key="mc_T", bind="query-params")
+with right:
+    seed = seed_ui()
+tabs = st.tabs(TABS)
+chosen = input_ui(where=tabs[:2])
+if chosen is not None:
+    key, x = chosen
+    samples, deterministic = cached_mc(p, key, passes, seed, x)
+    with tabs[0]:
+        prediction_section(samples, deterministic)
+    with tabs[1]:
+        perturbation_section(p, key, x, passes, seed)
+with tabs[2]:
+    calibration_section(p, passes)
+with tabs[3]:
+    ood_section(p, passes)
 with tabs[4]:
     basics_section()
 with tabs[5]:

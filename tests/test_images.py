@@ -94,11 +94,25 @@ def test_rgba_png_alpha_is_flattened():
 
 
 def test_greyscale_and_bilevel_images_become_rgb():
-    """Modes L and 1 come out as RGB with equal channels."""
+    """Modes L and 1 (an 8-bit greyscale PNG too) come out as RGB with equal channels, and a note says so."""
     for image in (Image.new("L", (20, 20), 77), Image.new("1", (20, 20), 1)):
-        pixels = np.asarray(load_image(encode(image, "PNG")).image)
+        loaded = load_image(encode(image, "PNG"))
+        pixels = np.asarray(loaded.image)
         assert pixels.shape == (20, 20, 3)
         assert np.all(pixels[..., 0] == pixels[..., 2])
+        assert any("Greyscale" in note for note in loaded.notes)
+
+
+def test_plain_palette_image_gets_a_note():
+    """An indexed-colour PNG without transparency is converted and the note says so."""
+    loaded = load_image(encode(Image.new("P", (20, 20), 3), "PNG"))
+    assert any("Palette" in note for note in loaded.notes)
+
+
+def test_a_file_over_the_limit_is_refused_with_its_size():
+    """11 MB of bytes: the message names the size and the 10 MB limit (the uploader lets it through to say so)."""
+    with pytest.raises(ImageInputError, match=r"11\.0 MB; the limit is 10 MB"):
+        load_image(b"\xff" * (11 * 2**20))
 
 
 def test_animated_gif_uses_first_frame():

@@ -19,3 +19,11 @@ def open_page():
         return at.switch_page(page).run()
 
     return open_
+
+
+def open_link(page: str, **params) -> AppTest:
+    """Open ``page`` the way a shared link does: query parameters set before the first run."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.switch_page(page).run()

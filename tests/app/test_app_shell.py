@@ -1,24 +1,28 @@
 """What every page shares: shareable links, projector mode, the share box."""
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from core.figures import PROJECTOR_FONT
 from core.texts import TEXTS
 
-from .conftest import APP, TIMEOUT
+from .conftest import APP, open_link
 
 STUDIO = "pages/augmentation_studio.py"
 PAGES = [f"pages/{path.stem}.py" for path in sorted((Path(APP).parent / "pages").glob("*.py"))]
 
 
-def open_link(page: str, **params) -> AppTest:
-    """Open ``page`` the way a shared link does: query parameters set before the first run."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.switch_page(page).run()
+def upload_in_the_studio(open_page, name: str, size: tuple[int, int]) -> AppTest:
+    """Open the Studio and upload a plain PNG of ``size`` named ``name``."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    at = open_page(STUDIO)
+    at.button_group(key="source").set_value("Upload").run()
+    return at.file_uploader(key="upload").set_value((name, buffer.getvalue(), "image/png")).run()
 
 
 def sample_captions(at: AppTest) -> list[str]:
@@ -109,16 +113,16 @@ def test_figures_are_shared_but_projector_mode_enlarges_a_private_copy():
     """A projector session gets larger fonts; a normal session after it still gets the shared, unchanged figure."""
     import json
 
-    def layout_font(at: AppTest) -> float | None:
+    def tick_font(at: AppTest) -> float | None:
         chart = next(element for element in at.main if element.type == "plotly_chart")
-        return json.loads(chart.proto.spec)["layout"].get("font", {}).get("size")
+        return json.loads(chart.proto.spec)["layout"]["xaxis"].get("tickfont", {}).get("size")
 
     page = "pages/regularization_lab.py"
     projected = open_link(page, projector="true")
     assert not projected.exception
     normal = open_link(page)
-    assert layout_font(projected) == 20
-    assert layout_font(normal) != 20
+    assert tick_font(projected) == PROJECTOR_FONT
+    assert tick_font(normal) is None  # Streamlit's theme decides
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -128,4 +132,38 @@ def test_session_state_holds_only_small_values(open_page, page):
 
     at = open_page(page)
     for key, value in at.session_state.to_dict().items():
+        if isinstance(value, dict):  # a component's state is a dict subclass Streamlit defines locally
+            value = dict(value)
         assert len(pickle.dumps(value)) < 4096, f"{page}: session_state[{key!r}] is large ({type(value).__name__})"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_stops_for_a_missing_input(page):
+    """st.stop() would blank every later section and the share box: sections say what is missing instead."""
+    assert "st.stop(" not in (Path(APP).parent / page).read_text()
+
+
+def test_an_upload_follows_the_student_to_the_other_pages(open_page):
+    """Uploaded in the Studio, the same picture is the BatchNorm Lab's and the MC Dropout Lab's input."""
+    at = upload_in_the_studio(open_page, "red.png", (120, 80))
+    assert any(image.captions == ["red.png: 120×80 px"] for image in at.sidebar.image)
+    at.switch_page("pages/batchnorm_lab.py").run()
+    at.button_group(key="bn_batch").set_value("Your image, augmented").run()
+    assert not at.exception and not any("needs an image" in info.value for info in at.info)
+    assert any("red.png: 120×80 px" in image.captions for image in at.sidebar.image)
+    at.switch_page("pages/mc_dropout_lab.py").run()
+    at.button_group(key="mc_source").set_value("Photo").run()
+    assert not at.exception
+    assert any("red.png: 120×80 px" in image.captions for image in at.sidebar.image)
+
+
+def test_an_evicted_upload_asks_for_the_file_again(open_page):
+    """When the bounded cache has dropped the session's upload, the page says so instead of failing."""
+    from app import decoded_image
+
+    at = upload_in_the_studio(open_page, "blue.png", (64, 64))
+    decoded_image.clear()
+    at.switch_page("pages/batchnorm_lab.py").run()
+    at.button_group(key="bn_batch").set_value("Your image, augmented").run()
+    assert not at.exception
+    assert any("blue.png" in w.value and "upload it again" in w.value for w in at.warning)

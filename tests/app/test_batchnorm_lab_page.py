@@ -2,6 +2,8 @@
 
 import pytest
 
+from .conftest import open_link
+
 PAGE = "pages/batchnorm_lab.py"
 
 
@@ -87,3 +89,15 @@ def test_your_image_uses_the_pipeline_built_in_the_studio(open_page):
     assert not at.exception
     caption = next(c.value for c in at.caption if "64 samples of your image" in c.value)
     assert caption.endswith("through: Vertical flip, Scale augmentation")
+
+
+def test_a_missing_upload_leaves_every_other_section_working():
+    """Your image, augmented with no file: the Activations tab says so, every other tab still renders."""
+    at = open_link(PAGE, bn_batch="Your image, augmented", source="Upload")
+    assert not at.exception
+    assert any("needs an image" in info.value for info in at.info)
+    assert len(at.metric) == 3  # Train vs test
+    assert any("differ by at most" in caption.value for caption in at.caption)  # BN formula
+    assert at.dataframe[-1].value["layer"].tolist() == list(range(1, 11))  # Initialization
+    assert len(at.get("plotly_chart")) >= 4  # recorded stds, running statistics, batch sweep, depth
+    assert any("bn_batch=" in block.value for block in at.code)  # the share box

@@ -2,7 +2,10 @@
 
 import pytest
 
+from .conftest import open_link
+
 PAGE = "pages/mc_dropout_lab.py"
+TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 
 
 @pytest.fixture
@@ -81,3 +84,16 @@ def test_bad_photo_upload_is_explained(lab):
     lab.file_uploader(key="upload").set_value(("cat.png", b"\x89PNG\r\n\x1a\n broken", "image/png")).run()
     assert not lab.exception
     assert "cat.png" in lab.error[0].value and "not an image we can read" in lab.error[0].value
+
+
+def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
+    """Photo + Upload and no file: Prediction and Perturbation say so; the other four tabs and the share box work."""
+    at = open_link(PAGE, mc_source="Photo", source="Upload")
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == TABS
+    assert sum("needs an image" in info.value for info in at.info) == 2
+    assert any("ECE" in chart.proto.spec for chart in at.get("plotly_chart"))  # Calibration
+    assert len(at.get("plotly_chart")) == 3  # + the two In vs out figures
+    assert "E[z], no rescaling" in metrics(at)  # Dropout basics
+    assert at.dataframe[-1].value["prediction"].tolist()  # Test-time augmentation
+    assert any("mc_source=Photo" in block.value for block in at.code)  # the share box

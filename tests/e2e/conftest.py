@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,9 +105,39 @@ def assert_no_exception(page) -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot to the artifacts (and to the README's screenshots when updating)."""
+    """Save the whole page to the artifacts (and what the window shows to the README's screenshots when updating).
+
+    Streamlit scrolls inside its own container, so a "full page" shot would only show the window: the window is
+    made as tall as the page for the artifact, then restored.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
     if os.environ.get("UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    window = page.viewport_size
+    tall = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": window["width"], "height": max(window["height"], min(tall, 12_000))})
+    page.wait_for_timeout(500)  # the figures re-fit to the taller window
+    page.screenshot(path=ARTIFACTS / f"{name}.png")
+    page.set_viewport_size(window)
+
+
+@contextmanager
+def window(browser, width: int, height: int, **options) -> Iterator:
+    """A page in a fresh browser context of ``width`` x ``height`` (e.g. a phone: is_mobile, has_touch)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(LOAD_TIMEOUT_MS)
+        yield page
+    finally:
+        context.close()
+
+
+def tab_names(page) -> list[str]:
+    return page.get_by_role("tab").all_inner_texts()
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    settle(page)

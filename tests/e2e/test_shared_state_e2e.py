@@ -1,6 +1,6 @@
 """Shared links and projector mode, across real browser contexts."""
 
-from .conftest import assert_no_exception, open_app, sample_captions, screenshot, settle
+from .conftest import assert_no_exception, open_app, open_tab, sample_captions, screenshot, settle, upload
 
 
 def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, server):
@@ -49,3 +49,51 @@ def test_hostile_link_values_show_a_notice(page, server):
     assert_no_exception(page)
     assert page.get_by_text("Ignored from the link").is_visible()
     assert len(sample_captions(page)) == 8
+
+
+def go_to(page, title: str) -> None:
+    """Follow the sidebar menu to another page: the same session, as a student clicking through."""
+    page.get_by_role("link", name=title, exact=True).click()
+    settle(page)
+
+
+def test_an_upload_in_the_studio_is_used_by_the_other_labs(page, server, tmp_path):
+    """Upload in the Studio, open the BatchNorm and MC Dropout Labs from the menu: the same picture is used."""
+    from PIL import Image
+
+    photo = tmp_path / "mine.png"
+    Image.new("RGB", (240, 160), (200, 60, 20)).save(photo)
+    open_app(page, f"{server}/augmentation_studio")
+    upload(page, str(photo))
+    for lab, choice, evidence in [
+        ("BatchNorm Lab", "Your image, augmented", "64 samples of your image"),
+        ("MC Dropout Lab", "Photo", "What the network sees"),
+    ]:
+        go_to(page, lab)
+        page.get_by_text(choice, exact=True).click()
+        settle(page)
+        assert_no_exception(page)
+        assert page.get_by_text("mine.png: 240×160 px").is_visible(), lab
+        assert page.get_by_text(evidence).is_visible(), lab
+        screenshot(page, f"{'_'.join(lab.lower().split())}_with_the_studio_upload")
+
+
+def test_without_a_file_every_tab_that_needs_none_renders(page, server):
+    """Photo + Upload with no file (MC Dropout Lab) and Your image with no file (BatchNorm Lab): the other tabs,
+    their figures and the share button are all there."""
+    open_app(page, f"{server}/mc_dropout_lab?mc_source=Photo&source=Upload")
+    assert page.get_by_text("This needs an image").first.is_visible()
+    for tab in ["Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]:
+        open_tab(page, tab)
+        assert_no_exception(page)
+        panel = page.get_by_role("tabpanel", name=tab)
+        assert panel.locator(".js-plotly-plot, [data-testid='stMetric'], [data-testid='stDataFrame']").count() > 0
+    assert page.get_by_text("Share this view").is_visible()
+    screenshot(page, "mc_dropout_lab_without_a_file")
+    open_app(page, f"{server}/batchnorm_lab?bn_batch=Your+image%2C+augmented&source=Upload")
+    assert page.get_by_text("This needs an image").is_visible()
+    for tab in ["Live training", "Train vs test", "BN formula", "Initialization"]:
+        open_tab(page, tab)
+        assert_no_exception(page)
+        panel = page.get_by_role("tabpanel", name=tab)
+        assert panel.locator("button, .js-plotly-plot, [data-testid='stMetric'], .katex").count() > 0

@@ -1,0 +1,109 @@
+"""core.figures: the screen-fitting layout (phone, projector) and the figures' readability fixes."""
+
+import json
+
+import numpy as np
+
+from core import figures
+from core.bn_lab import LayerHistogram
+from core.figures import LEGEND_LINE_CHARS, PROJECTOR_FONT, adapted, log_ticks
+
+CLASSES = [f"class {i}" for i in range(10)]
+
+
+def histograms(layers: int = 3) -> list[LayerHistogram]:
+    flat = np.full(20, 0.05)
+    return [
+        LayerHistogram(f"block{i}", np.linspace(-3, 3, 21), {"plain": flat, "BN": flat}, {"plain": 0.0, "BN": 0.0},
+                       {"plain": 1.0, "BN": 1.0})
+        for i in range(1, layers + 1)
+    ]  # fmt: skip
+
+
+def class_chart():
+    rng = np.random.default_rng(0)
+    return figures.class_distribution_figure(rng.random((8, 10)), rng.random(10), CLASSES)
+
+
+def test_projector_sets_every_text_size_and_leaves_the_shared_figure_alone():
+    """Ticks, axis titles, legend, hover labels and subplot titles at PROJECTOR_FONT; the original is untouched."""
+    shared = figures.histogram_figure(histograms())
+    before = json.loads(shared.to_json())
+    big = adapted(shared, projector=True)
+    layout = big.layout
+    for axis in ("xaxis", "yaxis", "xaxis4", "yaxis6"):
+        assert layout[axis].tickfont.size == PROJECTOR_FONT and layout[axis].title.font.size == PROJECTOR_FONT
+    assert layout.legend.font.size == layout.hoverlabel.font.size == PROJECTOR_FONT
+    assert {annotation.font.size for annotation in layout.annotations} == {PROJECTOR_FONT}
+    assert json.loads(shared.to_json()) == before
+
+
+def test_phone_stacks_a_subplot_grid_row_by_row_with_titles_on_their_subplots():
+    """3 layers x 2 models become 6 full-width subplots top to bottom, in reading order, titles moved along."""
+    phone = adapted(figures.histogram_figure(histograms()), narrow=True)
+    cells = set()  # (x domain, y domain, x axis) of every subplot
+    for trace in phone.data:
+        x_axis, y_axis = "xaxis" + (trace.xaxis or "x")[1:], "yaxis" + (trace.yaxis or "y")[1:]
+        cells.add((phone.layout[x_axis].domain, phone.layout[y_axis].domain, trace.xaxis or "x"))
+    cells = sorted(cells, key=lambda cell: -cell[1][1])
+    assert [x for x, _, _ in cells] == [(0, 1)] * 6
+    assert [axis for _, _, axis in cells] == ["x", "x2", "x3", "x4", "x5", "x6"]  # plain·1, BN·1, plain·2, …
+    tops = [y[1] for _, y, _ in cells]
+    assert all(lower[1] < upper[0] for (_, lower, _), (_, upper, _) in zip(cells[1:], cells))  # no overlap
+    assert [(a.x, round(a.y, 6)) for a in phone.layout.annotations] == [(0.5, round(top, 6)) for top in tops]
+
+
+def test_phone_shows_every_class_and_puts_the_legend_below_in_short_lines():
+    """All ten class labels, upright; the legend under the plot with no line longer than LEGEND_LINE_CHARS."""
+    phone = adapted(class_chart(), narrow=True)
+    assert (phone.layout.xaxis.tickmode, phone.layout.xaxis.dtick, phone.layout.xaxis.tickangle) == ("linear", 1, -90)
+    assert phone.layout.legend.yref == "container" and phone.layout.legend.y == 0
+    names = [trace.name for trace in phone.data if trace.showlegend is not False]
+    assert "dropout off (weight<br>scaling)" in names
+    assert all(len(line) <= LEGEND_LINE_CHARS for name in names for line in name.split("<br>"))
+
+
+def test_phone_makes_an_equal_aspect_figure_about_square():
+    """The optimizer paths (scaleanchor) get a plot area as tall as a phone is wide, not 120 px wide."""
+    w = np.linspace(-1, 1, 5)
+    paths = {"a": np.array([[0.0, 0.0], [0.5, 0.5]]), "b": np.array([[0.0, 0.0], [0.2, 0.1]])}
+    phone = adapted(figures.paths_figure(w, w, np.add.outer(w, w) ** 2, paths), narrow=True)
+    margin = phone.layout.margin
+    assert phone.layout.height - margin.t - margin.b == figures.PHONE_PLOT_SIDE
+
+
+def test_log_ticks_are_written_out_at_one_two_five():
+    """0.03 … 2.5 is labelled 0.05, 0.1, 0.2, 0.5, 1, 2: no bare "2" and "5" minor labels."""
+    ticks = log_ticks([0.03, 0.4, 2.5])
+    assert ticks["tickvals"] == [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
+    assert ticks["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1", "2"]
+
+
+def test_recorded_stds_tell_plain_from_batchnorm_by_colour_and_dash():
+    """Every plain series shares one colour and dash, every BN series another; each layer its own marker."""
+    stats = {str(step): {f"block{i}": {"std": 0.5 + i + step} for i in range(1, 4)} for step in (0, 10)}
+    figure = figures.layer_std_figure({"plain": {"layer_stats": stats}, "BatchNorm": {"layer_stats": stats}})
+    styles = {trace.name.split(" · ")[0]: set() for trace in figure.data}
+    for trace in figure.data:
+        styles[trace.name.split(" · ")[0]].add((trace.line.color, trace.line.dash))
+    assert len(styles["plain"]) == len(styles["BatchNorm"]) == 1
+    (plain,), (bn,) = styles["plain"], styles["BatchNorm"]
+    assert plain[0] != bn[0] and plain[1] != bn[1]
+    assert len({trace.marker.symbol for trace in figure.data[:3]}) == 3
+
+
+def test_no_figure_colour_is_black_or_white():
+    """Every palette colour and the start marker stay visible on the light and the dark background."""
+    assert not {"#000000", "#FFFFFF", "black", "white"} & {colour.upper() for colour in figures.PALETTE}
+    w = np.linspace(-1, 1, 5)
+    figure = figures.paths_figure(w, w, np.add.outer(w, w) ** 2, {"a": np.zeros((2, 2))})
+    start = next(trace for trace in figure.data if trace.name == "start")
+    assert start.marker.color in figures.PALETTE
+
+
+def test_histogram_end_bins_are_marked_as_clipped_tails():
+    """The two end bins are separate hatched bars whose hover says they hold the clipped tails."""
+    figure = figures.histogram_figure(histograms(1))
+    tails = [trace for trace in figure.data if trace.marker.pattern.shape == "/"]
+    assert len(tails) == 2 and all(len(trace.x) == 2 and "clipped tail" in trace.hovertemplate for trace in tails)
+    assert "clipped tails" in figure.layout.xaxis.title.text
