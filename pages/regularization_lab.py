@@ -65,7 +65,12 @@ def small_data_section() -> None:
         dashed.append(f"{ARMS[arm]}: training")
     plot("small_curves", seed_band_figure, series, "epoch", "accuracy (mean ± std over 3 seeds)", dashed=dashed)
     st.dataframe([arm_summary(label, seed_records(arm)) for arm, label in ARMS.items()], hide_index=True)
-    for claim in ("augmentation-generalizes", "dropout-regularizes", "weight-decay-regularizes"):
+    for claim in (
+        "augmentation-generalizes",
+        "augmentation-shrinks-gap",
+        "dropout-regularizes",
+        "weight-decay-regularizes",
+    ):
         claim_note(claim)
     st.subheader("Compare networks under the same augmentation")
     explain("reg.same_augmentation", "caption")
@@ -121,10 +126,12 @@ def weight_decay_section() -> None:
     right.metric("Adam + L2 vs AdamW: distance at the end", f"{adam_gap:.3f}")
     claim_note("l2-equals-decay-for-sgd")
     st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
-    explain("reg.decay_cnn", "caption", decay=DECAY)
     runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {DECAY}": "adam_l2", f"AdamW, λ = {DECAY}": "adamw"}
-    left, right = st.columns(2)
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
+    ends = {arm: norms[label][1][-1] for label, arm in runs.items()}
+    l2_train = np.mean([r["train_accuracy"][-1] for r in seed_records("adam_l2")])
+    explain("reg.decay_cnn", "caption", decay=DECAY, start=norms["Adam, λ = 0"][1][0], l2_train=l2_train, **ends)
+    left, right = st.columns(2)
     plot("weight_norm", seed_band_figure, norms, "epoch", "‖weights‖₂", height=360, container=left)
     accuracies = {label: curves(arm, "test_accuracy") for label, arm in runs.items()}
     plot("decay_accuracy", seed_band_figure, accuracies, "epoch", "test accuracy", height=360, container=right)
@@ -149,6 +156,7 @@ def early_stopping_section() -> None:
     plot("es", early_stopping_figure, epochs, losses, *early_stopping(record["val_loss"], patience))
     st.dataframe(early_stopping_rows(seed_records("none"), patience, PER_EPOCH), hide_index=True)
     claim_note("early-stopping-helps")
+    claim_note("early-stopping-lowers-test-loss")
 
 
 @st.fragment

@@ -24,6 +24,7 @@ REQUIRED = {
     "dropout-regularizes",
     "weight-decay-regularizes",
     "early-stopping-helps",
+    "early-stopping-lowers-test-loss",
     "ensemble-averages-errors",
     "mc-dropout-calibrates",
     "tta-helps",
@@ -109,7 +110,7 @@ def test_regularizer_effects_are_paired_differences_to_none(name, arm):
 
 def test_early_stopping_effect_is_kept_minus_final_accuracy():
     """Patience 3 on the validation loss: the best evaluation before the stop, against the last one."""
-    effects = []
+    effects, test_losses = [], []
     for seed in (0, 1, 2):
         r = record(f"small_none_seed{seed}")
         losses, best, stop = r["val_loss"], 0, len(r["val_loss"]) - 1
@@ -121,7 +122,9 @@ def test_early_stopping_effect_is_kept_minus_final_accuracy():
                 break
         assert stop >= best
         effects.append(100 * (r["test_accuracy"][best] - r["test_accuracy"][-1]))
+        test_losses.append(r["test_loss"][-1] - r["test_loss"][best])
     assert_evidence("early-stopping-helps", *mean_std(effects))
+    assert_evidence("early-stopping-lowers-test-loss", *mean_std(test_losses))
 
 
 def test_ensemble_effect_is_member_error_minus_the_average_of_six():
@@ -178,6 +181,7 @@ def test_kaiming_effect_from_a_hand_built_relu_mlp():
     """Ten nn.Linear + ReLU layers initialized by torch.nn.init: Glorot shrinks the std, Kaiming keeps it."""
     inputs = TEST.tensors(512)[0].flatten(1)
 
+    @torch.no_grad()
     def log2_ratio(init, seed: int) -> float:
         torch.manual_seed(seed)
         stds, x = [], inputs

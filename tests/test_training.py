@@ -5,13 +5,14 @@ import threading
 
 import pytest
 import torch
+from torchvision.transforms import v2
 
-from core.data import Split, load_subset, to_tensor
+from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.models import CNNConfig
 from core.rng import RngStream
 from core.runs import RUNS_DIR, load_record, load_run, private_model
-from core.train import TrainConfig, Trainer, accuracy, shipped_runs, train
+from core.train import AUGMENTATIONS, TrainConfig, Trainer, accuracy, shipped_runs, train
 
 SUBSET = load_subset()
 TINY_TRAIN = Split(SUBSET["train"].images[:512], SUBSET["train"].labels[:512])
@@ -136,3 +137,31 @@ def test_live_chunks_continue_each_other():
     assert chunk2.states["BatchNorm"].curves.train_loss == reference.curves.train_loss
     assert [h.layer for h in chunk2.histograms] == ["block1", "block2", "block3", "block4", "fc"]
     assert set(chunk2.histograms[0].fractions) == set(LIVE_MODELS)
+
+
+def test_augmenting_pixels_then_normalizing_equals_augmenting_the_normalized_input():
+    """flip_shift on uint8 pixels padded with 0 is the flip and shift of the normalized image padded with black."""
+    pixels = torch.from_numpy(SUBSET["train"].images[:16]).unsqueeze(1)
+    background = float(to_tensor(SUBSET["train"].images[:1] * 0).min())
+    on_floats = v2.Compose([v2.RandomCrop(28, padding=2, fill=background), v2.RandomHorizontalFlip()])
+    with RngStream(5).active():
+        expected = torch.stack([on_floats(image) for image in normalize(pixels)])
+    with RngStream(5).active():
+        found = normalize(torch.stack([AUGMENTATIONS["flip_shift"](image) for image in pixels]))
+    assert torch.equal(found, expected)
+
+
+@pytest.mark.parametrize("name", ["trivial_augment", "rand_augment"])
+def test_auto_policies_train_on_fresh_uint8_draws(name):
+    """The auto policies run on uint8 pixels; a run with them is deterministic and differs from no augmentation."""
+    config = TrainConfig(**{**TINY.__dict__, "augment": name})
+    first, second = (train(CNNConfig(), config, TINY_TRAIN, TINY_TEST) for _ in range(2))
+    assert first.curves.train_loss == second.curves.train_loss
+    assert first.curves.train_loss != train(CNNConfig(), TINY, TINY_TRAIN, TINY_TEST).curves.train_loss
+
+
+def test_detailed_runs_record_train_validation_and_test_curves():
+    """A detailed run records train/validation accuracy and test loss at every evaluation."""
+    curves = train(CNNConfig(), TINY, TINY_TRAIN, TINY_TEST, val_split=TINY_TEST, detailed=True).curves
+    assert len(curves.train_accuracy) == len(curves.val_accuracy) == len(curves.test_loss) == len(curves.eval_steps)
+    assert all(0 <= value <= 1 for value in curves.train_accuracy + curves.val_accuracy)

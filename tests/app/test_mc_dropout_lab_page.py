@@ -63,8 +63,15 @@ def test_surprise_me_picks_another_item(lab):
 
 def test_calibration_reports_ece_for_both_predictions(lab):
     """The reliability diagram legend names an ECE for dropout off and for the MC average."""
-    figure = next(chart for chart in lab.get("plotly_chart") if "ECE" in chart.proto.spec)
+    figure = next(chart for chart in lab.get("plotly_chart") if "(ECE" in chart.proto.spec)
     assert "dropout off (ECE" in figure.proto.spec and "MC average of 50 (ECE" in figure.proto.spec
+
+
+def test_calibration_offers_the_over_confident_network(lab):
+    """Switching to the small-data network redraws the reliability diagram and keeps the claim note."""
+    lab.button_group(key="mc_calibration_net").set_value("small_dropout_seed0").run()
+    assert not lab.exception
+    assert any("ECE: dropout off" in c.value or "For the over-confident" in c.value for c in lab.caption)
 
 
 def test_dropout_basics_follow_the_slider(lab):

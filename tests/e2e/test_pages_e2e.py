@@ -5,7 +5,7 @@ import pytest
 from .conftest import assert_no_exception, open_app, screenshot, settle, upload
 
 
-@pytest.mark.parametrize("path", ["", "batchnorm_lab", "mc_dropout_lab", "regularization_lab"])
+@pytest.mark.parametrize("path", ["", "batchnorm_lab", "mc_dropout_lab", "regularization_lab", "lecture_claims"])
 def test_page_loads_without_exception(page, server, path):
     """Each page renders with no exception box and shows its navigation."""
     open_app(page, f"{server}/{path}")
