@@ -22,26 +22,22 @@ def claim_table() -> list[dict[str, object]]:
 def table_section(rows: list[dict[str, object]]) -> None:
     shown = sum(row["verdict"] == claims.SHOWN for row in rows)
     st.metric("Claims shown by this app's experiments", f"{shown} of {len(rows)}")
-    display = [
-        {
-            "claim": claims.BY_NAME[row["claim"]].statement,
-            "slide": row["slide"],
-            "measured effect": f"{row['effect']:+.3g} ± {row['spread']:.2g} {row['unit']}"
-            if row["seeds"] > 1
-            else f"{row['effect']:+.3g} {row['unit']} (deterministic)",
-            "verdict": "✅ shown" if row["verdict"] == claims.SHOWN else "⚠️ not shown",
-            "where": f"./{row['page'].removeprefix('pages/').removesuffix('.py')}",
-            "section": row["section"],
-        }
-        for row in rows
-    ]
-    st.dataframe(
-        display,
-        hide_index=True,
-        column_config={
-            "claim": st.column_config.TextColumn(width="large"),
-            "where": st.column_config.LinkColumn("page", display_text=r"\./(.*)$"),
-        },
+    # A static table: the statements wrap, so the whole table reads from the back row without scrolling.
+    st.table(
+        [
+            {
+                "claim": claims.BY_NAME[row["claim"]].statement,
+                "slide": row["slide"],
+                "measured effect": (
+                    f"{row['effect']:+.3g} ± {row['spread']:.2g} {row['unit']}"
+                    if row["seeds"] > 1
+                    else f"{row['effect']:+.3g} {row['unit']} (deterministic)"
+                ),
+                "verdict": "✓ shown" if row["verdict"] == claims.SHOWN else "⚠ not shown",
+                "where": f"{PAGE_TITLES[row['page']]} › {row['section']}",
+            }
+            for row in rows
+        ]
     )
 
 
