@@ -277,7 +277,8 @@ def narrow_viewport() -> bool:
 
 
 def _rerun_with_new_layout() -> None:
-    """The window crossed the phone breakpoint: the rerun that follows lays every figure out again."""
+    """Nothing to do: the rerun that follows lays every figure out again. (Streamlit keeps a component's state
+    value only under a name that has an ``on_<name>_change`` callback.)"""
 
 
 def show_figure(key: str, figure: go.Figure, container=st) -> None:

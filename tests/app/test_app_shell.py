@@ -167,3 +167,12 @@ def test_an_evicted_upload_asks_for_the_file_again(open_page):
     at.button_group(key="bn_batch").set_value("Your image, augmented").run()
     assert not at.exception
     assert any("blue.png" in w.value and "upload it again" in w.value for w in at.warning)
+
+
+def test_a_file_over_10_mb_is_refused_in_the_page_and_replaces_the_old_picture(open_page):
+    """An 11 MB file after a good upload: a message in the page names the limit, the earlier picture is not used."""
+    at = upload_in_the_studio(open_page, "small.png", (64, 64))
+    at.file_uploader(key="upload").set_value(("huge.jpg", b"\xff" * (11 * 2**20), "image/jpeg")).run()
+    assert not at.exception
+    assert any("huge.jpg" in error.value and "the limit is 10 MB" in error.value for error in at.main.error)
+    assert not at.sidebar.image

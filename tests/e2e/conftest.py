@@ -31,6 +31,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The shots kept in the repository (README shows some); every other one stays a git-ignored artifact.
+README_SCREENSHOTS = {
+    f"{page}{variant}"
+    for page in ("home", "augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")
+    for variant in ("", "_projector")
+}
 LOAD_TIMEOUT_MS = 120_000  # the first page of a fresh server imports torch
 
 
@@ -111,7 +117,7 @@ def screenshot(page, name: str) -> None:
     made as tall as the page for the artifact, then restored.
     """
     ARTIFACTS.mkdir(exist_ok=True)
-    if os.environ.get("UPDATE_SCREENSHOTS"):
+    if os.environ.get("UPDATE_SCREENSHOTS") and name in README_SCREENSHOTS:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
     window = page.viewport_size

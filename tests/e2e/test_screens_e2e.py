@@ -62,6 +62,7 @@ def test_projector_mode_enlarges_every_figure_metric_and_button(browser, server,
             assert all(value > label for label, value in page.evaluate(METRIC_SIZES)), tab
             assert page.evaluate(CUT_BUTTONS) == [], tab
             if size == (1280, 720):
+                show_first_figure(page)
                 screenshot(page, f"{path}_projector_{tab_slug(tab)}")
 
 
@@ -88,6 +89,7 @@ def test_phone_layout_keeps_titles_apart_and_the_legend_narrow(browser, server, 
                 if figure["legendBox"]:
                     left, _, right, _ = figure["legendBox"]
                     assert right - left <= figure["width"] / 2, (tab, right - left, figure["width"])
+            show_first_figure(page)
             screenshot(page, f"{path}_phone_{tab_slug(tab)}")
 
 
@@ -105,6 +107,13 @@ def test_dark_scheme_screenshots(browser, server, path):
         open_app(page, f"{server}/{path}")
         assert_no_exception(page)
         screenshot(page, f"{path}_dark")
+
+
+def show_first_figure(page) -> None:
+    """Scroll the tab's first figure into the window (what the README's screenshot shows)."""
+    figures = page.locator(".js-plotly-plot:visible")
+    if figures.count():
+        figures.first.scroll_into_view_if_needed()
 
 
 def tab_slug(tab: str) -> str:
