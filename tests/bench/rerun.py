@@ -23,7 +23,7 @@ NO_COMPUTE_MS = 5.0  # below this a change computes nothing and the ratio says n
 # Per page: a widget and fresh values for it (each a cache miss, as a student trying a new setting).
 CHANGES: dict[str, tuple[str, str, list[object]]] = {
     "Home": ("", "projector", [True, False, True, False, True]),
-    "Augmentation Studio": ("augmentation_studio", "seed", [11, 12, 13, 14, 15]),
+    "Augmentation Studio": ("augmentation_studio", "studio_seed", [11, 12, 13, 14, 15]),
     "BatchNorm Lab": ("batchnorm_lab", "beta_m", [0.5, 0.6, 0.7, 0.8, 0.95]),
     "MC Dropout Lab": ("mc_dropout_lab", "mc_index", [3, 4, 5, 6, 8]),
     "Regularization Lab": ("regularization_lab", "decay", [0.0, 0.05, 0.1, 0.2, 1.0]),

@@ -46,7 +46,7 @@ MOVES: dict[str, dict[str, list[object]]] = {
         "patience": [3, 5, 10],
     },
 }
-SEEDED = ("augmentation_studio", "mc_dropout_lab")  # pages with a seed box
+SEEDED = {"augmentation_studio": "studio_seed", "mc_dropout_lab": "seed"}  # pages with a seed box: its key
 
 
 def own_image(index: int, side: int = 640) -> bytes:
@@ -98,7 +98,7 @@ async def student(url: str, index: int, page: str, until: float, tally: Tally, t
         while time.monotonic() < until:
             await asyncio.sleep(rng.uniform(*think))
             if page in SEEDED and rng.random() < 0.3:
-                key, value = "seed", rng.randrange(10_000)
+                key, value = SEEDED[page], rng.randrange(10_000)
             else:  # e.g. no sample picker once the source is Upload
                 key = rng.choice([key for key in moves if key in session.widgets])
                 value = rng.choice(moves[key])
