@@ -121,7 +121,7 @@ def test_label_demo_shows_six_turning_into_nine(studio):
 def test_upload_of_a_good_image(studio):
     """Uploading a PNG replaces the cat and the grid is drawn from it."""
     studio.button_group(key="source").set_value("Upload").run()
-    assert any("Upload an image" in info.value for info in studio.info)
+    assert any("This needs an image: upload one" in info.value for info in studio.info)
     studio.file_uploader(key="upload").set_value(("noise.png", png_bytes(), "image/png")).run()
     assert not studio.exception and not studio.error
     assert "noise.png: 300×200 px" in image_captions(studio)
