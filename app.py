@@ -47,7 +47,7 @@ PROJECTOR_CSS = """<style>
 .stMainBlockContainer button { min-height: 3rem; }
 .stMainBlockContainer button p { font-size: 1.35rem; white-space: normal; overflow: visible; text-overflow: clip; }
 .stMainBlockContainer [data-baseweb="tab"] p { font-size: 1.35rem; }
-.stMainBlockContainer [data-testid="stTable"] td, .stMainBlockContainer [data-testid="stTable"] th { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stTable"] :is(td, th) { font-size: 1.2rem; }
 </style>"""
 # The uploader's own "25MB per file" would contradict the 10 MB the app accepts (its label says that instead).
 APP_CSS = '<style>[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }</style>'
