@@ -84,7 +84,18 @@ def live_training_section() -> None:
     settings, animate = st.session_state.get("live_settings"), st.session_state.pop("animate", False)
     if settings is None:
         explain("bn.live", "info")
-        return
+    else:
+        live_results(settings, animate)
+    st.subheader("Recorded: 150 SGD steps at each learning rate, 3 seeds")
+    explain("bn.lr_sweep", "caption")
+    sweep = cached_learning_rate_sweep()
+    y_title = "test accuracy after 150 steps (mean ± std)"
+    plot("lr_sweep", figures.seed_band_figure, sweep, "learning rate (SGD)", y_title, log_x=True, height=340)
+    claim_note("bn-tolerates-larger-lr")
+
+
+def live_results(settings: LiveSettings, animate: bool) -> None:
+    """Progress, loss curves, histograms and accuracies of a live run (animated right after pressing Train)."""
     progress, chart, histograms = st.progress(0.0), st.empty(), st.empty()
     # Animate right after pressing the button; later reruns draw the (cached) final chunk only.
     for chunk in range(settings.chunks + 1) if animate else [settings.chunks]:
@@ -97,12 +108,6 @@ def live_training_section() -> None:
             histograms.warning("Both networks diverged: their activations are inf or NaN, so there is nothing to draw.")
     for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):
         column.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
-    st.subheader("Recorded: 150 SGD steps at each learning rate, 3 seeds")
-    explain("bn.lr_sweep", "caption")
-    sweep = cached_learning_rate_sweep()
-    y_title = "test accuracy after 150 steps (mean ± std)"
-    plot("lr_sweep", figures.seed_band_figure, sweep, "learning rate (SGD)", y_title, log_x=True, height=340)
-    claim_note("bn-tolerates-larger-lr")
 
 
 @st.cache_data(show_spinner=False)

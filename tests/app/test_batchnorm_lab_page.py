@@ -2,6 +2,8 @@
 
 import pytest
 
+from core import claims
+
 from .conftest import open_link
 
 PAGE = "pages/batchnorm_lab.py"
@@ -101,3 +103,10 @@ def test_a_missing_upload_leaves_every_other_section_working():
     assert at.dataframe[-1].value["layer"].tolist() == list(range(1, 11))  # Initialization
     assert len(at.get("plotly_chart")) >= 4  # recorded stds, running statistics, batch sweep, depth
     assert any("bn_batch=" in block.value for block in at.code)  # the share box
+
+
+def test_recorded_sweep_and_its_claim_show_before_training(lab):
+    """The 3-seed learning-rate sweep and the registry's sentence about it are there before anyone presses Train."""
+    notes = " ".join(box.value for box in [*lab.success, *lab.warning])
+    assert claims.sentence("bn-tolerates-larger-lr") in notes
+    assert any("3 seeds" in header.value for header in lab.subheader)
