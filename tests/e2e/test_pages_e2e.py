@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_no_exception, open_app, screenshot, settle, upload
+from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, upload
 
 
 @pytest.mark.parametrize("path", ["", "batchnorm_lab", "mc_dropout_lab", "regularization_lab", "lecture_claims"])
@@ -54,6 +54,7 @@ def test_mc_dropout_lab_passes_slider(page, server):
 def test_regularization_lab_lambda_slider(page, server):
     """Moving λ down to 0 keeps the SGD gap at zero and brings Adam and AdamW together."""
     open_app(page, f"{server}/regularization_lab")
+    open_tab(page, "Weight decay vs L2")  # the first tab is Small data
     page.locator("[data-testid='stSlider']").filter(has_text="λ").get_by_role("slider").focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
