@@ -5,7 +5,7 @@ Optimizer paths are made by the real ``torch.optim`` classes on a 2-D loss surfa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,10 +124,53 @@ def bootstrap_indices(count: int, seed: int) -> np.ndarray:
 # --- recorded runs over seeds ----------------------------------------------------------------------------
 
 
-def across_seeds(records: Sequence[dict], key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and sample std over seeds of a curve recorded at the same evaluations: (points,) each, with x."""
+def across_seeds(
+    records: Sequence[dict], key: str, steps_per_epoch: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Epochs, and the mean and sample std over seeds of a curve recorded at the same evaluations: (points,) each."""
     values = np.array([record[key] for record in records], dtype=float)  # (seeds, points)
-    return np.array(records[0]["eval_steps"]), values.mean(axis=0), values.std(axis=0, ddof=1)
+    epochs = np.array(records[0]["eval_steps"]) / steps_per_epoch
+    return epochs, values.mean(axis=0), values.std(axis=0, ddof=1)
+
+
+def same_augmentation_rows(records: Mapping[str, Sequence[dict]], labels: Mapping[str, str]) -> list[dict[str, str]]:
+    """Test accuracy (mean ± std) of the two widths, each without and with flip + shift: small-data arms by name."""
+    return [
+        {
+            "network": network,
+            **{
+                labels[arm]: arm_summary("", records[f"{prefix}{arm}"])["test accuracy %"]
+                for arm in ("none", "flip_shift")
+            },
+        }
+        for network, prefix in (("width 16 (the main CNN)", ""), ("width 8", "narrow_"))
+    ]
+
+
+def early_stopping_losses(record: dict, steps_per_epoch: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Epochs of one run's evaluations and its training (interval mean), validation and test loss there."""
+    interval = record["train"]["eval_every"]
+    return np.array(record["eval_steps"]) / steps_per_epoch, {
+        f"training loss (mean over the last {interval // steps_per_epoch} epochs)": epoch_means(
+            record["train_loss"], interval
+        ),
+        "validation loss": np.array(record["val_loss"]),
+        "test loss": np.array(record["test_loss"]),
+    }
+
+
+def ensemble_series(
+    probs: Mapping[str, np.ndarray], mc_errors: np.ndarray, passes: Sequence[int], labels: np.ndarray
+) -> dict[str, tuple[Sequence[float], np.ndarray]]:
+    """Error against members for seed and bagging ensembles (``probs[kind]``: (K, N, C)), the members alone, and
+    the members' own MC-dropout error against T (``mc_errors``: (K, len(passes)), averaged over members)."""
+    members = range(1, len(probs["seed"]) + 1)
+    return {
+        "ensemble of seeds": (members, errors_by_size(probs["seed"], labels)),
+        "bagging (bootstrap samples)": (members, errors_by_size(probs["bag"], labels)),
+        "single members (seeds)": (members, member_errors(probs["seed"], labels)),
+        "MC dropout of one member, T passes (mean of 6)": (passes, mc_errors.mean(axis=0)),
+    }
 
 
 def arm_summary(label: str, records: Sequence[dict]) -> dict[str, object]:

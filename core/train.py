@@ -331,6 +331,14 @@ SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
     "narrow_none": (SMALL_NARROW, SMALL),
     "narrow_flip_shift": (SMALL_NARROW, replace(SMALL, augment="flip_shift")),
 }
+SMALL_LABELS = {  # the arms a page offers, as it names them
+    "none": "no augmentation",
+    "flip_shift": "flip + shift",
+    "trivial_augment": "TrivialAugment",
+    "rand_augment": "RandAugment",
+    "dropout": "dropout 0.5",
+    "adamw": f"AdamW λ = {DECAY}",
+}
 SMALL_CHECKPOINTS = ("none", "flip_shift", "dropout")  # networks a page or test runs (TTA, calibration)
 ENSEMBLE_SIZE = 6
 # Members are BN + dropout networks, so MC dropout on each member is compared with like (same net, same schedule).

@@ -12,28 +12,20 @@ from core.regularization import (
     arm_summary,
     disagreement,
     early_stopping,
+    early_stopping_losses,
     early_stopping_rows,
-    epoch_means,
+    ensemble_series,
     error_correlation,
-    errors_by_size,
-    member_errors,
     optimizer_path,
+    same_augmentation_rows,
     surface_grid,
 )
-from core.train import DECAY, ENSEMBLE_SIZE, MC_PASSES, SEEDS, SMALL, SMALL_IMAGES
+from core.train import DECAY, ENSEMBLE_SIZE, MC_PASSES, SEEDS, SMALL, SMALL_IMAGES, SMALL_LABELS
 
 use_router()
 
 MAX_STEPS = 500  # the optimizer paths' Steps slider ends here
 PER_EPOCH = SMALL_IMAGES // SMALL.batch_size  # steps per epoch of the small-data runs
-ARMS = {
-    "none": "no augmentation",
-    "flip_shift": "flip + shift",
-    "trivial_augment": "TrivialAugment",
-    "rand_augment": "RandAugment",
-    "dropout": "dropout 0.5",
-    "adamw": f"AdamW λ = {DECAY}",
-}
 
 
 def seed_records(arm: str) -> list[dict]:
@@ -42,8 +34,7 @@ def seed_records(arm: str) -> list[dict]:
 
 
 def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    steps, mean, std = across_seeds(seed_records(arm), key)
-    return steps / PER_EPOCH, mean, std
+    return across_seeds(seed_records(arm), key, PER_EPOCH)
 
 
 @st.fragment
@@ -51,20 +42,20 @@ def small_data_section() -> None:
     explain("reg.small_data")
     chosen = st.pills(
         "Training choices",
-        list(ARMS),
+        list(SMALL_LABELS),
         default=["none", "flip_shift", "trivial_augment"],
         selection_mode="multi",
-        format_func=ARMS.get,
+        format_func=SMALL_LABELS.get,
         key="reg_arms",
         bind="query-params",
     )
     series, dashed = {}, []
     for arm in chosen or ["none"]:
-        series[f"{ARMS[arm]}: validation"] = curves(arm, "val_accuracy")
-        series[f"{ARMS[arm]}: training"] = curves(arm, "train_accuracy")
-        dashed.append(f"{ARMS[arm]}: training")
+        series[f"{SMALL_LABELS[arm]}: validation"] = curves(arm, "val_accuracy")
+        series[f"{SMALL_LABELS[arm]}: training"] = curves(arm, "train_accuracy")
+        dashed.append(f"{SMALL_LABELS[arm]}: training")
     plot("small_curves", seed_band_figure, series, "epoch", "accuracy (mean ± std over 3 seeds)", dashed=dashed)
-    st.dataframe([arm_summary(label, seed_records(arm)) for arm, label in ARMS.items()], hide_index=True)
+    st.dataframe([arm_summary(label, seed_records(arm)) for arm, label in SMALL_LABELS.items()], hide_index=True)
     for claim in (
         "augmentation-generalizes",
         "augmentation-shrinks-gap",
@@ -74,17 +65,8 @@ def small_data_section() -> None:
         claim_note(claim)
     st.subheader("Compare networks under the same augmentation")
     explain("reg.same_augmentation", "caption")
-    rows = [
-        {
-            "network": label,
-            **{
-                ARMS[arm]: arm_summary("", seed_records(f"{prefix}{arm}"))["test accuracy %"]
-                for arm in ("none", "flip_shift")
-            },
-        }
-        for label, prefix in (("width 16 (the main CNN)", ""), ("width 8", "narrow_"))
-    ]
-    st.dataframe(rows, hide_index=True)
+    arms = ("none", "flip_shift", "narrow_none", "narrow_flip_shift")
+    st.dataframe(same_augmentation_rows({arm: seed_records(arm) for arm in arms}, SMALL_LABELS), hide_index=True)
     claim_note("same-augmentation-for-comparison")
 
 
@@ -147,12 +129,7 @@ def early_stopping_section() -> None:
     )
     seed = right.segmented_control("Seed", SEEDS, default=0, required=True, key="es_seed", bind="query-params")
     record = seed_records("none")[seed]
-    epochs = np.array(record["eval_steps"]) / PER_EPOCH
-    losses = {
-        "training loss (mean over the last 4 epochs)": epoch_means(record["train_loss"], SMALL.eval_every),
-        "validation loss": np.array(record["val_loss"]),
-        "test loss": np.array(record["test_loss"]),
-    }
+    epochs, losses = early_stopping_losses(record, PER_EPOCH)
     plot("es", early_stopping_figure, epochs, losses, *early_stopping(record["val_loss"], patience))
     st.dataframe(early_stopping_rows(seed_records("none"), patience, PER_EPOCH), hide_index=True)
     claim_note("early-stopping-helps")
@@ -163,26 +140,13 @@ def early_stopping_section() -> None:
 def ensembles_section() -> None:
     explain("reg.ensembles")
     labels = fashion_subset()["test"].labels
-    members = range(1, ENSEMBLE_SIZE + 1)
     probs = {
         kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(ENSEMBLE_SIZE)]) for kind in ("seed", "bag")
     }
-    mc_curves = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(ENSEMBLE_SIZE)])
-    series = {
-        "ensemble of seeds": (members, errors_by_size(probs["seed"], labels)),
-        "bagging (bootstrap samples)": (members, errors_by_size(probs["bag"], labels)),
-        "single members (seeds)": (members, member_errors(probs["seed"], labels)),
-        "MC dropout of one member, T passes (mean of 6)": (MC_PASSES, mc_curves.mean(axis=0)),
-    }
-    plot(
-        "ensemble",
-        lines_figure,
-        series,
-        "members / passes",
-        "test error",
-        log_x=True,
-        points=["single members (seeds)"],
-    )
+    mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(ENSEMBLE_SIZE)])
+    series = ensemble_series(probs, mc_errors, MC_PASSES, labels)
+    single = ["single members (seeds)"]
+    plot("ensemble", lines_figure, series, "members / passes", "test error", log_x=True, points=single)
     claim_note("ensemble-averages-errors")
     kind = st.segmented_control(
         "Members",

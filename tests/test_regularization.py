@@ -6,14 +6,18 @@ import pytest
 from core.regularization import (
     OPTIMIZERS,
     SURFACES,
+    across_seeds,
     bootstrap_indices,
     disagreement,
     early_stopping,
+    early_stopping_losses,
+    ensemble_series,
     epoch_means,
     error_correlation,
     errors_by_size,
     member_errors,
     optimizer_path,
+    same_augmentation_rows,
     surface_grid,
 )
 
@@ -108,3 +112,41 @@ def test_a_shorter_optimizer_run_is_a_prefix_of_a_longer_one():
         for label in OPTIMIZERS:
             long = optimizer_path(surface, label, 0.05, 0.1, 500)
             assert np.array_equal(long[:201], optimizer_path(surface, label, 0.05, 0.1, 200))
+
+
+def _record(seed: int, accuracy: float, loss: float) -> dict:
+    """A hand-made small-data record: two evaluations, 5 steps each."""
+    return {
+        "seed": seed,
+        "train": {"eval_every": 5},
+        "eval_steps": [0, 5],
+        "train_loss": [2.0, 1.0, 1.0, 1.0, 1.0],
+        "train_accuracy": [0.1, 1.0],
+        "test_accuracy": [0.1, accuracy],
+        "val_loss": [2.3, loss],
+        "test_loss": [2.3, loss],
+    }
+
+
+def test_seed_tables_and_early_stopping_curves_by_hand():
+    """across_seeds, same_augmentation_rows and early_stopping_losses on hand-made records."""
+    records = [_record(0, 0.8, 0.5), _record(1, 0.6, 0.7)]
+    epochs, mean, std = across_seeds(records, "test_accuracy", steps_per_epoch=5)
+    assert epochs.tolist() == [0, 1] and mean == pytest.approx([0.1, 0.7]) and std[1] == pytest.approx(0.1414, abs=1e-4)
+    arms = {name: records for name in ("none", "flip_shift", "narrow_none", "narrow_flip_shift")}
+    rows = same_augmentation_rows(arms, {"none": "without", "flip_shift": "with"})
+    assert [row["network"] for row in rows] == ["width 16 (the main CNN)", "width 8"]
+    assert rows[0]["with"] == "70.0 ± 14.1"
+    epochs, losses = early_stopping_losses(records[0], steps_per_epoch=5)
+    assert epochs.tolist() == [0, 1]
+    assert losses["training loss (mean over the last 1 epochs)"] == pytest.approx([np.nan, 1.2], nan_ok=True)
+
+
+def test_ensemble_series_are_the_averages_members_and_mc_means():
+    """Seed and bagging curves are errors_by_size, members their own errors, MC the mean over members."""
+    labels = np.array([0, 1])
+    probs = {kind: np.array([[[0.9, 0.1], [0.6, 0.4]], [[0.4, 0.6], [0.2, 0.8]]]) for kind in ("seed", "bag")}
+    series = ensemble_series(probs, np.array([[0.5, 0.4], [0.3, 0.2]]), (1, 2), labels)
+    assert list(series["ensemble of seeds"][1]) == [0.5, 0.0]  # member 1 misses item 1; the average gets both
+    assert list(series["single members (seeds)"][1]) == [0.5, 0.5]
+    assert list(series["MC dropout of one member, T passes (mean of 6)"][1]) == pytest.approx([0.4, 0.3])
