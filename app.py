@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.pages_manager import PagesManager
 
 from core import claims
@@ -304,6 +305,21 @@ def plot(key: str, build: Callable[..., go.Figure], *args: object, container=st,
     show_figure(key, shared_figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs), container)
 
 
+def open_tab_ui(key: str, labels: Sequence[str]) -> tuple[str, DeltaGenerator]:
+    """Tabs bound to the link (``?key=<label>``): the open tab's label and container. Pages fill only that
+    one, so hidden tabs compute nothing."""
+    tabs = st.tabs(labels, key=key, bind="query-params")
+    label, tab = next(((label, tab) for label, tab in zip(labels, tabs) if tab.open), (labels[0], tabs[0]))
+    return label, tab
+
+
+def tabs_ui(key: str, sections: dict[str, Callable[[], None]]) -> None:
+    """Tabs of which only the open one runs its section."""
+    label, tab = open_tab_ui(key, list(sections))
+    with tab:
+        sections[label]()
+
+
 def _draw_new_seed(key: str) -> None:
     st.session_state[key] = secrets.randbelow(10_000)
 
@@ -333,11 +349,15 @@ def seed_ui(key: str = "seed") -> int:
 
 
 def share_ui(requested: dict[str, list[str]] | None) -> None:
-    """Sidebar: the link to this exact view; on a session's first run, what the opening link could not set."""
-    if requested:
-        rejected = rejected_settings(requested, st.session_state)
-        if rejected:
-            st.toast("Ignored from the link (unknown or invalid): " + "; ".join(rejected), icon=":material/link_off:")
+    """Sidebar: the link to this exact view; and what the opening link (``requested`` on a session's first run)
+    could not set, judged for each setting once its widget has been drawn (a hidden tab's widgets are not)."""
+    state = st.session_state
+    pending = requested if requested is not None else state.get("link_pending", {})
+    drawn = {name: values for name, values in pending.items() if name in state}
+    state.link_pending = {name: values for name, values in pending.items() if name not in drawn}
+    rejected = rejected_settings(drawn, state)
+    if rejected:
+        st.toast("Ignored from the link (unknown or invalid): " + "; ".join(rejected), icon=":material/link_off:")
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
         st.caption("Anyone opening this link sees the same settings, seeds and pictures (uploads excepted).")

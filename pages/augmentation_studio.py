@@ -3,7 +3,7 @@
 import streamlit as st
 from PIL import Image
 
-from app import decoded_image, explain, image_input_ui, sample_bytes, seed_ui, use_router
+from app import decoded_image, explain, image_input_ui, sample_bytes, seed_ui, tabs_ui, use_router
 from core.augment import (
     BY_TITLE,
     DEFAULT_CHAIN,
@@ -139,6 +139,13 @@ def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, see
 
 
 @st.fragment
+def pipeline_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
+    if chain:
+        samples_section(loaded, chain, count, seed)
+    else:
+        st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
+
+
 def one_transform_section(loaded: LoadedImage, count: int, seed: int) -> None:
     explain("studio.one")
     left, right = st.columns([3, 2], vertical_alignment="bottom")
@@ -229,24 +236,15 @@ count = count_column.slider("Number of samples", 1, 32, 8, key="count", bind="qu
 with seed_column:
     seed = seed_ui("studio_seed")
 if loaded is not None:
-    tabs = st.tabs(
-        ["Pipeline", "One transform", "CutMix & MixUp", "TrivialAugment explorer", "Test-time crops",
-         "Label-preserving?", "Code"]
-    )  # fmt: skip
-    with tabs[0]:
-        if chain:
-            samples_section(loaded, chain, count, seed)
-        else:
-            st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
-    with tabs[1]:
-        one_transform_section(loaded, count, seed)
-    with tabs[2]:
-        mixing_section(seed)
-    with tabs[3]:
-        trivial_augment_section(loaded)
-    with tabs[4]:
-        test_time_crops_section(loaded)
-    with tabs[5]:
-        label_section()
-    with tabs[6]:
-        st.code(pipeline_code(chain, seed, count), language="python")
+    tabs_ui(
+        "studio_tab",
+        {
+            "Pipeline": lambda: pipeline_section(loaded, chain, count, seed),
+            "One transform": lambda: one_transform_section(loaded, count, seed),
+            "CutMix & MixUp": lambda: mixing_section(seed),
+            "TrivialAugment explorer": lambda: trivial_augment_section(loaded),
+            "Test-time crops": lambda: test_time_crops_section(loaded),
+            "Label-preserving?": label_section,
+            "Code": lambda: st.code(pipeline_code(chain, seed, count), language="python"),
+        },
+    )

@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from app import claim_note, explain, fashion_subset, image_input_ui, plot, shipped_run, show_figure, use_router
+from app import claim_note, explain, fashion_subset, image_input_ui, plot, shipped_run, show_figure, tabs_ui, use_router
 from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
@@ -202,14 +202,13 @@ def initialization_section() -> None:
 
 st.title("BatchNorm Lab")
 explain("bn.notice", "info")
-tabs = st.tabs(["Activations", "Live training", "Train vs test", "BN formula", "Initialization"])
-with tabs[0]:
-    activations_section()
-with tabs[1]:
-    live_training_section()
-with tabs[2]:
-    train_vs_test_section()
-with tabs[3]:
-    formula_section()
-with tabs[4]:
-    initialization_section()
+tabs_ui(
+    "bn_tab",
+    {
+        "Activations": activations_section,
+        "Live training": live_training_section,
+        "Train vs test": train_vs_test_section,
+        "BN formula": formula_section,
+        "Initialization": initialization_section,
+    },
+)

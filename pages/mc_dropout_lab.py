@@ -13,6 +13,7 @@ from app import (
     explain,
     fashion_subset,
     image_input_ui,
+    open_tab_ui,
     plot,
     sample_bytes,
     seed_ui,
@@ -253,20 +254,19 @@ p = left.select_slider(
 passes = middle.slider("Passes T", 1, 200, 50, key="mc_T", bind="query-params")
 with right:
     seed = seed_ui()
-tabs = st.tabs(TABS)
-chosen = input_ui(where=tabs[:2])
-if chosen is not None:
-    key, x = chosen
-    samples, deterministic = cached_mc(p, key, passes, seed, x)
-    with tabs[0]:
-        prediction_section(samples, deterministic)
-    with tabs[1]:
-        perturbation_section(p, key, x, passes, seed)
-with tabs[2]:
-    calibration_section(p, passes)
-with tabs[3]:
-    ood_section(p, passes)
-with tabs[4]:
-    basics_section()
-with tabs[5]:
-    tta_section(p)
+label, tab = open_tab_ui("mc_tab", TABS)
+chosen = input_ui(where=[tab] if label in TABS[:2] else [])  # only the first two tabs use the input
+with tab:
+    match label, chosen:
+        case "Prediction", (key, x):
+            prediction_section(*cached_mc(p, key, passes, seed, x))
+        case "Perturbation", (key, x):
+            perturbation_section(p, key, x, passes, seed)
+        case "Calibration", _:
+            calibration_section(p, passes)
+        case "In vs out", _:
+            ood_section(p, passes)
+        case "Dropout basics", _:
+            basics_section()
+        case "Test-time augmentation", _:
+            tta_section(p)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app import claim_note, explain, fashion_subset, plot, shipped_probs, shipped_record, use_router
+from app import claim_note, explain, fashion_subset, plot, shipped_probs, shipped_record, tabs_ui, use_router
 from core.figures import disagreement_figure, early_stopping_figure, lines_figure, paths_figure, seed_band_figure
 from core.regularization import (
     OPTIMIZERS,
@@ -167,12 +167,12 @@ def ensembles_section() -> None:
 
 st.title("Regularization Lab")
 explain("reg.notice", "info")
-tabs = st.tabs(["Small data", "Weight decay vs L2", "Early stopping", "Ensembles"])
-with tabs[0]:
-    small_data_section()
-with tabs[1]:
-    weight_decay_section()
-with tabs[2]:
-    early_stopping_section()
-with tabs[3]:
-    ensembles_section()
+tabs_ui(
+    "reg_tab",
+    {
+        "Small data": small_data_section,
+        "Weight decay vs L2": weight_decay_section,
+        "Early stopping": early_stopping_section,
+        "Ensembles": ensembles_section,
+    },
+)

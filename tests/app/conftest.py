@@ -27,3 +27,9 @@ def open_link(page: str, **params) -> AppTest:
     for name, value in params.items():
         at.query_params[name] = value
     return at.switch_page(page).run()
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab ``label`` of the tabs keyed ``key``, as a click on it does (only the open tab runs)."""
+    at.session_state[key] = label
+    return at.run()
