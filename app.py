@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,16 +20,26 @@ from streamlit.runtime.pages_manager import PagesManager
 from core import claims
 from core.data import Split, load_subset
 from core.figures import NARROW_VIEWPORT, adapted
-from core.images import ACCEPTED_TEXT, MAX_BYTES, ImageInputError, LoadedImage, digest_of, display_jpeg, load_image
+from core.images import (
+    ACCEPTED_TEXT,
+    MAX_BYTES,
+    SAMPLE_DIR,
+    ImageInputError,
+    LoadedImage,
+    digest_of,
+    display_jpeg,
+    load_image,
+)
 from core.links import rejected_settings, share_url
 from core.models import SmallCNN
+from core.precomputed import Precomputed
+from core.precomputed import load as load_precomputed
 from core.runs import Run, load_probs, load_record, load_run, private_model
 from core.texts import TEXTS
 from core.threads import configure_torch_threads
 
 configure_torch_threads()  # sized to the container's CPU quota, once per process
 
-SAMPLE_DIR = Path(__file__).parent / "sample_images"
 SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
 MAX_SEED = 2**31 - 1
 SIDEBAR_SIDE = 480  # px sent for the sidebar preview: sharp at 2x on a ~240 px wide sidebar
@@ -138,6 +147,12 @@ def shipped_record(name: str) -> dict:
 def shipped_probs(name: str) -> np.ndarray:
     """A shipped run's saved test-set softmax outputs (2000, 10), read once and shared read-only."""
     return load_probs(name)
+
+
+@st.cache_resource(show_spinner=False)
+def precomputed() -> Precomputed:
+    """The shipped dataset-wide results (``core.precomputed``), read once per server and shared read-only."""
+    return load_precomputed()
 
 
 @st.cache_resource(show_spinner=False)

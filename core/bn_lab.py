@@ -135,6 +135,15 @@ def running_statistics(
     )
 
 
+def first_norm_inputs(
+    config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, channel: int
+) -> torch.Tensor:
+    """What block 1's normalization receives for one channel, (N, 1, H, W): only the first convolution runs."""
+    model = private_model(config, state_dict, train=False)
+    with torch.inference_mode():
+        return model.features[0].conv(images)[:, channel : channel + 1].clone()
+
+
 def norm_inputs(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, layer: str):
     """(input, output) of one normalization layer for this batch, in train mode (batch statistics)."""
     model = private_model(config, state_dict, train=True)

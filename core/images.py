@@ -9,10 +9,12 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+SAMPLE_DIR = Path(__file__).parents[1] / "sample_images"  # the bundled photos
 # Decoders we let Pillow use; everything else (PSD, EPS, ICO, PDF, ...) is refused before decoding.
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 ACCEPTED_TEXT = "JPEG, PNG, WebP, GIF, BMP or TIFF"

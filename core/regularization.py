@@ -47,7 +47,8 @@ def optimizer_path(surface: Surface, label: str, lr: float, decay: float, steps:
     """The iterates of one optimizer from the surface's start: (steps + 1, 2), float64."""
     optimizer_class, l2_in_loss = OPTIMIZERS[label]
     w = torch.tensor(surface.start, dtype=torch.float64, requires_grad=True)
-    optimizer = optimizer_class([w], lr=lr, weight_decay=0.0 if l2_in_loss else decay)
+    # foreach=False: for one 2-element tensor the per-parameter loop is 3x faster than the default foreach kernels.
+    optimizer = optimizer_class([w], lr=lr, weight_decay=0.0 if l2_in_loss else decay, foreach=False)
     path = [w.detach().clone()]
     for _ in range(steps):
         optimizer.zero_grad()

@@ -13,6 +13,7 @@ import torch
 from core.models import CNNConfig, SmallCNN
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
+PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Run:
 
 def load_record(name: str, directory: Path = RUNS_DIR) -> dict:
     return json.loads((directory / f"{name}.json").read_text())
+
+
+def load_summary(directory: Path = PRECOMPUTED_DIR) -> dict:
+    """The small precomputed results (``core.precomputed``): accuracies, histograms, the claims' evidence."""
+    return json.loads((directory / "summary.json").read_text())
 
 
 def load_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:

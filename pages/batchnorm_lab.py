@@ -3,16 +3,26 @@
 import streamlit as st
 import torch
 
-from app import claim_note, explain, fashion_subset, image_input_ui, plot, shipped_run, show_figure, tabs_ui, use_router
+from app import (
+    claim_note,
+    explain,
+    fashion_subset,
+    image_input_ui,
+    plot,
+    precomputed,
+    shipped_run,
+    show_figure,
+    tabs_ui,
+    use_router,
+)
 from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
 from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
+from core.precomputed import FASHION_BATCH, HISTOGRAM_RUNS
 
 use_router()
 
-RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run
-FASHION_BATCH = 256
 BATCH_SOURCES = ("Fashion-MNIST", "Your image, augmented")
 
 
@@ -44,7 +54,9 @@ def cached_user_batch(key: str, _image, _chain, invert: bool) -> torch.Tensor:
 
 @st.cache_data(max_entries=32, show_spinner="Running both networks…")
 def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
-    return bn_lab.snapshot_histograms({label: shipped_run(name) for label, name in RUNS.items()}, step, _images)
+    """A user's batch (``batch_key``): the Fashion-MNIST batch's histograms are precomputed."""
+    runs = {label: shipped_run(name) for label, name in HISTOGRAM_RUNS.items()}
+    return bn_lab.snapshot_histograms(runs, step, _images)
 
 
 def activations_section() -> None:
@@ -52,8 +64,10 @@ def activations_section() -> None:
     step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
     batch = batch_ui()
     if batch is not None:
-        plot("histograms", figures.histogram_figure, cached_histograms(step, *batch))
-    records = {label: shipped_run(name).record for label, name in RUNS.items()}
+        key, images = batch
+        histograms = precomputed().histograms(step) if key == "fashion" else cached_histograms(step, key, images)
+        plot("histograms", figures.histogram_figure, histograms)
+    records = {label: shipped_run(name).record for label, name in HISTOGRAM_RUNS.items()}
     explain("bn.collapse", **bn_lab.collapse(records["plain"]))
     plot("layer_std", figures.layer_std_figure, records)
 
@@ -115,23 +129,16 @@ def cached_learning_rate_sweep():
     return bn_lab.learning_rate_sweep()  # read from 16 recorded runs once, not on every rerun
 
 
-@st.cache_data(max_entries=16, show_spinner="Running 1,024 training images through block 1…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def cached_channel_inputs(channel: int) -> torch.Tensor:
     """What enters block 1's BN for one channel, (1024, 1, 28, 28): then β and batch size only re-average."""
-    run, images = shipped_run("batchnorm"), fashion_subset()["train"].tensors(1024)[0]
-    (features, _), _ = bn_lab.norm_inputs(run.config, run.final, images, "block1")
-    return features[:, channel : channel + 1].clone()
+    run = shipped_run("batchnorm")
+    return bn_lab.first_norm_inputs(run.config, run.final, fashion_subset()["train"].tensors(1024)[0], channel)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_running_statistics(channel: int, beta: float, batch_size: int, steps: int):
     return bn_lab.running_statistics(cached_channel_inputs(channel), 0, beta, batch_size, steps, seed=0)
-
-
-@st.cache_data(show_spinner="Evaluating one image at a time…")
-def cached_mode_accuracies() -> dict[str, float]:
-    run = shipped_run("batchnorm")
-    return bn_lab.mode_accuracies(run.config, run.final, *fashion_subset()["test"].tensors(500))
 
 
 @st.fragment
@@ -145,20 +152,14 @@ def train_vs_test_section() -> None:
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
     plot("running", figures.running_stats_figure, cached_running_statistics(channel, beta, batch_size, 200))
     st.subheader("Train mode or eval mode at test time?")
-    for column, (mode, value) in zip(st.columns(3), cached_mode_accuracies().items()):
+    for column, (mode, value) in zip(st.columns(3), precomputed().mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
     explain("bn.modes", "caption")
     claim_note("bn-needs-batch-statistics")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
-    sweep = {label: (bn_lab.BATCH_SIZES, values) for label, values in cached_batch_dependence().items()}
+    sweep = {label: (bn_lab.BATCH_SIZES, values) for label, values in precomputed().batch_dependence().items()}
     plot("batch_sweep", figures.lines_figure, sweep, "images per batch", "test accuracy", log_x=True)
     explain("bn.batch_size", "caption")
-
-
-@st.cache_data(show_spinner="Normalizing with batches of every size…")
-def cached_batch_dependence() -> dict[str, list[float]]:
-    runs = {label: shipped_run(name) for label, name in bn_lab.NORM_RUNS.items()}
-    return bn_lab.batch_dependence(runs, *fashion_subset()["test"].tensors(512))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -14,11 +14,6 @@ PAGE_TITLES = {
 }
 
 
-@st.cache_data(show_spinner="Measuring every claim from the shipped records…")
-def claim_table() -> list[dict[str, object]]:
-    return claims.table()
-
-
 def table_section(rows: list[dict[str, object]]) -> None:
     shown = sum(row["verdict"] == claims.SHOWN for row in rows)
     st.metric("Claims shown by this app's experiments", f"{shown} of {len(rows)}")
@@ -51,7 +46,7 @@ def details_section(rows: list[dict[str, object]]) -> None:
 
 st.title("Lecture claims")
 explain("claims.notice", "info")
-rows = claim_table()
+rows = claims.table()
 table_section(rows)
 st.subheader("Each claim, with its numbers")
 details_section(rows)

@@ -7,15 +7,13 @@ import streamlit as st
 import torch
 
 from app import (
-    SAMPLE_NAMES,
     claim_note,
-    decoded_image,
     explain,
     fashion_subset,
     image_input_ui,
     open_tab_ui,
     plot,
-    sample_bytes,
+    precomputed,
     seed_ui,
     shipped_model,
     shipped_record,
@@ -32,33 +30,25 @@ from core.figures import (
     rotation_scatter_figure,
     votes_figure,
 )
-from core.images import digest_of
 from core.mc_dropout import (
-    calibration,
     deterministic_probs,
-    embeddings,
     mc_probs,
-    ood_inputs,
     perturbation_sweep,
     prediction_numbers,
     rotation_scatter,
     running_mean,
-    tta_report,
-    uncertainty_groups,
     votes,
     weight_scaling,
 )
+from core.precomputed import DROPOUT_P, OVERCONFIDENT
 from core.regularization import tta_gains
 from core.train import SEEDS
 
 use_router()
 
-DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped variants
 TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 PER_CLASS = 200  # test images per class in the shipped subset
 SOURCES = ("Fashion-MNIST", "Photo")
-DATASET_SEED = 0  # statistics over thousands of inputs (calibration, in vs out): one seed, shared by the class
-OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images for 80 epochs
 ROTATION_PASSES = 100  # T of the rotated-item view, as in Gal & Ghahramani's Fig. 4
 THETA, X = np.array([2.0, -1.0]), np.array([1.0, 3.0])  # the Dropout basics unit's weights and inputs
 
@@ -148,18 +138,6 @@ def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
     return rotation_scatter(shipped_model(f"dropout_p{p}"), _x[0], ROTATION_PASSES, seed)
 
 
-@st.cache_data(max_entries=len(DROPOUT_P) + 1, show_spinner="Running 2,000 test images through the network…")
-def cached_test_features(model_name: str) -> torch.Tensor:
-    """The deterministic part of every test image's pass (B, H): once per model, then only the head runs."""
-    return embeddings(shipped_model(model_name), to_tensor(fashion_subset()["test"].images))
-
-
-@st.cache_data(max_entries=32, show_spinner="Calibrating on 2,000 test images…")
-def cached_calibration(model_name: str, passes: int):
-    model, labels = shipped_model(model_name), fashion_subset()["test"].labels
-    return calibration(model, cached_test_features(model_name), labels, passes, DATASET_SEED)
-
-
 @st.fragment
 def calibration_section(p: float, passes: int) -> None:
     networks = {
@@ -174,7 +152,7 @@ def calibration_section(p: float, passes: int) -> None:
         format_func=networks.get,
         key="mc_calibration_net",
     )
-    curves = cached_calibration(name, passes)
+    curves = precomputed().calibration(name, passes)
     plot("reliability", reliability_figure, curves)
     off, mc = curves.values()
     explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=networks[name])
@@ -183,7 +161,7 @@ def calibration_section(p: float, passes: int) -> None:
 
 def tta_section(p: float) -> None:
     explain("mc.tta")
-    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in cached_tta(p).items()]
+    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in precomputed().tta(p).items()]
     st.dataframe(rows, hide_index=True)
     st.subheader("Trained with the same views, or without (500 images, 3 seeds)")
     explain("mc.tta_trained", "caption")
@@ -193,18 +171,6 @@ def tta_section(p: float) -> None:
     }
     st.dataframe(tta_gains(trained), hide_index=True)
     claim_note("tta-helps")
-
-
-@st.cache_data(max_entries=32, show_spinner="Comparing in- and out-of-distribution inputs…")
-def cached_ood(p: float, passes: int):
-    photos = [decoded_image(digest_of(sample_bytes(name)), sample_bytes(name)).image for name in SAMPLE_NAMES]
-    groups = ood_inputs(fashion_subset()["test"].images, images_to_fashion_input(photos, invert=True), DATASET_SEED)
-    return uncertainty_groups(shipped_model(f"dropout_p{p}"), groups, passes, DATASET_SEED)
-
-
-@st.cache_data(max_entries=4, show_spinner="Averaging over shifted and mirrored views…")
-def cached_tta(p: float) -> dict[str, float]:
-    return tta_report(shipped_model(f"dropout_p{p}"), *fashion_subset()["test"].tensors())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -231,7 +197,7 @@ def basics_section() -> None:
 
 
 def ood_section(p: float, passes: int) -> None:
-    groups = cached_ood(p, passes)
+    groups = precomputed().ood(p, passes)
     left, right = st.columns(2)
     information = {name: numbers.mutual_information for name, numbers in groups.items()}
     entropies = {name: numbers.predictive_entropy for name, numbers in groups.items()}

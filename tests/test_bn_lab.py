@@ -10,6 +10,7 @@ from core.bn_lab import (
     NORM_RUNS,
     batch_dependence,
     bn_formula,
+    first_norm_inputs,
     images_to_fashion_input,
     mode_accuracies,
     norm_inputs,
@@ -77,6 +78,15 @@ def test_running_statistics_follow_the_exponential_average():
         assert running_mean == pytest.approx(mean, rel=1e-5) and running_var == pytest.approx(var, rel=1e-5)
     assert trace.running_mean[-1] == pytest.approx(trace.population_mean, abs=0.3)
     assert trace.population_mean == pytest.approx(float(features[:, 1].mean()))
+
+
+def test_first_norm_inputs_are_what_block1s_batchnorm_receives(bn_run):
+    """Running only the first convolution gives exactly the channel the whole network feeds block 1's BN."""
+    images = load_subset()["train"].tensors(64)[0]
+    (features, _), _ = norm_inputs(bn_run.config, bn_run.final, images, "block1")
+    for channel in (0, 9, 15):
+        fast = first_norm_inputs(bn_run.config, bn_run.final, images, channel)
+        assert fast.shape == (64, 1, 28, 28) and torch.equal(fast, features[:, channel : channel + 1])
 
 
 def test_bn_formula_by_hand_matches_the_layer(bn_run):

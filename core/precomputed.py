@@ -1,0 +1,209 @@
+"""Results over the whole shipped test set, computed once by ``python -m core.precomputed`` and shipped.
+
+They depend only on shipped networks and data, so no visitor should wait for them: calibration and ECE per
+network and T, in- vs out-of-distribution uncertainty per p and T, test-time augmentation per p, the
+BatchNorm Lab's histograms, train/eval-mode accuracies and batch-size sweep, and every lecture claim's
+evidence. Pages only read them (``load``); ``tests/test_precomputed.py`` recomputes everything with
+``build`` and checks the shipped files against it, so they cannot drift from the code.
+
+Every T from 1 to MAX_PASSES is stored at the price of one draw: the dropout masks of T passes are the
+first T of MAX_PASSES passes drawn with the same seed (a test checks it), so the result for T is computed
+from the first T passes, exactly as a live ``calibration(..., T, seed)`` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from core import bn_lab, claims
+from core.bn_lab import LayerHistogram
+from core.data import Split, load_subset, to_tensor
+from core.images import SAMPLE_DIR, load_image
+from core.mc_dropout import (
+    Reliability,
+    Uncertainty,
+    embeddings,
+    entropy,
+    head_probs,
+    mc_head_logits,
+    ood_inputs,
+    reliability,
+    tta_report,
+)
+from core.models import SmallCNN
+from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
+
+MAX_PASSES = 200  # the MC Dropout Lab's largest T
+DATASET_SEED = 0  # one seed for statistics over thousands of inputs, shared by the whole class
+DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped dropout networks, "dropout_p{p}"
+OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images for 80 epochs
+CALIBRATED = tuple(f"dropout_p{p}" for p in DROPOUT_P) + (OVERCONFIDENT,)  # networks with reliability diagrams
+CALIBRATION_BINS = 10
+HISTOGRAM_RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run, BatchNorm Lab
+FASHION_BATCH = 256  # test images of the BatchNorm Lab's histograms and formula
+
+
+def network(name: str) -> SmallCNN:
+    run = load_run(name)
+    return private_model(run.config, run.final, train=False)
+
+
+def sample_photos() -> list:
+    """The bundled sample photos, decoded as the app decodes them."""
+    return [load_image(path.read_bytes()).image for path in sorted(SAMPLE_DIR.glob("*.jpg"))]
+
+
+# --- MC dropout ------------------------------------------------------------------------------------------
+
+
+def _probs_by_passes(model: SmallCNN, features: torch.Tensor) -> np.ndarray:
+    """Softmax outputs of MAX_PASSES dropout passes (T, B, C); the first T rows are a T-pass run's rows."""
+    return F.softmax(mc_head_logits(model, features, MAX_PASSES, DATASET_SEED), dim=-1).numpy()
+
+
+def _calibration_arrays(name: str, test: Split) -> dict[str, np.ndarray]:
+    model = network(name)
+    features = embeddings(model, to_tensor(test.images))
+    off = head_probs(model, features).numpy()
+    probs = _probs_by_passes(model, features)
+    by_passes = [probs[:passes].mean(0) for passes in range(1, MAX_PASSES + 1)]
+    curves = {"off": [reliability(off.max(1), off.argmax(1) == test.labels, CALIBRATION_BINS)]}
+    curves["mc"] = [reliability(p.max(1), p.argmax(1) == test.labels, CALIBRATION_BINS) for p in by_passes]
+    return {
+        f"calibration/{name}/{kind}/{field.name}": np.stack([getattr(r, field.name) for r in found])
+        for kind, found in curves.items()
+        for field in fields(Reliability)
+    }
+
+
+def _ood_arrays(p: float, test: Split, photos: list) -> dict[str, np.ndarray]:
+    model = network(f"dropout_p{p}")
+    arrays = {}
+    for group, images in ood_inputs(test.images, bn_lab.images_to_fashion_input(photos, True), DATASET_SEED).items():
+        probs = _probs_by_passes(model, embeddings(model, images))  # (T, B, C)
+        arrays[f"ood/{p}/{group}/predictive"] = np.stack([entropy(probs[:t].mean(0)) for t in range(1, len(probs) + 1)])
+        entropies = entropy(probs)  # (T, B): each pass's own entropy
+        arrays[f"ood/{p}/{group}/expected"] = np.stack([entropies[:t].mean(0) for t in range(1, len(probs) + 1)])
+    return arrays
+
+
+# --- build, save, load -----------------------------------------------------------------------------------
+
+
+def build() -> tuple[dict[str, np.ndarray], dict]:
+    """Everything, from the shipped runs and data: (arrays, summary) as ``save`` writes them."""
+    subset, photos = load_subset(), sample_photos()
+    test = subset["test"]
+    arrays: dict[str, np.ndarray] = {}
+    for name in CALIBRATED:
+        arrays |= _calibration_arrays(name, test)
+    for p in DROPOUT_P:
+        arrays |= _ood_arrays(p, test, photos)
+    bn_runs = {label: load_run(name) for label, name in bn_lab.NORM_RUNS.items()}
+    histogram_runs = {label: load_run(name) for label, name in HISTOGRAM_RUNS.items()}
+    images = test.tensors(FASHION_BATCH)[0]
+    batchnorm = bn_runs["BatchNorm"]
+    summary = {
+        "tta": {str(p): tta_report(network(f"dropout_p{p}"), *test.tensors()) for p in DROPOUT_P},
+        "histograms": {
+            str(step): [_plain(asdict(h)) for h in bn_lab.snapshot_histograms(histogram_runs, step, images)]
+            for step in sorted(batchnorm.snapshots)
+        },
+        "mode_accuracies": bn_lab.mode_accuracies(batchnorm.config, batchnorm.final, *test.tensors(500)),
+        "batch_dependence": bn_lab.batch_dependence(bn_runs, *test.tensors(512)),
+        "evidence": {claim.name: asdict(claims.measure(claim.name)) for claim in claims.CLAIMS},
+    }
+    return arrays, summary
+
+
+def _plain(value: object) -> object:
+    """numpy values -> JSON's lists and floats (float64 survives JSON exactly)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def save(arrays: Mapping[str, np.ndarray], summary: dict, directory: Path = PRECOMPUTED_DIR) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(directory / "arrays.npz", **arrays)
+    (directory / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+
+
+@dataclass(frozen=True)
+class Precomputed:
+    """The shipped results, read-only, with the objects the pages draw."""
+
+    arrays: Mapping[str, np.ndarray]
+    summary: dict
+
+    def calibration(self, name: str, passes: int) -> dict[str, Reliability]:
+        """Dropout off and the MC average of ``passes`` on the 2,000 test images, as ``mc_dropout.calibration``."""
+        found = {}
+        for kind, label, row in (("off", "dropout off", 0), ("mc", f"MC average of {passes}", passes - 1)):
+            values = {f.name: self.arrays[f"calibration/{name}/{kind}/{f.name}"][row] for f in fields(Reliability)}
+            found[label] = Reliability(**values | {"ece": float(values["ece"])})
+        return found
+
+    def ood(self, p: float, passes: int) -> dict[str, Uncertainty]:
+        """MC uncertainty of in- and out-of-distribution inputs, as ``mc_dropout.uncertainty_groups``."""
+        found = {}
+        for group in ("Fashion-MNIST test", "sample photos", "uniform noise"):
+            predictive = self.arrays[f"ood/{p}/{group}/predictive"][passes - 1]
+            expected = self.arrays[f"ood/{p}/{group}/expected"][passes - 1]
+            found[group] = Uncertainty(predictive, expected, predictive - expected)
+        return found
+
+    def tta(self, p: float) -> dict[str, float]:
+        return self.summary["tta"][str(p)]
+
+    def histograms(self, step: int) -> list[LayerHistogram]:
+        return [
+            LayerHistogram(
+                h["layer"],
+                np.array(h["edges"]),
+                {label: np.array(values) for label, values in h["fractions"].items()},
+                h["mean"],
+                h["std"],
+            )
+            for h in self.summary["histograms"][str(step)]
+        ]
+
+    def mode_accuracies(self) -> dict[str, float]:
+        return self.summary["mode_accuracies"]
+
+    def batch_dependence(self) -> dict[str, list[float]]:
+        return self.summary["batch_dependence"]
+
+
+def load(directory: Path = PRECOMPUTED_DIR) -> Precomputed:
+    with np.load(directory / "arrays.npz") as saved:
+        arrays = {key: saved[key] for key in saved.files}
+    for array in arrays.values():
+        array.flags.writeable = False  # shared by every session of a server
+    return Precomputed(arrays, load_summary(directory))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=PRECOMPUTED_DIR, help=f"directory (default {PRECOMPUTED_DIR})")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    arrays, summary = build()
+    save(arrays, summary, args.out)
+    size = sum(path.stat().st_size for path in args.out.iterdir()) / 2**20
+    print(f"wrote {args.out} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The shipped precomputed results equal a fresh computation, and read back as the live functions give them."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from core import claims, precomputed
+from core.bn_lab import images_to_fashion_input
+from core.data import load_subset, to_tensor
+from core.mc_dropout import calibration, embeddings, mc_head_logits, ood_inputs, uncertainty_groups
+from core.precomputed import DATASET_SEED, MAX_PASSES
+
+TOLERANCE = 1e-6  # floats may differ in their last digits on another CPU; counts, keys and texts may not
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """Everything recomputed from the shipped runs and data (about a minute), JSON-normalized like the file."""
+    arrays, summary = precomputed.build()
+    return arrays, json.loads(json.dumps(summary))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return precomputed.load()
+
+
+def assert_same(shipped: object, fresh: object, where: str = "") -> None:
+    if isinstance(fresh, dict):
+        assert shipped.keys() == fresh.keys(), where
+        for key in fresh:
+            assert_same(shipped[key], fresh[key], f"{where}/{key}")
+    elif isinstance(fresh, list):
+        assert len(shipped) == len(fresh), where
+        for index, (a, b) in enumerate(zip(shipped, fresh)):
+            assert_same(a, b, f"{where}[{index}]")
+    elif isinstance(fresh, float):
+        assert shipped == pytest.approx(fresh, abs=TOLERANCE), where
+    else:
+        assert shipped == fresh, where
+
+
+def test_shipped_arrays_equal_a_fresh_computation(shipped, fresh):
+    """Calibration per network and T, in-vs-out uncertainty per p and T: same keys, shapes and values."""
+    arrays, _ = fresh
+    assert shipped.arrays.keys() == arrays.keys()
+    for key, values in arrays.items():
+        assert shipped.arrays[key].shape == values.shape, key
+        if values.dtype.kind in "iu":
+            np.testing.assert_array_equal(shipped.arrays[key], values, err_msg=key)
+        else:
+            np.testing.assert_allclose(shipped.arrays[key], values, atol=TOLERANCE, rtol=0, err_msg=key)
+
+
+def test_shipped_summary_equals_a_fresh_computation(shipped, fresh):
+    """TTA, histograms, train/eval-mode accuracies, the batch-size sweep and every claim's evidence."""
+    assert_same(shipped.summary, fresh[1])
+    assert set(shipped.summary["evidence"]) == {claim.name for claim in claims.CLAIMS}
+
+
+def test_t_passes_are_the_first_t_of_the_longest_draw():
+    """The masks of T passes are the first T rows of MAX_PASSES passes with the same seed: one draw serves every T."""
+    model = precomputed.network("dropout_p0.5")
+    features = embeddings(model, to_tensor(load_subset()["test"].images[:64]))
+    longest = mc_head_logits(model, features, MAX_PASSES, DATASET_SEED)
+    for passes in (1, 7, 50, 199):
+        assert torch.equal(mc_head_logits(model, features, passes, DATASET_SEED), longest[:passes])
+
+
+@pytest.mark.parametrize(("name", "passes"), [("dropout_p0.1", 1), ("dropout_p0.2", 37), ("small_dropout_seed0", 200)])
+def test_calibration_reads_back_as_a_live_computation(shipped, name, passes):
+    """A shipped reliability diagram is the one ``mc_dropout.calibration`` computes for that network and T."""
+    model, test = precomputed.network(name), load_subset()["test"]
+    live = calibration(model, embeddings(model, to_tensor(test.images)), test.labels, passes, DATASET_SEED)
+    read = shipped.calibration(name, passes)
+    assert list(read) == list(live) == ["dropout off", f"MC average of {passes}"]
+    for label in live:
+        np.testing.assert_array_equal(read[label].counts, live[label].counts)
+        np.testing.assert_allclose(read[label].accuracy, live[label].accuracy, atol=TOLERANCE)
+        np.testing.assert_allclose(read[label].confidence, live[label].confidence, atol=TOLERANCE)
+        assert read[label].ece == pytest.approx(live[label].ece, abs=TOLERANCE)
+
+
+@pytest.mark.parametrize(("p", "passes"), [(0.1, 3), (0.5, 50)])
+def test_in_vs_out_reads_back_as_a_live_computation(shipped, p, passes):
+    """Shipped in- and out-of-distribution uncertainty equals ``uncertainty_groups`` on the same inputs."""
+    test = load_subset()["test"]
+    photos = images_to_fashion_input(precomputed.sample_photos(), invert=True)
+    groups = ood_inputs(test.images, photos, DATASET_SEED)
+    live = uncertainty_groups(precomputed.network(f"dropout_p{p}"), groups, passes, DATASET_SEED)
+    read = shipped.ood(p, passes)
+    assert list(read) == list(live)
+    for group, numbers in live.items():
+        for field in ("predictive_entropy", "expected_entropy", "mutual_information"):
+            np.testing.assert_allclose(getattr(read[group], field), getattr(numbers, field), atol=TOLERANCE)
+
+
+def test_shipped_arrays_are_read_only(shipped):
+    """Every session shares them: writing to one raises instead of changing another student's view."""
+    with pytest.raises(ValueError):
+        shipped.calibration("dropout_p0.1", 5)["dropout off"].counts[0] = 1
