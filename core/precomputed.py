@@ -1,10 +1,10 @@
 """Results over the whole shipped test set, computed once by ``python -m core.precomputed`` and shipped.
 
 They depend only on shipped networks and data, so no visitor should wait for them: calibration and ECE per
-network and T, in- vs out-of-distribution uncertainty per p and T, test-time augmentation per p, the
-BatchNorm Lab's histograms, train/eval-mode accuracies and batch-size sweep, and every lecture claim's
-evidence. Pages only read them (``load``); ``tests/test_precomputed.py`` recomputes everything with
-``build`` and checks the shipped files against it, so they cannot drift from the code.
+network and T, in- vs out-of-distribution uncertainty per p and T, test-time augmentation per p, every
+offered optimizer path, the BatchNorm Lab's histograms, train/eval-mode accuracies and batch-size sweep, and
+every lecture claim's evidence. Pages only read them (``load``); ``tests/test_precomputed.py`` recomputes
+everything with ``build`` and checks the shipped files against it, so they cannot drift from the code.
 
 Every T from 1 to MAX_PASSES is stored at the price of one draw: the dropout masks of T passes are the
 first T of MAX_PASSES passes drawn with the same seed (a test checks it), so the result for T is computed
@@ -40,6 +40,15 @@ from core.mc_dropout import (
     tta_report,
 )
 from core.models import SmallCNN
+from core.regularization import (
+    OPTIMIZERS,
+    PATH_DECAYS,
+    PATH_LEARNING_RATES,
+    PATH_STEPS,
+    SURFACES,
+    Surface,
+    optimizer_path,
+)
 from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
 
 MAX_PASSES = 200  # the MC Dropout Lab's largest T
@@ -96,6 +105,21 @@ def _ood_arrays(p: float, test: Split, photos: list) -> dict[str, np.ndarray]:
     return arrays
 
 
+# --- optimizer paths ------------------------------------------------------------------------------------
+
+
+def _path_arrays() -> dict[str, np.ndarray]:
+    """Every offered (learning rate, λ) on each surface: (rates, λs, optimizers, PATH_STEPS + 1, 2) per surface."""
+
+    def paths(surface: Surface, lr: float, decay: float) -> list[np.ndarray]:
+        return [optimizer_path(surface, label, lr, decay, PATH_STEPS) for label in OPTIMIZERS]
+
+    return {
+        f"paths/{name}": np.array([[paths(surface, lr, decay) for decay in PATH_DECAYS] for lr in PATH_LEARNING_RATES])
+        for name, surface in SURFACES.items()
+    }
+
+
 # --- build, save, load -----------------------------------------------------------------------------------
 
 
@@ -108,6 +132,7 @@ def build() -> tuple[dict[str, np.ndarray], dict]:
         arrays |= _calibration_arrays(name, test)
     for p in DROPOUT_P:
         arrays |= _ood_arrays(p, test, photos)
+    arrays |= _path_arrays()
     bn_runs = {label: load_run(name) for label, name in bn_lab.NORM_RUNS.items()}
     histogram_runs = {label: load_run(name) for label, name in HISTOGRAM_RUNS.items()}
     images = test.tensors(FASHION_BATCH)[0]
@@ -163,6 +188,11 @@ class Precomputed:
             expected = self.arrays[f"ood/{p}/{group}/expected"][passes - 1]
             found[group] = Uncertainty(predictive, expected, predictive - expected)
         return found
+
+    def paths(self, surface: str, lr: float, decay: float) -> dict[str, np.ndarray]:
+        """Each optimizer's iterates (PATH_STEPS + 1, 2), as ``regularization.optimizer_path``."""
+        found = self.arrays[f"paths/{surface}"][PATH_LEARNING_RATES.index(lr), PATH_DECAYS.index(decay)]
+        return dict(zip(OPTIMIZERS, found))
 
     def tta(self, p: float) -> dict[str, float]:
         return self.summary["tta"][str(p)]

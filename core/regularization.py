@@ -42,6 +42,10 @@ OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], bool]] = {
     "AdamW(weight_decay=λ): decoupled": (torch.optim.AdamW, False),
 }
 
+PATH_LEARNING_RATES = (0.005, 0.01, 0.02, 0.05, 0.1)  # the optimizer paths' learning-rate choices
+PATH_DECAYS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0)  # their λ choices
+PATH_STEPS = 500  # their Steps slider's end: shorter runs are prefixes
+
 
 def optimizer_path(surface: Surface, label: str, lr: float, decay: float, steps: int) -> np.ndarray:
     """The iterates of one optimizer from the surface's start: (steps + 1, 2), float64."""

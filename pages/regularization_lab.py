@@ -3,10 +3,22 @@
 import numpy as np
 import streamlit as st
 
-from app import claim_note, explain, fashion_subset, plot, shipped_probs, shipped_record, tabs_ui, use_router
+from app import (
+    claim_note,
+    explain,
+    fashion_subset,
+    plot,
+    precomputed,
+    shipped_probs,
+    shipped_record,
+    tabs_ui,
+    use_router,
+)
 from core.figures import disagreement_figure, early_stopping_figure, lines_figure, paths_figure, seed_band_figure
 from core.regularization import (
-    OPTIMIZERS,
+    PATH_DECAYS,
+    PATH_LEARNING_RATES,
+    PATH_STEPS,
     SURFACES,
     across_seeds,
     arm_summary,
@@ -16,7 +28,6 @@ from core.regularization import (
     early_stopping_rows,
     ensemble_series,
     error_correlation,
-    optimizer_path,
     same_augmentation_rows,
     surface_grid,
 )
@@ -24,7 +35,6 @@ from core.train import DECAY, ENSEMBLE_SIZE, MC_PASSES, SEEDS, SMALL, SMALL_IMAG
 
 use_router()
 
-MAX_STEPS = 500  # the optimizer paths' Steps slider ends here
 PER_EPOCH = SMALL_IMAGES // SMALL.batch_size  # steps per epoch of the small-data runs
 
 
@@ -70,12 +80,6 @@ def small_data_section() -> None:
     claim_note("same-augmentation-for-comparison")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_paths(surface: str, lr: float, decay: float) -> dict[str, np.ndarray]:
-    """Every path to the Steps slider's end: shorter runs are their prefixes, so moving Steps computes nothing."""
-    return {label: optimizer_path(SURFACES[surface], label, lr, decay, MAX_STEPS) for label in OPTIMIZERS}
-
-
 @st.cache_data(max_entries=len(SURFACES), show_spinner=False)
 def cached_surface_grid(surface: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return surface_grid(SURFACES[surface])  # the contour's 120×120 loss values, once per surface
@@ -93,12 +97,10 @@ def weight_decay_section() -> None:
         bind="query-params",
     )
     left, middle, right = st.columns(3)
-    lr = left.select_slider(
-        "Learning rate", [0.005, 0.01, 0.02, 0.05, 0.1], value=0.02, key="opt_lr", bind="query-params"
-    )
-    decay = middle.select_slider("λ", [0.0, 0.05, 0.1, 0.2, 0.5, 1.0], value=0.5, key="decay", bind="query-params")
-    steps = right.slider("Steps", 10, MAX_STEPS, 200, 10, key="opt_steps", bind="query-params")
-    paths = {label: path[: steps + 1] for label, path in cached_paths(surface, lr, decay).items()}
+    lr = left.select_slider("Learning rate", PATH_LEARNING_RATES, value=0.02, key="opt_lr", bind="query-params")
+    decay = middle.select_slider("λ", PATH_DECAYS, value=0.5, key="decay", bind="query-params")
+    steps = right.slider("Steps", 10, PATH_STEPS, 200, 10, key="opt_steps", bind="query-params")
+    paths = {label: path[: steps + 1] for label, path in precomputed().paths(surface, lr, decay).items()}
     labels = list(paths)
     plot("paths", paths_figure, *cached_surface_grid(surface), paths, dashed=labels[1:2])
     sgd_gap = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())

@@ -11,6 +11,7 @@ from core.bn_lab import images_to_fashion_input
 from core.data import load_subset, to_tensor
 from core.mc_dropout import calibration, embeddings, mc_head_logits, ood_inputs, uncertainty_groups
 from core.precomputed import DATASET_SEED, MAX_PASSES
+from core.regularization import OPTIMIZERS, PATH_STEPS, SURFACES, optimizer_path
 
 TOLERANCE = 1e-6  # floats may differ in their last digits on another CPU; counts, keys and texts may not
 
@@ -101,3 +102,14 @@ def test_shipped_arrays_are_read_only(shipped):
     """Every session shares them: writing to one raises instead of changing another student's view."""
     with pytest.raises(ValueError):
         shipped.calibration("dropout_p0.1", 5)["dropout off"].counts[0] = 1
+
+
+@pytest.mark.parametrize(
+    ("surface", "lr", "decay"), [("ill-conditioned quadratic", 0.1, 0.0), ("two valleys (non-convex)", 0.005, 1.0)]
+)
+def test_optimizer_paths_read_back_as_live_runs(shipped, surface, lr, decay):
+    """A shipped path is the iterates torch.optim produces for that surface, learning rate and λ."""
+    read = shipped.paths(surface, lr, decay)
+    assert list(read) == list(OPTIMIZERS)
+    for label, path in read.items():
+        np.testing.assert_allclose(path, optimizer_path(SURFACES[surface], label, lr, decay, PATH_STEPS), atol=1e-12)

@@ -1,4 +1,5 @@
-"""All benchmarks: ``python -m tests.bench`` (about 19 minutes, the 10-minute soak included; CI runs ``--quick``).
+"""All benchmarks: ``python -m tests.bench`` (about 30 minutes, the 10-minute soak and the capacity ramp included;
+CI runs ``--quick``: 6 to 9 minutes on a shared 2-core machine).
 
 Each part prints its figures, the ratio that matters and the target beside it. Run it on an otherwise idle
 machine: the load parts share the CPU with the server they measure.
@@ -11,7 +12,7 @@ import os
 import platform
 import time
 
-from tests.bench import augment_grid, coldstart, load, mc_dropout, rerun
+from tests.bench import augment_grid, coldstart, firstvisit, fresh, hall, load, mc_dropout, rerun
 
 PARTS = {
     "compute": lambda quick, _: (augment_grid.report(quick), mc_dropout.report(quick)),
@@ -21,6 +22,10 @@ PARTS = {
     "load": lambda quick, _: load.report_load(quick),
     "soak": lambda quick, minutes: load.report_soak(quick, minutes),
     "replicas": lambda quick, _: load.report_replicas(quick),
+    "firstvisit": lambda quick, _: firstvisit.report(quick),
+    "fresh": lambda quick, _: fresh.report(quick),
+    "hall": lambda quick, _: hall.report(quick),
+    "capacity": lambda quick, _: load.report_capacity(quick),
 }
 
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 import requests
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Block_pb2 import Block
 from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -64,7 +65,9 @@ class Session:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.widgets: dict[str, Element] = {}  # user key -> the widget's element, as last rendered
+        # User key -> the widget's element as last rendered; for tabs that track state (``st.tabs(key=...,
+        # bind=...)``), a widget too, their block. Only the open tab's widgets are there: closed tabs draw nothing.
+        self.widgets: dict[str, Element | Block] = {}
         self._fragment_of: dict[str, str] = {}  # user key -> id of the st.fragment drawing it ("" if none)
         self.session_id = ""
         self._socket: websockets.ClientConnection | None = None
@@ -136,7 +139,8 @@ class Session:
         return getattr(self.widgets[key], kind).id
 
     async def set(self, key: str, value: object) -> RunResult:
-        """Give the widget ``key`` a value (as a user would) and wait for the rerun."""
+        """Give the widget ``key`` a value (as a user would) and wait for the rerun; for tabs, open the tab
+        labelled ``value``."""
         element = self.widgets.get(key)
         state = WidgetState(id=self._id(key))
         kind = element.WhichOneof("type")
@@ -154,17 +158,22 @@ class Session:
             state.int_value = int(value)
         elif kind == "number_input":
             state.double_value = float(value)
+        elif kind == "tab_container":  # the open tab's label
+            state.string_value = str(value)
         else:
             raise TypeError(f"setting a {kind} is not supported")
         self._states[state.id] = state
         self._write_to_url(element, value)
         return await self._run(fragment=self._fragment_of.get(key, ""))
 
-    def _write_to_url(self, element: Element, value: object) -> None:
+    def _write_to_url(self, element: Element | Block, value: object) -> None:
         """As the browser does for a widget bound to the URL (``bind="query-params"``): put its value in the query."""
-        key = getattr(getattr(element, element.WhichOneof("type")), "query_param_key", "")
+        widget = getattr(element, element.WhichOneof("type"))
+        key = getattr(widget, "query_param_key", "")
         if key:
             values = value if isinstance(value, list) else [value]
+            if element.WhichOneof("type") == "tab_container" and value == widget.default_tab_label:
+                values = []  # the first tab is the link without the parameter
             params = [(name, text) for name, text in parse_qsl(self._query, keep_blank_values=True) if name != key]
             self._query = urlencode(params + [(key, _url_text(item)) for item in values])
 
@@ -210,7 +219,7 @@ class Session:
         started = time.perf_counter()
         await self._socket.send(message.SerializeToString())
         drawn = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
-        elements = [element for element, _ in drawn]
+        elements = [element for element, _ in drawn if isinstance(element, Element)]
         result = RunResult(time.perf_counter() - started, elements)
         if not fragment:  # like the browser: after a full run only its widgets exist, and only they keep a state
             self.widgets, self._fragment_of = {}, {}
@@ -227,9 +236,9 @@ class Session:
             raise RunError("; ".join(problems))
         return result
 
-    async def _read_until_finished(self) -> list[tuple[Element, str]]:
-        """The elements of the run, each with the id of the fragment that drew it."""
-        elements: list[tuple[Element, str]] = []
+    async def _read_until_finished(self) -> list[tuple[Element | Block, str]]:
+        """The elements of the run and its tabs that track state, each with the id of the fragment that drew it."""
+        elements: list[tuple[Element | Block, str]] = []
         while True:
             message = ForwardMsg()
             message.ParseFromString(await self._socket.recv())
@@ -243,6 +252,8 @@ class Session:
                 self._query = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 elements.append((message.delta.new_element, message.delta.fragment_id))
+            elif kind == "delta" and message.delta.add_block.tab_container.id:  # tabs are a widget, drawn as a block
+                elements.append((message.delta.add_block, message.delta.fragment_id))
             elif kind == "script_finished":
                 status = message.script_finished
                 if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:

@@ -1,15 +1,18 @@
-"""A whole class on one server: memory per session, 40 concurrent sessions, a soak of the same mix; and the
-same 40 sessions through HAProxy spread over two replicas (deploy/), against one server directly.
+"""A whole class on one server: memory per session, 40 concurrent sessions, a soak of the same mix; the
+same 40 sessions through HAProxy spread over two replicas (deploy/), against one server directly; and the
+capacity: how many such students one server takes before its reruns slow down.
 
 Sessions are tests.bench.client's headless tabs (Streamlit's own websocket protocol, real script runs,
 real uploads) against a real ``streamlit run`` on loopback, so 40 of them fit on a 2-core machine beside
 the server. Targets: under 15 MB of server memory per extra session; under load, zero errors and a p95
-rerun latency under 3x the single-session p50; in the soak, zero errors and memory that settles.
+rerun latency under 3x the single-session p50; in the soak, zero errors and memory that settles. Capacity:
+the most concurrent students with zero errors and a rerun p95 of at most CAPACITY_P95 seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import subprocess
 import sys
 import time
@@ -19,11 +22,13 @@ from pathlib import Path
 import torch
 
 from core.threads import server_threads, usable_cpus
-from tests.bench.scenarios import MOVES, Tally, classroom, percentile, student, visit_every_page
+from tests.bench.client import RunError, Session
+from tests.bench.scenarios import MOVES, TAB_OF, TABS, Tally, classroom, percentile, student, visit_every_page
 from tests.server import ROOT, Server, balanced_replicas, rss_mb, streamlit_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 THINK = (2.0, 8.0)  # seconds between a student's widget moves (uniform): reading, looking, discussing
+CAPACITY_P95 = 1.0  # seconds: the slowest rerun a student should commonly wait for
 
 
 FLOOR_SCRIPT = (
@@ -209,4 +214,61 @@ def report_replicas(quick: bool = False) -> None:
         "with replicas only when each gets cores of its own (separate containers or machines)."
     )
     for error in (direct.errors + spread.errors)[:10]:
+        print("  error:", error)
+
+
+def _within_capacity(tally: Tally) -> bool:
+    return not tally.errors and percentile(tally.reruns, 95) <= CAPACITY_P95
+
+
+async def _open_tabs(url: str, page: str, tally: Tally) -> None:
+    """Open ``page`` and each of its tabs where students move widgets: the default views are in the caches."""
+    session = None
+    try:
+        session, _ = await Session.open(url, page)
+        for tab in dict.fromkeys(TAB_OF[page].values()):
+            await session.set(TABS[page], tab)
+    except (RunError, OSError, TimeoutError, KeyError) as error:
+        tally.errors.append(f"warming {page}: {type(error).__name__}: {error}")
+    finally:
+        if session is not None:
+            await session.close()
+
+
+async def _capacity(url: str, steps: list[int], seconds: float, stop: bool) -> tuple[Tally, list[tuple[int, Tally]]]:
+    """Classes of growing size, one after the other on one warm server, until one misses the target (if ``stop``)."""
+    warm = Tally()
+    # Every default view, the tabs' too: a step measures the class, not the first visits (see fresh, firstvisit)
+    await asyncio.gather(*(_open_tabs(url, page, warm) for page in MOVES))
+    results = []
+    for step, sessions in enumerate(steps):
+        tally = await classroom(url, sessions, seconds, THINK, offset=1000 * (step + 1))
+        results.append((sessions, tally))
+        p50, p95 = percentile(tally.reruns, 50) * 1000, percentile(tally.reruns, 95) * 1000
+        print(f"{sessions:>4} students: {len(tally.reruns):>5} reruns, p50 {p50:5.0f} ms, p95 {p95:5.0f} ms, "
+              f"opening p50 {percentile(tally.opens, 50):5.2f} s, errors {len(tally.errors)}  "
+              f"{'ok' if _within_capacity(tally) else 'MISSED'}", flush=True)  # fmt: skip
+        if stop and not _within_capacity(tally):
+            break
+    return warm, results
+
+
+def report_capacity(quick: bool = False) -> None:
+    """Ramp the number of active students (load's mix over the four interactive pages) until reruns slow down."""
+    steps, seconds = ([2, 4], 8) if quick else ([10, 20, 40, 60, 80, 100, 120, 160, 200], 45)
+    # The smoke run's steps are too small to judge: it runs them all, to show the ramp works
+    think = f"{THINK[0]:.0f}-{THINK[1]:.0f} s"
+    print(f"\n## Capacity: concurrent students, each moving a widget every {think}, in steps of {seconds} s")
+    print(f"target per step: rerun p95 ≤ {CAPACITY_P95:g} s and errors 0; the ramp stops at the first step that misses")
+    with streamlit_server(ARTIFACTS / "capacity_server.log") as server:
+        warm, results = asyncio.run(_capacity(server.url, steps, seconds, stop=not quick))
+        rss = server.rss_mb()
+    passed = list(itertools.takewhile(_within_capacity, (tally for _, tally in results)))
+    capacity = results[len(passed) - 1][0] if passed else 0
+    more = " (the largest step tried: more may fit)" if len(passed) == len(steps) else ""
+    print(f"slowest widgets at {results[-1][0]} students (their p95): {_slowest_widgets(results[-1][1].moves)}")
+    print(f"capacity: {capacity} concurrent active students with rerun p95 ≤ {CAPACITY_P95:g} s "
+          f"on this machine ({usable_cpus()} cores){more}; server RSS at the end {rss:.0f} MB")  # fmt: skip
+    print("(the sessions' client runs on the same cores as the server: a server with cores of its own takes more)")
+    for error in [*warm.errors, *(error for _, tally in results for error in tally.errors)][:10]:
         print("  error:", error)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.bench.client import Session
+from tests.bench.scenarios import tab_query
 from tests.bench.timed_server import LOG_VARIABLE
 from tests.server import streamlit_server
 
@@ -46,7 +47,7 @@ class RerunCost:
 async def _measure(url: str, log: Path, repeats: int) -> list[RerunCost]:
     costs = []
     for title, (page, key, values) in CHANGES.items():
-        session, _ = await Session.open(url, page)
+        session, _ = await Session.open(url, page, tab_query(page, key))  # on the tab that shows the widget
         defaults = [(await session.rerun()).seconds for _ in range(repeats)]
         walls, cores = [], []
         for value in values[:repeats]:

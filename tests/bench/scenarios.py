@@ -1,4 +1,5 @@
-"""What a student does in the app: the pages, the widgets they move, and images of their own to upload."""
+"""What a student does in the app: the pages, the tabs they open, the widgets they move, and images of their own
+to upload."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import numpy as np
 from PIL import Image
@@ -30,7 +32,7 @@ MOVES: dict[str, dict[str, list[object]]] = {
         "beta_m": [0.8, 0.9, 0.95],
         "rs_channel": [0, 3, 7],
         "formula_channel": [1, 3, 5],
-        "init_activation": ["tanh", "ReLU"],
+        "init_activation": ["tanh", "relu"],
     },
     "mc_dropout_lab": {
         "mc_index": [0, 7, 42],
@@ -47,6 +49,28 @@ MOVES: dict[str, dict[str, list[object]]] = {
     },
 }
 SEEDED = {"augmentation_studio": "studio_seed", "mc_dropout_lab": "seed"}  # pages with a seed box: its key
+# Each lab's tabs (a widget bound to the link) and the tab each of MOVES' widgets is drawn in; the others are
+# above the tabs or in the sidebar. Only the open tab runs, so a closed tab's widgets are not on the page: a
+# student opens the tab first, a rerun of its own.
+TABS = {"augmentation_studio": "studio_tab", "batchnorm_lab": "bn_tab", "mc_dropout_lab": "mc_tab",
+        "regularization_lab": "reg_tab"}  # fmt: skip
+TAB_OF: dict[str, dict[str, str]] = {
+    "augmentation_studio": {"ta_bin": "TrivialAugment explorer", "tta_crop": "Test-time crops"},
+    "batchnorm_lab": {
+        "bn_step": "Activations",
+        "beta_m": "Train vs test",
+        "rs_channel": "Train vs test",
+        "formula_channel": "BN formula",
+        "init_activation": "Initialization",
+    },
+    "mc_dropout_lab": {"mc_perturbation": "Perturbation", "basics_p": "Dropout basics"},
+    "regularization_lab": {
+        "decay": "Weight decay vs L2",
+        "opt_lr": "Weight decay vs L2",
+        "opt_steps": "Weight decay vs L2",
+        "patience": "Early stopping",
+    },
+}
 
 
 def own_image(index: int, side: int = 640) -> bytes:
@@ -67,7 +91,8 @@ class Tally:
 
     opens: list[float] = field(default_factory=list)  # seconds from connect to a finished first run
     reruns: list[float] = field(default_factory=list)  # seconds from a widget change to the finished run
-    moves: list[tuple[str, str, float]] = field(default_factory=list)  # (page, widget, seconds) of each rerun
+    # (page, widget, seconds) of each rerun; a tab switch is a move of the page's tabs (their key)
+    moves: list[tuple[str, str, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     served_by: Counter[str] = field(default_factory=Counter)  # behind a load balancer: sessions per replica
 
@@ -82,6 +107,31 @@ async def visit_every_page(url: str, index: int, tally: Tally) -> Session:
     await session.set("source", "Upload")
     tally.reruns.append((await session.upload("upload", f"photo{index}.png", own_image(index))).seconds)
     return session
+
+
+def tab_query(page: str, key: str) -> str:
+    """The query of the link that opens ``page`` on the tab ``key`` is drawn in ("" if it is not in a tab)."""
+    return urlencode({TABS[page]: TAB_OF[page][key]}) if key in TAB_OF.get(page, {}) else ""
+
+
+def reachable(session: Session, page: str, key: str) -> bool:
+    """Whether a student can move ``key`` now: it is on the page, or in a tab of the page they can open."""
+    return key in session.widgets or (key in TAB_OF.get(page, {}) and TABS[page] in session.widgets)
+
+
+async def move(session: Session, page: str, key: str, value: object, tally: Tally) -> float:
+    """Give ``key`` the ``value``, first opening the tab it is drawn in if another is open; seconds of the move.
+
+    The tab switch counts as a move of its own: the student waits for that rerun too.
+    """
+    if key not in session.widgets and key in TAB_OF.get(page, {}):
+        seconds = (await session.set(TABS[page], TAB_OF[page][key])).seconds
+        tally.reruns.append(seconds)
+        tally.moves.append((page, TABS[page], seconds))
+    seconds = (await session.set(key, value)).seconds
+    tally.reruns.append(seconds)
+    tally.moves.append((page, key, seconds))
+    return seconds
 
 
 async def student(url: str, index: int, page: str, until: float, tally: Tally, think: tuple[float, float]) -> None:
@@ -100,11 +150,9 @@ async def student(url: str, index: int, page: str, until: float, tally: Tally, t
             if page in SEEDED and rng.random() < 0.3:
                 key, value = SEEDED[page], rng.randrange(10_000)
             else:  # e.g. no sample picker once the source is Upload
-                key = rng.choice([key for key in moves if key in session.widgets])
+                key = rng.choice([key for key in moves if reachable(session, page, key)])
                 value = rng.choice(moves[key])
-            seconds = (await session.set(key, value)).seconds
-            tally.reruns.append(seconds)
-            tally.moves.append((page, key, seconds))
+            await move(session, page, key, value, tally)
     except (RunError, OSError, TimeoutError, KeyError) as error:
         tally.errors.append(f"session {index} on {page or 'Home'}: {type(error).__name__}: {error}")
     finally:
