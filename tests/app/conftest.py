@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Widget
 
 APP = str(Path(__file__).parents[2] / "app.py")
 TIMEOUT = 180  # the first run imports torch and torchvision
@@ -30,6 +31,22 @@ def open_link(page: str, **params) -> AppTest:
 
 
 def open_tab(at: AppTest, key: str, label: str) -> AppTest:
-    """Open the tab ``label`` of the tabs keyed ``key``, as a click on it does (only the open tab runs)."""
+    """Open the tab ``label`` of the tabs keyed ``key``, as a click on it does (only the open tab runs).
+
+    A click also changes the address bar: AppTest sends its query parameters with every run, and a tab opened by a
+    link (``?key=<label>``) would otherwise win over the new state.
+    """
     at.session_state[key] = label
+    if key in at.query_params:
+        at.query_params[key] = label
     return at.run()
+
+
+def widget_keys(at: AppTest) -> set[str]:
+    """The keys of the widgets drawn in the main area by the last run (a closed tab's widgets are not)."""
+    return {node.key for node in at.main if isinstance(node, Widget) and node.key}
+
+
+def filled_tabs(at: AppTest) -> list[str]:
+    """The labels of the tabs that show anything: only the open tab's section runs."""
+    return [tab.label for tab in at.tabs if tab.children]

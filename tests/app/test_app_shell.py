@@ -14,6 +14,12 @@ from .conftest import APP, open_link, open_tab
 
 STUDIO = "pages/augmentation_studio.py"
 PAGES = [f"pages/{path.stem}.py" for path in sorted((Path(APP).parent / "pages").glob("*.py"))]
+TAB_KEYS = {  # each lab's tabs: only the open one runs
+    STUDIO: "studio_tab",
+    "pages/batchnorm_lab.py": "bn_tab",
+    "pages/mc_dropout_lab.py": "mc_tab",
+    "pages/regularization_lab.py": "reg_tab",
+}
 
 
 def upload_in_the_studio(open_page, name: str, size: tuple[int, int]) -> AppTest:
@@ -95,11 +101,16 @@ def test_a_link_restores_new_transforms_with_their_settings(open_page):
     by_hand.slider(key="color_jitter.hue").set_value(0.3).run()
     by_hand.slider(key="augmix.severity").set_value(7).run()
     by_hand.slider(key="jpeg.quality").set_value((2, 9)).run()
+    assert [c.value for c in linked.caption] == [c.value for c in by_hand.caption]  # the Pipeline tab
+    assert any("rotated" in c for c in sample_captions(linked))
+    open_tab(linked, "studio_tab", "One transform")
+    assert not linked.exception and not linked.toast  # its settings, judged now that they show, were all valid
+    open_tab(by_hand, "studio_tab", "One transform")
     by_hand.button_group(key="one_group").set_value("Erasing").run()
     by_hand.slider(key="one.random_erasing.p").set_value(1.0).run()
-    every_caption = [c.value for c in linked.caption]
-    assert every_caption == [c.value for c in by_hand.caption]
-    assert any("rotated" in c for c in sample_captions(linked)) and any("erased" in c for c in every_caption)
+    draws = [c.value for c in linked.caption]
+    assert draws == [c.value for c in by_hand.caption]
+    assert any("erased" in c for c in draws)
 
 
 def test_projector_mode_from_the_link_shortens_explanations():
@@ -137,14 +148,21 @@ def test_figures_are_shared_but_projector_mode_enlarges_a_private_copy():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_session_state_holds_only_small_values(open_page, page):
-    """No images, tensors, arrays or large bytes in st.session_state: big data lives in the shared caches."""
+    """No images, tensors, arrays or large bytes in st.session_state on any tab: big data lives in the shared caches."""
     import pickle
 
     at = open_page(page)
-    for key, value in at.session_state.to_dict().items():
-        if isinstance(value, dict):  # a component's state is a dict subclass Streamlit defines locally
-            value = dict(value)
-        assert len(pickle.dumps(value)) < 4096, f"{page}: session_state[{key!r}] is large ({type(value).__name__})"
+    labels = [tab.label for tab in at.tabs]
+    assert bool(labels) == (page in TAB_KEYS)
+    for index, label in enumerate(labels or ["(no tabs)"]):
+        if index:
+            open_tab(at, TAB_KEYS[page], label)  # only the open tab's widgets and caches run
+        assert not at.exception, label
+        for key, value in at.session_state.to_dict().items():
+            if isinstance(value, dict):  # a component's state is a dict subclass Streamlit defines locally
+                value = dict(value)
+            size = len(pickle.dumps(value))
+            assert size < 4096, f"{page} › {label}: session_state[{key!r}] is large ({type(value).__name__})"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from .conftest import filled_tabs, open_link, open_tab, widget_keys
+
 PAGE = "pages/augmentation_studio.py"
+TABS = [
+    "Pipeline",
+    "One transform",
+    "CutMix & MixUp",
+    "TrivialAugment explorer",
+    "Test-time crops",
+    "Label-preserving?",
+    "Code",
+]
 
 
 def png_bytes(width: int = 300, height: int = 200) -> bytes:
@@ -44,6 +55,24 @@ def test_page_loads_with_the_cat_and_eight_described_samples(studio):
         assert "TrivialAugmentWide:" in caption
 
 
+def test_only_the_open_tab_runs_and_a_link_opens_its_tab(studio):
+    """First open: only the Pipeline grid is drawn (no TrivialAugment controls); ?studio_tab=… opens that tab."""
+    assert [tab.label for tab in studio.tabs] == TABS and filled_tabs(studio) == ["Pipeline"]
+    assert not {"one_group", "mix", "ta_op", "tta_crop"} & widget_keys(studio)
+    assert not studio.main.code and not studio.metric  # no pipeline code, no crop counts
+    open_tab(studio, "studio_tab", "Code")
+    assert filled_tabs(studio) == ["Code"] and sample_captions(studio) == []
+    assert "v2.Compose" in pipeline_code_shown(studio)
+    linked = open_link(PAGE, studio_tab="TrivialAugment explorer", ta_bin="30")
+    assert not linked.exception and not linked.toast
+    assert filled_tabs(linked) == ["TrivialAugment explorer"] and linked.slider(key="ta_bin").value == 30
+    assert sample_captions(linked) == [] and "Rotate, bin 30/30, sign +: +135.0°" in image_captions(linked)
+    assert any("studio_tab=TrivialAugment+explorer" in block.value for block in linked.code)  # the share box
+    open_tab(linked, "studio_tab", "Pipeline")
+    assert filled_tabs(linked) == ["Pipeline"] and len(sample_captions(linked)) == 8
+    assert open_tab(linked, "studio_tab", "TrivialAugment explorer").slider(key="ta_bin").value == 30  # kept
+
+
 def test_sample_count_slider_changes_the_grid(studio):
     """Moving N to 3 shows three samples."""
     studio.slider(key="count").set_value(3).run()
@@ -71,7 +100,7 @@ def test_chain_change_updates_captions_and_code(studio):
     """Choosing only scale augmentation shows its draws and its code."""
     studio.multiselect(key="chain").set_value(["Scale augmentation"]).run()
     assert all("Scale augmentation: short side " in c for c in sample_captions(studio))
-    code = pipeline_code_shown(studio)
+    code = pipeline_code_shown(open_tab(studio, "studio_tab", "Code"))
     assert "v2.RandomShortestSize(min_size=range(256, 481))" in code and "v2.RandomCrop(size=224)" in code
     assert "torch.manual_seed(0)" in code
 
@@ -95,6 +124,7 @@ def test_impossible_scale_augmentation_is_explained(studio):
 
 def test_trivial_augment_explorer_shows_the_exact_op(studio):
     """Picking Rotate at bin 17 with a negative sign shows −76.5°."""
+    open_tab(studio, "studio_tab", "TrivialAugment explorer")
     studio.toggle(key="ta_negative").set_value(True).run()
     assert "Rotate, bin 17/30, sign −: -76.5°" in image_captions(studio)
     studio.selectbox(key="ta_op").set_value("Posterize").run()
@@ -104,6 +134,7 @@ def test_trivial_augment_explorer_shows_the_exact_op(studio):
 
 def test_test_time_crops_show_ten_views(studio):
     """Ten labelled crops; an oversize crop is explained instead."""
+    open_tab(studio, "studio_tab", "Test-time crops")
     captions = image_captions(studio)
     assert "top-left" in captions and "mirrored, centre" in captions
     assert [metric.value for metric in studio.metric] == ["1 view", "2 views", "10 views"]
@@ -113,6 +144,7 @@ def test_test_time_crops_show_ten_views(studio):
 
 def test_label_demo_shows_six_turning_into_nine(studio):
     """The 180° rotation of the 6 is scored as a 9, the vertical flip as a mirrored 9 (not a digit)."""
+    open_tab(studio, "studio_tab", "Label-preserving?")
     captions = image_captions(studio)
     assert any(c.startswith("rotate 180°: a 9 (label changed)") for c in captions)
     assert any(c.startswith("vertical flip: a mirrored 9 (not a digit)") for c in captions)
@@ -158,7 +190,8 @@ def test_grid_starts_with_the_original_and_reads_row_by_row(studio):
     """The original comes first at the samples' size; each column block holds one cell, so #0 … #7 read in order."""
     cells = grid_cells(studio)
     assert all(len(cell) == 1 for cell in cells)
-    captions = [cell[0] for cell in cells][:9]  # the pipeline grid; the one-transform view follows
+    captions = [cell[0] for cell in cells]
+    assert len(captions) == 9  # the pipeline grid alone: the One transform tab is closed
     assert captions[0] == "**original**  \n451×300 px"
     assert [c.split("**")[1] for c in captions[1:]] == [f"#{k}" for k in range(8)]
 
@@ -193,21 +226,25 @@ def test_every_augmentation_runs_in_the_pipeline(studio):
     assert not studio.exception and not studio.warning
     captions = sample_captions(studio)
     assert len(captions) == 8 and all(len(c.split("  \n")) == 1 + len(titles) for c in captions)
+    open_tab(studio, "studio_tab", "Code")
+    assert not studio.exception
     assert all(f"v2.{name}(" in pipeline_code_shown(studio) for name in ("AugMix", "ElasticTransform", "RandomErasing"))
 
 
 def test_one_transform_view_shows_the_original_and_draws(studio):
     """Picking Photometric › GaussianBlur shows the original and 8 captioned draws, with its own sliders."""
+    open_tab(studio, "studio_tab", "One transform")
     studio.button_group(key="one_group").set_value("Photometric").run()
     studio.selectbox(key="one.photometric").set_value("GaussianBlur").run()
     studio.slider(key="one.gaussian_blur.sigma").set_value((3.0, 4.0)).run()
     draws = [c.value for c in studio.caption if c.value.startswith("**draw ")]
     assert len(draws) == 8 and all("GaussianBlur: σ = 3." in d for d in draws)
-    assert sum(c.value.startswith("**original**") for c in studio.caption) == 2  # pipeline and one-transform
+    assert sum(c.value.startswith("**original**") for c in studio.caption) == 1  # (the Pipeline tab is closed)
 
 
 def test_one_transform_view_explains_a_refused_setting(studio):
     """RandomAffine with a zoom of 0 gets torchvision's reason in the page, no exception and no grid."""
+    open_tab(studio, "studio_tab", "One transform")
     studio.selectbox(key="one.geometric").set_value("RandomAffine").run()
     studio.slider(key="one.affine.scale").set_value((0.0, 1.0)).run()
     assert not studio.exception
@@ -222,6 +259,7 @@ def test_mixing_tab_shows_torchvisions_label_vectors(studio, kind):
 
     from core.mixing import batch_tensor, label_text
 
+    open_tab(studio, "studio_tab", "CutMix & MixUp")
     studio.button_group(key="mix").set_value(kind).run()
     studio.number_input(key="studio_seed").set_value(7).run()
     captions = [c.value for c in studio.caption if " with " in c.value and "label: " in c.value]

@@ -4,9 +4,10 @@ import pytest
 
 from core import claims
 
-from .conftest import open_link
+from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = "pages/batchnorm_lab.py"
+TABS = ["Activations", "Live training", "Train vs test", "BN formula", "Initialization"]
 
 
 @pytest.fixture
@@ -15,17 +16,42 @@ def lab(open_page):
 
 
 def test_page_loads_with_recorded_histograms_and_all_sections(lab):
-    """All five tabs render from the shipped records without exception."""
+    """All five tabs, each opened in turn, render from the shipped records without exception."""
     assert not lab.exception
-    assert [tab.label for tab in lab.tabs] == [
-        "Activations",
-        "Live training",
-        "Train vs test",
-        "BN formula",
-        "Initialization",
-    ]
-    assert len(lab.get("plotly_chart")) >= 5
+    assert [tab.label for tab in lab.tabs] == TABS
+    charts = len(lab.get("plotly_chart"))  # Activations: histograms and layer stds
+    open_tab(lab, "bn_tab", "Live training")
+    assert not lab.exception and len(lab.get("form_submit_button")) == 1
+    charts += len(lab.get("plotly_chart"))  # the recorded learning-rate sweep
+    open_tab(lab, "bn_tab", "Train vs test")
+    assert not lab.exception
     assert len(lab.metric) == 3  # train vs eval mode accuracies
+    charts += len(lab.get("plotly_chart"))  # running statistics, batch sweep
+    open_tab(lab, "bn_tab", "BN formula")
+    assert not lab.exception and lab.latex and len(lab.dataframe) == 1
+    open_tab(lab, "bn_tab", "Initialization")
+    assert not lab.exception and len(lab.dataframe) == 1
+    charts += len(lab.get("plotly_chart"))  # depth heatmap
+    assert charts >= 5
+
+
+def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
+    """First open: only Activations is drawn (no β_m slider); ?bn_tab=Train vs test opens that tab instead."""
+    assert filled_tabs(lab) == ["Activations"]
+    assert "bn_step" in widget_keys(lab)
+    assert not {"lr", "beta_m", "formula_layer", "init_activation"} & widget_keys(lab)
+    assert not lab.metric
+    open_tab(lab, "bn_tab", "Train vs test")
+    assert filled_tabs(lab) == ["Train vs test"]
+    assert "beta_m" in widget_keys(lab) and "bn_step" not in widget_keys(lab)
+    linked = open_link(PAGE, bn_tab="Train vs test", beta_m="0.95")
+    assert not linked.exception and not linked.toast
+    assert filled_tabs(linked) == ["Train vs test"] and len(linked.metric) == 3
+    assert "bn_step" not in widget_keys(linked)
+    assert any("bn_tab=Train+vs+test" in block.value for block in linked.code)  # the share box
+    open_tab(linked, "bn_tab", "BN formula")
+    assert filled_tabs(linked) == ["BN formula"] and "beta_m" not in widget_keys(linked)
+    assert open_tab(linked, "bn_tab", "Train vs test").slider(key="beta_m").value == 0.95  # kept while closed
 
 
 def test_step_slider_moves_through_the_recorded_snapshots(lab):
@@ -38,12 +64,14 @@ def test_step_slider_moves_through_the_recorded_snapshots(lab):
 
 def test_eval_mode_beats_one_image_at_a_time(lab):
     """The three accuracies are shown and eval mode is the best of them."""
+    open_tab(lab, "bn_tab", "Train vs test")
     values = {metric.label: float(metric.value.rstrip("%")) for metric in lab.metric}
     assert values["eval mode (running statistics)"] > values["train mode, one image at a time"]
 
 
 def test_live_training_runs_and_reports_both_networks(lab):
     """A 50-step live run at lr 0.5 shows a progress bar and an accuracy for each network."""
+    open_tab(lab, "bn_tab", "Live training")
     assert any("Train both networks" in info.value for info in lab.info)
     lab.select_slider(key="lr").set_value(0.5)
     lab.slider(key="steps").set_value(50)
@@ -55,6 +83,7 @@ def test_live_training_runs_and_reports_both_networks(lab):
 
 def test_formula_panel_agrees_with_the_layer(lab):
     """The caption reports a tiny difference between hand computation and nn.BatchNorm2d."""
+    open_tab(lab, "bn_tab", "BN formula")
     lab.selectbox(key="formula_layer").set_value("block3").run()
     caption = next(c.value for c in lab.caption if "differ by at most" in c.value)
     assert float(caption.split("at most ")[1].rstrip(".")) < 1e-4
@@ -62,6 +91,7 @@ def test_formula_panel_agrees_with_the_layer(lab):
 
 def test_running_statistics_controls_respond(lab):
     """Moving beta_m and the batch size keeps the page healthy."""
+    open_tab(lab, "bn_tab", "Train vs test")
     lab.slider(key="beta_m").set_value(0.99).run()
     lab.select_slider(key="rs_batch").set_value(2).run()
     assert not lab.exception
@@ -69,6 +99,7 @@ def test_running_statistics_controls_respond(lab):
 
 def test_initialization_recap_reports_dead_units(lab):
     """ReLU with a tiny initialization: the table and heatmap render."""
+    open_tab(lab, "bn_tab", "Initialization")
     lab.button_group(key="init_activation").set_value("relu").run()
     lab.button_group(key="init_scheme").set_value("too small (std 0.01)").run()
     assert not lab.exception
@@ -94,19 +125,30 @@ def test_your_image_uses_the_pipeline_built_in_the_studio(open_page):
 
 
 def test_a_missing_upload_leaves_every_other_section_working():
-    """Your image, augmented with no file: the Activations tab says so, every other tab still renders."""
+    """Your image, augmented with no file: the Activations tab says so, every other tab, opened in turn, renders."""
     at = open_link(PAGE, bn_batch="Your image, augmented", source="Upload")
     assert not at.exception
     assert any("needs an image" in info.value for info in at.info)
-    assert len(at.metric) == 3  # Train vs test
-    assert any("differ by at most" in caption.value for caption in at.caption)  # BN formula
-    assert at.dataframe[-1].value["layer"].tolist() == list(range(1, 11))  # Initialization
-    assert len(at.get("plotly_chart")) >= 4  # recorded stds, running statistics, batch sweep, depth
+    assert len(at.get("plotly_chart")) == 1  # the recorded stds (no histograms without the image)
     assert any("bn_batch=" in block.value for block in at.code)  # the share box
+    open_tab(at, "bn_tab", "Live training")
+    assert not at.exception and len(at.get("form_submit_button")) == 1
+    open_tab(at, "bn_tab", "Train vs test")
+    assert not at.exception
+    assert len(at.metric) == 3
+    assert len(at.get("plotly_chart")) >= 2  # running statistics, batch sweep
+    open_tab(at, "bn_tab", "BN formula")
+    assert not at.exception
+    assert any("differ by at most" in caption.value for caption in at.caption)
+    open_tab(at, "bn_tab", "Initialization")
+    assert not at.exception
+    assert at.dataframe[-1].value["layer"].tolist() == list(range(1, 11))
+    assert len(at.get("plotly_chart")) >= 1  # depth
 
 
 def test_recorded_sweep_and_its_claim_show_before_training(lab):
     """The 3-seed learning-rate sweep and the registry's sentence about it are there before anyone presses Train."""
+    open_tab(lab, "bn_tab", "Live training")
     notes = " ".join(box.value for box in [*lab.success, *lab.warning])
     assert claims.sentence("bn-tolerates-larger-lr") in notes
     assert any("3 seeds" in header.value for header in lab.subheader)

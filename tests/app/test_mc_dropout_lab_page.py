@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import open_link
+from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = "pages/mc_dropout_lab.py"
 TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
@@ -27,6 +27,24 @@ def test_sneaker_gives_tight_confident_predictions(lab):
     assert metrics(lab)["Dropout off says"] == "Sneaker" and metrics(lab)["MC average says"] == "Sneaker"
     assert nats(lab, "Mutual information") < 0.01
     assert [tab.label for tab in lab.tabs][0] == "Prediction"
+
+
+def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
+    """First open: only Prediction is drawn (no Dropout basics slider); ?mc_tab=Dropout basics opens that tab."""
+    assert [tab.label for tab in lab.tabs] == TABS and filled_tabs(lab) == ["Prediction"]
+    assert not {"mc_perturbation", "mc_calibration_net", "basics_p"} & widget_keys(lab)
+    assert "Dropout off says" in metrics(lab) and "E[z], no rescaling" not in metrics(lab)
+    open_tab(lab, "mc_tab", "Calibration")
+    assert filled_tabs(lab) == ["Calibration"] and "mc_calibration_net" in widget_keys(lab)
+    assert not lab.metric
+    linked = open_link(PAGE, mc_tab="Dropout basics", basics_p="0.2")
+    assert not linked.exception and not linked.toast
+    assert filled_tabs(linked) == ["Dropout basics"] and linked.slider(key="basics_p").value == 0.2
+    assert "Dropout off says" not in metrics(linked) and "mc_calibration_net" not in widget_keys(linked)
+    assert any("mc_tab=Dropout+basics" in block.value for block in linked.code)  # the share box
+    open_tab(linked, "mc_tab", "Prediction")
+    assert filled_tabs(linked) == ["Prediction"] and "Dropout off says" in metrics(linked)
+    assert open_tab(linked, "mc_tab", "Dropout basics").slider(key="basics_p").value == 0.2  # kept while closed
 
 
 def test_cat_photo_spreads_the_mc_distribution(lab):
@@ -63,12 +81,14 @@ def test_surprise_me_picks_another_item(lab):
 
 def test_calibration_reports_ece_for_both_predictions(lab):
     """The reliability diagram legend names an ECE for dropout off and for the MC average."""
+    open_tab(lab, "mc_tab", "Calibration")
     figure = next(chart for chart in lab.get("plotly_chart") if "(ECE" in chart.proto.spec)
     assert "dropout off (ECE" in figure.proto.spec and "MC average of 50 (ECE" in figure.proto.spec
 
 
 def test_calibration_offers_the_over_confident_network(lab):
     """Switching to the small-data network redraws the reliability diagram and keeps the claim note."""
+    open_tab(lab, "mc_tab", "Calibration")
     lab.button_group(key="mc_calibration_net").set_value("small_dropout_seed0").run()
     assert not lab.exception
     assert any("ECE: dropout off" in c.value or "For the over-confident" in c.value for c in lab.caption)
@@ -76,6 +96,7 @@ def test_calibration_offers_the_over_confident_network(lab):
 
 def test_dropout_basics_follow_the_slider(lab):
     """At p = 0.5, E[z] without rescaling is half of the full θ·x; PyTorch's stays at θ·x."""
+    open_tab(lab, "mc_tab", "Dropout basics")
     values = metrics(lab)
     assert float(values["E[z], no rescaling"]) == pytest.approx(0.5 * float(values["θ·x, all kept"]))
     lab.slider(key="basics_p").set_value(0.2).run()
@@ -95,12 +116,27 @@ def test_bad_photo_upload_is_explained(lab):
 
 def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     """Photo + Upload and no file: Prediction and Perturbation say so; the other four tabs and the share box work."""
+
+    def needs_an_image(at) -> int:
+        return sum("needs an image" in info.value for info in at.info)
+
     at = open_link(PAGE, mc_source="Photo", source="Upload")
     assert not at.exception
     assert [tab.label for tab in at.tabs] == TABS
-    assert sum("needs an image" in info.value for info in at.info) == 2
-    assert any("ECE" in chart.proto.spec for chart in at.get("plotly_chart"))  # Calibration
-    assert len(at.get("plotly_chart")) == 3  # + the two In vs out figures
-    assert "E[z], no rescaling" in metrics(at)  # Dropout basics
-    assert at.dataframe[-1].value["prediction"].tolist()  # Test-time augmentation
+    assert needs_an_image(at) == 1 and not at.get("plotly_chart")  # Prediction
+    assert any("mc_source=Photo" in block.value for block in at.code)  # the share box
+    open_tab(at, "mc_tab", "Perturbation")
+    assert not at.exception and needs_an_image(at) == 1 and not at.get("plotly_chart")
+    open_tab(at, "mc_tab", "Calibration")
+    assert not at.exception and needs_an_image(at) == 0
+    assert len(at.get("plotly_chart")) == 1 and "ECE" in at.get("plotly_chart")[0].proto.spec
+    open_tab(at, "mc_tab", "In vs out")
+    assert not at.exception and needs_an_image(at) == 0
+    assert len(at.get("plotly_chart")) == 2  # the two In vs out figures
+    open_tab(at, "mc_tab", "Dropout basics")
+    assert not at.exception and needs_an_image(at) == 0
+    assert "E[z], no rescaling" in metrics(at) and not at.get("plotly_chart")
+    open_tab(at, "mc_tab", "Test-time augmentation")
+    assert not at.exception and needs_an_image(at) == 0
+    assert at.dataframe[-1].value["prediction"].tolist() and not at.get("plotly_chart")
     assert any("mc_source=Photo" in block.value for block in at.code)  # the share box

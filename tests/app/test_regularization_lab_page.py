@@ -4,7 +4,10 @@ import pytest
 
 from core import claims
 
+from .conftest import filled_tabs, open_link, open_tab, widget_keys
+
 PAGE = "pages/regularization_lab.py"
+TABS = ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles"]
 
 
 @pytest.fixture
@@ -22,9 +25,35 @@ def notes(at) -> str:
 
 
 def test_page_loads_with_all_four_sections(lab):
-    """Four tabs render from the shipped records without exception."""
+    """Four tabs, each opened in turn, render from the shipped records without exception."""
     assert not lab.exception
-    assert [tab.label for tab in lab.tabs] == ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles"]
+    assert [tab.label for tab in lab.tabs] == TABS
+    assert lab.get("plotly_chart") and len(lab.dataframe) == 2  # Small data: curves, summary, same augmentation
+    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    assert not lab.exception and len(lab.metric) == 2 and lab.get("plotly_chart")
+    open_tab(lab, "reg_tab", "Early stopping")
+    assert not lab.exception and lab.get("plotly_chart") and len(lab.dataframe) == 1
+    open_tab(lab, "reg_tab", "Ensembles")
+    assert not lab.exception and len(lab.metric) == 1 and lab.get("plotly_chart")
+
+
+def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
+    """First open: only Small data is drawn (no λ slider); ?reg_tab=Early stopping opens that tab instead."""
+    assert filled_tabs(lab) == ["Small data"]
+    assert "reg_arms" in widget_keys(lab)
+    assert not {"decay", "surface", "patience", "members"} & widget_keys(lab)
+    assert not lab.metric
+    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    assert filled_tabs(lab) == ["Weight decay vs L2"]
+    assert "decay" in widget_keys(lab) and "reg_arms" not in widget_keys(lab)
+    linked = open_link(PAGE, reg_tab="Early stopping", patience="7")
+    assert not linked.exception and not linked.toast
+    assert filled_tabs(linked) == ["Early stopping"]
+    assert linked.slider(key="patience").value == 7 and not {"reg_arms", "decay"} & widget_keys(linked)
+    assert any("reg_tab=Early+stopping" in block.value for block in linked.code)  # the share box
+    open_tab(linked, "reg_tab", "Ensembles")
+    assert filled_tabs(linked) == ["Ensembles"] and "patience" not in widget_keys(linked)
+    assert open_tab(linked, "reg_tab", "Early stopping").slider(key="patience").value == 7  # kept while closed
 
 
 def test_small_data_table_lists_every_choice_with_seed_spread(lab):
@@ -42,8 +71,10 @@ def test_small_data_table_lists_every_choice_with_seed_spread(lab):
 
 
 def test_every_claim_of_the_page_is_stated_as_the_registry_says(lab):
-    """Each claim note on the page is the registry's sentence, so the page never says more than the records."""
+    """Each claim note on every tab is the registry's sentence, so the page never says more than the records."""
     text = notes(lab)
+    for tab in TABS[1:]:
+        text += " " + notes(open_tab(lab, "reg_tab", tab))
     for claim in claims.CLAIMS:
         if claim.page == PAGE:
             assert claims.sentence(claim.name) in text, claim.name
@@ -57,6 +88,7 @@ def test_choosing_curves_changes_the_figure(lab):
 
 def test_dragging_lambda_keeps_sgd_paths_identical_and_splits_adam(lab):
     """At every λ the SGD gap is 0; the Adam/AdamW distance is 0 at λ = 0 and positive above."""
+    open_tab(lab, "reg_tab", "Weight decay vs L2")
     lab.select_slider(key="decay").set_value(0.0).run()
     assert float(metrics(lab)["SGD + L2 vs SGD(weight_decay): largest gap"]) < 1e-9
     assert float(metrics(lab)["Adam + L2 vs AdamW: distance at the end"]) == 0.0
@@ -67,6 +99,7 @@ def test_dragging_lambda_keeps_sgd_paths_identical_and_splits_adam(lab):
 
 def test_surface_and_steps_controls(lab):
     """The non-convex surface and a different step count render cleanly."""
+    open_tab(lab, "reg_tab", "Weight decay vs L2")
     lab.button_group(key="surface").set_value("two valleys (non-convex)").run()
     lab.slider(key="opt_steps").set_value(50).run()
     assert not lab.exception
@@ -78,6 +111,7 @@ def early_stopping_table(at):
 
 def test_patience_moves_the_stopping_point(lab):
     """A longer patience stops later (or at the end), for every seed, and the table shows test loss and accuracy."""
+    open_tab(lab, "reg_tab", "Early stopping")
     short = early_stopping_table(lab)["stops at epoch"].tolist()
     lab.slider(key="patience").set_value(10).run()
     table = early_stopping_table(lab)
@@ -88,6 +122,7 @@ def test_patience_moves_the_stopping_point(lab):
 
 def test_ensemble_members_switch(lab):
     """Switching to bagging shows its error correlation."""
+    open_tab(lab, "reg_tab", "Ensembles")
     lab.button_group(key="members").set_value("bag").run()
     assert not lab.exception
     assert -1 <= float(metrics(lab)["Mean correlation of the members' errors"]) <= 1

@@ -95,7 +95,7 @@ def report(quick: bool = False) -> list[Change]:
         for change in measured:
             what = "open tab (first time here)" if change.is_tab_switch else f"in tab {change.tab}"
             verdict = "ok" if change.seconds <= TARGET else "MISSED"
-            print(f"  {change.widget:<12} -> {change.value!s:<18} {change.seconds:>6.2f} s  {what:<28} {verdict}")
+            print(f"  {change.widget:<15} -> {change.value!s:<26} {change.seconds:>6.2f} s  {what:<32} {verdict}")
         changes += measured
     worst = max(changes, key=lambda change: change.seconds)
     print(f"max: {worst.seconds:.2f} s ({worst.page}/{worst.widget} -> {worst.value})  target ≤ {TARGET:g} s  "

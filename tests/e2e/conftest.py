@@ -145,5 +145,9 @@ def tab_names(page) -> list[str]:
 
 
 def open_tab(page, name: str) -> None:
+    """Click the tab ``name`` and wait for the rerun that draws it: only the open tab's content exists."""
     page.get_by_role("tab", name=name, exact=True).click()
+    page.get_by_role("tab", name=name, exact=True, selected=True).wait_for()
     settle(page)
+    panel = page.get_by_role("tabpanel", name=name)
+    panel.locator("[data-testid='stElementContainer']:not([data-stale='true'])").first.wait_for()

@@ -2,7 +2,7 @@
 
 from PIL import Image
 
-from .conftest import assert_no_exception, open_app, sample_captions, screenshot, settle, upload
+from .conftest import assert_no_exception, open_app, open_tab, sample_captions, screenshot, settle, upload
 
 
 def png_file(tmp_path) -> str:
@@ -76,13 +76,15 @@ def test_phone_reads_the_grid_in_order(browser, server):
 def test_one_transform_and_mixing_tabs(page, server):
     """The One transform tab shows draws next to the original; CutMix & MixUp shows mixed label vectors."""
     open_app(page, f"{server}/augmentation_studio")
-    page.get_by_role("tab", name="One transform").click()
+    assert page.get_by_text("Photometric", exact=True).count() == 0  # the One transform tab is closed: not drawn
+    open_tab(page, "One transform")
+    assert sample_captions(page) == []  # the Pipeline tab's grid is gone with its tab
     page.get_by_text("Photometric", exact=True).click()
     settle(page)
     assert_no_exception(page)
     assert page.get_by_text("draw 0", exact=True).is_visible()
-    page.get_by_role("tab", name="CutMix & MixUp").click()
-    settle(page)
+    open_tab(page, "CutMix & MixUp")
+    assert page.get_by_text("draw 0", exact=True).count() == 0
     assert page.get_by_text("λ = ").is_visible()
     labels = page.locator("[data-testid='stCaptionContainer']").filter(has_text="label: ").all_inner_texts()
     assert len(labels) == 4 and all("cat" in text or "coffee" in text or "rocket" in text for text in labels)

@@ -20,7 +20,8 @@ def test_page_loads_without_exception(page, server, path):
 def test_batchnorm_lab_live_training(page, server):
     """Training both networks live shows a progress bar and both accuracies."""
     open_app(page, f"{server}/batchnorm_lab")
-    page.get_by_role("tab", name="Live training").click()
+    assert page.get_by_role("button", name="Train both networks").count() == 0  # its tab is closed: not drawn
+    open_tab(page, "Live training")
     page.get_by_role("button", name="Train both networks").click()
     settle(page)
     assert_no_exception(page)

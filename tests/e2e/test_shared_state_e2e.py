@@ -1,5 +1,7 @@
 """Shared links and projector mode, across real browser contexts."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from .conftest import assert_no_exception, open_app, open_tab, sample_captions, screenshot, settle, upload
 
 
@@ -20,6 +22,34 @@ def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, serve
         open_app(fresh, link)
         assert_no_exception(fresh)
         assert sample_captions(fresh) == expected
+    finally:
+        other.close()
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_the_open_tab_is_in_the_link_and_only_it_is_drawn(browser, page, server):
+    """A click on a lab's tab draws only that tab and puts it in the address and the share box; the link opens it."""
+    beta = "[data-testid='stSlider']:has-text('β_m')"
+    step = "[data-testid='stSlider']:has-text('Training step')"
+    open_app(page, f"{server}/batchnorm_lab")
+    assert "bn_tab" not in query(page.url)  # the default tab is left out
+    assert page.locator(step).is_visible() and page.locator(beta).count() == 0
+    open_tab(page, "Train vs test")
+    assert_no_exception(page)
+    assert query(page.url)["bn_tab"] == ["Train vs test"]
+    assert page.locator(beta).is_visible() and page.locator(step).count() == 0
+    page.get_by_text("Share this view").click()
+    assert query(page.locator("[data-testid='stCode']").last.inner_text().strip()) == query(page.url)
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        fresh = other.new_page()
+        open_app(fresh, page.url)
+        assert_no_exception(fresh)
+        assert fresh.get_by_role("tab", name="Train vs test", exact=True).get_attribute("aria-selected") == "true"
+        assert fresh.locator(beta).is_visible() and fresh.locator(step).count() == 0
     finally:
         other.close()
 
