@@ -63,6 +63,9 @@ def _layout(figure: go.Figure, height: int, title: str | None = None) -> go.Figu
     return figure
 
 
+TAIL_HOVER = "%{y:.3f} of the values lie beyond this end of the axis (clipped tail)<extra></extra>"
+
+
 def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     """One row per layer, one column per model, sharing each row's x axis."""
     labels = list(histograms[0].fractions)
@@ -74,35 +77,39 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     figure = make_subplots(
         rows=len(histograms), cols=len(labels), shared_xaxes="rows", subplot_titles=titles, vertical_spacing=0.06
     )
+    traces, rows, cols = [], [], []  # added in one call: plotly validates each add_trace(row=, col=) separately
     for row, histogram in enumerate(histograms, start=1):
         centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
         width = histogram.edges[1] - histogram.edges[0]
         for col, label in enumerate(labels, start=1):
             fractions = histogram.fractions[label]
-            figure.add_bar(
-                x=centres[1:-1],
-                y=fractions[1:-1],
-                width=width,
-                marker_color=colour(col - 1),
-                name=label,
-                legendgroup=label,
-                showlegend=row == 1,
-                row=row,
-                col=col,
+            traces.append(
+                go.Bar(
+                    x=centres[1:-1],
+                    y=fractions[1:-1],
+                    width=width,
+                    marker_color=colour(col - 1),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=row == 1,
+                )
             )
             # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
-            figure.add_bar(
-                x=centres[[0, -1]],
-                y=fractions[[0, -1]],
-                width=width,
-                marker=dict(color=colour(col - 1), pattern=dict(shape="/", fgcolor=colour(7))),
-                name=f"{label}: clipped tails",
-                legendgroup=label,
-                showlegend=False,
-                hovertemplate="%{y:.3f} of the values lie beyond this end of the axis (clipped tail)<extra></extra>",
-                row=row,
-                col=col,
+            traces.append(
+                go.Bar(
+                    x=centres[[0, -1]],
+                    y=fractions[[0, -1]],
+                    width=width,
+                    marker=dict(color=colour(col - 1), pattern=dict(shape="/", fgcolor=colour(7))),
+                    name=f"{label}: clipped tails",
+                    legendgroup=label,
+                    showlegend=False,
+                    hovertemplate=TAIL_HOVER,
+                )
             )
+            rows += [row, row]
+            cols += [col, col]
+    figure.add_traces(traces, rows=rows, cols=cols)
     figure.update_annotations(font_size=12)
     figure.update_yaxes(title="fraction")
     figure.update_xaxes(title="pre-activation (hatched: clipped tails)", row=len(histograms))
