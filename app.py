@@ -365,14 +365,20 @@ def seed_ui(key: str = "seed") -> int:
 
 def share_ui(requested: dict[str, list[str]] | None) -> None:
     """Sidebar: the link to this exact view; and what the opening link (``requested`` on a session's first run)
-    could not set, judged for each setting once its widget has been drawn (a hidden tab's widgets are not)."""
+    could not set, judged for each setting once its widget has been drawn (a hidden tab's widgets are not).
+
+    A name no widget of the page draws (a typo, another page's setting) stays unjudged and leaves with the page.
+    """
     state = st.session_state
     pending = requested if requested is not None else state.get("link_pending", {})
     drawn = {name: values for name, values in pending.items() if name in state}
-    state.link_pending = {name: values for name, values in pending.items() if name not in drawn}
+    # Still waiting: names not drawn yet that are still in the URL (a page switch takes its settings away).
+    state.link_pending = {
+        name: values for name, values in pending.items() if name not in state and name in st.query_params
+    }
     rejected = rejected_settings(drawn, state)
     if rejected:
-        st.toast("Ignored from the link (unknown or invalid): " + "; ".join(rejected), icon=":material/link_off:")
+        st.toast("Ignored from the link (invalid values): " + "; ".join(rejected), icon=":material/link_off:")
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
         st.caption("Anyone opening this link sees the same settings, seeds and pictures (uploads excepted).")

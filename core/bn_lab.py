@@ -21,6 +21,9 @@ from core.models import CNNConfig, activation_modules, norm_modules, recorded_io
 from core.runs import RUNS_DIR, Run, load_record, private_model
 from core.train import LR_SEEDS, LR_SWEEP
 
+HISTOGRAM_RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run of the histograms
+FASHION_BATCH = 256  # test images of the histograms and the formula
+
 # --- pre-activation histograms ---------------------------------------------------------------------------
 
 

@@ -25,10 +25,12 @@ import torch
 from torch.nn import functional as F
 
 from core import bn_lab, claims
-from core.bn_lab import LayerHistogram
+from core.bn_lab import FASHION_BATCH, HISTOGRAM_RUNS, LayerHistogram
 from core.data import Split, load_subset, to_tensor
 from core.images import SAMPLE_DIR, load_image
 from core.mc_dropout import (
+    DROPOUT_P,
+    OVERCONFIDENT,
     Reliability,
     Uncertainty,
     embeddings,
@@ -53,12 +55,8 @@ from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
 
 MAX_PASSES = 200  # the MC Dropout Lab's largest T
 DATASET_SEED = 0  # one seed for statistics over thousands of inputs, shared by the whole class
-DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped dropout networks, "dropout_p{p}"
-OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images for 80 epochs
 CALIBRATED = tuple(f"dropout_p{p}" for p in DROPOUT_P) + (OVERCONFIDENT,)  # networks with reliability diagrams
 CALIBRATION_BINS = 10
-HISTOGRAM_RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run, BatchNorm Lab
-FASHION_BATCH = 256  # test images of the BatchNorm Lab's histograms and formula
 
 
 def network(name: str) -> SmallCNN:
@@ -136,7 +134,7 @@ def build() -> tuple[dict[str, np.ndarray], dict]:
     bn_runs = {label: load_run(name) for label, name in bn_lab.NORM_RUNS.items()}
     histogram_runs = {label: load_run(name) for label, name in HISTOGRAM_RUNS.items()}
     images = test.tensors(FASHION_BATCH)[0]
-    batchnorm = bn_runs["BatchNorm"]
+    batchnorm = histogram_runs["BatchNorm"]
     summary = {
         "tta": {str(p): tta_report(network(f"dropout_p{p}"), *test.tensors()) for p in DROPOUT_P},
         "histograms": {
@@ -183,7 +181,10 @@ class Precomputed:
     def ood(self, p: float, passes: int) -> dict[str, Uncertainty]:
         """MC uncertainty of in- and out-of-distribution inputs, as ``mc_dropout.uncertainty_groups``."""
         found = {}
-        for group in ("Fashion-MNIST test", "sample photos", "uniform noise"):
+        groups = [
+            key.split("/")[2] for key in self.arrays if key.startswith(f"ood/{p}/") and key.endswith("predictive")
+        ]
+        for group in groups:  # in ``ood_inputs``' order, as saved
             predictive = self.arrays[f"ood/{p}/{group}/predictive"][passes - 1]
             expected = self.arrays[f"ood/{p}/{group}/expected"][passes - 1]
             found[group] = Uncertainty(predictive, expected, predictive - expected)
@@ -194,8 +195,9 @@ class Precomputed:
         found = self.arrays[f"paths/{surface}"][PATH_LEARNING_RATES.index(lr), PATH_DECAYS.index(decay)]
         return dict(zip(OPTIMIZERS, found))
 
+    # The summary's dicts and lists are shared by every session: each caller gets its own copy.
     def tta(self, p: float) -> dict[str, float]:
-        return self.summary["tta"][str(p)]
+        return dict(self.summary["tta"][str(p)])
 
     def histograms(self, step: int) -> list[LayerHistogram]:
         return [
@@ -210,10 +212,10 @@ class Precomputed:
         ]
 
     def mode_accuracies(self) -> dict[str, float]:
-        return self.summary["mode_accuracies"]
+        return dict(self.summary["mode_accuracies"])
 
     def batch_dependence(self) -> dict[str, list[float]]:
-        return self.summary["batch_dependence"]
+        return {label: list(values) for label, values in self.summary["batch_dependence"].items()}
 
 
 def load(directory: Path = PRECOMPUTED_DIR) -> Precomputed:

@@ -31,7 +31,10 @@ def load_record(name: str, directory: Path = RUNS_DIR) -> dict:
 
 
 def load_summary(directory: Path = PRECOMPUTED_DIR) -> dict:
-    """The small precomputed results (``core.precomputed``): accuracies, histograms, the claims' evidence."""
+    """The small precomputed results (``core.precomputed``): accuracies, histograms, the claims' evidence.
+
+    Here, not in core.precomputed, because core.claims reads it and core.precomputed imports core.claims.
+    """
     return json.loads((directory / "summary.json").read_text())
 
 

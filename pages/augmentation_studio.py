@@ -138,7 +138,6 @@ def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, see
         )
 
 
-@st.fragment
 def pipeline_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
     if chain:
         samples_section(loaded, chain, count, seed)
@@ -146,6 +145,7 @@ def pipeline_section(loaded: LoadedImage, chain: list[ChainItem], count: int, se
         st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
 
 
+@st.fragment
 def one_transform_section(loaded: LoadedImage, count: int, seed: int) -> None:
     explain("studio.one")
     left, right = st.columns([3, 2], vertical_alignment="bottom")

@@ -19,14 +19,13 @@ from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
 from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
-from core.precomputed import FASHION_BATCH, HISTOGRAM_RUNS
 
 use_router()
 
 BATCH_SOURCES = ("Fashion-MNIST", "Your image, augmented")
 
 
-def batch_ui() -> tuple[str, torch.Tensor] | None:
+def batch_ui() -> tuple[str, torch.Tensor | None] | None:
     """The batch to look at: Fashion-MNIST test images, or the user's image under the Studio's pipeline.
 
     None (after saying so here) when the user's image is wanted but missing.
@@ -35,7 +34,7 @@ def batch_ui() -> tuple[str, torch.Tensor] | None:
         "Batch", BATCH_SOURCES, default=BATCH_SOURCES[0], required=True, key="bn_batch", bind="query-params"
     )
     if source == BATCH_SOURCES[0]:
-        return "fashion", fashion_subset()["test"].tensors(FASHION_BATCH)[0]
+        return "fashion", None  # its histograms are precomputed
     loaded = image_input_ui()
     if loaded is None:
         return None
@@ -55,7 +54,7 @@ def cached_user_batch(key: str, _image, _chain, invert: bool) -> torch.Tensor:
 @st.cache_data(max_entries=32, show_spinner="Running both networks…")
 def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
     """A user's batch (``batch_key``): the Fashion-MNIST batch's histograms are precomputed."""
-    runs = {label: shipped_run(name) for label, name in HISTOGRAM_RUNS.items()}
+    runs = {label: shipped_run(name) for label, name in bn_lab.HISTOGRAM_RUNS.items()}
     return bn_lab.snapshot_histograms(runs, step, _images)
 
 
@@ -67,7 +66,7 @@ def activations_section() -> None:
         key, images = batch
         histograms = precomputed().histograms(step) if key == "fashion" else cached_histograms(step, key, images)
         plot("histograms", figures.histogram_figure, histograms)
-    records = {label: shipped_run(name).record for label, name in HISTOGRAM_RUNS.items()}
+    records = {label: shipped_run(name).record for label, name in bn_lab.HISTOGRAM_RUNS.items()}
     explain("bn.collapse", **bn_lab.collapse(records["plain"]))
     plot("layer_std", figures.layer_std_figure, records)
 
@@ -165,7 +164,9 @@ def train_vs_test_section() -> None:
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_formula(layer: str, channel: int):
     run = shipped_run("batchnorm")
-    return bn_lab.bn_formula(run.config, run.final, fashion_subset()["test"].tensors(FASHION_BATCH)[0], layer, channel)
+    return bn_lab.bn_formula(
+        run.config, run.final, fashion_subset()["test"].tensors(bn_lab.FASHION_BATCH)[0], layer, channel
+    )
 
 
 @st.fragment
@@ -177,7 +178,7 @@ def formula_section() -> None:
     for formula in numbers.latex():
         st.latex(formula)
     st.dataframe(numbers.table(), hide_index=True)
-    explain("bn.formula", "caption", batch=FASHION_BATCH, difference=numbers.max_difference)
+    explain("bn.formula", "caption", batch=bn_lab.FASHION_BATCH, difference=numbers.max_difference)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

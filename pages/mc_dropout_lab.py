@@ -31,6 +31,8 @@ from core.figures import (
     votes_figure,
 )
 from core.mc_dropout import (
+    DROPOUT_P,
+    OVERCONFIDENT,
     deterministic_probs,
     mc_probs,
     perturbation_sweep,
@@ -40,7 +42,7 @@ from core.mc_dropout import (
     votes,
     weight_scaling,
 )
-from core.precomputed import DROPOUT_P, OVERCONFIDENT
+from core.precomputed import MAX_PASSES
 from core.regularization import tta_gains
 from core.train import SEEDS
 
@@ -151,6 +153,7 @@ def calibration_section(p: float, passes: int) -> None:
         required=True,
         format_func=networks.get,
         key="mc_calibration_net",
+        bind="query-params",
     )
     curves = precomputed().calibration(name, passes)
     plot("reliability", reliability_figure, curves)
@@ -217,7 +220,7 @@ p = left.select_slider(
     bind="query-params",
     help="Which shipped network runs: trained with this dropout probability (Dropout basics has its own p).",
 )
-passes = middle.slider("Passes T", 1, 200, 50, key="mc_T", bind="query-params")
+passes = middle.slider("Passes T", 1, MAX_PASSES, 50, key="mc_T", bind="query-params")
 with right:
     seed = seed_ui()
 label, tab = open_tab_ui("mc_tab", TABS)

@@ -70,7 +70,7 @@ def test_a_hidden_tabs_link_setting_is_judged_when_its_tab_opens():
     assert not linked.exception and not linked.toast
     opened = open_tab(linked, "bn_tab", "Train vs test")
     assert opened.slider(key="beta_m").value == 0.95 and opened.slider(key="rs_channel").value == 0
-    assert [toast.value for toast in opened.toast] == ["Ignored from the link (unknown or invalid): rs_channel=99"]
+    assert [toast.value for toast in opened.toast] == ["Ignored from the link (invalid values): rs_channel=99"]
 
 
 def test_share_box_carries_the_settings_of_the_link():

@@ -92,6 +92,9 @@ def test_calibration_offers_the_over_confident_network(lab):
     lab.button_group(key="mc_calibration_net").set_value("small_dropout_seed0").run()
     assert not lab.exception
     assert any("ECE: dropout off" in c.value or "For the over-confident" in c.value for c in lab.caption)
+    open_tab(lab, "mc_tab", "Dropout basics")
+    open_tab(lab, "mc_tab", "Calibration")  # the choice survives a visit to another tab
+    assert lab.button_group(key="mc_calibration_net").value == "small_dropout_seed0"
 
 
 def test_dropout_basics_follow_the_slider(lab):
