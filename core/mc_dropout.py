@@ -246,6 +246,23 @@ def perturbation_sweep(
     return strengths, uncertainty(mc_probs(model, inputs, passes, seed).numpy()), confidence
 
 
+def sweep_series(
+    kind: str, strengths: np.ndarray, numbers: Uncertainty, confidence: np.ndarray
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
+    """A perturbation sweep as named (x, y) lines for one figure, and its x-axis title."""
+    series = {
+        "mutual information": (strengths, numbers.mutual_information),
+        "predictive entropy": (strengths, numbers.predictive_entropy),
+        "dropout-off confidence": (strengths, confidence),
+    }
+    return series, "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
+
+
+def fashion_position(labels: np.ndarray, class_index: int, index: int) -> int:
+    """Where the ``index``-th test item of a class sits in the test set."""
+    return int(np.flatnonzero(labels == class_index)[index])
+
+
 ROTATION_STEPS = np.linspace(0.0, 165.0, 12)  # Gal & Ghahramani (2016), Fig. 4: one item rotated in 12 steps
 
 

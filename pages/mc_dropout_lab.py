@@ -34,11 +34,13 @@ from core.mc_dropout import (
     DROPOUT_P,
     OVERCONFIDENT,
     deterministic_probs,
+    fashion_position,
     mc_probs,
     perturbation_sweep,
     prediction_numbers,
     rotation_scatter,
     running_mean,
+    sweep_series,
     votes,
     weight_scaling,
 )
@@ -76,7 +78,7 @@ def input_ui(where) -> tuple[str, torch.Tensor] | None:
         index = st.sidebar.slider("Item", 0, PER_CLASS - 1, 0, key="mc_index", bind="query-params")
         st.sidebar.button("Surprise me", icon=":material/shuffle:", on_click=_surprise, key="mc_surprise")
         test = fashion_subset()["test"]
-        position = np.flatnonzero(test.labels == CLASSES.index(name))[index]
+        position = fashion_position(test.labels, CLASSES.index(name), index)
         key, x = f"fashion:{position}", to_tensor(test.images[position : position + 1])
     else:
         loaded = image_input_ui(where)
@@ -121,13 +123,7 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
         key="mc_perturbation",
         bind="query-params",
     )
-    strengths, numbers, confidence = cached_perturbation(p, key, kind, passes, seed, x)
-    series = {
-        "mutual information": (strengths, numbers.mutual_information),
-        "predictive entropy": (strengths, numbers.predictive_entropy),
-        "dropout-off confidence": (strengths, confidence),
-    }
-    x_title = "rotation (degrees)" if kind == "rotate" else "brightness shift (normalized units)"
+    series, x_title = sweep_series(kind, *cached_perturbation(p, key, kind, passes, seed, x))
     plot("perturbation", lines_figure, series, x_title, "nats / probability")
     explain("mc.perturbation")
     st.subheader(f"The item rotated in 12 steps, {ROTATION_PASSES} passes each")

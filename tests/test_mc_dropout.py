@@ -10,12 +10,14 @@ from core.data import load_subset, to_tensor
 from core.mc_dropout import (
     deterministic_probs,
     entropy,
+    fashion_position,
     mc_probs,
     mc_probs_loop,
     perturbation_sweep,
     prediction_numbers,
     reliability,
     running_mean,
+    sweep_series,
     tta_report,
     tta_views,
     uncertainty,
@@ -178,3 +180,23 @@ def test_calibration_from_embeddings_matches_full_passes(model):
     mc = mc_probs(model, images, 10, seed=2).numpy().mean(0)
     assert curves["dropout off"].ece == pytest.approx(reliability(off.max(1), off.argmax(1) == labels).ece, abs=1e-6)
     assert curves["MC average of 10"].ece == pytest.approx(reliability(mc.max(1), mc.argmax(1) == labels).ece)
+
+
+def test_sweep_series_names_the_lines_and_the_axis():
+    """Mutual information, predictive entropy and confidence over the strengths; the axis says the perturbation."""
+    strengths, confidence = np.array([0.0, 90.0]), np.array([0.9, 0.4])
+    numbers = uncertainty(np.array([[[0.9, 0.1], [0.5, 0.5]], [[0.7, 0.3], [0.1, 0.9]]]))
+    series, x_title = sweep_series("rotate", strengths, numbers, confidence)
+    assert list(series) == ["mutual information", "predictive entropy", "dropout-off confidence"]
+    assert (
+        series["mutual information"][1] is numbers.mutual_information
+        and series["dropout-off confidence"][1] is confidence
+    )
+    assert x_title == "rotation (degrees)" and sweep_series("brightness", strengths, numbers, confidence)[1].startswith(
+        "brightness"
+    )
+
+
+def test_fashion_position_counts_within_the_class():
+    """The 2nd item of class 1 in [1, 0, 1, 1] sits at position 2."""
+    assert fashion_position(np.array([1, 0, 1, 1]), 1, 1) == 2
