@@ -24,27 +24,55 @@ import numpy as np
 from core.bn_lab import mode_accuracies
 from core.data import load_subset
 from core.init_demo import activations_through_depth
-from core.regularization import OPTIMIZERS, SURFACES, early_stopping, errors_by_size, member_errors, optimizer_path
+from core.invariance import FAMILIES, mean_transformed_accuracy
+from core.mc_dropout import ECE_BINS
+from core.regularization import (
+    OPTIMIZERS,
+    SURFACES,
+    early_stopping,
+    ensemble_gain,
+    leave_one_out_wins,
+    member_errors,
+    optimizer_path,
+)
 from core.runs import RUNS_DIR, load_probs, load_record, load_run, load_summary
-from core.train import DECAY, ENSEMBLE_SIZE, LR_SEEDS
+from core.train import (
+    AUGMENTATION_LABELS,
+    DECAY,
+    DECAYS,
+    ENSEMBLE_SIZE,
+    LR_SEEDS,
+    RECIPE,
+    SIMULATES,
+    TTA_ARMS,
+    TrainConfig,
+    decay_dose,
+)
 
 SHOWN, NOT_SHOWN = "shown", "not shown"
 POINTS = "accuracy points"
+LOSS = "nats of test loss (cross-entropy: lower is better)"
 
 
 @dataclass(frozen=True)
 class Evidence:
     effect: float  # mean effect in the lecture's direction (positive: the claim holds here)
-    spread: float  # sample std of the per-seed effects; 0 for a deterministic computation
+    spread: float  # the effect's uncertainty: sample std of the per-seed effects unless spread_of says otherwise
     unit: str
     seeds: int  # independent runs behind the effect (1 for a deterministic computation)
     numbers: str  # the measured values behind the effect, in words, e.g. "none 80.1 %, flip + shift 83.4 %"
+    spread_of: str = ""  # what the spread is when it is not the seed-to-seed std (e.g. a bootstrap's)
+    condition: str = ""  # a second part of the claim that must hold too, in words
+    condition_met: bool = True
 
     @property
     def text(self) -> str:
-        spread = f" ± {self.spread:.2g}" if self.seeds > 1 else ""
-        runs = f" over {self.seeds} seeds" if self.seeds > 1 else " (deterministic)"
-        return f"{self.effect:+.3g}{spread} {self.unit}{runs}"
+        """The effect as every page writes it: one rounding, everywhere."""
+        if self.spread_of:
+            return f"{self.effect:+.3g} ± {self.spread:.2g} {self.unit} ({self.spread_of})"
+        if self.seeds > 1:
+            return f"{self.effect:+.3g} ± {self.spread:.2g} {self.unit} over {self.seeds} seeds"
+        return f"{self.effect:+.3g} {self.unit} (deterministic)"
 
 
 @dataclass(frozen=True)
@@ -55,11 +83,16 @@ class Claim:
     page: str  # the page file that shows it
     section: str  # the tab or section on that page
     minimum: float  # the smallest effect that counts as clearly non-zero, in the evidence's unit
-    differs: str  # why this small network differs, said when the claim is not shown
+    differs: str  # what this small network does instead, said when the claim is not shown; guesses worded as such
     measure: Callable[[Path], Evidence]
 
+    def threshold(self, evidence: Evidence) -> float:
+        """What the effect must exceed: twice its spread, and the claim's minimum."""
+        return max(2 * evidence.spread, self.minimum)
+
     def verdict(self, evidence: Evidence) -> str:
-        return SHOWN if evidence.effect > max(2 * evidence.spread, self.minimum) else NOT_SHOWN
+        holds = evidence.condition_met and evidence.effect > self.threshold(evidence)
+        return SHOWN if holds else NOT_SHOWN
 
 
 # --- reading the shipped records -------------------------------------------------------------------------
@@ -67,16 +100,21 @@ class Claim:
 SEEDS = (0, 1, 2)  # every seeded experiment's seeds
 
 
-def final_accuracies(prefix: str, directory: Path) -> np.ndarray:
-    """Test accuracy on the shipped subset at the end of ``<prefix>_seed<s>`` for every seed: (seeds,)."""
-    return np.array([load_record(f"{prefix}_seed{s}", directory)["test_accuracy_subset"] for s in SEEDS])
+def records(arm: str, directory: Path) -> list[dict]:
+    """The small-data regime's records of one arm, one per seed."""
+    return [load_record(f"small_{arm}_seed{s}", directory) for s in SEEDS]
 
 
-def paired(effects: Sequence[float], unit: str, numbers: str) -> Evidence:
+def kept(arm: str, key: str, directory: Path) -> np.ndarray:
+    """One figure of the weights each seed's validation kept (``train_accuracy``, ``test_accuracy``, …): (seeds,)."""
+    return np.array([record["kept"][key] for record in records(arm, directory)])
+
+
+def paired(effects: Sequence[float], unit: str, numbers: str, **extra: object) -> Evidence:
     """Evidence from per-seed effects (seed s of one arm against seed s of the other)."""
     effects = np.asarray(effects, dtype=float)
     spread = float(effects.std(ddof=1)) if len(effects) > 1 else 0.0
-    return Evidence(float(effects.mean()), spread, unit, len(effects), numbers)
+    return Evidence(float(effects.mean()), spread, unit, len(effects), numbers, **extra)
 
 
 def percent(values: np.ndarray) -> str:
@@ -85,111 +123,200 @@ def percent(values: np.ndarray) -> str:
 
 
 def arm(name: str, directory: Path) -> np.ndarray:
-    """Final test accuracies of one arm of the small-data regime over the seeds."""
-    return final_accuracies(f"small_{name}", directory)
+    """Test accuracy (10,000 images) of one arm of the small-data regime over the seeds, at the kept weights."""
+    return kept(name, "test_accuracy", directory)
 
 
-AUGMENTATIONS = {"flip_shift": "flip + shift", "trivial_augment": "TrivialAugment", "rand_augment": "RandAugment"}
+def clearly_positive(values: np.ndarray) -> bool:
+    """Mean above twice the seed-to-seed spread: the rule every claim uses."""
+    return bool(values.mean() > 2 * values.std(ddof=1))
 
 
-def best_augmentation(directory: Path) -> str:
-    """The augmentation with the highest mean test accuracy (chosen after the fact: an optimistic pick)."""
-    return max(AUGMENTATIONS, key=lambda name: arm(name, directory).mean())
+RECIPE_LABEL = AUGMENTATION_LABELS[RECIPE]
 
 
 def _augmentation(directory: Path) -> Evidence:
-    none, best = arm("none", directory), best_augmentation(directory)
-    chosen = arm(best, directory)
-    others = ", ".join(f"{label} {percent(arm(name, directory))}" for name, label in AUGMENTATIONS.items())
-    loss = {
-        name: np.mean([load_record(f"small_{name}_seed{s}", directory)["test_loss"][-1] for s in SEEDS])
-        for name in ("none", best)
-    }
+    none, chosen = arm("none", directory), arm(RECIPE, directory)
+    others = ", ".join(
+        f"{label} {percent(arm(name, directory))}" for name, label in AUGMENTATION_LABELS.items() if name != "none"
+    )
+    loss = {name: kept(name, "test_loss", directory).mean() for name in ("none", RECIPE)}
     numbers = (
-        f"test accuracy: no augmentation {percent(none)}; {others} (test loss {loss['none']:.3f} without, "
-        f"{loss[best]:.3f} with {AUGMENTATIONS[best]})"
+        f"test accuracy (10,000 images): no augmentation {percent(none)}; {others} (test loss "
+        f"{loss['none']:.3f} without, {loss[RECIPE]:.3f} with {RECIPE_LABEL}; the recipe was named before the runs)"
     )
     return paired(100 * (chosen - none), POINTS, numbers)
 
 
-def _gap(directory: Path) -> Evidence:
-    gaps = {}
-    for name in ("none", "flip_shift"):
-        records = [load_record(f"small_{name}_seed{s}", directory) for s in SEEDS]
-        gaps[name] = np.array([r["train_accuracy"][-1] - r["test_accuracy"][-1] for r in records])
-    numbers = (
-        f"train − test accuracy gap: no augmentation {100 * gaps['none'].mean():.1f} points, "
-        f"flip + shift {100 * gaps['flip_shift'].mean():.1f} points"
+def _invariance(directory: Path) -> Evidence:
+    reports = {name: [r["invariance"] for r in records(name, directory)] for name in ("none", RECIPE)}
+    simulated, others = SIMULATES[RECIPE], [family for family in FAMILIES if family not in SIMULATES[RECIPE]]
+    means = {
+        (name, part): np.array([mean_transformed_accuracy(r, families) for r in found])
+        for name, found in reports.items()
+        for part, families in (("simulated", simulated), ("others", others))
+    }
+    strongest = "; ".join(
+        (f"{spec.label} {spec.strengths[-1]:g} {spec.short}" if spec.short else "mirrored")
+        + ": "
+        + " → ".join(f"{100 * np.mean([r[family][-1] for r in reports[name]]):.1f} %" for name in ("none", RECIPE))
+        for family, spec in FAMILIES.items()
     )
-    return paired(100 * (gaps["none"] - gaps["flip_shift"]), POINTS, numbers)
+    numbers = (
+        f"accuracy on the 10,000 test images under the changes {RECIPE_LABEL} simulates ({' and '.join(simulated)}, "
+        f"mean over their test sets): no augmentation {percent(means['none', 'simulated'])}, {RECIPE_LABEL} "
+        f"{percent(means[RECIPE, 'simulated'])}; under changes it does not simulate ({', '.join(others)}): "
+        f"{percent(means['none', 'others'])} vs {percent(means[RECIPE, 'others'])}; at the strongest, without → "
+        f"with: {strongest}"
+    )
+    return paired(100 * (means[RECIPE, "simulated"] - means["none", "simulated"]), POINTS, numbers)
 
 
-def _against_none(name: str, label: str) -> Callable[[Path], Evidence]:
-    def measure(directory: Path) -> Evidence:
-        none, other = arm("none", directory), arm(name, directory)
-        return paired(100 * (other - none), POINTS, f"none {percent(none)}, {label} {percent(other)}")
+def _gap(directory: Path) -> Evidence:
+    figures = {
+        name: {key: kept(name, key, directory) for key in ("train_accuracy", "test_accuracy", "test_loss")}
+        for name in ("none", RECIPE)
+    }
+    gaps = {name: f["train_accuracy"] - f["test_accuracy"] for name, f in figures.items()}
+    accuracy_gain = figures[RECIPE]["test_accuracy"] - figures["none"]["test_accuracy"]
+    loss_gain = figures["none"]["test_loss"] - figures[RECIPE]["test_loss"]
+    numbers = "; ".join(
+        f"{label}: train {percent(f['train_accuracy'])}, test {percent(f['test_accuracy'])}, gap "
+        f"{100 * gaps[name].mean():.1f} points, test loss {f['test_loss'].mean():.3f}"
+        for (name, f), label in zip(figures.items(), ("no augmentation", RECIPE_LABEL))
+    )
+    return paired(
+        100 * (gaps["none"] - gaps[RECIPE]),
+        "points less gap",
+        numbers,
+        condition="test accuracy or test loss improves by more than twice its spread",
+        condition_met=clearly_positive(accuracy_gain) or clearly_positive(loss_gain),
+    )
 
-    return measure
+
+def _dropout(directory: Path) -> Evidence:
+    none, dropout = arm("none", directory), arm("dropout", directory)
+    loss = {name: kept(name, "test_loss", directory).mean() for name in ("none", "dropout")}
+    ece = {name: np.mean([r["ece"]["dropout off"] for r in records(name, directory)]) for name in ("none", "dropout")}
+    numbers = (
+        f"test accuracy: none {percent(none)}, dropout 0.5 {percent(dropout)}; test loss {loss['none']:.3f} → "
+        f"{loss['dropout']:.3f}; ECE {100 * ece['none']:.1f} % → {100 * ece['dropout']:.1f} %"
+    )
+    return paired(100 * (dropout - none), POINTS, numbers)
 
 
-EARLY_STOPPING_PATIENCE = 3  # evaluations (every 4 epochs) without a better validation loss
+def weight_norm_ratios(directory: Path) -> dict[float, np.ndarray]:
+    """Per AdamW λ: the final weight norm over the final norm without decay, per seed."""
+    none = np.array([r["weight_norm"][-1] for r in records("none", directory)])
+    return {
+        decay: np.array([r["weight_norm"][-1] for r in records(f"adamw_{decay}", directory)]) / none for decay in DECAYS
+    }
+
+
+def kept_dose(record: dict) -> float:
+    """Σ lr_t·λ up to the weights a run kept."""
+    return decay_dose(TrainConfig(**record["train"]), record["kept_step"])
+
+
+def halving_decay(directory: Path) -> float:
+    """The λ whose final weight norm comes nearest half the norm without decay (chosen blind to accuracy)."""
+    ratios = weight_norm_ratios(directory)
+    return min(ratios, key=lambda decay: abs(ratios[decay].mean() - 0.5))
+
+
+def _weight_decay(directory: Path) -> Evidence:
+    none, ratios, tested = arm("none", directory), weight_norm_ratios(directory), halving_decay(directory)
+    doses = "; ".join(
+        f"λ = {decay:g} (Σ lr·λ = {records(f'adamw_{decay}', directory)[0]['decay_dose']:.2g}): final weight norm "
+        f"×{ratios[decay].mean():.2f}, test {percent(arm(f'adamw_{decay}', directory))}"
+        for decay in DECAYS
+    )
+    kept_doses = ", ".join(
+        f"{np.mean([kept_dose(r) for r in records(f'adamw_{decay}', directory)]):.2g}" for decay in DECAYS
+    )
+    numbers = (
+        f"no decay: test {percent(none)}; AdamW {doses}. Test accuracy at each run's kept weights (Σ lr·λ up to "
+        f"them: {kept_doses}). Tested at λ = {tested:g}, the dose nearest half the final norm"
+    )
+    return paired(100 * (arm(f"adamw_{tested}", directory) - none), POINTS, numbers)
+
+
+EARLY_STOPPING_PATIENCE = 3  # evaluations (every 20 epochs) without a better validation loss
 
 
 def kept_and_final(key: str, directory: Path) -> tuple[np.ndarray, np.ndarray]:
     """Per seed of the unregularized small-data runs: ``key`` at the weights early stopping keeps, and at the end."""
-    kept, final = [], []
-    for seed in SEEDS:
-        record = load_record(f"small_none_seed{seed}", directory)
+    kept_values, final = [], []
+    for record in records("none", directory):
         _, best = early_stopping(record["val_loss"], EARLY_STOPPING_PATIENCE)
-        kept.append(record[key][best])
+        kept_values.append(record[key][best])
         final.append(record[key][-1])
-    return np.array(kept), np.array(final)
+    return np.array(kept_values), np.array(final)
 
 
 def _early_stopping_numbers(directory: Path) -> str:
-    (kept, final), (kept_loss, final_loss) = (kept_and_final(key, directory) for key in ("test_accuracy", "test_loss"))
+    (kept_accuracy, final), (kept_loss, final_loss) = (
+        kept_and_final(key, directory) for key in ("test_accuracy", "test_loss")
+    )
     return (
-        f"early-stopped {percent(kept)} (test loss {kept_loss.mean():.3f}) vs trained to the end {percent(final)}"
-        f" (test loss {final_loss.mean():.3f})"
+        f"on the 2,000 shipped test images: early-stopped {percent(kept_accuracy)} (test loss {kept_loss.mean():.3f}) "
+        f"vs trained to the end {percent(final)} (test loss {final_loss.mean():.3f})"
     )
 
 
 def _early_stopping(directory: Path) -> Evidence:
-    kept, final = kept_and_final("test_accuracy", directory)
-    return paired(100 * (kept - final), POINTS, _early_stopping_numbers(directory))
+    kept_accuracy, final = kept_and_final("test_accuracy", directory)
+    return paired(100 * (kept_accuracy - final), POINTS, _early_stopping_numbers(directory))
 
 
 def _early_stopping_loss(directory: Path) -> Evidence:
-    kept, final = kept_and_final("test_loss", directory)
-    return paired(final - kept, "nats of test loss", _early_stopping_numbers(directory))
+    kept_loss, final = kept_and_final("test_loss", directory)
+    return paired(final - kept_loss, LOSS, _early_stopping_numbers(directory))
 
 
 def _ensemble(directory: Path) -> Evidence:
     labels = _test_labels()
     probs = np.stack([load_probs(f"ensemble_seed{i}", directory) for i in range(ENSEMBLE_SIZE)])
-    members, combined = member_errors(probs, labels), errors_by_size(probs, labels)[-1]
+    members, combined = member_errors(probs, labels), float((probs.mean(0).argmax(-1) != labels).mean())
+    gain, standard_error = ensemble_gain(probs, labels)
+    best_gain, best_error = ensemble_gain(probs, labels, against="best")
     numbers = (
-        f"members' error {100 * members.mean():.1f} ± {100 * members.std(ddof=1):.1f} % "
-        f"(best {100 * members.min():.1f} %, worst {100 * members.max():.1f} %), average of 6: "
+        f"members' error {100 * members.min():.1f}–{100 * members.max():.1f} % (mean {100 * members.mean():.1f} %), "
+        f"average of {ENSEMBLE_SIZE}: {100 * combined:.1f} %; against the best member, picked on these test "
+        f"images: {100 * best_gain:+.1f} ± {100 * best_error:.1f} points; the average of any {ENSEMBLE_SIZE - 1} "
+        f"beats the member left out {leave_one_out_wins(probs, labels)} times of {ENSEMBLE_SIZE}"
     )
-    return paired(100 * (members - combined), "error points", numbers + f"{100 * combined:.1f} %")
+    spread_of = f"paired bootstrap standard error over the {len(labels):,} test images"
+    return Evidence(100 * gain, 100 * standard_error, "error points fewer than a member's", 1, numbers, spread_of)
 
 
 def _mc_calibration(directory: Path) -> Evidence:
-    records = [load_record(f"small_dropout_seed{seed}", directory)["ece"] for seed in SEEDS]
-    off, mc = (np.array([list(r.values())[i] for r in records]) for i in (0, 1))
-    numbers = f"ECE dropout off {100 * off.mean():.2f} %, MC average of 50 passes {100 * mc.mean():.2f} %"
-    return paired(100 * (off - mc), "ECE points", numbers)
+    found = [r["ece"] for r in records("dropout", directory)]
+    off, mc = (np.array([list(r.values())[i] for r in found]) for i in (0, 1))
+    numbers = (
+        f"ECE ({ECE_BINS} bins, 10,000 test images) dropout off {100 * off.mean():.2f} %, MC average of 50 passes "
+        f"{100 * mc.mean():.2f} %"
+    )
+    return paired(100 * (off - mc), "percentage points less calibration error (ECE)", numbers)
 
 
 def _tta(directory: Path) -> Evidence:
     gains = {}
-    for name in ("flip_shift", "none"):
-        records = [load_record(f"small_{name}_seed{seed}", directory)["tta"] for seed in SEEDS]
-        gains[name] = np.array([r["average of all 6 views"] - r["original only"] for r in records])
+    for name in TTA_ARMS:
+        found = [r["tta_transformed"] for r in records(name, directory)]
+        gains[name] = np.array(
+            [np.mean([s["average of all 6 views"] - s["original only"] for s in r.values()]) for r in found]
+        )
+    clean = {
+        name: np.mean(
+            [r["tta"]["average of all 6 views"] - r["tta"]["original only"] for r in records(name, directory)]
+        )
+        for name in TTA_ARMS
+    }
     numbers = (
-        f"averaging 6 views: {100 * gains['flip_shift'].mean():+.1f} points for networks trained with flip + shift, "
-        f"{100 * gains['none'].mean():+.1f} for networks trained without"
+        f"averaging 6 views on mirrored and on 2-px-shifted test images: {100 * gains['flip_shift'].mean():+.1f} "
+        f"points for networks trained with flip + crop, {100 * gains['none'].mean():+.1f} for networks trained "
+        f"without; on the clean test images {100 * clean['flip_shift']:+.1f} and {100 * clean['none']:+.1f}"
     )
     return paired(100 * gains["flip_shift"], POINTS, numbers)
 
@@ -228,33 +355,44 @@ def _kaiming(directory: Path) -> Evidence:
             ]
         )
     numbers = (
-        f"ReLU, 10 layers: std of layer 10 / layer 1 = {2 ** ratios['Xavier'].mean():.3f} with Xavier (Glorot), "
-        f"{2 ** ratios['Kaiming'].mean():.2f} with Kaiming"
+        f"ReLU, 10 layers: the std after layer 10 is {2 ** ratios['Kaiming'].mean():.2f}× layer 1's with Kaiming, "
+        f"{2 ** ratios['Xavier'].mean():.3f}× with Xavier (Glorot)"
     )
-    return paired(np.abs(ratios["Xavier"]) - np.abs(ratios["Kaiming"]), "halvings of the std kept", numbers)
+    return paired(np.abs(ratios["Xavier"]) - np.abs(ratios["Kaiming"]), "fewer halvings of the std", numbers)
 
 
 def _sgd_equivalence(directory: Path) -> Evidence:
-    surface, (l2, decay) = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)[:2]
-    first, second = (optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in (l2, decay))
-    gap = float(np.abs(first - second).max())
-    digits = -np.log10(max(gap, np.finfo(float).eps) / float(np.abs(first).max()))
-    numbers = f"largest gap between the two SGD paths over 500 steps (λ = 0.5): {gap:.1e}"
-    return Evidence(float(digits), 0.0, "matching decimal digits", 1, numbers)
+    surface, labels = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)
+    paths = {label: optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in labels[:4]}
+    plain = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())
+    momentum = float(np.abs(paths[labels[2]] - paths[labels[3]]).max())
+    numbers = (
+        f"500 steps, λ = 0.5, lr 0.02: plain SGD with L2 in the loss vs the decoupled update written out, largest "
+        f"gap {plain:.1g} (identical up to rounding); with momentum 0.9, largest gap {momentum:.2f}"
+    )
+    return Evidence(
+        momentum,
+        0.0,
+        "largest gap between the two momentum paths",
+        1,
+        numbers,
+        condition="the plain-SGD paths agree to 1e-9",
+        condition_met=plain < 1e-9,
+    )
 
 
 def _adam_difference(directory: Path) -> Evidence:
+    adamw = f"adamw_{DECAY}"
     norms = {
-        name: np.array([load_record(f"small_{name}_seed{s}", directory)["weight_norm"][-1] for s in SEEDS])
-        for name in ("adam_l2", "adamw", "none")
+        name: np.array([r["weight_norm"][-1] for r in records(name, directory)]) for name in ("adam_l2", adamw, "none")
     }
-    accuracies = {name: arm(name, directory) for name in ("adam_l2", "adamw")}
+    accuracies = {name: arm(name, directory) for name in ("adam_l2", adamw)}
     numbers = (
-        f"λ = {DECAY}: final weight norm Adam + L2 {norms['adam_l2'].mean():.1f}, AdamW {norms['adamw'].mean():.1f} "
+        f"λ = {DECAY}: final weight norm Adam + L2 {norms['adam_l2'].mean():.1f}, AdamW {norms[adamw].mean():.1f} "
         f"(λ = 0: {norms['none'].mean():.1f}); test accuracy Adam + L2 {percent(accuracies['adam_l2'])}, "
-        f"AdamW {percent(accuracies['adamw'])}"
+        f"AdamW {percent(accuracies[adamw])}"
     )
-    relative = 100 * np.abs(norms["adamw"] - norms["adam_l2"]) / norms["adamw"]
+    relative = 100 * np.abs(norms[adamw] - norms["adam_l2"]) / norms[adamw]
     return paired(relative, "% apart in weight norm", numbers)
 
 
@@ -266,7 +404,7 @@ def _same_augmentation(directory: Path) -> Evidence:
     orientation = np.sign(fair.mean()) or 1.0  # the ranking the fair comparison gives
     unfair = orientation * np.where(orientation > 0, wide_none - narrow_aug, wide_aug - narrow_none)
     numbers = (
-        f"width 16 vs width 8, both with flip + shift: {100 * fair.mean():+.1f} points; both without: "
+        f"width 16 vs width 8, both with flip + crop: {100 * fair.mean():+.1f} points; both without: "
         f"{100 * (wide_none - narrow_none).mean():+.1f}; only the {'narrow' if orientation > 0 else 'wide'} one "
         f"augmented: {100 * orientation * unfair.mean():+.1f}"
     )
@@ -283,25 +421,40 @@ REGULARIZATION, MC, BATCHNORM = "pages/regularization_lab.py", "pages/mc_dropout
 
 CLAIMS: tuple[Claim, ...] = (
     Claim(
+        "augmentation-buys-invariance",
+        "Training with augmentation makes the classifier invariant to the changes of pose it simulates: it stays "
+        "right when the test item is shifted or mirrored.",
+        "Data augmentation",
+        REGULARIZATION,
+        "Small data",
+        2.0,
+        "On the transformed test images the augmented networks are not clearly more accurate than the others "
+        "(the numbers say by how much).",
+        _invariance,
+    ),
+    Claim(
         "augmentation-generalizes",
         "Training with data augmentation improves test accuracy when data are scarce.",
         "Data augmentation",
         REGULARIZATION,
         "Small data",
         1.0,
-        "Here augmentation lowers the test loss (less over-confidence) and the train-test gap rather than raising "
-        "accuracy. A likely reason: Fashion-MNIST's test items are centred, upright and all face the same way, so "
-        "flipped or shifted views add variation the test set never shows.",
+        "On the clean test images the recipe's gain does not clear twice its seed-to-seed spread and the "
+        "minimum; the table of other regimes (training-set size, BatchNorm on/off, one seed each) shows "
+        "how far they got. A guess, not measured: Fashion-MNIST's test items are centred, upright and face the "
+        "same way, so the variation augmentation teaches is rare in the clean test set.",
         _augmentation,
     ),
     Claim(
         "augmentation-shrinks-gap",
-        "Augmentation reduces over-fitting: the gap between training and test accuracy shrinks.",
+        "Augmentation reduces over-fitting: the gap between training and test accuracy shrinks, and the network "
+        "does better on the test images.",
         "Data augmentation",
         REGULARIZATION,
         "Small data",
         1.0,
-        "The network fits the augmented images as completely as the plain ones.",
+        "A smaller gap alone is not less over-fitting: the numbers say whether the test figures moved, or only "
+        "the training accuracy fell.",
         _gap,
     ),
     Claim(
@@ -311,20 +464,23 @@ CLAIMS: tuple[Claim, ...] = (
         REGULARIZATION,
         "Small data",
         1.0,
-        "This network also has BatchNorm, and its dropout sits only before the last layer: with 500 images the "
-        "two together change little (the lecture warns that dropout and BatchNorm often do not combine well).",
-        _against_none("dropout", "dropout 0.5"),
+        "This network's only dropout layer sits before the last linear layer, after every BatchNorm (the "
+        "published argument against combining them, a variance shift, concerns dropout placed before "
+        "BatchNorm). With 500 images its effect on test accuracy does not clear twice its spread and the "
+        "minimum; its test loss and ECE are in the numbers.",
+        _dropout,
     ),
     Claim(
         "weight-decay-regularizes",
         "Weight decay (AdamW) improves test accuracy over the same training without it.",
         "Weight decay",
         REGULARIZATION,
-        "Small data",
+        "Weight decay vs L2",
         1.0,
-        "Every convolution is followed by BatchNorm, which undoes the scale of the weights before it: shrinking "
-        "them changes the effective learning rate more than the function, so decay barely regularizes here.",
-        _against_none("adamw", "AdamW λ = 0.5"),
+        "Decay shrinks the weights here (the numbers) without a gain in test accuracy. Why was not measured. One "
+        "possibility: BatchNorm undoes the scale of each convolution's weights, so decay there mostly changes "
+        "their effective learning rate; but 70 % of the weights (the fc and head layers) have no BatchNorm.",
+        _weight_decay,
     ),
     Claim(
         "early-stopping-helps",
@@ -333,8 +489,9 @@ CLAIMS: tuple[Claim, ...] = (
         REGULARIZATION,
         "Early stopping",
         1.0,
-        "The validation loss turns up because the network grows over-confident on the images it gets wrong, "
-        "while it still gets more of them right: the loss says stop, the accuracy still improves.",
+        "Here the test loss rises after the validation loss turns, but the test accuracy does not fall: the loss "
+        "says stop while the accuracy does not. Why was not measured (a guess: growing confidence on the images "
+        "the network gets wrong raises the loss without changing which images it gets right).",
         _early_stopping,
     ),
     Claim(
@@ -354,8 +511,7 @@ CLAIMS: tuple[Claim, ...] = (
         REGULARIZATION,
         "Ensembles",
         0.5,
-        "The members' errors vary a lot from seed to seed, and that variation is the spread: even an average that "
-        "beats every single member stays within twice it.",
+        "The average's gain over a member does not clear twice its uncertainty on these test images.",
         _ensemble,
     ),
     Claim(
@@ -370,14 +526,13 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "tta-helps",
-        "Averaging the prediction over test-time views helps a network trained with the same augmentation.",
+        "Averaging the prediction over test-time views (mirror, 2-pixel shifts) helps on test images that are "
+        "themselves mirrored or shifted, for a network trained with the same views.",
         "Test-time augmentation",
         MC,
         "Test-time augmentation",
         0.3,
-        "On centred 28×28 items a mirror or a 2-pixel shift changes little, so the views mostly agree with the "
-        "original: averaging them helps networks trained with these views only slightly, and costs those trained "
-        "without them.",
+        "Averaging the views changes the accuracy of the networks trained with them too little to show.",
         _tta,
     ),
     Claim(
@@ -392,7 +547,8 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "bn-needs-batch-statistics",
-        "At test time BatchNorm must use its running averages: one image at a time in train mode fails.",
+        "At test time BatchNorm must use its running averages: normalizing each test image with its own "
+        "statistics (train mode, one image at a time) costs accuracy.",
         "BatchNorm at test time",
         BATCHNORM,
         "Train vs test",
@@ -413,12 +569,13 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "l2-equals-decay-for-sgd",
-        "For plain SGD, an L2 penalty in the loss and weight decay are the same update.",
+        "For plain SGD, an L2 penalty in the loss and decoupled weight decay, Θ ← (1 − αλ)Θ − α∇f, are the same "
+        "update; with momentum they are not.",
         "Weight decay vs L2",
         REGULARIZATION,
         "Weight decay vs L2",
-        10.0,
-        "Rounding differences accumulate.",
+        0.01,
+        "On this surface the two rules did not behave as the statement says (the numbers say which part).",
         _sgd_equivalence,
     ),
     Claim(
@@ -467,20 +624,21 @@ def verdict(name: str) -> str:
 def sentence(name: str, short: bool = False) -> str:
     """What a page may say about a claim: the lecture's statement only if shown, otherwise where this net differs.
 
-    ``short``: the key sentence only, for a projector.
+    ``short``: the key sentence, for a projector; a "not shown" keeps its reason (what the effect had to exceed).
     """
     claim, found = BY_NAME[name], evidence(name)
+    needed = f"needs more than {claim.threshold(found):.2g}" + (
+        "" if found.condition_met else f" and {found.condition}"
+    )
     if claim.verdict(found) == SHOWN:
-        return (
-            f"{claim.statement} Here: {found.text}."
-            if short
-            else (f"{claim.statement} Here: {found.numbers} (effect {found.text}).")
-        )
+        if short:
+            return f"{claim.statement} Here: {found.text}."
+        return f"{claim.statement} Here: {found.numbers} (effect {found.text})."
     if short:
-        return f"Not shown here: {claim.statement.rstrip('.')} ({found.text})."
+        return f"Not shown here: {claim.statement.rstrip('.')} ({found.text}; {needed})."
     return (
         f"**Not shown by this small network.** The lecture: *{claim.statement}* Here: {found.numbers} "
-        f"(effect {found.text}, needs more than {max(2 * found.spread, claim.minimum):.2g}). {claim.differs}"
+        f"(effect {found.text}; {needed}). {claim.differs}"
     )
 
 
@@ -497,6 +655,7 @@ def table() -> list[dict[str, object]]:
                 "spread": round(found.spread, 3),
                 "unit": found.unit,
                 "verdict": claim.verdict(found),
+                "text": found.text,
                 "seeds": found.seeds,
                 "numbers": found.numbers,
                 "page": claim.page,

@@ -363,7 +363,7 @@ def reliability_figure(curves: Mapping[str, object]) -> go.Figure:
             y=curve.accuracy,
             mode="lines+markers",
             line_color=colour(index),
-            name=f"{name} (ECE {curve.ece:.3f})",
+            name=f"{name} (ECE {curve.ece:.1%})",
             row=1,
             col=1,
         )
@@ -403,6 +403,21 @@ def groups_figure(groups: Mapping[str, np.ndarray], y_title: str, x_title: str =
     return _layout(figure, 340)
 
 
+def band(x: list, mean: np.ndarray, std: np.ndarray, color: str, group: str, opacity: float) -> go.Scatter:
+    """The filled ±1 std band around a mean line, grouped with that line's legend entry."""
+    return go.Scatter(
+        x=x + x[::-1],
+        y=np.concatenate([mean + std, (mean - std)[::-1]]),
+        fill="toself",
+        fillcolor=color,
+        opacity=opacity,
+        line_width=0,
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=group,
+    )
+
+
 def seed_band_figure(
     series: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
     x_title: str,
@@ -419,18 +434,7 @@ def seed_band_figure(
     for label, (x, mean, std) in series.items():
         index += label not in dashed
         x = list(x)
-        band = np.concatenate([mean + std, (mean - std)[::-1]])
-        figure.add_scatter(
-            x=x + x[::-1],
-            y=band,
-            fill="toself",
-            fillcolor=colour(index),
-            opacity=0.15,
-            line_width=0,
-            hoverinfo="skip",
-            showlegend=False,
-            legendgroup=label,
-        )
+        figure.add_trace(band(x, mean, std, colour(index), label, 0.15))
         line = dict(color=colour(index), dash="dash" if label in dashed else "solid")
         mode = "lines+markers" if len(x) < 30 else "lines"
         figure.add_scatter(x=x, y=mean, mode=mode, line=line, name=label, legendgroup=label)
@@ -438,6 +442,39 @@ def seed_band_figure(
     figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
     figure.update_yaxes(title=y_title)
     return _layout(figure, height)
+
+
+def invariance_figure(
+    series: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]], x_titles: Mapping[str, str]
+) -> go.Figure:
+    """Accuracy against transformation strength, one subplot per transformation: ``series`` maps a training
+    choice to {transformation: (strengths, mean, std)}; each choice keeps one colour, dash and marker, with a
+    ±1 std band. Every subplot has the same accuracy range, so the panels compare at a glance."""
+    families = list(x_titles)
+    figure = make_subplots(rows=1, cols=len(families), subplot_titles=families, horizontal_spacing=0.04)
+    low = min(float(np.min(mean - std)) for by_family in series.values() for _, mean, std in by_family.values())
+    for index, (label, by_family) in enumerate(series.items()):
+        for column, family in enumerate(families, start=1):
+            x, mean, std = by_family[family]
+            x = list(x)
+            figure.add_trace(band(x, mean, std, colour(index), label, 0.2), row=1, col=column)
+            figure.add_scatter(
+                x=x,
+                y=mean,
+                mode="lines+markers",
+                line=dict(color=colour(index), dash=DASHES[index % len(DASHES)]),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+                name=label,
+                legendgroup=label,
+                showlegend=column == 1,
+                hovertemplate=f"{label}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                row=1,
+                col=column,
+            )
+            figure.update_xaxes(title=x_titles[family], tickvals=x, row=1, col=column)
+    figure.update_yaxes(range=[max(0.0, low - 0.03), 1.0], tickformat=".0%")
+    figure.update_yaxes(title="test accuracy", row=1, col=1)
+    return _layout(figure, 440)
 
 
 def paths_figure(

@@ -1,9 +1,10 @@
 """Initialization recap: activations through a deep MLP for each initialization and non-linearity.
 
 With too small weights the signal shrinks layer by layer; tanh and sigmoid saturate when it is too large.
-Glorot/Xavier (as in the paper: variance 2 / (fan_in + fan_out), no gain) keeps a linear or tanh layer's
-variance; Kaiming/He (variance 2 / fan_in) makes up for ReLU zeroing half of its inputs. The fractions shown
-are computed on a real batch.
+Glorot/Xavier (as in the paper: variance 2 / (fan_in + fan_out), no gain) keeps a *linear* layer's variance
+when fan_in = fan_out; tanh's and ReLU's spread still shrink with depth (the page measures it). Kaiming/He
+(variance gain² / fan_in, with each activation's gain) makes up for it. The fractions shown are computed on a
+real batch.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from core.models import SmallCNN
 from core.rng import RngStream
 
 DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped dropout networks, "dropout_p{p}"
-OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images for 80 epochs
+OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images (the small-data regime)
 
 
 @torch.inference_mode()
@@ -186,6 +186,9 @@ def prediction_numbers(samples: np.ndarray, deterministic: np.ndarray, classes: 
 # --- calibration -----------------------------------------------------------------------------------------
 
 
+ECE_BINS = 15  # equal-width confidence bins, as in Guo et al. (2017)
+
+
 @dataclass(frozen=True)
 class Reliability:
     edges: np.ndarray  # (bins + 1,) confidence bin edges on [0, 1]
@@ -203,10 +206,10 @@ def calibration(
         "dropout off": head_probs(model, features).numpy(),
         f"MC average of {passes}": mc_head_probs(model, features, passes, seed).numpy().mean(0),
     }
-    return {name: reliability(probs.max(1), probs.argmax(1) == labels, bins=10) for name, probs in outputs.items()}
+    return {name: reliability(probs.max(1), probs.argmax(1) == labels) for name, probs in outputs.items()}
 
 
-def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> Reliability:
+def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS) -> Reliability:
     """Reliability diagram data and ECE (Guo et al. 2017), bins (lo, hi] of equal width."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
@@ -216,6 +219,24 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> 
         mean_confidence = np.bincount(which, weights=confidence, minlength=bins) / counts
     gaps = np.where(counts > 0, np.abs(accuracy - mean_confidence), 0.0)
     return Reliability(edges, accuracy, mean_confidence, counts, float(np.sum(counts / len(confidence) * gaps)))
+
+
+def overall(curve: Reliability) -> tuple[float, float]:
+    """Accuracy and mean confidence over every prediction of a reliability diagram."""
+    used = curve.counts > 0
+    share = curve.counts[used] / curve.counts.sum()
+    return float(share @ curve.accuracy[used]), float(share @ curve.confidence[used])
+
+
+def calibration_change(off: Reliability, mc: Reliability) -> str:
+    """What MC averaging did to this network's calibration, in measured numbers."""
+    accuracy, confidence = overall(mc)
+    direction = "lowers" if mc.ece < off.ece else "raises"
+    lean = "under-confident" if confidence < accuracy else "over-confident"
+    return (
+        f"For this network MC averaging {direction} the ECE from {off.ece:.1%} to {mc.ece:.1%}: the average's mean "
+        f"confidence is {confidence:.1%} at {accuracy:.1%} accuracy, so it is {lean}."
+    )
 
 
 # --- inputs: perturbations and test-time augmentation ----------------------------------------------------

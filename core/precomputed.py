@@ -56,7 +56,6 @@ from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
 MAX_PASSES = 200  # the MC Dropout Lab's largest T
 DATASET_SEED = 0  # one seed for statistics over thousands of inputs, shared by the whole class
 CALIBRATED = tuple(f"dropout_p{p}" for p in DROPOUT_P) + (OVERCONFIDENT,)  # networks with reliability diagrams
-CALIBRATION_BINS = 10
 
 
 def network(name: str) -> SmallCNN:
@@ -83,8 +82,8 @@ def _calibration_arrays(name: str, test: Split) -> dict[str, np.ndarray]:
     off = head_probs(model, features).numpy()
     probs = _probs_by_passes(model, features)
     by_passes = [probs[:passes].mean(0) for passes in range(1, MAX_PASSES + 1)]
-    curves = {"off": [reliability(off.max(1), off.argmax(1) == test.labels, CALIBRATION_BINS)]}
-    curves["mc"] = [reliability(p.max(1), p.argmax(1) == test.labels, CALIBRATION_BINS) for p in by_passes]
+    curves = {"off": [reliability(off.max(1), off.argmax(1) == test.labels)]}
+    curves["mc"] = [reliability(p.max(1), p.argmax(1) == test.labels) for p in by_passes]
     return {
         f"calibration/{name}/{kind}/{field.name}": np.stack([getattr(r, field.name) for r in found])
         for kind, found in curves.items()

@@ -5,6 +5,7 @@ Optimizer paths are made by the real ``torch.optim`` classes on a 2-D loss surfa
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,12 +35,23 @@ SURFACES = {
     "two valleys (non-convex)": Surface(_two_valleys, (1.8, 2.2), (-2.2, 2.2, -2.0, 2.5)),
 }
 
-# label -> (torch.optim class, whether lambda is added to the loss as (lambda/2)·|w|^2 instead of weight_decay)
-OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], bool]] = {
-    "SGD + L2 in the loss": (torch.optim.SGD, True),
-    "SGD(weight_decay=λ)": (torch.optim.SGD, False),
-    "Adam(weight_decay=λ): L2": (torch.optim.Adam, False),
-    "AdamW(weight_decay=λ): decoupled": (torch.optim.AdamW, False),
+
+@dataclass(frozen=True)
+class Rule:
+    """One way to apply λ: by an optimizer's own ``weight_decay`` or written out around a ``torch.optim`` step."""
+
+    optimizer: type[torch.optim.Optimizer]
+    momentum: float | None  # SGD's momentum (None: not SGD)
+    decay: str  # "loss": λ/2·‖w‖² added to the loss; "decoupled": w ← (1 − αλ)·w before the step; "builtin"
+
+
+OPTIMIZERS: dict[str, Rule] = {
+    "SGD + L2 in the loss": Rule(torch.optim.SGD, 0.0, "loss"),
+    "SGD, decoupled: (1 − αλ)Θ − α∇f": Rule(torch.optim.SGD, 0.0, "decoupled"),
+    "SGD momentum 0.9 + L2": Rule(torch.optim.SGD, 0.9, "loss"),
+    "SGD momentum 0.9, decoupled": Rule(torch.optim.SGD, 0.9, "decoupled"),
+    "Adam(weight_decay=λ): L2": Rule(torch.optim.Adam, None, "builtin"),
+    "AdamW(weight_decay=λ): decoupled": Rule(torch.optim.AdamW, None, "builtin"),
 }
 
 PATH_LEARNING_RATES = (0.005, 0.01, 0.02, 0.05, 0.1)  # the optimizer paths' learning-rate choices
@@ -49,17 +61,23 @@ PATH_STEPS = 500  # their Steps slider's end: shorter runs are prefixes
 
 def optimizer_path(surface: Surface, label: str, lr: float, decay: float, steps: int) -> np.ndarray:
     """The iterates of one optimizer from the surface's start: (steps + 1, 2), float64."""
-    optimizer_class, l2_in_loss = OPTIMIZERS[label]
+    rule = OPTIMIZERS[label]
     w = torch.tensor(surface.start, dtype=torch.float64, requires_grad=True)
+    options = {"momentum": rule.momentum} if rule.momentum is not None else {}
     # foreach=False: for one 2-element tensor the per-parameter loop is 3x faster than the default foreach kernels.
-    optimizer = optimizer_class([w], lr=lr, weight_decay=0.0 if l2_in_loss else decay, foreach=False)
+    optimizer = rule.optimizer(
+        [w], lr=lr, weight_decay=decay if rule.decay == "builtin" else 0.0, foreach=False, **options
+    )
     path = [w.detach().clone()]
     for _ in range(steps):
         optimizer.zero_grad()
         loss = surface.function(w)
-        if l2_in_loss:
+        if rule.decay == "loss":
             loss = loss + 0.5 * decay * (w**2).sum()
         loss.backward()
+        if rule.decay == "decoupled":  # the slide's update, as AdamW applies it: shrink, then the gradient step
+            with torch.no_grad():
+                w.mul_(1.0 - lr * decay)
         optimizer.step()
         path.append(w.detach().clone())
     return torch.stack(path).numpy()
@@ -121,6 +139,58 @@ def error_correlation(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(matrix[~np.eye(len(wrong), dtype=bool)].mean())
 
 
+def ensemble_gain(
+    probs: np.ndarray, labels: np.ndarray, against: str = "mean", resamples: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """How many fewer errors the average of all members makes than a member, and its paired bootstrap error.
+
+    ``against``: "mean", a member's expected error (the members' mean), or "best", the member with the fewest
+    errors on these very test images (an optimistic pick for it). Resampling the test images with the same draws
+    for both sides gives the uncertainty of the gain itself, not how much the members differ.
+    """
+    wrong = (probs.argmax(-1) != labels[None]).astype(float)  # (K, N)
+    single = wrong.mean(0) if against == "mean" else wrong[wrong.mean(1).argmin()]
+    gain = single - (probs.mean(0).argmax(-1) != labels)  # (N,)
+    draws = np.random.default_rng(seed).integers(0, len(labels), (resamples, len(labels)))
+    return float(gain.mean()), float(gain[draws].mean(axis=1).std(ddof=1))
+
+
+def leave_one_out_wins(probs: np.ndarray, labels: np.ndarray) -> int:
+    """How many members make more errors than the average of the other K − 1."""
+    errors = member_errors(probs, labels)
+    others = [float((np.delete(probs, k, axis=0).mean(0).argmax(-1) != labels).mean()) for k in range(len(probs))]
+    return int(np.sum(np.array(others) < errors))
+
+
+@dataclass(frozen=True)
+class SquaredErrors:
+    """The lecture's ensemble argument on the members' probabilities: ε_i = p_i − one-hot label, per image."""
+
+    sizes: np.ndarray  # k = 1 … K
+    measured: np.ndarray  # mean ‖mean of k members' ε‖², over every subset of k members: v/k + (k − 1)c/k exactly
+    uncorrelated: np.ndarray  # v/k: what it would be if the members' errors were uncorrelated (c = 0)
+    variance: float  # v
+    covariance: float  # c
+
+
+def squared_errors(probs: np.ndarray, labels: np.ndarray) -> SquaredErrors:
+    """Squared error of averaged members against ensemble size, and v/k, what uncorrelated errors would give.
+
+    Averaged over every subset of k members, the measured error is exactly v/k + (k − 1)c/k with the members'
+    mean v and c (the lecture's formula, an identity here): it falls towards c, not to 0, when c > 0.
+    """
+    eps = probs - np.eye(probs.shape[-1])[labels][None]  # (K, N, C)
+    gram = np.einsum("inc,jnc->ij", eps, eps) / eps.shape[1]  # (K, K): E over images of ε_i·ε_j
+    count = len(probs)
+    v, c = float(np.trace(gram) / count), float(gram[~np.eye(count, dtype=bool)].mean())
+    sizes = np.arange(1, count + 1)
+    measured = [
+        np.mean([gram[np.ix_(subset, subset)].sum() / k**2 for subset in itertools.combinations(range(count), k)])
+        for k in sizes
+    ]
+    return SquaredErrors(sizes, np.array(measured), v / sizes, v, c)
+
+
 def bootstrap_indices(count: int, seed: int) -> np.ndarray:
     """A bootstrap sample: ``count`` indices drawn with replacement (bagging)."""
     return np.sort(np.random.default_rng(seed).integers(0, count, count))
@@ -178,22 +248,73 @@ def ensemble_series(
     }
 
 
+def mean_std(values: Sequence[float], scale: float = 100.0, digits: int = 1) -> str:
+    """Mean ± sample std over seeds, scaled (100: accuracies as percent)."""
+    values = scale * np.asarray(values, dtype=float)
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+
+
+def loss_change(train_loss: Sequence[float], share: float = 0.1) -> float:
+    """How much the training loss still fell over a run's last ``share`` of steps: the relative drop of its mean
+    from the window before to the last window (0: flat)."""
+    window = max(1, int(len(train_loss) * share))
+    before, last = np.mean(train_loss[-2 * window : -window]), np.mean(train_loss[-window:])
+    return float((before - last) / before)
+
+
 def arm_summary(label: str, records: Sequence[dict]) -> dict[str, object]:
-    """One table row for one training choice: final train/test accuracy, their gap and the test loss over seeds."""
-
-    def spread(values: Sequence[float], scale: float = 100.0, digits: int = 1) -> str:
-        values = scale * np.asarray(values)
-        return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
-
-    train = [r["train_accuracy"][-1] for r in records]
-    test = [r["test_accuracy"][-1] for r in records]
+    """One table row for one training choice, at the weights its validation accuracy kept (10,000 test images)."""
+    train = [r["kept"]["train_accuracy"] for r in records]
+    test = [r["kept"]["test_accuracy"] for r in records]
     return {
         "training": label,
-        "train accuracy %": spread(train),
-        "test accuracy %": spread(test),
-        "gap (points)": spread(np.subtract(train, test)),
-        "test loss": spread([r["test_loss"][-1] for r in records], scale=1.0, digits=3),
+        "train accuracy %": mean_std(train),
+        "test accuracy %": mean_std(test),
+        "gap (points)": mean_std(np.subtract(train, test)),
+        "test loss (nats)": mean_std([r["kept"]["test_loss"] for r in records], scale=1.0, digits=3),
+        "kept epoch": mean_std([r["kept_step"] * r["train"]["batch_size"] / r["train_images"] for r in records], 1, 0),
+        "training loss drop, last 10 % of steps": f"{mean_std([loss_change(r['train_loss']) for r in records])} %",
     }
+
+
+def grid_rows(pairs: Sequence[tuple[dict, dict]]) -> list[dict[str, object]]:
+    """One row per grid point: the run without augmentation and the one with the recipe, at their kept weights."""
+    rows = []
+    for none, augmented in pairs:
+        test = (none["kept"]["test_accuracy"], augmented["kept"]["test_accuracy"])
+        rows.append(
+            {
+                "training images": none["train_images"],
+                "width": none["model"]["width"],
+                "BatchNorm": "yes" if none["model"]["norm"] == "batch" else "no",
+                "test %, no augmentation": f"{100 * test[0]:.1f}",
+                "test %, augmented": f"{100 * test[1]:.1f}",
+                "gain (points)": f"{100 * (test[1] - test[0]):+.1f}",
+                "train %, augmented": f"{100 * augmented['kept']['train_accuracy']:.1f}",
+            }
+        )
+    return rows
+
+
+def decay_rows(
+    records: Mapping[float, Sequence[dict]], none: Sequence[dict], kept_dose: Callable[[dict], float]
+) -> list[dict[str, object]]:
+    """Per AdamW λ (0 first): the dose Σ lr_t·λ over the run and up to the kept weights, the weight norms and the
+    test figures of the kept weights, over seeds."""
+    rows = []
+    for decay, found in {0.0: none, **records}.items():
+        rows.append(
+            {
+                "λ": decay,
+                "dose Σ lr·λ": round(found[0]["decay_dose"], 3),
+                "dose up to the kept weights": mean_std([kept_dose(r) for r in found], 1.0, 3),
+                "weight norm, kept": mean_std([r["kept"]["weight_norm"] for r in found], 1.0),
+                "weight norm, end": mean_std([r["weight_norm"][-1] for r in found], 1.0),
+                "test accuracy %": mean_std([r["kept"]["test_accuracy"] for r in found]),
+                "test loss (nats)": mean_std([r["kept"]["test_loss"] for r in found], 1.0, 3),
+            }
+        )
+    return rows
 
 
 def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch: int) -> list[dict[str, object]]:
@@ -216,14 +337,19 @@ def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch:
     return rows
 
 
-def tta_gains(reports: dict[str, Sequence[dict[str, float]]]) -> list[dict[str, object]]:
-    """Per test-time view: accuracy (mean ± std over seeds) of each group of networks, from recorded TTA reports."""
-    views = list(next(iter(reports.values()))[0])
+# Test sets of the TTA table: page name -> key of a record's tta_transformed (None: the clean images, "tta").
+TTA_TABLE_SETS = {"clean": None, "mirrored": "mirror 1", "shifted 2 px": "shift 2"}
+
+
+def tta_test_set_rows(records: Mapping[str, Sequence[dict]]) -> list[dict[str, object]]:
+    """Per test set (clean, mirrored, shifted): one network's view vs the average of all views, for each group of
+    networks (``records``: label -> one record per seed), accuracy mean ± std over seeds in percent."""
     rows = []
-    for view in views:
-        row: dict[str, object] = {"prediction": view}
-        for label, seeds in reports.items():
-            values = 100 * np.array([report[view] for report in seeds])
-            row[label] = f"{values.mean():.1f} ± {values.std(ddof=1):.1f} %"
-        rows.append(row)
+    for test_set, key in TTA_TABLE_SETS.items():
+        for view in ("original only", "average of all 6 views"):
+            row: dict[str, object] = {"test images": test_set, "prediction": view}
+            for label, found in records.items():
+                reports = [r["tta"] if key is None else r["tta_transformed"][key] for r in found]
+                row[label] = f"{mean_std([report[view] for report in reports])} %"
+            rows.append(row)
     return rows

@@ -23,9 +23,10 @@ TEXTS: dict[str, Text] = {
         "Every sample: a new random view of the same photo, same label.",
     ),
     "bn.notice": Text(
-        "**What to notice** (slides *Batch normalization*): normalizing what enters each non-linearity keeps the "
-        "signal from collapsing or exploding, so the network trains faster and tolerates larger learning rates; "
-        "at test time running averages replace the batch statistics.",
+        "**What to notice** (slides *Batch normalization*): BN normalizes what enters each non-linearity with the "
+        "batch's statistics. The paper's argument is that this keeps the signal from collapsing or exploding "
+        "through depth; what this lab measures is that the BN network trains faster and still learns at learning "
+        "rates that stall the plain one. At test time running averages replace the batch statistics.",
         "BN normalizes each layer's input with batch statistics; γ and β then rescale it.",
     ),
     "mc.notice": Text(
@@ -41,33 +42,59 @@ TEXTS: dict[str, Text] = {
         "Each tab: the lecture's claim next to what these networks measured (3 seeds).",
     ),
     "reg.small_data": Text(
-        "The same CNN trained from scratch on only **500** Fashion-MNIST images for 80 epochs (Adam, cosine "
-        "schedule), once per training choice and seed. Dashed: accuracy on the 500 training images (clean, eval "
-        "mode); solid: on 500 held-out validation images. The gap between them is over-fitting; the table gives "
-        "the final test accuracy on the 2,000 shipped test images.",
-        "500 training images, 80 epochs: training (dashed) vs validation (solid) accuracy.",
+        "The same CNN trained from scratch on only **500** Fashion-MNIST images for 300 epochs (Adam, cosine "
+        "schedule), once per training choice and seed (3 seeds); the table's last column says how much each "
+        "choice's training loss still fell over its last 10 % of steps. Every run keeps the weights of its best "
+        "accuracy on 500 held-out validation "
+        "images (the same rule for all), and those weights are tested on all **10,000** Fashion-MNIST test "
+        "images.",
+        "500 training images, 3 seeds, each run's best-validation weights on 10,000 test images.",
+    ),
+    "reg.invariance": Text(
+        "The lecture's reason for augmentation: a classifier must not care about pose and illumination. So the "
+        "10,000 test images are transformed the way a photo of the item could differ: shifted, rotated, brighter "
+        "or darker, with more or less contrast, mirrored (each image its own random direction, the same for every "
+        "network). Flip + crop (± erasing) simulates shifts and mirror images while training; TrivialAugment also "
+        "rotation, brightness and contrast. Left end of each panel: the clean test images. Lines: mean over 3 "
+        "seeds; band: ±1 std.",
+        "Test images shifted, rotated, re-lit, mirrored: who stays right?",
+    ),
+    "reg.invariance_item": Text(
+        "Pick a test item and watch it move: under each view, the answer of the network trained **{without}** "
+        "(*without*) and of the one trained with **{recipe}** (*with*), seed 0 of each, with its probability. "
+        "The first item is one where the two differ; on many items both stay right (the figure above says how "
+        "often).",
+        "One item moved: without vs with augmentation.",
+    ),
+    "reg.grid": Text(
+        "Other regimes: training-set sizes of 250 to 2,000 and no BatchNorm, one seed (100) each, without "
+        "augmentation and with {recipe}, trained and kept exactly as above; test accuracy on the 10,000 test "
+        "images. One seed per point: compare a gain with the regime's seed-to-seed spread in the table above.",
+        "Other regimes, 1 seed each: how much augmentation gains on clean test images.",
     ),
     "reg.same_augmentation": Text(
-        "Test accuracy of two networks, each trained with and without flip + shift (3 seeds). Comparing a network "
-        "trained with augmentation against one trained without measures the augmentation, not the network.",
-        "Compare networks only under the same augmentation.",
+        "Test accuracy of two networks, each trained with and without flip + crop (3 seeds). The lecture's "
+        "advice: compare networks only under the same augmentation, since an unequal comparison mixes the "
+        "augmentation's effect into the networks'. Whether that reverses the ranking here is below.",
+        "The lecture: compare networks only under the same augmentation.",
     ),
     "reg.decay_cnn": Text(
         "The main CNN on 500 images with Adam (λ = 0), Adam with L2 (`Adam(weight_decay={decay})`) and AdamW "
         "(`AdamW(weight_decay={decay})`), same seeds and schedule. The weight norm starts at {start:.1f}. Without "
-        "decay it grows to {none:.1f}; AdamW shrinks every weight by lr·λ per step and holds it at {adamw:.1f}. "
-        "Adam + L2 adds λw to the gradient and then divides by Adam's running gradient scale, which is small for "
-        "weights the loss hardly moves: their L2 pull is magnified, the norm falls to {adam_l2:.1f} and the network "
-        "cannot even fit its 500 training images ({l2_train:.0%}). Same λ, different rules.",
-        "Same λ: AdamW holds the weights at {adamw:.1f}, Adam + L2 drags them to {adam_l2:.1f}.",
+        "decay it ends at {none:.1f}; AdamW, which shrinks every weight by lr·λ per step, ends at {adamw:.1f}; "
+        "Adam + L2 ends at {adam_l2:.1f} and fits {l2_train:.0%} of its 500 training images at its kept weights. "
+        "Loshchilov & Hutter's explanation: Adam divides the L2 term λw by its running gradient scale, which is "
+        "small for weights the loss hardly moves, so their pull is magnified. Same λ, different rules.",
+        "Same λ: AdamW ends at {adamw:.1f}, Adam + L2 at {adam_l2:.1f}.",
     ),
     "claims.notice": Text(
         "Every claim of the lecture that this app demonstrates, next to what its own experiments measure: the "
-        "effect in the lecture's direction (positive: the claim holds here), its spread across seeds, and a "
-        "verdict. A claim counts as **shown** only when its effect is larger than twice the seed-to-seed spread "
-        "and larger than a minimum that makes it clearly non-zero; otherwise the app says where this small "
-        "network differs, with the numbers. Every page states a claim only as this table does.",
-        "Each lecture claim, measured: shown only if larger than twice its seed spread.",
+        "effect in the lecture's direction (positive: the claim holds here), its spread (across seeds, or where "
+        "the table says so, over resampled test images), and a verdict. A claim counts as **shown** only when its "
+        "effect is larger than twice that spread and than a minimum that makes it clearly non-zero, and any "
+        "second part of the claim holds too; otherwise the app says where this small network differs, with the "
+        "numbers. Every page states a claim only as this table does.",
+        "Each lecture claim, measured: shown only if larger than twice its spread.",
     ),
     "studio.samples": Text(
         "Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
@@ -104,7 +131,8 @@ TEXTS: dict[str, Text] = {
     ),
     "studio.advice": Text(
         "The lecture's advice: choose augmentations that preserve the label for *your* data, treat the "
-        "augmentation as part of the network design, and compare networks only under the same augmentation.",
+        "augmentation as part of the network design, and compare networks only under the same augmentation. "
+        "What augmentation buys a real network, measured: Regularization Lab › Small data.",
         "Compare networks only under the same augmentation.",
     ),
     "bn.collapse": Text(
@@ -130,8 +158,9 @@ TEXTS: dict[str, Text] = {
     "bn.init": Text(
         "Ten fully connected layers of 256 units on 512 test images, freshly initialized (biases 0). Too small "
         "weights: the signal dies with depth. Too large: tanh and sigmoid saturate (most units sit in their flat "
-        "tails, where gradients vanish). Glorot/Xavier, as in the paper (no gain), keeps tanh's spread but lets "
-        "ReLU's shrink by about √2 per layer; Kaiming/He keeps ReLU's. The dead-ReLU column does not change "
+        "tails, where gradients vanish). Glorot/Xavier, as in the paper (no gain), shrinks both: tanh's std "
+        "falls layer by layer (the table's last column) and ReLU's by about √2 per layer. Kaiming/He with each "
+        "activation's gain (5/3 for tanh, √2 for ReLU) keeps the spread. The dead-ReLU column does not change "
         "with the scheme: with zero biases, scaling every weight only rescales each unit's output, it cannot "
         "switch a unit on or off; what changes is the scale.",
         "Too small: signal dies; too large: saturation; Kaiming keeps ReLU's spread.",
@@ -145,9 +174,12 @@ TEXTS: dict[str, Text] = {
     "bn.modes": Text(
         "The shipped BN network on 500 test images. In train mode BN normalizes with the statistics of the batch it "
         "is given: in a batch of 500, each prediction depends on the other 499 images; one image at a time, each "
-        "image is normalized with its own mean and variance, which erases what tells the classes apart. Eval mode "
-        "uses the running averages and gives every image the same answer whatever else is evaluated.",
-        "Test time needs the running averages: one image in train mode fails.",
+        "channel is normalized with that one image's mean and variance, which this network never saw in "
+        "training. (Normalizing per image is not harmful in itself: the InstanceNorm network, trained that way, "
+        "scores {instance:.1%} on the 10,000 test images. The harm is the mismatch between training and test.) "
+        "Eval mode uses the running "
+        "averages and gives every image the same answer whatever else is evaluated.",
+        "Train-mode BN at test time: each answer depends on the batch; running averages fix it.",
     ),
     "bn.batch_size": Text(
         "Four shipped networks, identical but for the normalization, on 512 test images normalized with the "
@@ -189,12 +221,12 @@ TEXTS: dict[str, Text] = {
         "Inputs unlike the training data: the passes disagree (higher mutual information).",
     ),
     "mc.calibration": Text(
-        "Reliability diagram on the 2,000 shipped test images: a calibrated model's accuracy equals its confidence "
-        "(the diagonal). ECE weighs each bin's gap by its share of predictions. For the {network}: ECE {off_ece:.3f} "
-        "with dropout off, {mc_ece:.3f} for the MC average. The main model, trained on 60,000 images, is already "
-        "well calibrated; the network trained on 500 images for 80 epochs is over-confident (its bars sit below "
-        "the diagonal). Statistics over this many images use one fixed seed (0), here and in *In vs out*.",
-        "ECE: dropout off {off_ece:.3f}, MC average {mc_ece:.3f}.",
+        "Reliability diagram on the 2,000 shipped test images ({bins} equal-width confidence bins, as in Guo et al. "
+        "2017): a calibrated model's accuracy equals its confidence (the diagonal); below it, over-confident; "
+        "above it, under-confident. ECE weighs each bin's gap by its share of predictions. For the {network}: "
+        "ECE {off_ece:.1%} with dropout off, {mc_ece:.1%} for the MC average of T passes. Statistics over this "
+        "many images use one fixed seed (0), here and in *In vs out*.",
+        "ECE: dropout off {off_ece:.1%}, MC average {mc_ece:.1%}.",
     ),
     "mc.rotation": Text(
         "As in Gal & Ghahramani (2016, Fig. 4): the item rotated from 0° to 165° in 12 steps, 100 dropout passes "
@@ -204,36 +236,54 @@ TEXTS: dict[str, Text] = {
     ),
     "mc.tta": Text(
         "The dropout-off prediction of the selected main model, averaged over label-preserving views, on the 2,000 "
-        "shipped test images. This model was trained **without** augmentation: it has never seen a mirrored item, "
-        "so the mirrored view alone is poor and drags the average down.",
+        "shipped test images. This model was trained **without** augmentation and has never seen a mirrored "
+        "item: the mirrored view alone is much worse than the original, yet the average that includes it is "
+        "higher than the one without it; the shifted views alone are worse than the original.",
         "TTA on a network never trained with these views.",
     ),
     "mc.tta_trained": Text(
-        "The same views for networks trained on 500 images with flip + shift, and for the same networks trained "
-        "without augmentation (3 seeds each, accuracy mean ± std). The lecture's advice: test-time augmentation "
-        "should use the augmentations the network was trained with.",
-        "TTA: use the augmentations the network was trained with.",
+        "The same views for networks trained on 500 images with flip + crop, and for the same networks trained "
+        "without augmentation (3 seeds each, accuracy mean ± std on the 10,000 test images), on clean test images "
+        "and on test images that are themselves mirrored or shifted by 2 px. A network never trained with "
+        "flips is far worse on a mirrored item; this app's finding is in the claim below.",
+        "TTA on clean, mirrored and shifted test images, with and without training on the views.",
     ),
     "reg.decay": Text(
-        "With plain gradient descent, adding λ/2·‖w‖² to the loss and decaying the "
-        "weights are the same update (the learning rate folds into λ): the two SGD paths below coincide. With "
-        "Adam they are not: `Adam(weight_decay=λ)` adds λw to the gradient, which Adam then rescales per weight, "
-        "while `AdamW` shrinks every weight by the same factor (Loshchilov & Hutter, ICLR 2019). Drag λ.",
-        "SGD: L2 = weight decay. Adam: L2 ≠ weight decay, use AdamW.",
+        "Two ways to apply λ. **L2**: add λ/2·‖w‖² to the loss, so λw joins the gradient (this is what "
+        "`SGD(weight_decay=λ)` and `Adam(weight_decay=λ)` do). **Decoupled decay**, the slide's "
+        "Θ ← (1 − αλ)Θ − α∇f: shrink the weights, then take the optimizer's step on the loss alone (written out "
+        "here around `torch.optim.SGD`; `AdamW` does it built in). For plain SGD the two are the same update. "
+        "With momentum the λw term is accumulated in the momentum buffer under L2 but not when decoupled, and "
+        "Adam rescales it per weight (Loshchilov & Hutter, ICLR 2019). Solid: L2; dashed: decoupled. Drag λ.",
+        "Plain SGD: L2 = decoupled decay. With momentum or Adam they differ.",
     ),
     "reg.early_stopping": Text(
         "The 500-image runs without any regularizer, evaluated every {per_epoch} epochs. Early stopping watches the "
         "**validation** loss (500 held-out images, never trained on), stops after *patience* evaluations without "
-        "a new best and keeps the best weights; the test loss and accuracy show what that choice is worth on "
-        "unseen data. When the loss and the accuracy disagree, the network is growing over-confident: it gets "
-        "more images right while being very sure about the ones it gets wrong.",
+        "a new best and keeps the best weights; the test loss and accuracy (2,000 shipped test images) show what "
+        "that choice is worth on unseen data. Loss and accuracy can disagree: the table shows whether they do.",
         "Watch the validation loss; keep the best weights; check both test loss and accuracy.",
     ),
     "reg.ensembles": Text(
         "Six CNNs with BatchNorm and dropout 0.5, trained alike on 10,000 images for 2 epochs: different seeds, "
-        "or (bagging) the same seed and each its own bootstrap sample of the images. Averaging their probabilities "
-        "fixes the mistakes they do not share. MC dropout runs one of these very networks T times with dropout "
-        "on: an implicit ensemble of sub-networks that share their weights, on the same axes (mean over the six).",
-        "Averaging networks fixes the errors they do not share; MC dropout on the same networks, for comparison.",
+        "or (bagging) the same seed and each its own bootstrap sample of the images. Their probabilities are "
+        "averaged, on the 2,000 shipped test images. MC dropout runs one of these very networks T times with "
+        "dropout on: an implicit ensemble of sub-networks that share their weights, on the same axes (mean over "
+        "the six).",
+        "Averaging networks vs single members; MC dropout on the same networks, for comparison.",
+    ),
+    "reg.ensemble_squared": Text(
+        "The lecture's argument, measured: with each member's error ε = p − y (probabilities minus the one-hot "
+        "label), the average of k members has expected squared error v/k + (k − 1)c/k, where v is a member's "
+        "mean squared error and c the mean product of two members' errors (averaged over every subset of k of "
+        "the six seeds' members, the measured curve is exactly this). Only uncorrelated errors (c = 0) fall as "
+        "v/k towards 0; correlated ones level off at c.",
+        "Squared error of k averaged members: it levels off at the shared error c, not at 0.",
+    ),
+    "reg.decay_doses": Text(
+        "AdamW at three λ, no augmentation, 3 seeds each. Decoupled decay multiplies the weights by (1 − lr·λ) at "
+        "every step, so its *dose* is Σ lr·λ over the schedule: on its own it would shrink the weights by "
+        "exp(−dose); the gradient pulls them back. Test figures at each run's kept weights (10,000 images).",
+        "Three doses of decay: weight norm and test accuracy.",
     ),
 }

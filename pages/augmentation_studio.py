@@ -229,6 +229,12 @@ def label_section() -> None:
 
 st.title("Augmentation Studio")
 explain("studio.notice", "info")
+st.page_link(
+    "pages/regularization_lab.py",
+    label="What augmentation buys a real CNN: shifted, rotated, mirrored test items (Regularization Lab › Small data)",
+    icon=":material/insights:",
+    query_params={"reg_tab": "Small data"},
+)
 loaded = image_input_ui()
 chain = pipeline_ui()
 count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")

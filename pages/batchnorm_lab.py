@@ -10,6 +10,7 @@ from app import (
     image_input_ui,
     plot,
     precomputed,
+    shipped_record,
     shipped_run,
     show_figure,
     tabs_ui,
@@ -153,7 +154,7 @@ def train_vs_test_section() -> None:
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), precomputed().mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")
-    explain("bn.modes", "caption")
+    explain("bn.modes", "caption", instance=shipped_record("instancenorm")["test_accuracy_full"])
     claim_note("bn-needs-batch-statistics")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")
     sweep = {label: (bn_lab.BATCH_SIZES, values) for label, values in precomputed().batch_dependence().items()}

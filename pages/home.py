@@ -59,7 +59,10 @@ st.page_link(
     help="Weight decay vs L2, early stopping, ensembles.",
 )
 st.markdown(
-    "- SGD vs Adam vs AdamW paths on a loss surface: L2 and weight decay agree for SGD, not for Adam.\n"
+    "- Test items shifted, rotated, re-lit and mirrored: which networks stay right, trained with or without "
+    "augmentation.\n"
+    "- Plain SGD, SGD with momentum and Adam on a loss surface: where L2 and decoupled weight decay agree, and "
+    "where not.\n"
     "- Augmentation, dropout and weight decay on 500 training images over 3 seeds; early stopping with test loss "
     "and accuracy; ensembles and bagging next to MC dropout of the same networks."
 )
@@ -71,8 +74,8 @@ st.page_link(
     help="Every claim of the lecture next to what this app's experiments measure.",
 )
 st.markdown(
-    "- Each claim of the lecture with its slide, the effect this app's own experiments measure (± its spread "
-    "over seeds) and a verdict: shown, or where this small network differs and why."
+    "- Each claim of the lecture with its slide, the effect this app's own experiments measure (± its spread) "
+    "and a verdict: shown, or where this small network differs, with the numbers."
 )
 
 st.caption(

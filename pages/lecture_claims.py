@@ -23,11 +23,7 @@ def table_section(rows: list[dict[str, object]]) -> None:
             {
                 "claim": claims.BY_NAME[row["claim"]].statement,
                 "slide": row["slide"],
-                "measured effect": (
-                    f"{row['effect']:+.3g} ± {row['spread']:.2g} {row['unit']}"
-                    if row["seeds"] > 1
-                    else f"{row['effect']:+.3g} {row['unit']} (deterministic)"
-                ),
+                "measured effect": row["text"],
                 "verdict": "✓ shown" if row["verdict"] == claims.SHOWN else "⚠ not shown",
                 "where": f"{PAGE_TITLES[row['page']]} › {row['section']}",
             }

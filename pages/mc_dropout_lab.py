@@ -32,7 +32,9 @@ from core.figures import (
 )
 from core.mc_dropout import (
     DROPOUT_P,
+    ECE_BINS,
     OVERCONFIDENT,
+    calibration_change,
     deterministic_probs,
     fashion_position,
     mc_probs,
@@ -45,7 +47,7 @@ from core.mc_dropout import (
     weight_scaling,
 )
 from core.precomputed import MAX_PASSES
-from core.regularization import tta_gains
+from core.regularization import tta_test_set_rows
 from core.train import SEEDS
 
 use_router()
@@ -137,25 +139,28 @@ def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
 
 
 @st.fragment
-def calibration_section(p: float, passes: int) -> None:
-    networks = {
-        f"dropout_p{p}": f"main model (p = {p}, 60,000 images)",
-        OVERCONFIDENT: "over-confident (p = 0.5, 500 images, 80 epochs)",
-    }
-    name = st.segmented_control(
+def calibration_section(p: float, passes: int, own_p: bool) -> None:
+    networks = {"main": f"main model (p = {p}, 60,000 images)", OVERCONFIDENT: "over-confident (p = 0.5, 500 images)"}
+    choice = st.segmented_control(
         "Network",
         list(networks),
-        default=f"dropout_p{p}",
+        default="main",
         required=True,
         format_func=networks.get,
         key="mc_calibration_net",
         bind="query-params",
     )
+    if (choice == OVERCONFIDENT) != own_p:  # the model's p above hides (or shows again) with this choice
+        st.rerun(scope="app")
+    name = OVERCONFIDENT if own_p else f"dropout_p{p}"
     curves = precomputed().calibration(name, passes)
     plot("reliability", reliability_figure, curves)
     off, mc = curves.values()
-    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=networks[name])
-    claim_note("mc-dropout-calibrates")
+    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=networks[choice], bins=ECE_BINS)
+    st.markdown(calibration_change(off, mc))
+    if own_p:  # the claim is about this network: its 3 seeds, on all 10,000 test images
+        st.caption("The box below averages this network's 3 seeds on all 10,000 test images.")
+        claim_note("mc-dropout-calibrates")
 
 
 def tta_section(p: float) -> None:
@@ -165,10 +170,10 @@ def tta_section(p: float) -> None:
     st.subheader("Trained with the same views, or without (500 images, 3 seeds)")
     explain("mc.tta_trained", "caption")
     trained = {
-        label: [shipped_record(f"small_{arm}_seed{seed}")["tta"] for seed in SEEDS]
-        for label, arm in (("trained with flip + shift", "flip_shift"), ("trained without augmentation", "none"))
+        label: [shipped_record(f"small_{arm}_seed{seed}") for seed in SEEDS]
+        for label, arm in (("trained with flip + crop", "flip_shift"), ("trained without augmentation", "none"))
     }
-    st.dataframe(tta_gains(trained), hide_index=True)
+    st.dataframe(tta_test_set_rows(trained), hide_index=True)
     claim_note("tta-helps")
 
 
@@ -205,21 +210,32 @@ def ood_section(p: float, passes: int) -> None:
     explain("mc.ood")
 
 
+def model_p_ui(container, own_p: bool) -> float:
+    """The model's dropout p; for the over-confident network, which has its own p, a disabled stand-in."""
+    if own_p:
+        return container.select_slider(
+            "Model's dropout p", DROPOUT_P, value=0.5, key="mc_p_own", disabled=True, help="This network's own p."
+        )
+    return container.select_slider(
+        "Model's dropout p",
+        DROPOUT_P,
+        value=0.1,
+        key="mc_p",
+        bind="query-params",
+        help="Which shipped network runs: trained with this dropout probability (Dropout basics has its own p).",
+    )
+
+
 st.title("MC Dropout Lab")
 explain("mc.notice", "info")
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-p = left.select_slider(
-    "Model's dropout p",
-    DROPOUT_P,
-    value=0.1,
-    key="mc_p",
-    bind="query-params",
-    help="Which shipped network runs: trained with this dropout probability (Dropout basics has its own p).",
-)
 passes = middle.slider("Passes T", 1, MAX_PASSES, 50, key="mc_T", bind="query-params")
 with right:
     seed = seed_ui()
 label, tab = open_tab_ui("mc_tab", TABS)
+# The over-confident network has its own p: the model's p is hidden for it (a link's choice arrives by one rerun).
+own_p = label == "Calibration" and st.session_state.get("mc_calibration_net") == OVERCONFIDENT
+p = model_p_ui(left, own_p)
 chosen = input_ui(where=[tab] if label in TABS[:2] else [])  # only the first two tabs use the input
 with tab:
     match label, chosen:
@@ -228,7 +244,7 @@ with tab:
         case "Perturbation", (key, x):
             perturbation_section(p, key, x, passes, seed)
         case "Calibration", _:
-            calibration_section(p, passes)
+            calibration_section(p, passes, own_p)
         case "In vs out", _:
             ood_section(p, passes)
         case "Dropout basics", _:

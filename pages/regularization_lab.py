@@ -2,6 +2,7 @@
 
 import numpy as np
 import streamlit as st
+import torch
 
 from app import (
     claim_note,
@@ -9,12 +10,24 @@ from app import (
     fashion_subset,
     plot,
     precomputed,
+    shipped_model,
     shipped_probs,
     shipped_record,
     tabs_ui,
     use_router,
 )
-from core.figures import disagreement_figure, early_stopping_figure, lines_figure, paths_figure, seed_band_figure
+from core.claims import kept_dose
+from core.data import CLASSES, SUBSET_PER_CLASS
+from core.figures import (
+    disagreement_figure,
+    early_stopping_figure,
+    invariance_figure,
+    lines_figure,
+    paths_figure,
+    seed_band_figure,
+)
+from core.invariance import FAMILIES, ItemView, invariance_series, item_answers
+from core.mc_dropout import fashion_position
 from core.regularization import (
     PATH_DECAYS,
     PATH_LEARNING_RATES,
@@ -22,20 +35,38 @@ from core.regularization import (
     SURFACES,
     across_seeds,
     arm_summary,
+    decay_rows,
     disagreement,
     early_stopping,
     early_stopping_losses,
     early_stopping_rows,
     ensemble_series,
     error_correlation,
+    grid_rows,
     same_augmentation_rows,
+    squared_errors,
     surface_grid,
 )
-from core.train import DECAY, ENSEMBLE_SIZE, MC_PASSES, SEEDS, SMALL, SMALL_IMAGES, SMALL_LABELS
+from core.train import (
+    AUGMENTATION_LABELS,
+    DECAY,
+    DECAYS,
+    ENSEMBLE_SIZE,
+    GRID,
+    INVARIANCE_ARMS,
+    MC_PASSES,
+    RECIPE,
+    SEEDS,
+    SMALL,
+    SMALL_IMAGES,
+    SMALL_LABELS,
+    grid_name,
+)
 
 use_router()
 
 PER_EPOCH = SMALL_IMAGES // SMALL.batch_size  # steps per epoch of the small-data runs
+WITH, WITHOUT = AUGMENTATION_LABELS[RECIPE], AUGMENTATION_LABELS["none"]
 
 
 def seed_records(arm: str) -> list[dict]:
@@ -47,13 +78,51 @@ def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return across_seeds(seed_records(arm), key, PER_EPOCH)
 
 
+ITEM_NETWORKS = {"without": "none", "with": RECIPE}  # seed 0 of each: the item demo's two networks
+ITEM = ("Ankle boot", 146)  # the demo's first item: one where the two networks differ (mirrored, shifted 4 px)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_item_views(position: int) -> list[ItemView]:
+    """One test item under each of ITEM_VIEWS, with both networks' answers (computed once per item)."""
+    pixels = torch.from_numpy(fashion_subset()["test"].images[position : position + 1].copy())
+    models = {short: shipped_model(f"small_{arm}_seed0") for short, arm in ITEM_NETWORKS.items()}
+    return item_answers(pixels, int(fashion_subset()["test"].labels[position]), models, CLASSES)
+
+
+def item_ui() -> None:
+    """A test item a student picks, moved as the transformed test sets move it, with both networks' answers."""
+    left, right = st.columns(2)
+    name = left.selectbox("Class", CLASSES, index=CLASSES.index(ITEM[0]), key="inv_class", bind="query-params")
+    index = right.slider("Item", 0, SUBSET_PER_CLASS["test"] - 1, ITEM[1], key="inv_item", bind="query-params")
+    test = fashion_subset()["test"]
+    views = cached_item_views(fashion_position(test.labels, CLASSES.index(name), index))
+    for row in range(0, len(views), 4):
+        for column, view in zip(st.columns(4), views[row : row + 4]):
+            column.image(view.picture, caption=view.label, width="stretch")
+            column.markdown("  \n".join(f":{'green' if a[0] == '✓' else 'red'}[{a}]" for a in view.answers))
+
+
+def invariance_section() -> None:
+    st.subheader("Does augmentation keep the network right when the item moves?")
+    explain("reg.invariance", "caption")
+    reports = {AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in INVARIANCE_ARMS}
+    titles = {family: spec.unit for family, spec in FAMILIES.items()}
+    plot("invariance", invariance_figure, invariance_series(reports), titles)
+    claim_note("augmentation-buys-invariance")
+    explain("reg.invariance_item", "caption", without=WITHOUT, recipe=WITH)
+    item_ui()
+
+
 @st.fragment
 def small_data_section() -> None:
     explain("reg.small_data")
+    invariance_section()
+    st.subheader("Clean test images: accuracy and over-fitting")
     chosen = st.pills(
         "Training choices",
         list(SMALL_LABELS),
-        default=["none", "flip_shift", "trivial_augment"],
+        default=["none", "flip_shift", RECIPE],
         selection_mode="multi",
         format_func=SMALL_LABELS.get,
         key="reg_arms",
@@ -66,13 +135,11 @@ def small_data_section() -> None:
         dashed.append(f"{SMALL_LABELS[arm]}: training")
     plot("small_curves", seed_band_figure, series, "epoch", "accuracy (mean ± std over 3 seeds)", dashed=dashed)
     st.dataframe([arm_summary(label, seed_records(arm)) for arm, label in SMALL_LABELS.items()], hide_index=True)
-    for claim in (
-        "augmentation-generalizes",
-        "augmentation-shrinks-gap",
-        "dropout-regularizes",
-        "weight-decay-regularizes",
-    ):
+    for claim in ("augmentation-generalizes", "augmentation-shrinks-gap", "dropout-regularizes"):
         claim_note(claim)
+    explain("reg.grid", "caption", recipe=WITH)
+    pairs = [tuple(shipped_record(grid_name(images, model, arm)) for arm in ("none", RECIPE)) for images, model in GRID]
+    st.dataframe(grid_rows(pairs), hide_index=True)
     st.subheader("Compare networks under the same augmentation")
     explain("reg.same_augmentation", "caption")
     arms = ("none", "flip_shift", "narrow_none", "narrow_flip_shift")
@@ -102,24 +169,28 @@ def weight_decay_section() -> None:
     steps = right.slider("Steps", 10, PATH_STEPS, 200, 10, key="opt_steps", bind="query-params")
     paths = {label: path[: steps + 1] for label, path in precomputed().paths(surface, lr, decay).items()}
     labels = list(paths)
-    plot("paths", paths_figure, *cached_surface_grid(surface), paths, dashed=labels[1:2])
-    sgd_gap = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())
-    adam_gap = float(np.linalg.norm(paths[labels[2]][-1] - paths[labels[3]][-1]))
-    left, right = st.columns(2)
-    left.metric("SGD + L2 vs SGD(weight_decay): largest gap", f"{sgd_gap:.1e}", help="over every step")
-    right.metric("Adam + L2 vs AdamW: distance at the end", f"{adam_gap:.3f}")
+    plot("paths", paths_figure, *cached_surface_grid(surface), paths, dashed=labels[1::2])
+    gaps = [float(np.abs(paths[labels[i]] - paths[labels[i + 1]]).max()) for i in (0, 2, 4)]
+    for column, title, gap in zip(st.columns(3), ("plain SGD", "SGD momentum 0.9", "Adam vs AdamW"), gaps):
+        column.metric(f"{title}: gap", f"{gap:.2g}", help="largest distance between the L2 and the decoupled path")
     claim_note("l2-equals-decay-for-sgd")
     st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
-    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {DECAY}": "adam_l2", f"AdamW, λ = {DECAY}": "adamw"}
+    adamw = f"adamw_{DECAY}"
+    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {DECAY}": "adam_l2", f"AdamW, λ = {DECAY}": adamw}
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
-    ends = {arm: norms[label][1][-1] for label, arm in runs.items()}
-    l2_train = np.mean([r["train_accuracy"][-1] for r in seed_records("adam_l2")])
+    ends = {arm.removesuffix(f"_{DECAY}"): norms[label][1][-1] for label, arm in runs.items()}
+    l2_train = np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")])
     explain("reg.decay_cnn", "caption", decay=DECAY, start=norms["Adam, λ = 0"][1][0], l2_train=l2_train, **ends)
     left, right = st.columns(2)
     plot("weight_norm", seed_band_figure, norms, "epoch", "‖weights‖₂", height=360, container=left)
     accuracies = {label: curves(arm, "test_accuracy") for label, arm in runs.items()}
     plot("decay_accuracy", seed_band_figure, accuracies, "epoch", "test accuracy", height=360, container=right)
     claim_note("l2-differs-from-decay-for-adam")
+    st.subheader("Three doses of AdamW's decay")
+    explain("reg.decay_doses", "caption")
+    doses = {decay: seed_records(f"adamw_{decay}") for decay in DECAYS}
+    st.dataframe(decay_rows(doses, seed_records("none"), kept_dose), hide_index=True)
+    claim_note("weight-decay-regularizes")
 
 
 @st.fragment
@@ -150,6 +221,15 @@ def ensembles_section() -> None:
     single = ["single members (seeds)"]
     plot("ensemble", lines_figure, series, "members / passes", "test error", log_x=True, points=single)
     claim_note("ensemble-averages-errors")
+    explain("reg.ensemble_squared", "caption")
+    found = squared_errors(probs["seed"], labels)
+    st.metric("Correlation of the members' probability errors (c / v)", f"{found.covariance / found.variance:.2f}")
+    squared = {
+        "measured: average of k members": (found.sizes, found.measured),
+        "if the errors were uncorrelated: v/k": (found.sizes, found.uncorrelated),
+        "floor c: the error the members share": (found.sizes, np.full(len(found.sizes), found.covariance)),
+    }
+    plot("ensemble_squared", lines_figure, squared, "members k", "squared error ‖p − y‖² (mean)")
     kind = st.segmented_control(
         "Members",
         ["seed", "bag"],

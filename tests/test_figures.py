@@ -107,3 +107,18 @@ def test_histogram_end_bins_are_marked_as_clipped_tails():
     tails = [trace for trace in figure.data if trace.marker.pattern.shape == "/"]
     assert len(tails) == 2 and all(len(trace.x) == 2 and "clipped tail" in trace.hovertemplate for trace in tails)
     assert "clipped tails" in figure.layout.xaxis.title.text
+
+
+def test_invariance_figure_gives_each_choice_one_look_and_every_panel_one_range():
+    """One panel per transformation; each training choice has one legend entry, its own colour, dash and marker in
+    every panel; all panels share the accuracy range; on a phone the panels stack into one column."""
+    x, mean, std = np.array([0, 2, 4]), np.array([0.8, 0.7, 0.6]), np.full(3, 0.01)
+    series = {label: {family: (x, mean, std) for family in ("shift", "mirror")} for label in ("none", "flip")}
+    figure = figures.invariance_figure(series, {"shift": "shift (pixels)", "mirror": "mirrored"})
+    lines = [trace for trace in figure.data if trace.mode == "lines+markers"]
+    assert [trace.name for trace in lines if trace.showlegend] == ["none", "flip"]
+    looks = {(t.name, t.line.color, t.line.dash, t.marker.symbol) for t in lines}
+    assert len(looks) == 2
+    assert figure.layout.yaxis.range == figure.layout.yaxis2.range
+    phone = adapted(figure, narrow=True)
+    assert phone.layout.xaxis.domain == phone.layout.xaxis2.domain == (0, 1)

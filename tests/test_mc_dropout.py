@@ -8,6 +8,7 @@ import torch
 
 from core.data import load_subset, to_tensor
 from core.mc_dropout import (
+    calibration_change,
     deterministic_probs,
     entropy,
     fashion_position,
@@ -200,3 +201,22 @@ def test_sweep_series_names_the_lines_and_the_axis():
 def test_fashion_position_counts_within_the_class():
     """The 2nd item of class 1 in [1, 0, 1, 1] sits at position 2."""
     assert fashion_position(np.array([1, 0, 1, 1]), 1, 1) == 2
+
+
+def test_ece_uses_fifteen_bins_as_guo_et_al():
+    """A hand-binned example: 15 equal-width bins put 0.64 and 0.68 apart (0.6–0.667, 0.667–0.733); 10 would not."""
+    confidence = np.array([0.64, 0.68, 0.70, 0.72, 0.95])
+    correct = np.array([True, False, True, True, True])
+    curve = reliability(confidence, correct)
+    assert len(curve.counts) == 15 and curve.counts.sum() == 5
+    # Bins by hand: (0.6, 0.667]: {0.64} right; (0.667, 0.733]: {0.68, 0.70, 0.72}, 2 of 3 right; (0.933, 1]: {0.95}.
+    expected = (abs(1 - 0.64) + 3 * abs(2 / 3 - (0.68 + 0.70 + 0.72) / 3) + abs(1 - 0.95)) / 5
+    assert curve.ece == pytest.approx(expected)
+
+
+def test_calibration_change_says_what_averaging_did():
+    """Lower ECE reads 'lowers'; an average whose confidence is below its accuracy reads 'under-confident'."""
+    off = reliability(np.array([0.99, 0.99, 0.99, 0.99]), np.array([True, True, False, False]))
+    mc = reliability(np.array([0.6, 0.6, 0.6, 0.6]), np.array([True, True, True, False]))
+    text = calibration_change(off, mc)
+    assert "lowers" in text and "under-confident" in text and "75.0%" in text

@@ -24,3 +24,12 @@ def test_ci_runs_the_readme_test_command_verbatim():
     """.ci/run's last line is README's second quick-start command."""
     lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip()]
     assert lines[-1] == quick_start_commands()[1]
+
+
+def test_readme_claims_table_is_the_registry():
+    """Each claim's row in README's table carries the registry's effect text and verdict, one number everywhere."""
+    from core import claims
+
+    readme = (ROOT / "README.md").read_text()
+    for row in claims.table():
+        assert f"| `{row['claim']}` | {row['text']} | {row['verdict']} |" in readme, row["claim"]

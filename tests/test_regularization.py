@@ -7,38 +7,67 @@ from core.regularization import (
     OPTIMIZERS,
     SURFACES,
     across_seeds,
+    arm_summary,
     bootstrap_indices,
     disagreement,
     early_stopping,
     early_stopping_losses,
+    ensemble_gain,
     ensemble_series,
     epoch_means,
     error_correlation,
     errors_by_size,
+    leave_one_out_wins,
+    loss_change,
     member_errors,
     optimizer_path,
     same_augmentation_rows,
+    squared_errors,
     surface_grid,
 )
 
-LABELS = list(OPTIMIZERS)  # SGD + L2, SGD(weight_decay), Adam(weight_decay), AdamW
+LABELS = list(OPTIMIZERS)  # SGD L2 / decoupled, SGD momentum L2 / decoupled, Adam(weight_decay), AdamW
 
 
 @pytest.mark.parametrize("surface", list(SURFACES))
 @pytest.mark.parametrize("decay", [0.0, 0.1, 0.7])
-def test_sgd_l2_and_sgd_weight_decay_agree_to_precision(surface, decay):
-    """Plain gradient descent: L2 in the loss and weight_decay give the same iterates."""
+def test_plain_sgd_l2_and_the_decoupled_update_agree_to_precision(surface, decay):
+    """Plain gradient descent: L2 in the loss and the slide's (1 − αλ)Θ − α∇f give the same iterates."""
     first = optimizer_path(SURFACES[surface], LABELS[0], lr=0.02, decay=decay, steps=150)
     second = optimizer_path(SURFACES[surface], LABELS[1], lr=0.02, decay=decay, steps=150)
     assert np.allclose(first, second, atol=1e-12, rtol=0)
 
 
 @pytest.mark.parametrize("surface", list(SURFACES))
+def test_with_momentum_l2_and_decoupled_decay_part_ways(surface):
+    """SGD with momentum 0.9: the two rules agree at λ = 0 and differ at λ > 0."""
+    same = [optimizer_path(SURFACES[surface], label, lr=0.02, decay=0.0, steps=100) for label in LABELS[2:4]]
+    assert np.array_equal(*same)
+    apart = [optimizer_path(SURFACES[surface], label, lr=0.02, decay=0.5, steps=100) for label in LABELS[2:4]]
+    assert np.abs(apart[0] - apart[1]).max() > 0.05
+
+
+def test_decoupled_momentum_step_by_hand():
+    """Three steps of the decoupled rule with momentum on f(w) = ½‖w‖², written out with numpy."""
+    surface = SURFACES["ill-conditioned quadratic"]
+    lr, decay, momentum = 0.02, 0.5, 0.9
+    w, buffer = np.array(surface.start), np.zeros(2)
+    expected = [w.copy()]
+    for step in range(3):
+        gradient = np.array([w[0] - 2.0, 20.0 * (w[1] - 1.0)])  # ∇ of the quadratic surface
+        buffer = gradient if step == 0 else momentum * buffer + gradient  # torch's SGD: first buffer = gradient
+        w = (1 - lr * decay) * w - lr * buffer
+        expected.append(w.copy())
+    found = optimizer_path(surface, LABELS[3], lr=lr, decay=decay, steps=3)
+    np.testing.assert_allclose(found, np.array(expected), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
 def test_adam_l2_and_adamw_differ_for_positive_lambda_and_agree_for_zero(surface):
     """Adam + L2 and AdamW coincide at λ = 0 and part ways at λ > 0."""
-    same = [optimizer_path(SURFACES[surface], label, lr=0.05, decay=0.0, steps=100) for label in LABELS[2:]]
+    same = [optimizer_path(SURFACES[surface], label, lr=0.05, decay=0.0, steps=100) for label in LABELS[4:]]
     assert np.array_equal(*same)
-    apart = [optimizer_path(SURFACES[surface], label, lr=0.05, decay=0.5, steps=100) for label in LABELS[2:]]
+    apart = [optimizer_path(SURFACES[surface], label, lr=0.05, decay=0.5, steps=100) for label in LABELS[4:]]
     assert np.linalg.norm(apart[0][-1] - apart[1][-1]) > 0.05
 
 
@@ -118,13 +147,16 @@ def _record(seed: int, accuracy: float, loss: float) -> dict:
     """A hand-made small-data record: two evaluations, 5 steps each."""
     return {
         "seed": seed,
-        "train": {"eval_every": 5},
+        "train": {"eval_every": 5, "batch_size": 10},
         "eval_steps": [0, 5],
         "train_loss": [2.0, 1.0, 1.0, 1.0, 1.0],
         "train_accuracy": [0.1, 1.0],
         "test_accuracy": [0.1, accuracy],
         "val_loss": [2.3, loss],
         "test_loss": [2.3, loss],
+        "train_images": 50,
+        "kept_step": 5,
+        "kept": {"train_accuracy": 1.0, "test_accuracy": accuracy, "test_loss": loss},
     }
 
 
@@ -137,6 +169,9 @@ def test_seed_tables_and_early_stopping_curves_by_hand():
     rows = same_augmentation_rows(arms, {"none": "without", "flip_shift": "with"})
     assert [row["network"] for row in rows] == ["width 16 (the main CNN)", "width 8"]
     assert rows[0]["with"] == "70.0 ± 14.1"
+    summary = arm_summary("x", records)  # at the kept weights: epoch 5 · 10 / 50 = 1
+    assert summary["gap (points)"] == "30.0 ± 14.1" and summary["kept epoch"] == "1 ± 0"
+    assert loss_change([4.0] * 80 + [2.0] * 10 + [1.0] * 10) == pytest.approx(0.5)  # window 10: mean 2 → 1
     epochs, losses = early_stopping_losses(records[0], steps_per_epoch=5)
     assert epochs.tolist() == [0, 1]
     assert losses["training loss (mean over the last 1 epochs)"] == pytest.approx([np.nan, 1.2], nan_ok=True)
@@ -150,3 +185,56 @@ def test_ensemble_series_are_the_averages_members_and_mc_means():
     assert list(series["ensemble of seeds"][1]) == [0.5, 0.0]  # member 1 misses item 1; the average gets both
     assert list(series["single members (seeds)"][1]) == [0.5, 0.5]
     assert list(series["MC dropout of one member, T passes (mean of 6)"][1]) == pytest.approx([0.4, 0.3])
+
+
+def test_ensemble_gain_and_its_bootstrap_by_hand():
+    """Best member's error minus the average's, and the std of that gain over resampled test images."""
+    rng = np.random.default_rng(3)
+    probs = rng.dirichlet(np.ones(4), size=(5, 300))  # (K, N, C)
+    labels = rng.integers(0, 4, 300)
+    combined = probs.mean(0).argmax(-1) != labels
+    best = int(np.argmin([(p.argmax(-1) != labels).mean() for p in probs]))
+    draws = np.random.default_rng(1).integers(0, 300, (200, 300))
+    singles = {
+        "best": (probs[best].argmax(-1) != labels).astype(float),
+        "mean": np.mean([(p.argmax(-1) != labels) for p in probs], axis=0),
+    }
+    for against, single in singles.items():
+        gain, error = ensemble_gain(probs, labels, against, resamples=200, seed=1)
+        per_image = single - combined
+        assert gain == pytest.approx(per_image.mean())
+        assert error == pytest.approx(np.std([per_image[d].mean() for d in draws], ddof=1))
+    assert 0 <= leave_one_out_wins(probs, labels) <= 5
+
+
+def test_squared_errors_follow_the_variance_covariance_formula():
+    """Averaged over all subsets, the measured error is v/k + (k − 1)c/k; its ends equal a direct computation."""
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), size=(4, 200))
+    labels = rng.integers(0, 3, 200)
+    found = squared_errors(probs, labels)
+    onehot = np.eye(3)[labels]
+    direct_one = np.mean([np.mean(np.sum((p - onehot) ** 2, axis=1)) for p in probs])
+    direct_all = np.mean(np.sum((probs.mean(0) - onehot) ** 2, axis=1))
+    assert found.measured[0] == pytest.approx(direct_one) and found.measured[-1] == pytest.approx(direct_all)
+    k = found.sizes
+    formula = found.variance / k + (k - 1) / k * found.covariance
+    np.testing.assert_allclose(found.measured, formula, rtol=1e-10)
+    np.testing.assert_allclose(found.uncorrelated, found.variance / found.sizes)
+
+
+def test_decay_dose_sums_the_cosine_schedule():
+    """Σ lr_t·λ equals the sum of torch's CosineAnnealingLR rates times λ."""
+    import torch
+
+    from core.train import TrainConfig, decay_dose
+
+    config = TrainConfig(steps=50, lr=1e-3, weight_decay=2.0, cosine=True)
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=config.lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, config.steps)
+    rates = []
+    for _ in range(config.steps):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        schedule.step()
+    assert decay_dose(config) == pytest.approx(2.0 * sum(rates), rel=1e-9)

@@ -165,3 +165,24 @@ def test_detailed_runs_record_train_validation_and_test_curves():
     curves = train(CNNConfig(), TINY, TINY_TRAIN, TINY_TEST, val_split=TINY_TEST, detailed=True).curves
     assert len(curves.train_accuracy) == len(curves.val_accuracy) == len(curves.test_loss) == len(curves.eval_steps)
     assert all(0 <= value <= 1 for value in curves.train_accuracy + curves.val_accuracy)
+
+
+def test_detailed_runs_keep_the_weights_of_their_best_validation_accuracy():
+    """Every arm is kept by one rule: the first evaluation with the highest validation accuracy, and its weights."""
+    config = TrainConfig(**{**TINY.__dict__, "steps": 24, "eval_every": 4, "snapshot_steps": ()})
+    curves = train(CNNConfig(), config, TINY_TRAIN, TINY_TEST, val_split=TINY_TEST, detailed=True).curves
+    best = curves.val_accuracy.index(max(curves.val_accuracy))
+    assert curves.kept_step == curves.eval_steps[best]
+    model = private_model(CNNConfig(), curves.kept_weights, train=False)
+    assert accuracy(model, *TINY_TEST.tensors()) == pytest.approx(curves.val_accuracy[best], abs=1e-6)
+
+
+def test_the_erasing_recipe_erases_boxes_of_black_on_uint8_pixels():
+    """flip_shift_erase is crop + flip + torchvision's RandomErasing: some draws blank a box, the dtype stays."""
+    pixels = torch.from_numpy(SUBSET["train"].images[:64]).unsqueeze(1)
+    with RngStream(1).active():
+        augmented = torch.stack([AUGMENTATIONS["flip_shift_erase"](image) for image in pixels])
+    assert augmented.dtype == torch.uint8 and augmented.shape == pixels.shape
+    with RngStream(1).active():
+        without = torch.stack([AUGMENTATIONS["flip_shift"](image) for image in pixels])
+    assert (augmented == 0).sum() > (without == 0).sum()  # the erased boxes add black pixels

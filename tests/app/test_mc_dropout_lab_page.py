@@ -2,6 +2,8 @@
 
 import pytest
 
+from core import claims
+
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = "pages/mc_dropout_lab.py"
@@ -92,9 +94,19 @@ def test_calibration_offers_the_over_confident_network(lab):
     lab.button_group(key="mc_calibration_net").set_value("small_dropout_seed0").run()
     assert not lab.exception
     assert any("ECE: dropout off" in c.value or "For the over-confident" in c.value for c in lab.caption)
+    assert any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
+    assert "mc_p" not in widget_keys(lab)  # the model's p slider does not steer this network: it is hidden
     open_tab(lab, "mc_tab", "Dropout basics")
     open_tab(lab, "mc_tab", "Calibration")  # the choice survives a visit to another tab
     assert lab.button_group(key="mc_calibration_net").value == "small_dropout_seed0"
+
+
+def test_the_main_models_calibration_box_speaks_of_the_main_model(lab):
+    """For the main model the page says what MC averaging did to *its* ECE, and shows no claim about another net."""
+    open_tab(lab, "mc_tab", "Calibration")
+    said = " ".join(block.value for block in lab.markdown)
+    assert "For this network MC averaging" in said
+    assert not any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
 
 
 def test_dropout_basics_follow_the_slider(lab):
@@ -143,3 +155,11 @@ def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     assert not at.exception and needs_an_image(at) == 0
     assert at.dataframe[-1].value["prediction"].tolist() and not at.get("plotly_chart")
     assert any("mc_source=Photo" in block.value for block in at.code)  # the share box
+
+
+def test_tta_is_measured_on_clean_mirrored_and_shifted_test_images(lab):
+    """The trained-with / trained-without table covers the clean test set and the two transformed ones."""
+    open_tab(lab, "mc_tab", "Test-time augmentation")
+    table = lab.dataframe[-1].value
+    assert set(table["test images"]) == {"clean", "mirrored", "shifted 2 px"}
+    assert {"trained with flip + crop", "trained without augmentation"} <= set(table.columns)

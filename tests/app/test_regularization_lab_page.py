@@ -28,13 +28,14 @@ def test_page_loads_with_all_four_sections(lab):
     """Four tabs, each opened in turn, render from the shipped records without exception."""
     assert not lab.exception
     assert [tab.label for tab in lab.tabs] == TABS
-    assert lab.get("plotly_chart") and len(lab.dataframe) == 2  # Small data: curves, summary, same augmentation
+    assert len(lab.get("plotly_chart")) == 2  # Small data: invariance, curves
+    assert len(lab.dataframe) == 3  # summary, grid, same augmentation
     open_tab(lab, "reg_tab", "Weight decay vs L2")
-    assert not lab.exception and len(lab.metric) == 2 and lab.get("plotly_chart")
+    assert not lab.exception and len(lab.metric) == 3 and lab.get("plotly_chart") and len(lab.dataframe) == 1
     open_tab(lab, "reg_tab", "Early stopping")
     assert not lab.exception and lab.get("plotly_chart") and len(lab.dataframe) == 1
     open_tab(lab, "reg_tab", "Ensembles")
-    assert not lab.exception and len(lab.metric) == 1 and lab.get("plotly_chart")
+    assert not lab.exception and len(lab.metric) == 2 and len(lab.get("plotly_chart")) == 3
 
 
 def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
@@ -61,13 +62,27 @@ def test_small_data_table_lists_every_choice_with_seed_spread(lab):
     table = lab.dataframe[0].value
     assert list(table["training"]) == [
         "no augmentation",
-        "flip + shift",
+        "flip + crop",
+        "flip + crop + erasing",
         "TrivialAugment",
         "RandAugment",
         "dropout 0.5",
         "AdamW λ = 0.5",
     ]
     assert all(" ± " in value for value in table["test accuracy %"])
+
+
+def test_a_student_sees_both_networks_answer_as_the_item_moves(lab):
+    """Eight views of the chosen item, each with the answer of the network trained without and with augmentation;
+    choosing another item redraws them."""
+    answers = [block.value for block in lab.markdown if "without:" in block.value]
+    assert len(answers) == 8 and all("with:" in text for text in answers)
+    assert any("✗ without" in text for text in answers)  # the first item is one where the two differ
+    lab.selectbox(key="inv_class").set_value("Sneaker").run()
+    lab.slider(key="inv_item").set_value(0).run()
+    assert not lab.exception
+    moved = [block.value for block in lab.markdown if "without:" in block.value]
+    assert len(moved) == 8 and moved != answers
 
 
 def test_every_claim_of_the_page_is_stated_as_the_registry_says(lab):
@@ -86,15 +101,24 @@ def test_choosing_curves_changes_the_figure(lab):
     assert not lab.exception
 
 
-def test_dragging_lambda_keeps_sgd_paths_identical_and_splits_adam(lab):
-    """At every λ the SGD gap is 0; the Adam/AdamW distance is 0 at λ = 0 and positive above."""
+def test_dragging_lambda_keeps_plain_sgd_identical_and_splits_momentum_and_adam(lab):
+    """At every λ plain SGD's gap is 0; momentum's and Adam's are 0 at λ = 0 and positive above."""
     open_tab(lab, "reg_tab", "Weight decay vs L2")
     lab.select_slider(key="decay").set_value(0.0).run()
-    assert float(metrics(lab)["SGD + L2 vs SGD(weight_decay): largest gap"]) < 1e-9
-    assert float(metrics(lab)["Adam + L2 vs AdamW: distance at the end"]) == 0.0
+    gaps = metrics(lab)
+    assert all(float(gap) == 0.0 for gap in gaps.values())
     lab.select_slider(key="decay").set_value(1.0).run()
-    assert float(metrics(lab)["SGD + L2 vs SGD(weight_decay): largest gap"]) < 1e-9
-    assert float(metrics(lab)["Adam + L2 vs AdamW: distance at the end"]) > 0.05
+    gaps = metrics(lab)
+    assert float(gaps["plain SGD: gap"]) < 1e-9
+    assert float(gaps["SGD momentum 0.9: gap"]) > 0.05
+    assert float(gaps["Adam vs AdamW: gap"]) > 0.05
+
+
+def test_weight_decay_doses_are_listed_with_their_dose(lab):
+    """No decay and three AdamW doses, each with Σ lr·λ and the final weight norm."""
+    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    table = lab.dataframe[0].value
+    assert len(table) == 4 and table["dose Σ lr·λ"].iloc[0] == 0 and (table["dose Σ lr·λ"].iloc[1:] > 0).all()
 
 
 def test_surface_and_steps_controls(lab):
@@ -126,3 +150,4 @@ def test_ensemble_members_switch(lab):
     lab.button_group(key="members").set_value("bag").run()
     assert not lab.exception
     assert -1 <= float(metrics(lab)["Mean correlation of the members' errors"]) <= 1
+    assert 0 <= float(metrics(lab)["Correlation of the members' probability errors (c / v)"]) <= 1
