@@ -472,8 +472,9 @@ def invariance_figure(
                 col=column,
             )
             figure.update_xaxes(title=x_titles[family], tickvals=x, row=1, col=column)
-    figure.update_yaxes(range=[max(0.0, low - 0.03), 1.0], tickformat=".0%")
-    figure.update_yaxes(title="test accuracy", row=1, col=1)
+    # One range for all: only the first panel needs tick labels (a phone's stacked panels get theirs back).
+    figure.update_yaxes(range=[max(0.0, low - 0.03), 1.0], tickformat=".0%", showticklabels=False)
+    figure.update_yaxes(title="test accuracy", showticklabels=True, row=1, col=1)
     return _layout(figure, 440)
 
 
@@ -614,6 +615,7 @@ def _one_column(figure: go.Figure) -> None:
         top = 1 - index * (cell + gap)
         x_axis, y_axis = cells[(x, y)]
         figure.layout[x_axis].domain, figure.layout[y_axis].domain = (0, 1), (max(0.0, top - cell), top)
+        figure.layout[y_axis].showticklabels = None  # a panel on its own shows its scale (plotly's default)
         moved[(x, y)] = top
     for annotation in figure.layout.annotations:  # subplot titles sit centred on their subplot's top
         place = titles.get((round(annotation.x or 0, 6), round(annotation.y or 0, 6)))

@@ -120,5 +120,7 @@ def test_invariance_figure_gives_each_choice_one_look_and_every_panel_one_range(
     looks = {(t.name, t.line.color, t.line.dash, t.marker.symbol) for t in lines}
     assert len(looks) == 2
     assert figure.layout.yaxis.range == figure.layout.yaxis2.range
+    assert figure.layout.yaxis.showticklabels and figure.layout.yaxis2.showticklabels is False
     phone = adapted(figure, narrow=True)
     assert phone.layout.xaxis.domain == phone.layout.xaxis2.domain == (0, 1)
+    assert phone.layout.yaxis2.showticklabels is None  # stacked, each panel shows its own scale
