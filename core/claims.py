@@ -31,6 +31,7 @@ from core.regularization import (
     SURFACES,
     early_stopping,
     ensemble_gain,
+    kept_dose,
     leave_one_out_wins,
     member_errors,
     optimizer_path,
@@ -45,8 +46,6 @@ from core.train import (
     RECIPE,
     SIMULATES,
     TTA_ARMS,
-    TrainConfig,
-    decay_dose,
 )
 
 SHOWN, NOT_SHOWN = "shown", "not shown"
@@ -212,11 +211,6 @@ def weight_norm_ratios(directory: Path) -> dict[float, np.ndarray]:
     return {
         decay: np.array([r["weight_norm"][-1] for r in records(f"adamw_{decay}", directory)]) / none for decay in DECAYS
     }
-
-
-def kept_dose(record: dict) -> float:
-    """Σ lr_t·λ up to the weights a run kept."""
-    return decay_dose(TrainConfig(**record["train"]), record["kept_step"])
 
 
 def halving_decay(directory: Path) -> float:

@@ -191,6 +191,15 @@ def squared_errors(probs: np.ndarray, labels: np.ndarray) -> SquaredErrors:
     return SquaredErrors(sizes, np.array(measured), v / sizes, v, c)
 
 
+def squared_error_series(found: SquaredErrors) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The measured curve, v/k and the floor c as named (k, value) lines for one figure."""
+    return {
+        "measured: average of k members": (found.sizes, found.measured),
+        "if the errors were uncorrelated: v/k": (found.sizes, found.uncorrelated),
+        "floor c: the error the members share": (found.sizes, np.full(len(found.sizes), found.covariance)),
+    }
+
+
 def bootstrap_indices(count: int, seed: int) -> np.ndarray:
     """A bootstrap sample: ``count`` indices drawn with replacement (bagging)."""
     return np.sort(np.random.default_rng(seed).integers(0, count, count))
@@ -248,6 +257,18 @@ def ensemble_series(
     }
 
 
+def train_validation_series(
+    records: Mapping[str, Sequence[dict]], steps_per_epoch: int
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], list[str]]:
+    """Per training choice (label -> one record per seed): validation and (dashed) training accuracy curves."""
+    series, dashed = {}, []
+    for label, found in records.items():
+        series[f"{label}: validation"] = across_seeds(found, "val_accuracy", steps_per_epoch)
+        series[f"{label}: training"] = across_seeds(found, "train_accuracy", steps_per_epoch)
+        dashed.append(f"{label}: training")
+    return series, dashed
+
+
 def mean_std(values: Sequence[float], scale: float = 100.0, digits: int = 1) -> str:
     """Mean ± sample std over seeds, scaled (100: accuracies as percent)."""
     values = scale * np.asarray(values, dtype=float)
@@ -296,9 +317,22 @@ def grid_rows(pairs: Sequence[tuple[dict, dict]]) -> list[dict[str, object]]:
     return rows
 
 
-def decay_rows(
-    records: Mapping[float, Sequence[dict]], none: Sequence[dict], kept_dose: Callable[[dict], float]
-) -> list[dict[str, object]]:
+def decay_dose(train: Mapping[str, object], until: int | None = None) -> float:
+    """Σ lr_t·λ over a run's first ``until`` steps (default: all), from its recorded ``train`` config: decoupled
+    decay alone would shrink the weights by exp(−dose)."""
+    steps = train["steps"] if until is None else until
+    rates = np.full(steps, train["lr"])
+    if train["cosine"]:  # CosineAnnealingLR's rate at each step
+        rates = rates * (1 + np.cos(np.pi * np.arange(steps) / train["steps"])) / 2
+    return float(train["weight_decay"] * rates.sum())
+
+
+def kept_dose(record: dict) -> float:
+    """Σ lr_t·λ up to the weights a run kept."""
+    return decay_dose(record["train"], record["kept_step"])
+
+
+def decay_rows(records: Mapping[float, Sequence[dict]], none: Sequence[dict]) -> list[dict[str, object]]:
     """Per AdamW λ (0 first): the dose Σ lr_t·λ over the run and up to the kept weights, the weight norms and the
     test figures of the kept weights, over seeds."""
     rows = []
@@ -337,7 +371,8 @@ def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch:
     return rows
 
 
-# Test sets of the TTA table: page name -> key of a record's tta_transformed (None: the clean images, "tta").
+# Test sets of the TTA table: page name -> key of a record's tta_transformed (None: the clean images, "tta"); the
+# keys are "<family> <strength>" of core.train.TTA_TEST_SETS (a test checks they agree).
 TTA_TABLE_SETS = {"clean": None, "mirrored": "mirror 1", "shifted 2 px": "shift 2"}
 
 

@@ -26,7 +26,7 @@ from core.data import Split, load_debian, load_subset, normalize, to_tensor, wri
 from core.invariance import invariance_report, transformed_set
 from core.mc_dropout import calibration, embeddings, mc_errors, tta_report
 from core.models import CNNConfig, SmallCNN, activation_modules, recorded_io
-from core.regularization import bootstrap_indices
+from core.regularization import bootstrap_indices, decay_dose
 from core.rng import RngStream
 from core.runs import RUNS_DIR
 
@@ -387,15 +387,6 @@ def grid_name(images: int, model: CNNConfig, augment: str) -> str:
     return f"grid_{images}_w{model.width}_{model.norm}_{augment}"
 
 
-def decay_dose(config: TrainConfig, until: int | None = None) -> float:
-    """Σ lr_t·λ over a run's first ``until`` steps (default: all): decoupled decay alone shrinks by exp(−dose)."""
-    steps = config.steps if until is None else until
-    if not config.cosine:
-        return config.lr * config.weight_decay * steps
-    t = np.arange(steps)
-    return float(config.weight_decay * np.sum(config.lr * (1 + np.cos(np.pi * t / config.steps)) / 2))
-
-
 ENSEMBLE_SIZE = 6
 # Members are BN + dropout networks, so MC dropout on each member is compared with like (same net, same schedule).
 ENSEMBLE_MODEL = CNNConfig(dropout=0.5)
@@ -500,7 +491,7 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
                 "test_loss": full_loss,
                 "weight_norm": float(torch.cat([p.flatten() for p in model.parameters()]).norm()),
             },
-            decay_dose=decay_dose(spec.train) if spec.train.optimizer == "adamw" else 0.0,
+            decay_dose=decay_dose(asdict(spec.train)) if spec.train.optimizer == "adamw" else 0.0,
             ece=recorded_ece(model, full_images, full_labels.numpy()),
         )
     pixels = torch.from_numpy(full["test"].images.copy()).unsqueeze(1)  # uint8 (N, 1, 28, 28), for transforming

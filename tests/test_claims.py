@@ -14,10 +14,10 @@ from core import claims
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
 from core.mc_dropout import calibration, embeddings, tta_report
-from core.regularization import OPTIMIZERS, SURFACES, optimizer_path
+from core.regularization import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
 from core.runs import RUNS_DIR, load_run, private_model
 from core.texts import TEXTS
-from core.train import DECAYS, INVARIANCE_SEED, TTA_TEST_SETS, TrainConfig, decay_dose
+from core.train import DECAYS, INVARIANCE_SEED, TTA_TEST_SETS
 
 ROOT = Path(__file__).parents[1]
 REQUIRED = {
@@ -148,7 +148,7 @@ def test_weight_decay_is_tested_at_the_dose_nearest_half_the_weight_norm():
     assert_evidence("weight-decay-regularizes", *mean_std(100 * (final(f"adamw_{tested}") - final("none"))))
     for decay in DECAYS:  # the recorded dose is Σ lr_t·λ of the run's own schedule
         shipped = record(f"small_adamw_{decay}_seed0")
-        assert shipped["decay_dose"] == pytest.approx(decay_dose(TrainConfig(**shipped["train"])))
+        assert shipped["decay_dose"] == pytest.approx(decay_dose(shipped["train"]))
 
 
 def test_early_stopping_effect_is_kept_minus_final_accuracy():

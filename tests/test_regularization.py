@@ -22,8 +22,10 @@ from core.regularization import (
     member_errors,
     optimizer_path,
     same_augmentation_rows,
+    squared_error_series,
     squared_errors,
     surface_grid,
+    train_validation_series,
 )
 
 LABELS = list(OPTIMIZERS)  # SGD L2 / decoupled, SGD momentum L2 / decoupled, Adam(weight_decay), AdamW
@@ -151,6 +153,7 @@ def _record(seed: int, accuracy: float, loss: float) -> dict:
         "eval_steps": [0, 5],
         "train_loss": [2.0, 1.0, 1.0, 1.0, 1.0],
         "train_accuracy": [0.1, 1.0],
+        "val_accuracy": [0.2, accuracy],
         "test_accuracy": [0.1, accuracy],
         "val_loss": [2.3, loss],
         "test_loss": [2.3, loss],
@@ -169,6 +172,11 @@ def test_seed_tables_and_early_stopping_curves_by_hand():
     rows = same_augmentation_rows(arms, {"none": "without", "flip_shift": "with"})
     assert [row["network"] for row in rows] == ["width 16 (the main CNN)", "width 8"]
     assert rows[0]["with"] == "70.0 ± 14.1"
+    series, dashed = train_validation_series({"a": records}, steps_per_epoch=5)
+    assert dashed == ["a: training"] and list(series) == ["a: validation", "a: training"]
+    assert series["a: validation"][1] == pytest.approx([0.2, 0.7]) and series["a: training"][1] == pytest.approx(
+        [0.1, 1]
+    )
     summary = arm_summary("x", records)  # at the kept weights: epoch 5 · 10 / 50 = 1
     assert summary["gap (points)"] == "30.0 ± 14.1" and summary["kept epoch"] == "1 ± 0"
     assert loss_change([4.0] * 80 + [2.0] * 10 + [1.0] * 10) == pytest.approx(0.5)  # window 10: mean 2 → 1
@@ -217,6 +225,10 @@ def test_squared_errors_follow_the_variance_covariance_formula():
     direct_one = np.mean([np.mean(np.sum((p - onehot) ** 2, axis=1)) for p in probs])
     direct_all = np.mean(np.sum((probs.mean(0) - onehot) ** 2, axis=1))
     assert found.measured[0] == pytest.approx(direct_one) and found.measured[-1] == pytest.approx(direct_all)
+    series = squared_error_series(found)
+    assert list(series) == ["measured: average of k members", "if the errors were uncorrelated: v/k",
+                            "floor c: the error the members share"]  # fmt: skip
+    assert np.all(series["floor c: the error the members share"][1] == found.covariance)
     k = found.sizes
     formula = found.variance / k + (k - 1) / k * found.covariance
     np.testing.assert_allclose(found.measured, formula, rtol=1e-10)
@@ -225,9 +237,12 @@ def test_squared_errors_follow_the_variance_covariance_formula():
 
 def test_decay_dose_sums_the_cosine_schedule():
     """Σ lr_t·λ equals the sum of torch's CosineAnnealingLR rates times λ."""
+    from dataclasses import asdict
+
     import torch
 
-    from core.train import TrainConfig, decay_dose
+    from core.regularization import decay_dose
+    from core.train import TrainConfig
 
     config = TrainConfig(steps=50, lr=1e-3, weight_decay=2.0, cosine=True)
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=config.lr)
@@ -237,4 +252,14 @@ def test_decay_dose_sums_the_cosine_schedule():
         rates.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         schedule.step()
-    assert decay_dose(config) == pytest.approx(2.0 * sum(rates), rel=1e-9)
+    assert decay_dose(asdict(config)) == pytest.approx(2.0 * sum(rates), rel=1e-9)
+    assert decay_dose(asdict(config), until=10) == pytest.approx(2.0 * sum(rates[:10]), rel=1e-9)
+
+
+def test_the_tta_table_reads_the_recorded_test_sets():
+    """Every transformed test set of the TTA table is one that core.train records, and the clean set is first."""
+    from core.regularization import TTA_TABLE_SETS
+    from core.train import TTA_TEST_SETS
+
+    assert list(TTA_TABLE_SETS.values())[0] is None
+    assert set(list(TTA_TABLE_SETS.values())[1:]) == {f"{family} {strength:g}" for family, strength in TTA_TEST_SETS}
