@@ -138,9 +138,13 @@ def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
     return rotation_scatter(shipped_model(f"dropout_p{p}"), _x[0], ROTATION_PASSES, seed)
 
 
+OVERCONFIDENT_LABEL = "over-confident (p = 0.5, 500 images)"
+
+
 @st.fragment
 def calibration_section(p: float, passes: int, own_p: bool) -> None:
-    networks = {"main": f"main model (p = {p}, 60,000 images)", OVERCONFIDENT: "over-confident (p = 0.5, 500 images)"}
+    # Labels are also the link's values: they stay the same whatever p is.
+    networks = {"main": "main model (p as set above, 60,000 images)", OVERCONFIDENT: OVERCONFIDENT_LABEL}
     choice = st.segmented_control(
         "Network",
         list(networks),
@@ -156,7 +160,8 @@ def calibration_section(p: float, passes: int, own_p: bool) -> None:
     curves = precomputed().calibration(name, passes)
     plot("reliability", reliability_figure, curves)
     off, mc = curves.values()
-    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=networks[choice], bins=ECE_BINS)
+    described = OVERCONFIDENT_LABEL if own_p else f"main model (p = {p}, 60,000 images)"
+    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=described, bins=ECE_BINS)
     st.markdown(calibration_change(off, mc))
     if own_p:  # the claim is about this network: its 3 seeds, on all 10,000 test images
         st.caption("The box below averages this network's 3 seeds on all 10,000 test images.")
