@@ -1,48 +1,31 @@
-"""AugNorm Lab: the router, plus the widgets and caches every page shares.
+"""AugNorm Lab: the router, plus the light widgets every page shares.
 
-Run with ``streamlit run app.py``. Pages import the shared helpers with ``from app import ...``; the
-router itself only runs when Streamlit executes this file as the main script.
+Run with ``streamlit run app.py``. Pages import these helpers with ``from app import ...``; the labs' heavy
+shared caches are in ``pages/sections/shared.py``. The router itself only runs when Streamlit executes this
+file as the main script.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import secrets
 import threading
 from collections.abc import Callable, Sequence
 
-import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import claims
-from core.data import Split, load_subset
-from core.figures import NARROW_VIEWPORT, adapted
-from core.images import (
-    ACCEPTED_TEXT,
-    MAX_BYTES,
-    SAMPLE_DIR,
-    ImageInputError,
-    LoadedImage,
-    digest_of,
-    display_jpeg,
-    load_image,
-)
 from core.links import rejected_settings, share_url
-from core.models import SmallCNN
-from core.precomputed import Precomputed
-from core.precomputed import load as load_precomputed
-from core.runs import Run, load_probs, load_record, load_run, private_model
 from core.texts import TEXTS
-from core.threads import configure_torch_threads
 
-configure_torch_threads()  # sized to the container's CPU quota, once per process
-
-SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
+# Home imports only the above: Streamlit, the texts and the link helpers. The labs' modules (torch,
+# torchvision, plotly, the shipped records) are imported by a background thread after the first page is sent.
+LAB_MODULES = ("torch", "torchvision", "plotly.graph_objects", "pages.sections.studio", "pages.sections.batchnorm",
+               "pages.sections.mc_dropout", "pages.sections.regularization", "core.claims")  # fmt: skip
 MAX_SEED = 2**31 - 1
-SIDEBAR_SIDE = 480  # px sent for the sidebar preview: sharp at 2x on a ~240 px wide sidebar
+NARROW_VIEWPORT = 640  # px: a viewport narrower than this (a phone) gets the phone layout of every figure
 # Projector mode: everything larger, for the back of a lecture hall (figures are enlarged by plot()).
 PROJECTOR_CSS = """<style>
 .stMainBlockContainer { font-size: 1.35rem; max-width: 100%; }
@@ -78,6 +61,38 @@ _viewport = st.components.v2.component("augnorm_viewport", html="<span></span>",
 
 
 _routing = threading.local()  # .active: this script thread is inside main(), so the page runs via the router
+_warming = threading.Lock()  # held by the one thread that imports the labs' modules
+_warm = threading.Event()  # set when that thread has imported them (or failed to)
+
+
+def _warm_up() -> None:
+    """Import every lab's modules, then move what exists by now out of the garbage collector's sight.
+
+    Runs once per process, in the background: Home is painted meanwhile. Only this thread imports them: two
+    threads importing torchvision at once met a half-initialized module (its package imports itself in a
+    circle), so a lab's run waits for this one (``wait_for_labs``). gc.freeze(): the ~445,000 objects of
+    torch, plotly and the app's modules live as long as the server, and scanning them made every full
+    collection stall all sessions for about 250 ms.
+    """
+    try:
+        for name in LAB_MODULES:
+            importlib.import_module(name)
+    finally:
+        _warm.set()
+    gc.collect()
+    gc.freeze()
+
+
+def start_warm_up() -> None:
+    """Start _warm_up once per process (the first run of any session calls this)."""
+    if _warming.acquire(blocking=False):
+        threading.Thread(target=_warm_up, name="augnorm-warm-up", daemon=True).start()
+
+
+def wait_for_labs() -> None:
+    """Block until the warm-up thread has imported the labs' modules (at once if it has)."""
+    start_warm_up()
+    _warm.wait()
 
 
 def _leave_legacy_navigation() -> None:
@@ -100,156 +115,6 @@ def use_router() -> None:
         st.rerun()
 
 
-class UploadEvicted(LookupError):
-    """The session's upload is no longer in the bounded cache (only its digest was kept)."""
-
-
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def decoded_image(digest: str, _data: bytes | None) -> LoadedImage:
-    """Decode once per distinct file: keyed by the bytes' sha256, not by Streamlit's hashing of them.
-
-    ``_data`` None looks an earlier upload up by its digest alone (another page has no file widget holding it).
-    """
-    if _data is None:
-        raise UploadEvicted(digest)  # exceptions are not cached: the next real upload decodes normally
-    return load_image(_data)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def preview_jpeg(digest: str, _image: Image.Image) -> bytes:
-    return display_jpeg(_image, SIDEBAR_SIDE)
-
-
-@st.cache_data(max_entries=len(SAMPLE_NAMES), show_spinner=False)
-def sample_bytes(name: str) -> bytes:
-    return (SAMPLE_DIR / f"{name}.jpg").read_bytes()
-
-
-@st.cache_resource(show_spinner=False)
-def fashion_subset() -> dict[str, Split]:
-    """The shipped Fashion-MNIST subset, loaded once per server and shared read-only."""
-    return load_subset()
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_run(name: str) -> Run:
-    """A shipped training run (record and weights), shared read-only: pages only build private copies."""
-    return load_run(name)
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_record(name: str) -> dict:
-    """A shipped run's record (curves, accuracies), read from disk once and shared read-only."""
-    return load_record(name)
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_probs(name: str) -> np.ndarray:
-    """A shipped run's saved test-set softmax outputs (2000, 10), read once and shared read-only."""
-    return load_probs(name)
-
-
-@st.cache_resource(show_spinner=False)
-def precomputed() -> Precomputed:
-    """The shipped dataset-wide results (``core.precomputed``), read once per server and shared read-only."""
-    return load_precomputed()
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_model(name: str) -> SmallCNN:
-    """A shipped network in eval mode, shared by all sessions: never put in train mode, never hooked."""
-    run = shipped_run(name)
-    return private_model(run.config, run.final, train=False)
-
-
-def _forget_removed_upload() -> None:
-    """The uploader's ×: the session's upload is gone. (A page's empty uploader alone does not mean that.)"""
-    if st.session_state.get("upload") is None:
-        st.session_state.pop("upload_digest", None)
-        st.session_state.pop("upload_name", None)
-
-
-def _uploaded_image(where: Sequence) -> tuple[LoadedImage | None, str]:
-    """The session's upload: the file in this page's uploader, or the one uploaded earlier on any page.
-
-    Only its digest and name live in st.session_state; the decoded picture lives in decoded_image's bounded cache.
-    """
-    state = st.session_state
-    upload = st.sidebar.file_uploader(
-        f"Your image (at most {MAX_BYTES // 2**20} MB)",
-        key="upload",
-        help=f"{ACCEPTED_TEXT}; at most {MAX_BYTES // 2**20} MB and 40 megapixels.",
-        on_change=_forget_removed_upload,
-    )
-    data = upload.getvalue() if upload is not None else None
-    if data is not None:
-        state.pop("upload_digest", None)  # a file that cannot be used replaces the earlier picture too
-        state.upload_name = upload.name
-    label = state.get("upload_name", "")
-    digest = digest_of(data) if data is not None else state.get("upload_digest")
-    if digest is None:
-        for place in where:
-            place.info("This needs an image: upload one in the sidebar, or switch the source back to *Sample*.")
-        return None, label
-    try:
-        loaded = decoded_image(digest, data)
-    except UploadEvicted:
-        state.pop("upload_digest", None)
-        for place in where:
-            place.warning(
-                f"**{label}** is no longer in the server's memory (it keeps recent uploads for a while): "
-                "please upload it again in the sidebar.",
-                icon=":material/history:",
-            )
-        return None, label
-    except ImageInputError as error:
-        for place in where:
-            place.error(f"**{label}** can't be used: {error}", icon=":material/broken_image:")
-        return None, label
-    state.upload_digest = digest
-    if upload is None:
-        st.sidebar.caption("Uploaded earlier in this session. Upload another file to replace it.")
-    return loaded, label
-
-
-def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
-    """Sidebar: a bundled sample or the user's upload, the session's choice on every page until changed.
-
-    Returns the image, or None after saying why in each of ``where`` (the places of the sections needing it).
-    """
-    sidebar = st.sidebar
-    sidebar.subheader("Image")
-    source = sidebar.segmented_control(
-        "Source",
-        ["Sample", "Upload"],
-        default="Sample",
-        required=True,
-        key="source",
-        bind="query-params",
-        persist_state="session",
-    )
-    if source == "Sample":
-        name = sidebar.selectbox(
-            "Sample image",
-            SAMPLE_NAMES,
-            index=SAMPLE_NAMES.index("cat"),
-            key="image",
-            bind="query-params",
-            persist_state="session",
-        )
-        data = sample_bytes(name)
-        loaded, label = decoded_image(digest_of(data), data), f"{name}.jpg"
-    else:
-        loaded, label = _uploaded_image(where)
-        if loaded is None:
-            return None
-    size = f"{loaded.image.width}×{loaded.image.height} px"
-    sidebar.image(preview_jpeg(loaded.digest, loaded.image), caption=f"{label}: {size}")
-    for note in loaded.notes:
-        sidebar.caption(note)
-    return loaded
-
-
 def projector_mode() -> bool:
     """Presentation mode: the sidebar toggle, or ``?projector=true`` in the link before the toggle exists."""
     return bool(st.session_state.get("projector", st.query_params.get("projector") == "true"))
@@ -268,25 +133,6 @@ def explain(key: str, style: str = "markdown", **values: object) -> None:
         getattr(st, style)(text)
 
 
-def claim_note(name: str) -> None:
-    """One of the lecture's claims as the records show it: stated if shown, otherwise where this network differs."""
-    text = claims.sentence(name, short=projector_mode())
-    if claims.verdict(name) == claims.SHOWN:
-        st.success(text, icon=":material/check_circle:")
-    else:
-        st.warning(text, icon=":material/science:")
-
-
-@st.cache_resource(max_entries=128, ttl=3600, show_spinner=False)
-def shared_figure(builder: str, _build: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
-    """``_build(*args, **kwargs)`` once per builder name and distinct content, shared read-only by every session.
-
-    plotly builds figures slowly and Streamlit sends them quickly (BatchNorm Lab histograms: 61 ms vs 5 ms),
-    so a class opening the same page pays for each figure once.
-    """
-    return _build(*args, **kwargs)
-
-
 def narrow_viewport() -> bool:
     """The browser window is phone-sized (reported by the viewport component that main() mounts)."""
     return bool(st.session_state.get("viewport", {}).get("narrow", False))
@@ -295,29 +141,6 @@ def narrow_viewport() -> bool:
 def _rerun_with_new_layout() -> None:
     """Nothing to do: the rerun that follows lays every figure out again. (Streamlit keeps a component's state
     value only under a name that has an ``on_<name>_change`` callback.)"""
-
-
-def show_figure(key: str, figure: go.Figure, container=st) -> None:
-    """Show ``figure`` fitted to the screen (phone, projector) with an HTML download button."""
-    narrow, projector = narrow_viewport(), projector_mode()
-    if narrow or projector:
-        figure = adapted(figure, narrow, projector)  # a private copy: a shared figure is never changed
-    # On a phone plotly's toolbar covers the figure's title, and touch users pan and zoom with their fingers.
-    container.plotly_chart(figure, key=key, config={"displayModeBar": not narrow})
-    container.download_button(
-        "Download figure (HTML)",
-        data=lambda: figure.to_html(include_plotlyjs="cdn"),  # built only when clicked
-        file_name=f"augnorm-{key}.html",
-        mime="text/html",
-        key=f"{key}-download",
-        icon=":material/download:",
-        type="tertiary",
-    )
-
-
-def plot(key: str, build: Callable[..., go.Figure], *args: object, container=st, **kwargs: object) -> None:
-    """Show the shared core figure ``build(*args, **kwargs)`` fitted to the screen, with a download button."""
-    show_figure(key, shared_figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs), container)
 
 
 def open_tab_ui(key: str, labels: Sequence[str]) -> tuple[str, DeltaGenerator]:
@@ -420,12 +243,15 @@ def main() -> None:
             default={"narrow": False},
             on_narrow_change=_rerun_with_new_layout,
         )
+    if page is not pages[0]:  # a lab (or Lecture claims): its heavy imports come from the warm-up thread
+        wait_for_labs()
     _routing.active = True
     try:
         page.run()
     finally:
         _routing.active = False
     share_ui(requested)
+    start_warm_up()  # after the page is sent: the first visitor's Home does not wait for torch
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 DASHES = ("solid", "dash", "dot", "dashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
 PROJECTOR_FONT = 22  # px for every text of a projected figure: read from the back row at 1280x720
-NARROW_VIEWPORT = 640  # px: a viewport narrower than this (a phone) gets the phone layout
 PHONE_PLOT_SIDE = 330  # px: a phone's plot area is about this wide, so equal-aspect plots get this height
 PHONE_CELL = 150  # px of height per subplot when a grid of subplots is stacked into one column
 PHONE_CELL_GAP = 80  # px between stacked subplots: room for an axis title and the next subplot title
@@ -64,6 +63,7 @@ def _layout(figure: go.Figure, height: int, title: str | None = None) -> go.Figu
 
 
 TAIL_HOVER = "%{y:.3f} of the values lie beyond this end of the axis (clipped tail)<extra></extra>"
+BIN_HOVER = "%{y:.3f} of the values near %{x:.2f}<extra>%{fullData.name}</extra>"
 
 
 def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
@@ -80,35 +80,28 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     traces, rows, cols = [], [], []  # added in one call: plotly validates each add_trace(row=, col=) separately
     for row, histogram in enumerate(histograms, start=1):
         centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
-        width = histogram.edges[1] - histogram.edges[0]
+        # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
+        # One trace per cell, the end bins told apart per bar: half the traces of a separate tails trace.
+        tail = np.zeros(len(centres), dtype=bool)
+        tail[[0, -1]] = True
         for col, label in enumerate(labels, start=1):
-            fractions = histogram.fractions[label]
             traces.append(
                 go.Bar(
-                    x=centres[1:-1],
-                    y=fractions[1:-1],
-                    width=width,
-                    marker_color=colour(col - 1),
+                    x=centres,
+                    y=histogram.fractions[label],
+                    width=histogram.edges[1] - histogram.edges[0],
+                    marker=dict(
+                        color=colour(col - 1),
+                        pattern=dict(shape=np.where(tail, "/", ""), fgcolor=colour(7)),
+                    ),
                     name=label,
                     legendgroup=label,
                     showlegend=row == 1,
+                    hovertemplate=np.where(tail, TAIL_HOVER, BIN_HOVER),
                 )
             )
-            # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
-            traces.append(
-                go.Bar(
-                    x=centres[[0, -1]],
-                    y=fractions[[0, -1]],
-                    width=width,
-                    marker=dict(color=colour(col - 1), pattern=dict(shape="/", fgcolor=colour(7))),
-                    name=f"{label}: clipped tails",
-                    legendgroup=label,
-                    showlegend=False,
-                    hovertemplate=TAIL_HOVER,
-                )
-            )
-            rows += [row, row]
-            cols += [col, col]
+            rows.append(row)
+            cols.append(col)
     figure.add_traces(traces, rows=rows, cols=cols)
     figure.update_annotations(font_size=12)
     figure.update_yaxes(title="fraction")
@@ -330,12 +323,13 @@ def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) ->
     )
     passes = scatter.logits.shape[0]
     jitter = np.random.default_rng(0).uniform(-3.0, 3.0, (passes, len(scatter.angles)))  # fixed: same picture
-    x = (scatter.angles[None, :] + jitter).ravel()
+    # float32 throughout: the same points to well under a pixel, and half the bytes of a ~300 KB figure.
+    x = (scatter.angles[None, :] + jitter).ravel().astype(np.float32)
     for index, label in enumerate(scatter.classes):
         for row, values in enumerate((scatter.logits, scatter.probs), start=1):
             figure.add_scatter(
                 x=x,
-                y=values[:, :, label].ravel(),
+                y=values[:, :, label].ravel().astype(np.float32),
                 mode="markers",
                 name=classes[label],
                 legendgroup=classes[label],
@@ -486,7 +480,7 @@ def paths_figure(
         go.Contour(
             x=w1,
             y=w2,
-            z=np.log1p(loss - loss.min()),
+            z=np.log1p(loss - loss.min()).astype(np.float32),  # to the eye the same lines; half the bytes
             colorscale="Greys",
             reversescale=True,
             showscale=False,
@@ -548,6 +542,29 @@ def disagreement_figure(matrix: np.ndarray) -> go.Figure:
     figure.update_xaxes(title="network")
     figure.update_yaxes(title="network", autorange="reversed")
     return _layout(figure, 360)
+
+
+class FrozenFigure(go.Figure):
+    """A built figure reduced to its dict form, made once (see ``freeze``): read-only, cheap to keep."""
+
+    _as_dict: dict
+
+    def to_dict(self) -> dict:
+        return self._as_dict
+
+
+def freeze(figure: go.Figure) -> FrozenFigure:
+    """A read-only stand-in for ``figure`` that holds only its dict form, made here once.
+
+    ``st.plotly_chart`` calls ``to_dict()`` on every rerun that shows a figure (plotly 7 then encodes every
+    array as base64 again: 1-5 ms a figure, about a third of a rerun's server time under load), and reads
+    nothing else of it. plotly's objects behind a figure are ~3,000 Python containers that every full garbage
+    collection scans as long as a cache keeps them; the dict is ~150. Lay out a new build for another screen
+    (``adapted``), never a frozen figure.
+    """
+    frozen = FrozenFigure(layout={"template": "none"})  # "none": no copy of the default template's objects
+    frozen._as_dict = figure.to_dict()
+    return frozen
 
 
 def adapted(figure: go.Figure, narrow: bool = False, projector: bool = False) -> go.Figure:

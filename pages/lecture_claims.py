@@ -3,9 +3,10 @@
 import streamlit as st
 
 from app import explain, projector_mode, use_router
-from core import claims
 
-use_router()
+use_router()  # first: a run outside the router stops here, before the heavy imports
+
+from core import claims
 
 PAGE_TITLES = {
     claims.REGULARIZATION: "Regularization Lab",

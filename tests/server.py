@@ -35,6 +35,9 @@ class Server:
     def rss_mb(self) -> float:
         return rss_mb(self.process.pid)
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
 
 def rss_mb(pid: int) -> float:
     """Resident memory of process ``pid`` now (Linux /proc), in MB."""
@@ -42,6 +45,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise ServerError("no VmRSS in /proc")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time process ``pid`` has used so far, all its threads, user and system (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
 
 
 def free_port() -> int:
@@ -75,12 +84,16 @@ def _healthy(url: str) -> Callable[[], bool]:
 
 @contextmanager
 def streamlit_server(
-    log: Path, env: dict[str, str] | None = None, timeout: float = 90, launcher: str = "streamlit"
+    log: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+    launcher: str = "streamlit",
+    root: Path | None = None,
 ) -> Iterator[Server]:
     """Start the app, wait for /_stcore/health (as Streamlit's own e2e suite does), stop it afterwards.
 
     ``launcher`` is the module run as ``python -m <launcher> run app.py``: Streamlit's CLI, or a benchmark's
-    wrapper around it.
+    wrapper around it. ``root``: the folder of the app.py to run (this app's by default).
     """
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +102,7 @@ def streamlit_server(
         process = subprocess.Popen(
             [sys.executable, "-m", launcher, "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            cwd=root or ROOT, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:

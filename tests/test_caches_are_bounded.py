@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py"))]
 
 
 def _cache_decorators(tree: ast.Module):

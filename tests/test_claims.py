@@ -315,7 +315,7 @@ def test_recorded_tta_and_ece_equal_a_fresh_computation():
 def test_no_page_states_a_claim_that_is_not_shown():
     """A claim whose verdict is 'not shown' appears in no page or text as a statement: only via the registry."""
     sources = [TEXTS[key].full + TEXTS[key].short for key in TEXTS]
-    sources += [path.read_text() for path in (ROOT / "pages").glob("*.py")] + [(ROOT / "app.py").read_text()]
+    sources += [path.read_text() for path in (ROOT / "pages").rglob("*.py")] + [(ROOT / "app.py").read_text()]
     for claim in claims.CLAIMS:
         sentence = claims.sentence(claim.name)
         if claims.verdict(claim.name) == claims.SHOWN:
@@ -344,7 +344,7 @@ def test_the_wrong_sentences_are_gone():
     """Sentences an audit found false or unmeasured are no longer in any text, claim, page or README."""
     every_text = " ".join(TEXTS[key].full + " " + TEXTS[key].short for key in TEXTS)
     every_text += " ".join(claim.differs + claim.statement for claim in claims.CLAIMS)
-    every_text += " ".join(path.read_text() for path in [*(ROOT / "pages").glob("*.py"), ROOT / "README.md"])
+    every_text += " ".join(path.read_text() for path in [*(ROOT / "pages").rglob("*.py"), ROOT / "README.md"])
     for wrong in (
         "which erases what tells the classes apart",
         "keeps tanh's spread",

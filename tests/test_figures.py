@@ -102,10 +102,13 @@ def test_no_figure_colour_is_black_or_white():
 
 
 def test_histogram_end_bins_are_marked_as_clipped_tails():
-    """The two end bins are separate hatched bars whose hover says they hold the clipped tails."""
+    """In each model's one trace per layer, exactly the two end bins are hatched and hover as the clipped tails."""
     figure = figures.histogram_figure(histograms(1))
-    tails = [trace for trace in figure.data if trace.marker.pattern.shape == "/"]
-    assert len(tails) == 2 and all(len(trace.x) == 2 and "clipped tail" in trace.hovertemplate for trace in tails)
+    assert len(figure.data) == 2  # one trace per model
+    for trace in figure.data:
+        hatched = [i for i, shape in enumerate(trace.marker.pattern.shape) if shape == "/"]
+        assert hatched == [0, len(trace.x) - 1]
+        assert all(("clipped tail" in hover) == (i in hatched) for i, hover in enumerate(trace.hovertemplate))
     assert "clipped tails" in figure.layout.xaxis.title.text
 
 
@@ -124,3 +127,31 @@ def test_invariance_figure_gives_each_choice_one_look_and_every_panel_one_range(
     phone = adapted(figure, narrow=True)
     assert phone.layout.xaxis.domain == phone.layout.xaxis2.domain == (0, 1)
     assert phone.layout.yaxis2.showticklabels is None  # stacked, each panel shows its own scale
+
+
+def test_a_frozen_figure_serializes_exactly_as_the_figure_and_keeps_only_its_dict():
+    """freeze() keeps the figure's JSON exactly, and none of plotly's objects behind it."""
+    import plotly.io as pio
+
+    figure = figures.histogram_figure(histograms())
+    before = json.loads(pio.to_json(figure, validate=False))
+    frozen = figures.freeze(figure)
+    assert isinstance(frozen, figures.FrozenFigure) and not frozen.data
+    assert json.loads(pio.to_json(frozen.to_dict(), validate=False)) == before
+    assert json.loads(pio.to_json(frozen, validate=False)) == before  # what st.plotly_chart sends
+    assert list(frozen.layout.to_plotly_json()) == ["template"]  # no axes, titles or annotations kept
+
+
+def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pixel():
+    """The rotated-item scatter and the loss contour send float32: within 1e-6 of the axis span of float64."""
+    from core.mc_dropout import RotationScatter
+
+    rng = np.random.default_rng(1)
+    logits = rng.normal(0, 5, (100, 12, 10))
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    scatter = RotationScatter(np.linspace(0, 165, 12), logits, probs, np.array([2, 7]))
+    figure = figures.rotation_scatter_figure(scatter, CLASSES)
+    logit_trace = figure.data[0]
+    assert logit_trace.y.dtype == np.float32
+    span = logits[:, :, 2].max() - logits[:, :, 2].min()
+    assert np.abs(logit_trace.y - logits[:, :, 2].ravel()).max() < 1e-6 * span

@@ -187,7 +187,7 @@ def test_an_upload_follows_the_student_to_the_other_pages(open_page):
 
 def test_an_evicted_upload_asks_for_the_file_again(open_page):
     """When the bounded cache has dropped the session's upload, the page says so instead of failing."""
-    from app import decoded_image
+    from pages.sections.shared import decoded_image
 
     at = upload_in_the_studio(open_page, "blue.png", (64, 64))
     decoded_image.clear()

@@ -1,5 +1,12 @@
 """The landing page."""
 
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+HEAVY = ("torch", "torchvision", "numpy", "pandas", "core.claims", "pages.sections.shared")
+
 
 def test_home_explains_the_app_and_links_the_studio(open_page):
     """Home renders without exception and links to the Augmentation Studio."""
@@ -7,3 +14,34 @@ def test_home_explains_the_app_and_links_the_studio(open_page):
     assert not at.exception
     assert at.title[0].value == "AugNorm Lab"
     assert any("augmentation" in block.value for block in at.markdown)
+
+
+def _printed(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter started in the repository."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def test_the_router_and_home_import_nothing_heavy():
+    """app.py and Home load Streamlit and texts only: torch, numpy and the labs wait for the warm-up thread."""
+    code = "import sys, app, runpy; runpy.run_path('pages/home.py'); print([m for m in {} if m in sys.modules])"
+    assert _printed(code.format(HEAVY)).strip() == "[]"
+
+
+def test_the_warm_up_imports_every_lab_and_freezes_what_exists():
+    """After the warm-up every lab's module is imported and the garbage collector no longer scans them."""
+    code = "import gc, sys, app; app._warm_up(); print(all(m in sys.modules for m in app.LAB_MODULES))"
+    code += "; print(gc.get_freeze_count())"
+    imported, frozen = _printed(code).split()
+    assert imported == "True" and int(frozen) > 100_000
+
+
+def test_a_lab_opened_while_the_warm_up_imports_gets_whole_modules():
+    """Home starts the warm-up; a lab opened right after waits for it instead of importing torchvision beside it
+    (two threads importing it at once met a half-initialized module). In a fresh interpreter, as on a server."""
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=180).run()\n"
+        "at.switch_page('pages/batchnorm_lab.py').run()\n"
+        "print(len(at.exception), len(at.get('plotly_chart')))"
+    )
+    assert _printed(code).split() == ["0", "2"]

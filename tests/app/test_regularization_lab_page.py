@@ -1,5 +1,7 @@
 """The Regularization Lab page, driven through AppTest."""
 
+import json
+
 import pytest
 
 from core import claims
@@ -151,3 +153,10 @@ def test_ensemble_members_switch(lab):
     assert not lab.exception
     assert -1 <= float(metrics(lab)["Mean correlation of the members' errors"]) <= 1
     assert 0 <= float(metrics(lab)["Correlation of the members' probability errors (c / v)"]) <= 1
+
+
+def test_figures_of_the_same_kind_and_content_are_not_confused(open_page):
+    """The CNN's weight norms and test accuracies (one builder, both from the records) are two different charts."""
+    at = open_tab(open_page(PAGE), "reg_tab", "Weight decay vs L2")
+    titles = [json.loads(chart.proto.spec)["layout"]["yaxis"]["title"]["text"] for chart in at.get("plotly_chart")]
+    assert titles[1:] == ["‖weights‖₂", "test accuracy"]

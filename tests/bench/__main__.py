@@ -25,6 +25,7 @@ PARTS = {
     "firstvisit": lambda quick, _: firstvisit.report(quick),
     "fresh": lambda quick, _: fresh.report(quick),
     "hall": lambda quick, _: hall.report(quick),
+    "cpu": lambda quick, _: load.report_cpu(quick),
     "capacity": lambda quick, _: load.report_capacity(quick),
 }
 

@@ -2,8 +2,10 @@
 
 The server cannot tell it from a browser: it opens /_stcore/stream, asks for script runs with the widget
 states a user would produce (values in their wire format), uploads files through /_stcore/upload_file with
-the XSRF cookie, and reads the ForwardMsgs back. A run ends with ``script_finished``; its latency is
-measured from sending the request to that message. Plain HTTP GETs never run the script; this does.
+the XSRF cookie, and reads the ForwardMsgs back. A run ends with ``script_finished`` and, as in a browser,
+with the pictures it shows fetched from their media URLs (each URL once per tab: a browser does not fetch a
+picture it already shows again); its latency is measured from sending the request to then. Plain HTTP GETs
+never run the script; this does.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import requests
 import websockets
+from requests.adapters import HTTPAdapter
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Block_pb2 import Block
 from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
@@ -24,6 +27,7 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from urllib3.util import Retry
 
 from tests.server import SERVED_BY
 
@@ -76,7 +80,12 @@ class Session:
         self._page_hash = ""
         self._path = ""  # the page's URL path, as in the browser's address bar
         self._http = requests.Session()
+        # As a browser does, a GET that meets a keep-alive connection the server has just closed (uvicorn closes
+        # idle ones after 5 s, about a student's pause) is sent again once on a new connection.
+        retry_once = Retry(total=1, connect=1, read=1, status=0, allowed_methods={"GET"}, raise_on_status=False)
+        self._http.mount("http://", HTTPAdapter(max_retries=retry_once))
         self.served_by: set[str] = set()  # behind deploy/'s load balancer: the replicas that answered this tab
+        self._fetched: set[str] = set()  # media URLs this tab has fetched (its pictures)
 
     @property
     def cookies(self) -> requests.cookies.RequestsCookieJar:
@@ -220,6 +229,7 @@ class Session:
         await self._socket.send(message.SerializeToString())
         drawn = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
         elements = [element for element, _ in drawn if isinstance(element, Element)]
+        await self._fetch_pictures(elements)
         result = RunResult(time.perf_counter() - started, elements)
         if not fragment:  # like the browser: after a full run only its widgets exist, and only they keep a state
             self.widgets, self._fragment_of = {}, {}
@@ -235,6 +245,15 @@ class Session:
         if problems:
             raise RunError("; ".join(problems))
         return result
+
+    async def _fetch_pictures(self, elements: list[Element]) -> None:
+        """GET the run's new pictures at once, as the browser does when their elements arrive."""
+        new = [url for url in dict.fromkeys(image_urls(elements)) if url not in self._fetched]
+        responses = await asyncio.gather(*(self.fetch(url) for url in new))
+        for url, response in zip(new, responses):
+            if response.status_code != 200:
+                raise RunError(f"picture {url}: HTTP {response.status_code}")
+            self._fetched.add(url)
 
     async def _read_until_finished(self) -> list[tuple[Element | Block, str]]:
         """The elements of the run and its tabs that track state, each with the id of the fragment that drew it."""

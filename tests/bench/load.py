@@ -1,12 +1,14 @@
 """A whole class on one server: memory per session, 40 concurrent sessions, a soak of the same mix; the
-same 40 sessions through HAProxy spread over two replicas (deploy/), against one server directly; and the
-capacity: how many such students one server takes before its reruns slow down.
+same 40 sessions through HAProxy spread over two replicas (deploy/), against one server directly; the
+server's CPU per rerun and its longest stall under that mix; and the capacity: how many such students one
+server takes before its reruns slow down.
 
 Sessions are tests.bench.client's headless tabs (Streamlit's own websocket protocol, real script runs,
 real uploads) against a real ``streamlit run`` on loopback, so 40 of them fit on a 2-core machine beside
 the server. Targets: under 15 MB of server memory per extra session; under load, zero errors and a p95
-rerun latency under 3x the single-session p50; in the soak, zero errors and memory that settles. Capacity:
-the most concurrent students with zero errors and a rerun p95 of at most CAPACITY_P95 seconds.
+rerun latency under 3x the single-session p50; in the soak, zero errors and memory that settles; at most
+CPU_PER_RUN of server CPU per rerun and no stall over STALL. Capacity: the most concurrent students
+with zero errors and a rerun p95 of at most CAPACITY_P95 seconds.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from core.threads import server_threads, usable_cpus
+from tests.bench import probed_server
 from tests.bench.client import RunError, Session
 from tests.bench.scenarios import MOVES, TAB_OF, TABS, Tally, classroom, percentile, student, visit_every_page
 from tests.server import ROOT, Server, balanced_replicas, rss_mb, streamlit_server
@@ -29,6 +33,9 @@ from tests.server import ROOT, Server, balanced_replicas, rss_mb, streamlit_serv
 ARTIFACTS = Path(__file__).parent / "artifacts"
 THINK = (2.0, 8.0)  # seconds between a student's widget moves (uniform): reading, looking, discussing
 CAPACITY_P95 = 1.0  # seconds: the slowest rerun a student should commonly wait for
+CAPACITY_STEP = 40  # students added per step of the capacity ramp
+CPU_PER_RUN = 0.012  # seconds of server CPU per rerun over the load mix: about 80 reruns/s per core
+STALL = 0.050  # seconds: the longest the whole server may stop (a garbage collection, a long C call)
 
 
 FLOOR_SCRIPT = (
@@ -255,7 +262,7 @@ async def _capacity(url: str, steps: list[int], seconds: float, stop: bool) -> t
 
 def report_capacity(quick: bool = False) -> None:
     """Ramp the number of active students (load's mix over the four interactive pages) until reruns slow down."""
-    steps, seconds = ([2, 4], 8) if quick else ([10, 20, 40, 60, 80, 100, 120, 160, 200], 45)
+    steps, seconds = ([2, 4], 8) if quick else ([CAPACITY_STEP * (i + 1) for i in range(10)], 45)
     # The smoke run's steps are too small to judge: it runs them all, to show the ramp works
     think = f"{THINK[0]:.0f}-{THINK[1]:.0f} s"
     print(f"\n## Capacity: concurrent students, each moving a widget every {think}, in steps of {seconds} s")
@@ -267,8 +274,56 @@ def report_capacity(quick: bool = False) -> None:
     capacity = results[len(passed) - 1][0] if passed else 0
     more = " (the largest step tried: more may fit)" if len(passed) == len(steps) else ""
     print(f"slowest widgets at {results[-1][0]} students (their p95): {_slowest_widgets(results[-1][1].moves)}")
-    print(f"capacity: {capacity} concurrent active students with rerun p95 ≤ {CAPACITY_P95:g} s "
-          f"on this machine ({usable_cpus()} cores){more}; server RSS at the end {rss:.0f} MB")  # fmt: skip
-    print("(the sessions' client runs on the same cores as the server: a server with cores of its own takes more)")
+    print(f"server RSS at the end {rss:.0f} MB; {usable_cpus()} cores, shared with the sessions' client "
+          f"(a server with cores of its own takes more){more}")  # fmt: skip
     for error in [*warm.errors, *(error for _, tally in results for error in tally.errors)][:10]:
+        print("  error:", error)
+    print(f"capacity: {capacity} students at rerun p95 <= {CAPACITY_P95:g} s")
+
+
+@dataclass
+class CpuUse:
+    opening: float  # seconds of server CPU while the class opened its pages
+    rerunning: float  # seconds of server CPU from the last opening to the end
+    reruns: int  # reruns finished in that time
+
+
+async def _cpu(server: Server, sessions: int, seconds: float, probe_log: Path) -> tuple[Tally, Tally, CpuUse, dict]:
+    """Every tab opened once (warm caches), then the load mix; the server's CPU and stalls during the mix only,
+    the openings' CPU apart from the reruns' (a rerun is a widget change; opening a page is the hall part's)."""
+    warm, tally = Tally(), Tally()
+    await asyncio.gather(*(_open_tabs(server.url, page, warm) for page in MOVES))
+    await asyncio.sleep(2)  # the warm-up thread's imports and gc.freeze() are over
+    offset, started = probe_log.stat().st_size, server.cpu_seconds()
+    crowd = asyncio.create_task(classroom(server.url, sessions, seconds, THINK, offset=100, tally=tally))
+    while len(tally.opens) + len(tally.errors) < sessions:
+        await asyncio.sleep(0.05)
+    opened, reruns = server.cpu_seconds(), len(tally.reruns)
+    await crowd
+    use = CpuUse(opened - started, server.cpu_seconds() - opened, len(tally.reruns) - reruns)
+    return warm, tally, use, probed_server.read(str(probe_log), offset)
+
+
+def report_cpu(quick: bool = False) -> None:
+    """Server CPU per rerun and the longest stall, over the load part's mix (probes: probed_server)."""
+    sessions, seconds = (4, 10) if quick else (40, 90)
+    probe_log = ARTIFACTS / "cpu_probe.log"
+    probe_log.parent.mkdir(parents=True, exist_ok=True)
+    probe_log.write_text("")
+    env = {probed_server.LOG_VARIABLE: str(probe_log)}
+    with streamlit_server(ARTIFACTS / "cpu_server.log", env=env, launcher="tests.bench.probed_server") as server:
+        warm, tally, use, events = asyncio.run(_cpu(server, sessions, seconds, probe_log))
+    per_rerun = use.rerunning / max(use.reruns, 1)
+    stall, wall = max(events["gc"], default=0.0), max(events["gc_wall"], default=0.0)
+    print(f"\n## Server CPU: {sessions} sessions for {seconds} s (the load mix), every tab opened first")
+    print(f"{use.reruns} reruns after the last page opened used {use.rerunning:.1f} s of server CPU: "
+          f"{per_rerun * 1000:.1f} ms per rerun  target ≤ {CPU_PER_RUN * 1000:.0f} ms  "
+          f"{'ok' if per_rerun <= CPU_PER_RUN else 'MISSED'}; at most {1 / per_rerun:.0f} reruns/s per core; "
+          f"opening the {sessions} pages took {use.opening * 1000 / sessions:.0f} ms each")  # fmt: skip
+    print(f"longest stall (a garbage collection, which every thread waits for): {stall * 1000:.0f} ms of CPU  "
+          f"target ≤ {STALL * 1000:.0f} ms  {'ok' if stall <= STALL else 'MISSED'}; {len(events['gc'])} collections "
+          f"over {probed_server.REPORTED * 1000:.0f} ms; longest in wall time {wall * 1000:.0f} ms (the client "
+          f"shares the cores); longest wait of a thread for the interpreter {max(events['late'], default=0) * 1000:.0f}"
+          f" ms; errors {len(tally.errors)}")  # fmt: skip
+    for error in (warm.errors + tally.errors)[:10]:
         print("  error:", error)

@@ -161,9 +161,12 @@ async def student(url: str, index: int, page: str, until: float, tally: Tally, t
             await session.close()
 
 
-async def classroom(url: str, sessions: int, seconds: float, think: tuple[float, float], offset: int = 0) -> Tally:
-    """``sessions`` students at once, spread over the four interactive pages, for ``seconds``."""
-    tally = Tally()
+async def classroom(
+    url: str, sessions: int, seconds: float, think: tuple[float, float], offset: int = 0, tally: Tally | None = None
+) -> Tally:
+    """``sessions`` students at once, spread over the four interactive pages, for ``seconds``; what they saw goes
+    into ``tally`` (a new one if None), as it happens."""
+    tally = Tally() if tally is None else tally
     until = time.monotonic() + seconds
     pages = list(MOVES)
     await asyncio.gather(

@@ -1,0 +1,1 @@
+"""The labs' sections and caches, imported once per process (a page script runs on every rerun)."""

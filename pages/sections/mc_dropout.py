@@ -1,0 +1,252 @@
+"""MC Dropout Lab's sections and caches: one trained network run many times with dropout on."""
+
+from __future__ import annotations
+
+import secrets
+
+import numpy as np
+import streamlit as st
+import torch
+from PIL import Image
+
+from app import explain
+from core.bn_lab import images_to_fashion_input
+from core.data import CLASSES, to_display, to_tensor
+from core.figures import (
+    class_distribution_figure,
+    convergence_figure,
+    groups_figure,
+    lines_figure,
+    reliability_figure,
+    rotation_scatter_figure,
+    votes_figure,
+)
+from core.images import png_bytes
+from core.mc_dropout import (
+    DROPOUT_P,
+    ECE_BINS,
+    OVERCONFIDENT,
+    calibration_change,
+    deterministic_probs,
+    fashion_position,
+    mc_probs,
+    perturbation_sweep,
+    prediction_numbers,
+    rotation_scatter,
+    running_mean,
+    sweep_series,
+    votes,
+    weight_scaling,
+)
+from core.regularization import tta_test_set_rows
+from core.train import SEEDS
+from pages.sections.shared import (
+    claim_note,
+    fashion_subset,
+    image_input_ui,
+    plot,
+    precomputed,
+    shipped_model,
+    shipped_record,
+    table,
+)
+
+TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
+PER_CLASS = 200  # test images per class in the shipped subset
+SOURCES = ("Fashion-MNIST", "Photo")
+ROTATION_PASSES = 100  # T of the rotated-item view, as in Gal & Ghahramani's Fig. 4
+THETA, X = np.array([2.0, -1.0]), np.array([1.0, 3.0])  # the Dropout basics unit's weights and inputs
+
+
+def _surprise() -> None:
+    st.session_state.mc_class = CLASSES[secrets.randbelow(len(CLASSES))]
+    st.session_state.mc_index = secrets.randbelow(PER_CLASS)
+
+
+def input_ui(where) -> tuple[str, torch.Tensor] | None:
+    """Sidebar: a Fashion-MNIST test item or a photo. Returns a cache key and the (1, 1, 28, 28) input.
+
+    None when the photo is missing, after saying so in each of ``where`` (the tabs that need the input).
+    """
+    st.sidebar.subheader("Input")
+    source = st.sidebar.segmented_control(
+        "Input", SOURCES, default=SOURCES[0], required=True, key="mc_source", bind="query-params"
+    )
+    if source == SOURCES[0]:
+        name = st.sidebar.selectbox(
+            "Class", CLASSES, index=CLASSES.index("Sneaker"), key="mc_class", bind="query-params"
+        )
+        index = st.sidebar.slider("Item", 0, PER_CLASS - 1, 0, key="mc_index", bind="query-params")
+        st.sidebar.button("Surprise me", icon=":material/shuffle:", on_click=_surprise, key="mc_surprise")
+        test = fashion_subset()["test"]
+        position = fashion_position(test.labels, CLASSES.index(name), index)
+        key, x, picture = f"fashion:{position}", *network_input(f"fashion:{position}", test.images[position])
+    else:
+        loaded = image_input_ui(where)
+        if loaded is None:
+            return None
+        invert = st.sidebar.toggle(
+            "Invert (items are light on black)", value=True, key="mc_invert", bind="query-params"
+        )
+        key = f"{loaded.digest}:{invert}"
+        x, picture = network_input(key, loaded.image, invert)
+    st.sidebar.image(picture, caption="What the network sees: 28×28 greyscale", width=196)
+    return key, x
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def network_input(key: str, _source: np.ndarray | Image.Image, invert: bool = False) -> tuple[torch.Tensor, bytes]:
+    """The (1, 1, 28, 28) input named ``key`` (a test item's pixels, or a photo made Fashion-MNIST-like) and
+    what the network sees as a PNG, made once: not converted and encoded again on every rerun."""
+    if isinstance(_source, np.ndarray):
+        x = to_tensor(_source[None])
+    else:
+        x = images_to_fashion_input([_source], invert)
+    return x, png_bytes(to_display(x[0]))
+
+
+# st.cache_resource, not cache_data: the arrays are read-only and shared, so a hit unpickles no copy.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_mc(p: float, key: str, passes: int, seed: int, _x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    model = shipped_model(f"dropout_p{p}")
+    return mc_probs(model, _x, passes, seed).numpy()[:, 0], deterministic_probs(model, _x).numpy()[0]
+
+
+def prediction_section(p: float, key: str, x: torch.Tensor, passes: int, seed: int) -> None:
+    samples, deterministic = cached_mc(p, key, passes, seed, x)
+    content = (p, key, passes, seed)
+    for column, number in zip(st.columns(5), prediction_numbers(samples, deterministic, CLASSES)):
+        column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
+    top = int(samples.mean(0).argmax())
+    plot("distribution", class_distribution_figure, samples, deterministic, CLASSES, content=content)
+    left, right = st.columns(2)
+    plot("votes", votes_figure, votes(samples[:, None])[0], CLASSES, content=content, container=left)
+    arguments = running_mean(samples)[:, top], samples[:, top], CLASSES[top]
+    plot("conv", convergence_figure, *arguments, content=content, container=right)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Perturbing…")
+def cached_perturbation(p: float, key: str, kind: str, passes: int, seed: int, _x: torch.Tensor):
+    return perturbation_sweep(shipped_model(f"dropout_p{p}"), _x[0], kind, passes, seed)
+
+
+@st.fragment
+def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed: int) -> None:
+    kind = st.segmented_control(
+        "Perturbation",
+        ["rotate", "brightness"],
+        default="rotate",
+        required=True,
+        key="mc_perturbation",
+        bind="query-params",
+    )
+    series, x_title = sweep_series(kind, *cached_perturbation(p, key, kind, passes, seed, x))
+    plot("perturbation", lines_figure, series, x_title, "nats / probability", content=(p, key, kind, passes, seed))
+    explain("mc.perturbation")
+    st.subheader(f"The item rotated in 12 steps, {ROTATION_PASSES} passes each")
+    explain("mc.rotation", "caption")
+    scatter = cached_rotation(p, key, seed, x)
+    plot("rotation_scatter", rotation_scatter_figure, scatter, CLASSES, content=(p, key, seed))
+
+
+@st.cache_resource(max_entries=32, show_spinner="Rotating and running 1,200 passes…")
+def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
+    return rotation_scatter(shipped_model(f"dropout_p{p}"), _x[0], ROTATION_PASSES, seed)
+
+
+OVERCONFIDENT_LABEL = "over-confident (p = 0.5, 500 images)"
+
+
+@st.fragment
+def calibration_section(p: float, passes: int, own_p: bool) -> None:
+    # Labels are also the link's values: they stay the same whatever p is.
+    networks = {"main": "main model (p as set above, 60,000 images)", OVERCONFIDENT: OVERCONFIDENT_LABEL}
+    choice = st.segmented_control(
+        "Network",
+        list(networks),
+        default="main",
+        required=True,
+        format_func=networks.get,
+        key="mc_calibration_net",
+        bind="query-params",
+    )
+    if (choice == OVERCONFIDENT) != own_p:  # the model's p above hides (or shows again) with this choice
+        st.rerun(scope="app")
+    name = OVERCONFIDENT if own_p else f"dropout_p{p}"
+    curves = precomputed().calibration(name, passes)
+    plot("reliability", reliability_figure, curves, content=(name, passes))
+    off, mc = curves.values()
+    described = OVERCONFIDENT_LABEL if own_p else f"main model (p = {p}, 60,000 images)"
+    explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=described, bins=ECE_BINS)
+    st.markdown(calibration_change(off, mc))
+    if own_p:  # the claim is about this network: its 3 seeds, on all 10,000 test images
+        st.caption("The box below averages this network's 3 seeds on all 10,000 test images.")
+        claim_note("mc-dropout-calibrates")
+
+
+@st.cache_resource(show_spinner=False)
+def tta_trained_rows() -> list[dict]:
+    trained = {
+        label: [shipped_record(f"small_{arm}_seed{seed}") for seed in SEEDS]
+        for label, arm in (("trained with flip + crop", "flip_shift"), ("trained without augmentation", "none"))
+    }
+    return tta_test_set_rows(trained)
+
+
+def tta_section(p: float) -> None:
+    explain("mc.tta")
+    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in precomputed().tta(p).items()]
+    table("tta", rows, content=p)
+    st.subheader("Trained with the same views, or without (500 images, 3 seeds)")
+    explain("mc.tta_trained", "caption")
+    table("tta_trained", tta_trained_rows(), content="recorded")
+    claim_note("tta-helps")
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_weight_scaling(p: float):
+    return weight_scaling(THETA, X, p)  # 100,000 real dropout draws
+
+
+@st.fragment
+def basics_section() -> None:
+    (t1, t2), (x1, x2) = THETA, X
+    explain("mc.basics", t1=t1, t2=t2, x1=x1, x2=x2, full=float(THETA @ X))
+    p = st.slider(
+        "Drop probability p of this two-input unit",
+        0.0,
+        0.9,
+        0.5,
+        0.05,
+        key="basics_p",
+        bind="query-params",
+        help="Only for this example; the model's p is chosen above the tabs.",
+    )
+    for column, number in zip(st.columns(4), cached_weight_scaling(p).numbers()):
+        column.metric(number.label, number.value, help=number.help or None)
+
+
+def ood_section(p: float, passes: int) -> None:
+    groups = precomputed().ood(p, passes)
+    left, right = st.columns(2)
+    information = {name: numbers.mutual_information for name, numbers in groups.items()}
+    entropies = {name: numbers.predictive_entropy for name, numbers in groups.items()}
+    plot("ood_mi", groups_figure, information, "mutual information (nats)", content=(p, passes), container=left)
+    plot("ood_entropy", groups_figure, entropies, "predictive entropy (nats)", content=(p, passes), container=right)
+    explain("mc.ood")
+
+
+def model_p_ui(container, own_p: bool) -> float:
+    """The model's dropout p; for the over-confident network, which has its own p, a disabled stand-in."""
+    if own_p:
+        return container.select_slider(
+            "Model's dropout p", DROPOUT_P, value=0.5, key="mc_p_own", disabled=True, help="This network's own p."
+        )
+    return container.select_slider(
+        "Model's dropout p",
+        DROPOUT_P,
+        value=0.1,
+        key="mc_p",
+        bind="query-params",
+        help="Which shipped network runs: trained with this dropout probability (Dropout basics has its own p).",
+    )

@@ -1,0 +1,275 @@
+"""Regularization Lab's sections and caches: augmentation and regularizers on scarce data, L2 vs weight decay,
+early stopping, ensembles."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app import explain
+from core import figures, invariance, train
+from core import regularization as reg
+from core.data import CLASSES, SUBSET_PER_CLASS
+from core.images import png_bytes
+from core.mc_dropout import fashion_position
+from pages.sections.shared import (
+    claim_note,
+    fashion_subset,
+    plot,
+    precomputed,
+    shipped_model,
+    shipped_probs,
+    shipped_record,
+    table,
+)
+
+PER_EPOCH = train.SMALL_IMAGES // train.SMALL.batch_size  # steps per epoch of the small-data runs
+WITH, WITHOUT = train.AUGMENTATION_LABELS[train.RECIPE], train.AUGMENTATION_LABELS["none"]
+
+
+def seed_records(arm: str) -> list[dict]:
+    """The small-data records of one training choice, one per seed."""
+    return [shipped_record(f"small_{arm}_seed{seed}") for seed in train.SEEDS]
+
+
+def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return reg.across_seeds(seed_records(arm), key, PER_EPOCH)
+
+
+# Each section's data comes from one cached call keyed by its widgets' values. st.cache_resource, not
+# cache_data: the values are read-only and shared, so no rerun pays for unpickling a copy.
+@st.cache_resource(show_spinner=False)
+def small_data_view() -> dict:
+    """The recorded small-data results that no widget changes: figures' series and the tables' rows."""
+    reports = {
+        train.AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in train.INVARIANCE_ARMS
+    }
+    pairs = [
+        tuple(shipped_record(train.grid_name(images, model, arm)) for arm in ("none", train.RECIPE))
+        for images, model in train.GRID
+    ]
+    same = ("none", "flip_shift", "narrow_none", "narrow_flip_shift")
+    return {
+        "invariance": invariance.invariance_series(reports),
+        "titles": {family: spec.unit for family, spec in invariance.FAMILIES.items()},
+        "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in train.SMALL_LABELS.items()],
+        "grid": reg.grid_rows(pairs),
+        "same": reg.same_augmentation_rows({arm: seed_records(arm) for arm in same}, train.SMALL_LABELS),
+    }
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def small_curves(arms: tuple[str, ...]) -> tuple[dict, list[str]]:
+    """Training and validation accuracy of the chosen arms (series, the dashed ones' labels)."""
+    return reg.train_validation_series({train.SMALL_LABELS[arm]: seed_records(arm) for arm in arms}, PER_EPOCH)
+
+
+@st.cache_resource(show_spinner=False)
+def decay_view() -> dict:
+    """The recorded CNN runs of the weight-decay tab: norms, accuracies and the dose table."""
+    adamw = f"adamw_{train.DECAY}"
+    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {train.DECAY}": "adam_l2", f"AdamW, λ = {train.DECAY}": adamw}
+    norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
+    doses = {decay: seed_records(f"adamw_{decay}") for decay in train.DECAYS}
+    return {
+        "norms": norms,
+        "ends": {arm.removesuffix(f"_{train.DECAY}"): norms[label][1][-1] for label, arm in runs.items()},
+        "start": norms["Adam, λ = 0"][1][0],
+        "l2_train": np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")]),
+        "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
+        "doses": reg.decay_rows(doses, seed_records("none")),
+    }
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def paths_view(surface: str, lr: float, decay: float, steps: int) -> tuple[dict[str, np.ndarray], list[float]]:
+    """The six optimizers' paths for ``steps`` steps, and the largest gap of each L2 / decoupled pair."""
+    paths = {label: path[: steps + 1] for label, path in precomputed().paths(surface, lr, decay).items()}
+    labels = list(paths)
+    return paths, [float(np.abs(paths[labels[i]] - paths[labels[i + 1]]).max()) for i in (0, 2, 4)]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def early_stopping_view(seed: int, patience: int) -> tuple[tuple, list[dict]]:
+    """(the figure's arguments, the table's rows) for one seed's curves and a patience."""
+    record = seed_records("none")[seed]
+    epochs, losses = reg.early_stopping_losses(record, PER_EPOCH)
+    stop = reg.early_stopping(record["val_loss"], patience)
+    return (epochs, losses, *stop), reg.early_stopping_rows(seed_records("none"), patience, PER_EPOCH)
+
+
+@st.cache_resource(show_spinner=False)
+def ensembles_view() -> dict:
+    """The shipped ensembles' test-set outputs and what the tab computes from them (bootstraps included)."""
+    labels = fashion_subset()["test"].labels
+    probs = {
+        kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(train.ENSEMBLE_SIZE)])
+        for kind in ("seed", "bag")
+    }
+    mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(train.ENSEMBLE_SIZE)])
+    found = reg.squared_errors(probs["seed"], labels)
+    return {
+        "series": reg.ensemble_series(probs, mc_errors, train.MC_PASSES, labels),
+        "correlation": found.covariance / found.variance,
+        "squared": reg.squared_error_series(found),
+        "members": {
+            kind: (reg.error_correlation(probs[kind], labels), reg.disagreement(probs[kind])) for kind in probs
+        },
+    }
+
+
+ITEM_NETWORKS = {"without": "none", "with": train.RECIPE}  # seed 0 of each: the item demo's two networks
+ITEM = ("Ankle boot", 146)  # the demo's first item: one where the two networks differ (mirrored, shifted 4 px)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_item_views(position: int) -> list[tuple[bytes, invariance.ItemView]]:
+    """One test item under each of ITEM_VIEWS, with both networks' answers, and each picture as PNG (computed
+    and encoded once per item, not on every rerun)."""
+    pixels = torch.from_numpy(fashion_subset()["test"].images[position : position + 1].copy())
+    models = {short: shipped_model(f"small_{arm}_seed0") for short, arm in ITEM_NETWORKS.items()}
+    views = invariance.item_answers(pixels, int(fashion_subset()["test"].labels[position]), models, CLASSES)
+    return [(png_bytes(view.picture), view) for view in views]
+
+
+def item_ui() -> None:
+    """A test item a student picks, moved as the transformed test sets move it, with both networks' answers."""
+    left, right = st.columns(2)
+    name = left.selectbox("Class", CLASSES, index=CLASSES.index(ITEM[0]), key="inv_class", bind="query-params")
+    index = right.slider("Item", 0, SUBSET_PER_CLASS["test"] - 1, ITEM[1], key="inv_item", bind="query-params")
+    test = fashion_subset()["test"]
+    views = cached_item_views(fashion_position(test.labels, CLASSES.index(name), index))
+    for row in range(0, len(views), 4):
+        for column, (picture, view) in zip(st.columns(4), views[row : row + 4]):
+            column.image(picture, caption=view.label, width="stretch")
+            column.markdown("  \n".join(f":{'green' if a[0] == '✓' else 'red'}[{a}]" for a in view.answers))
+
+
+def invariance_section() -> None:
+    st.subheader("Does augmentation keep the network right when the item moves?")
+    explain("reg.invariance", "caption")
+    view = small_data_view()
+    plot("invariance", figures.invariance_figure, view["invariance"], view["titles"], content="recorded")
+    claim_note("augmentation-buys-invariance")
+    explain("reg.invariance_item", "caption", without=WITHOUT, recipe=WITH)
+    item_ui()
+
+
+@st.fragment
+def small_data_section() -> None:
+    explain("reg.small_data")
+    invariance_section()
+    st.subheader("Clean test images: accuracy and over-fitting")
+    chosen = st.pills(
+        "Training choices",
+        list(train.SMALL_LABELS),
+        default=["none", "flip_shift", train.RECIPE],
+        selection_mode="multi",
+        format_func=train.SMALL_LABELS.get,
+        key="reg_arms",
+        bind="query-params",
+    )
+    arms = tuple(chosen or ["none"])
+    series, dashed = small_curves(arms)
+    y_title = "accuracy (mean ± std over 3 seeds)"
+    plot("small_curves", figures.seed_band_figure, series, "epoch", y_title, content=arms, dashed=dashed)
+    view = small_data_view()
+    table("summary", view["summary"], content="recorded")
+    for claim in ("augmentation-generalizes", "augmentation-shrinks-gap", "dropout-regularizes"):
+        claim_note(claim)
+    explain("reg.grid", "caption", recipe=WITH)
+    table("grid", view["grid"], content="recorded")
+    st.subheader("Compare networks under the same augmentation")
+    explain("reg.same_augmentation", "caption")
+    table("same", view["same"], content="recorded")
+    claim_note("same-augmentation-for-comparison")
+
+
+@st.cache_resource(max_entries=len(reg.SURFACES), show_spinner=False)
+def surface_grid(surface: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return reg.surface_grid(reg.SURFACES[surface])  # the contour's 120×120 loss values, once per surface
+
+
+@st.fragment
+def weight_decay_section() -> None:
+    explain("reg.decay")
+    surface = st.segmented_control(
+        "Loss surface",
+        list(reg.SURFACES),
+        default="ill-conditioned quadratic",
+        required=True,
+        key="surface",
+        bind="query-params",
+    )
+    left, middle, right = st.columns(3)
+    lr = left.select_slider("Learning rate", reg.PATH_LEARNING_RATES, value=0.02, key="opt_lr", bind="query-params")
+    decay = middle.select_slider("λ", reg.PATH_DECAYS, value=0.5, key="decay", bind="query-params")
+    steps = right.slider("Steps", 10, reg.PATH_STEPS, 200, 10, key="opt_steps", bind="query-params")
+    paths, gaps = paths_view(surface, lr, decay, steps)
+    setting = (surface, lr, decay, steps)
+    plot("paths", figures.paths_figure, *surface_grid(surface), paths, content=setting, dashed=list(paths)[1::2])
+    for column, title, gap in zip(st.columns(3), ("plain SGD", "SGD momentum 0.9", "Adam vs AdamW"), gaps):
+        column.metric(f"{title}: gap", f"{gap:.2g}", help="largest distance between the L2 and the decoupled path")
+    claim_note("l2-equals-decay-for-sgd")
+    st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
+    view = decay_view()
+    explain(
+        "reg.decay_cnn", "caption", decay=train.DECAY, start=view["start"], l2_train=view["l2_train"], **view["ends"]
+    )
+    left, right = st.columns(2)
+    norms, accuracies = view["norms"], view["accuracies"]
+    plot("weight_norm", figures.seed_band_figure, norms, "epoch", "‖weights‖₂", content="recorded", height=360,
+         container=left)  # fmt: skip
+    plot("decay_accuracy", figures.seed_band_figure, accuracies, "epoch", "test accuracy", content="recorded",
+         height=360, container=right)  # fmt: skip
+    claim_note("l2-differs-from-decay-for-adam")
+    st.subheader("Three doses of AdamW's decay")
+    explain("reg.decay_doses", "caption")
+    table("doses", view["doses"], content="recorded")
+    claim_note("weight-decay-regularizes")
+
+
+@st.fragment
+def early_stopping_section() -> None:
+    explain("reg.early_stopping", per_epoch=train.SMALL.eval_every // PER_EPOCH)
+    left, right = st.columns(2)
+    patience = left.slider(
+        "Patience (evaluations without a better validation loss)", 1, 10, 3, key="patience", bind="query-params"
+    )
+    seed = right.segmented_control("Seed", train.SEEDS, default=0, required=True, key="es_seed", bind="query-params")
+    arguments, rows = early_stopping_view(seed, patience)
+    plot("es", figures.early_stopping_figure, *arguments, content=(seed, patience))
+    table("early_stopping", rows, content=(seed, patience))
+    claim_note("early-stopping-helps")
+    claim_note("early-stopping-lowers-test-loss")
+
+
+@st.fragment
+def ensembles_section() -> None:
+    explain("reg.ensembles")
+    view = ensembles_view()
+    single = ["single members (seeds)"]
+    plot("ensemble", figures.lines_figure, view["series"], "members / passes", "test error", content="recorded",
+         log_x=True, points=single)  # fmt: skip
+    claim_note("ensemble-averages-errors")
+    explain("reg.ensemble_squared", "caption")
+    st.metric("Correlation of the members' probability errors (c / v)", f"{view['correlation']:.2f}")
+    y_title = "squared error ‖p − y‖² (mean)"
+    plot("ensemble_squared", figures.lines_figure, view["squared"], "members k", y_title, content="recorded")
+    kind = st.segmented_control(
+        "Members",
+        ["seed", "bag"],
+        default="seed",
+        required=True,
+        key="members",
+        bind="query-params",
+        format_func={"seed": "different seeds", "bag": "bagging"}.get,
+    )
+    correlation, disagreement = view["members"][kind]
+    st.metric(
+        "Mean correlation of the members' errors",
+        f"{correlation:.2f}",
+        help="1: the members make exactly the same mistakes, so averaging cannot fix them",
+    )
+    plot("disagreement", figures.disagreement_figure, disagreement, content=kind)

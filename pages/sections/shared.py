@@ -1,0 +1,253 @@
+"""What the labs share and what makes them heavy: the shipped data, runs and records, the image input, the
+figure cache and the claim boxes.
+
+Imported by the labs' section modules (and by app.py's warm-up thread), never by Home: importing this module
+imports torch, torchvision and plotly. Its cached functions are defined once per process, here, so no rerun
+re-decorates them or re-hashes their source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
+import streamlit as st
+from PIL import Image
+
+from app import narrow_viewport, projector_mode
+from core import claims
+from core.data import Split, load_subset
+from core.figures import adapted, freeze
+from core.images import (
+    ACCEPTED_TEXT,
+    MAX_BYTES,
+    SAMPLE_DIR,
+    ImageInputError,
+    LoadedImage,
+    digest_of,
+    display_jpeg,
+    load_image,
+)
+from core.models import SmallCNN
+from core.precomputed import Precomputed
+from core.precomputed import load as load_precomputed
+from core.runs import Run, load_probs, load_record, load_run, private_model
+from core.threads import configure_torch_threads
+
+configure_torch_threads()  # sized to the container's CPU quota, once per process
+
+SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
+SIDEBAR_SIDE = 480  # px sent for the sidebar preview: sharp at 2x on a ~240 px wide sidebar
+
+
+class UploadEvicted(LookupError):
+    """The session's upload is no longer in the bounded cache (only its digest was kept)."""
+
+
+# st.cache_resource: a decoded picture is only read (every transform returns a new image), so a hit shares
+# it instead of unpickling a copy of its pixels on every rerun.
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def decoded_image(digest: str, _data: bytes | None) -> LoadedImage:
+    """Decode once per distinct file: keyed by the bytes' sha256, not by Streamlit's hashing of them.
+
+    ``_data`` None looks an earlier upload up by its digest alone (another page has no file widget holding it).
+    """
+    if _data is None:
+        raise UploadEvicted(digest)  # exceptions are not cached: the next real upload decodes normally
+    return load_image(_data)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def preview_jpeg(digest: str, _image: Image.Image) -> bytes:
+    return display_jpeg(_image, SIDEBAR_SIDE)
+
+
+@st.cache_resource(max_entries=len(SAMPLE_NAMES), show_spinner=False)
+def sample_bytes(name: str) -> bytes:
+    return (SAMPLE_DIR / f"{name}.jpg").read_bytes()
+
+
+@st.cache_resource(show_spinner=False)
+def fashion_subset() -> dict[str, Split]:
+    """The shipped Fashion-MNIST subset, loaded once per server and shared read-only."""
+    return load_subset()
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_run(name: str) -> Run:
+    """A shipped training run (record and weights), shared read-only: pages only build private copies."""
+    return load_run(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_record(name: str) -> dict:
+    """A shipped run's record (curves, accuracies), read from disk once and shared read-only."""
+    return load_record(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_probs(name: str) -> np.ndarray:
+    """A shipped run's saved test-set softmax outputs (2000, 10), read once and shared read-only."""
+    return load_probs(name)
+
+
+@st.cache_resource(show_spinner=False)
+def precomputed() -> Precomputed:
+    """The shipped dataset-wide results (``core.precomputed``), read once per server and shared read-only."""
+    return load_precomputed()
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_model(name: str) -> SmallCNN:
+    """A shipped network in eval mode, shared by all sessions: never put in train mode, never hooked."""
+    run = shipped_run(name)
+    return private_model(run.config, run.final, train=False)
+
+
+def _forget_removed_upload() -> None:
+    """The uploader's ×: the session's upload is gone. (A page's empty uploader alone does not mean that.)"""
+    if st.session_state.get("upload") is None:
+        st.session_state.pop("upload_digest", None)
+        st.session_state.pop("upload_name", None)
+
+
+def _uploaded_image(where: Sequence) -> tuple[LoadedImage | None, str]:
+    """The session's upload: the file in this page's uploader, or the one uploaded earlier on any page.
+
+    Only its digest and name live in st.session_state; the decoded picture lives in decoded_image's bounded cache.
+    """
+    state = st.session_state
+    upload = st.sidebar.file_uploader(
+        f"Your image (at most {MAX_BYTES // 2**20} MB)",
+        key="upload",
+        help=f"{ACCEPTED_TEXT}; at most {MAX_BYTES // 2**20} MB and 40 megapixels.",
+        on_change=_forget_removed_upload,
+    )
+    data = upload.getvalue() if upload is not None else None
+    if data is not None:
+        state.pop("upload_digest", None)  # a file that cannot be used replaces the earlier picture too
+        state.upload_name = upload.name
+    label = state.get("upload_name", "")
+    digest = digest_of(data) if data is not None else state.get("upload_digest")
+    if digest is None:
+        for place in where:
+            place.info("This needs an image: upload one in the sidebar, or switch the source back to *Sample*.")
+        return None, label
+    try:
+        loaded = decoded_image(digest, data)
+    except UploadEvicted:
+        state.pop("upload_digest", None)
+        for place in where:
+            place.warning(
+                f"**{label}** is no longer in the server's memory (it keeps recent uploads for a while): "
+                "please upload it again in the sidebar.",
+                icon=":material/history:",
+            )
+        return None, label
+    except ImageInputError as error:
+        for place in where:
+            place.error(f"**{label}** can't be used: {error}", icon=":material/broken_image:")
+        return None, label
+    state.upload_digest = digest
+    if upload is None:
+        st.sidebar.caption("Uploaded earlier in this session. Upload another file to replace it.")
+    return loaded, label
+
+
+def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
+    """Sidebar: a bundled sample or the user's upload, the session's choice on every page until changed.
+
+    Returns the image, or None after saying why in each of ``where`` (the places of the sections needing it).
+    """
+    sidebar = st.sidebar
+    sidebar.subheader("Image")
+    source = sidebar.segmented_control(
+        "Source",
+        ["Sample", "Upload"],
+        default="Sample",
+        required=True,
+        key="source",
+        bind="query-params",
+        persist_state="session",
+    )
+    if source == "Sample":
+        name = sidebar.selectbox(
+            "Sample image",
+            SAMPLE_NAMES,
+            index=SAMPLE_NAMES.index("cat"),
+            key="image",
+            bind="query-params",
+            persist_state="session",
+        )
+        data = sample_bytes(name)
+        loaded, label = decoded_image(digest_of(data), data), f"{name}.jpg"
+    else:
+        loaded, label = _uploaded_image(where)
+        if loaded is None:
+            return None
+    size = f"{loaded.image.width}×{loaded.image.height} px"
+    sidebar.image(preview_jpeg(loaded.digest, loaded.image), caption=f"{label}: {size}")
+    for note in loaded.notes:
+        sidebar.caption(note)
+    return loaded
+
+
+def claim_note(name: str) -> None:
+    """One of the lecture's claims as the records show it: stated if shown, otherwise where this network differs."""
+    text = claims.sentence(name, short=projector_mode())
+    if claims.verdict(name) == claims.SHOWN:
+        st.success(text, icon=":material/check_circle:")
+    else:
+        st.warning(text, icon=":material/science:")
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def shared_figure(
+    name: str, content: Hashable, narrow: bool, projector: bool, _build: Callable[..., go.Figure], _args, _kwargs
+) -> go.Figure:
+    """``_build(*_args, **_kwargs)`` laid out for the screen, once per figure name, content and screen, shared
+    read-only by every session.
+
+    ``content`` is a small key naming what the arguments hold (a run, a step, a setting): only it is hashed,
+    never the arrays or records themselves (hashing a run's record took 28 ms per rerun). plotly builds
+    figures slowly and Streamlit sends them quickly, so a class opening the same page pays for each once;
+    frozen, so neither does a rerun pay for its dict form again.
+    """
+    figure = _build(*_args, **_kwargs)
+    return freeze(adapted(figure, narrow, projector) if narrow or projector else figure)
+
+
+def plot(
+    key: str, build: Callable[..., go.Figure], *args: object, content: Hashable, container=st, **kwargs: object
+) -> None:
+    """Show the core figure ``build(*args, **kwargs)``, fitted to the screen (phone, projector), with an HTML
+    download button. ``content`` names what the arguments hold: for one ``key``, equal content must mean an
+    equal figure."""
+    narrow = narrow_viewport()
+    name = f"{key}:{build.__module__}.{build.__qualname__}"
+    figure = shared_figure(name, content, narrow, projector_mode(), build, args, kwargs)
+    # On a phone plotly's toolbar covers the figure's title, and touch users pan and zoom with their fingers.
+    container.plotly_chart(figure, key=key, config={"displayModeBar": not narrow})
+    container.download_button(
+        "Download figure (HTML)",
+        data=lambda: figure.to_html(include_plotlyjs="cdn"),  # built only when clicked
+        file_name=f"augnorm-{key}.html",
+        mime="text/html",
+        key=f"{key}-download",
+        icon=":material/download:",
+        type="tertiary",
+    )
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _arrow_table(name: str, content: Hashable, _rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pandas(pd.DataFrame(_rows), preserve_index=False)
+
+
+def table(name: str, rows: list[dict], content: Hashable, container=st) -> None:
+    """``rows`` as an interactive table. Streamlit converts rows to Arrow on every rerun (about a millisecond a
+    table); here that happens once per table ``name`` and ``content``, the small key naming what the rows hold."""
+    container.dataframe(_arrow_table(name, content, rows), hide_index=True)

@@ -1,0 +1,233 @@
+"""Augmentation Studio's sections and caches: a torchvision pipeline and exactly what it draws for every sample."""
+
+from __future__ import annotations
+
+import streamlit as st
+from PIL import Image
+
+from app import explain
+from core.augment import (
+    BY_TITLE,
+    DEFAULT_CHAIN,
+    GROUPS,
+    Augmentation,
+    AugmentationError,
+    ChainItem,
+    group_catalogue,
+    pipeline_code,
+    sample_grid,
+    ten_crops,
+    titles_by_group,
+    trivial_augment_op,
+    trivial_augment_space,
+)
+from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
+from core.label_demo import six_or_nine
+from core.mixing import MIXERS, captions, mix_batch, mixing_code
+from pages.sections.shared import decoded_image, sample_bytes, table
+
+# The caches are st.cache_resource: their JPEG bytes and pictures are only read, so a hit copies nothing.
+DISPLAY_SIDE = 320  # px sent to the browser per sample
+COLUMNS = 4  # samples per row; rows are drawn one by one so a phone reads them in order
+MIX_NAMES = ("cat", "coffee", "rocket", "astronaut")  # the CutMix/MixUp batch, each photo its own class
+MIX_SIDE = 224  # px, the batch's square crops
+
+
+@st.cache_resource(max_entries=32, show_spinner="Drawing samples…")
+def cached_grid(
+    digest: str, code: str, _image: Image.Image, _chain: list[ChainItem], count: int, seed: int
+) -> list[tuple[bytes, tuple[str, ...]]]:
+    """(JPEG, what was drawn) per sample; ``code`` spells out chain, seed and count, so it keys the cache."""
+    samples = sample_grid(_image, _chain, count, seed)
+    return [(display_jpeg(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_original(digest: str, _image: Image.Image) -> bytes:
+    return display_jpeg(_image, DISPLAY_SIDE)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_trivial_augment(digest: str, _image: Image.Image, name: str, bin: int, negative: bool) -> tuple[bytes, str]:
+    image, op = trivial_augment_op(_image, name, bin, negative)
+    return display_jpeg(image, 640), op.describe()
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int) -> list[tuple[str, bytes]]:
+    return [(label, display_jpeg(image, DISPLAY_SIDE)) for label, image in ten_crops(_image, resize_to, crop)]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_mix(kind: str, alpha: float, seed: int) -> tuple[list[tuple[bytes, str]], float, tuple | None]:
+    images = [decoded_image(digest_of(data), data).image for data in map(sample_bytes, MIX_NAMES)]
+    mixed = mix_batch(images, kind, alpha, seed, MIX_SIDE)
+    cells = list(zip([display_jpeg(image, MIX_SIDE) for image in mixed.images], captions(mixed, MIX_NAMES)))
+    return cells, mixed.lam, mixed.box
+
+
+def grid_ui(cells: list[tuple[bytes, str]]) -> None:
+    """Pictures with captions, COLUMNS per row, drawn row by row (stacked on a phone, they stay in order)."""
+    for start in range(0, len(cells), COLUMNS):
+        for column, (jpeg, caption) in zip(st.columns(COLUMNS), cells[start : start + COLUMNS]):
+            column.image(jpeg, width="stretch")
+            column.caption(caption)
+
+
+def params_ui(augmentation: Augmentation, prefix: str) -> dict:
+    """One slider per parameter, bound to the link; values rounded to their step."""
+    values = {
+        param.name: st.slider(
+            param.label, param.low, param.high, param.default, param.step, help=param.help or None,
+            key=f"{prefix}{augmentation.key}.{param.name}", bind="query-params", persist_state="session",
+        )
+        for param in augmentation.params
+    }  # fmt: skip
+    return augmentation.clean(values)
+
+
+def pipeline_ui() -> list[ChainItem]:
+    """Sidebar: which augmentations, in which order, with which parameters."""
+    st.sidebar.subheader("Pipeline")
+    titles = st.sidebar.multiselect(
+        "Augmentations, applied in the order picked",
+        [title for group in GROUPS for title in titles_by_group(group)],
+        default=list(DEFAULT_CHAIN),
+        key="chain",
+        bind="query-params",
+        persist_state="session",  # the BatchNorm Lab augments your image with this pipeline
+    )
+    st.sidebar.caption(group_catalogue())
+    chain = []
+    for title in titles:
+        augmentation = BY_TITLE[title]
+        with st.sidebar.expander(f"{augmentation.title} · {augmentation.group}"):
+            st.caption(augmentation.explanation)
+            values = params_ui(augmentation, "")
+        problem = augmentation.problem(values)
+        if problem:
+            st.warning(f"**{augmentation.title}** is left out: {problem}", icon=":material/tune:")
+            continue
+        chain.append(ChainItem(augmentation, values))
+    return chain
+
+
+def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int, label: str) -> list | None:
+    """The original, then the samples, at the same size; a clear message if torchvision cannot apply the chain."""
+    try:
+        samples = cached_grid(loaded.digest, pipeline_code(chain, seed, count), loaded.image, chain, count, seed)
+    except AugmentationError as error:
+        st.warning(f"{error}. Change the settings or the image.", icon=":material/tune:")
+        return None
+    size = f"{loaded.image.width}×{loaded.image.height} px"
+    cells = [(cached_original(loaded.digest, loaded.image), f"**original**  \n{size}")]
+    cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
+    grid_ui(cells)
+    return samples
+
+
+def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
+    explain("studio.samples", "caption", seed=seed)
+    samples = samples_ui(loaded, chain, count, seed, "#")
+    if samples:
+        st.download_button(
+            "Download grid (PNG)",
+            data=lambda: png_bytes(contact_sheet([decode_jpeg(jpeg) for jpeg, _ in samples], columns=COLUMNS)),
+            file_name=f"augnorm-grid-seed{seed}.png",
+            mime="image/png",
+            icon=":material/download:",
+            type="tertiary",
+        )
+
+
+def pipeline_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
+    if chain:
+        samples_section(loaded, chain, count, seed)
+    else:
+        st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
+
+
+@st.fragment
+def one_transform_section(loaded: LoadedImage, count: int, seed: int) -> None:
+    explain("studio.one")
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    group = left.segmented_control(
+        "Group", GROUPS, default=GROUPS[0], required=True, key="one_group", bind="query-params"
+    )
+    titles = titles_by_group(group)
+    title = right.selectbox("Augmentation", titles, key=f"one.{group.split()[0].lower()}", bind="query-params")
+    augmentation = BY_TITLE[title]
+    st.caption(augmentation.explanation)
+    with st.container(horizontal=True):
+        values = params_ui(augmentation, "one.")
+    problem = augmentation.problem(values)
+    if problem:
+        st.warning(f"**{augmentation.title}**: {problem}", icon=":material/tune:")
+        return
+    samples_ui(loaded, [ChainItem(augmentation, values)], count, seed, "draw ")
+
+
+@st.fragment
+def mixing_section(seed: int) -> None:
+    explain("studio.mixing")
+    left, right = st.columns(2, vertical_alignment="bottom")
+    kind = left.segmented_control(
+        "Transform", list(MIXERS), default="CutMix", required=True, key="mix", bind="query-params"
+    )
+    alpha = right.slider("λ ~ Beta(α, α) with α =", 0.1, 2.0, 1.0, 0.1, key="mix_alpha", bind="query-params")
+    cells, lam, box = cached_mix(kind, round(alpha, 1), seed)
+    box_text = f", box (x1, y1, x2, y2) = {box} pasted from the partner" if box else ""
+    st.markdown(f"Drawn with seed {seed}: **λ = {lam:.3f}** (each image's own share){box_text}.")
+    grid_ui(cells)
+    st.code(mixing_code(kind, round(alpha, 1), seed, MIX_NAMES, MIX_SIDE), language="python")
+
+
+@st.fragment
+def trivial_augment_section(loaded: LoadedImage) -> None:
+    explain("studio.trivial_augment")
+    space = trivial_augment_space(loaded.image.height, loaded.image.width)
+    names = [row["operation"] for row in space]
+    left, right = st.columns([1, 2])
+    with left:
+        name = st.selectbox("Operation", names, index=names.index("Rotate"), key="ta_op", bind="query-params")
+        bin = st.slider("Magnitude bin", 0, 30, 17, key="ta_bin", bind="query-params")
+        negative = st.toggle("Negative sign", value=False, key="ta_negative", bind="query-params")
+    jpeg, description = cached_trivial_augment(loaded.digest, loaded.image, name, bin, negative)
+    right.image(jpeg, caption=description, width="stretch")
+    table("trivial_augment_space", space, content=(loaded.image.height, loaded.image.width))
+
+
+@st.fragment
+def test_time_crops_section(loaded: LoadedImage) -> None:
+    explain("studio.test_time_crops")
+    left, right = st.columns(2)
+    resize_to = left.slider("Resize short side to (px)", 64, 512, 256, 8, key="tta_resize", bind="query-params")
+    crop = right.slider("Crop size (px)", 32, 512, 224, 8, key="tta_crop", bind="query-params")
+    if crop > resize_to:
+        st.warning(f"The crop ({crop} px) must fit in the resized image ({resize_to} px): shrink the crop.")
+        return
+    counts = st.columns(3)
+    counts[0].metric("No augmentation", "1 view")
+    counts[1].metric("Flip", "2 views")
+    counts[2].metric("Crop + flip", "10 views")
+    crops = cached_ten_crops(loaded.digest, loaded.image, resize_to, crop)
+    for row in (crops[:5], crops[5:]):
+        for column, (label, jpeg) in zip(st.columns(5), row):
+            column.image(jpeg, caption=label, width="stretch")
+
+
+@st.cache_resource(show_spinner=False)
+def cached_six_or_nine() -> list[tuple[bytes, str]]:
+    """Each view of the digit as PNG, with its caption."""
+    return [
+        (png_bytes(view.image), f"{view.name}: a {view.looks_like} ({view.verdict}), score "
+         f"{view.similarity[view.looks_like]:.2f}")
+        for view in six_or_nine()
+    ]  # fmt: skip
+
+
+def label_section() -> None:
+    explain("studio.label")
+    for column, (picture, caption) in zip(st.columns(5), cached_six_or_nine()):
+        column.image(picture, caption=caption)
+    explain("studio.advice", "info")
