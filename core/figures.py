@@ -81,14 +81,15 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     for row, histogram in enumerate(histograms, start=1):
         centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
         # The end bins also count every value beyond them (core.bn_lab clips the tails): hatched, and said so.
-        # One trace per cell, the end bins told apart per bar: half the traces of a separate tails trace.
-        tail = np.zeros(len(centres), dtype=bool)
-        tail[[0, -1]] = True
+        # One trace per cell, the end bins last (the legend draws a trace's first bar): half the traces of a
+        # separate tails trace.
+        order = np.r_[1 : len(centres) - 1, 0, len(centres) - 1]
+        tail = order % (len(centres) - 1) == 0
         for col, label in enumerate(labels, start=1):
             traces.append(
                 go.Bar(
-                    x=centres,
-                    y=histogram.fractions[label],
+                    x=centres[order],
+                    y=histogram.fractions[label][order],
                     width=histogram.edges[1] - histogram.edges[0],
                     marker=dict(
                         color=colour(col - 1),
