@@ -61,7 +61,7 @@ _viewport = st.components.v2.component("augnorm_viewport", html="<span></span>",
 
 
 _routing = threading.local()  # .active: this script thread is inside main(), so the page runs via the router
-_warming = threading.Lock()  # held by the one thread that imports the labs' modules
+_warming = threading.Lock()  # taken once and kept: the warm-up thread starts once per process
 _warm = threading.Event()  # set when that thread has imported them (or failed to)
 
 
@@ -70,9 +70,9 @@ def _warm_up() -> None:
 
     Runs once per process, in the background: Home is painted meanwhile. Only this thread imports them: two
     threads importing torchvision at once met a half-initialized module (its package imports itself in a
-    circle), so a lab's run waits for this one (``wait_for_labs``). gc.freeze(): the ~445,000 objects of
-    torch, plotly and the app's modules live as long as the server, and scanning them made every full
-    collection stall all sessions for about 250 ms.
+    circle), so a lab's run waits for this one (``wait_for_labs``). gc.freeze(): the 445,000 objects of
+    torch, plotly and the app's modules live as long as the server; scanning them made every full collection
+    stall all sessions (about 250 ms in issue 21's profile; 29 ms at most since, ``--only cpu``).
     """
     try:
         for name in LAB_MODULES:

@@ -80,7 +80,8 @@ def input_ui(where) -> tuple[str, torch.Tensor] | None:
         st.sidebar.button("Surprise me", icon=":material/shuffle:", on_click=_surprise, key="mc_surprise")
         test = fashion_subset()["test"]
         position = fashion_position(test.labels, CLASSES.index(name), index)
-        key, x, picture = f"fashion:{position}", *network_input(f"fashion:{position}", test.images[position])
+        key = f"fashion:{position}"
+        x, picture = network_input(key, test.images[position])
     else:
         loaded = image_input_ui(where)
         if loaded is None:
