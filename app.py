@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.links import rejected_settings, share_url
+from core.links import rejected_settings
 from core.texts import TEXTS
 
 # Home imports only the above: Streamlit, the texts and the link helpers. The labs' modules (torch,
@@ -41,23 +41,84 @@ PROJECTOR_CSS = """<style>
 .stMainBlockContainer button p { font-size: 1.35rem; white-space: normal; overflow: visible; text-overflow: clip; }
 .stMainBlockContainer [data-baseweb="tab"] p { font-size: 1.35rem; }
 .stMainBlockContainer [data-testid="stTable"] :is(td, th) { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stCode"] code { font-size: 1.2rem; }
+.stMainBlockContainer .katex { font-size: 1.6em; }
 </style>"""
 # The uploader's own "25MB per file" would contradict the 10 MB the app accepts (its label says that instead).
 APP_CSS = '<style>[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }</style>'
-# Reports whether the browser window is narrower than NARROW_VIEWPORT, and again only when that changes, so
-# plot() can lay figures out for a phone (Streamlit does not tell the server the viewport's width).
-VIEWPORT_JS = """
-export default function ({ data, setStateValue }) {
+# What only the browser knows, in one sidebar component (one element per run, not four): whether the window is
+# narrower than NARROW_VIEWPORT, reported again only when that changes, so plot() can lay figures out for a phone
+# (Streamlit does not tell the server the viewport's width); and the address bar, shown as the link to share.
+# The link is read from the address bar when it is shown: a section that reruns on its own updates the address
+# bar but not the server-drawn parts outside it, so a link drawn by the server after the page went stale.
+BROWSER_HTML = """
+<details>
+  <summary><svg viewBox="0 -960 960 960" aria-hidden="true"><path d="M440-280H280q-83 0-141.5-58.5T80-480q0-83
+    58.5-141.5T280-680h160v80H280q-50 0-85 35t-35 85q0 50 35 85t85 35h160v80ZM320-440v-80h320v80H320Zm200
+    160v-80h160q50 0 85-35t35-85q0-50-35-85t-85-35H520v-80h160q83 0 141.5 58.5T880-480q0 83-58.5 141.5T680-280H520Z"/>
+  </svg>Share this view</summary>
+  <p>Anyone opening this link sees the same settings, seeds and pictures (uploads excepted).</p>
+  <output class="link"></output>
+  <button type="button">Copy link</button>
+</details>
+"""
+BROWSER_CSS = """
+details { font-family: inherit; color: var(--st-text-color); }
+summary {
+  display: flex; align-items: center; justify-content: center; gap: 0.5rem; cursor: pointer; list-style: none;
+  padding: 0.4rem 0.75rem; border: 1px solid color-mix(in srgb, var(--st-text-color) 20%, transparent);
+  border-radius: var(--st-button-radius); background: var(--st-background-color);
+}
+summary::-webkit-details-marker { display: none; }
+summary:hover { border-color: var(--st-primary-color); color: var(--st-primary-color); }
+svg { width: 1.2em; height: 1.2em; fill: currentColor; }
+p { font-size: 0.875em; opacity: 0.75; margin: 0.6rem 0 0.4rem; }
+.link {
+  display: block; font-family: var(--st-code-font); font-size: 0.8em; word-break: break-all; padding: 0.5rem;
+  border-radius: var(--st-base-radius); background: var(--st-secondary-background-color); user-select: all;
+}
+button {
+  margin-top: 0.5rem; width: 100%; font: inherit; color: inherit; cursor: pointer; padding: 0.3rem 0.75rem;
+  border: 1px solid color-mix(in srgb, var(--st-text-color) 20%, transparent);
+  border-radius: var(--st-button-radius); background: var(--st-background-color);
+}
+"""
+BROWSER_JS = """
+export default function ({ parentElement, data, setStateValue }) {
   const report = () => {
     const narrow = window.innerWidth < data.breakpoint;
     if (narrow !== data.narrow) setStateValue("narrow", narrow);
   };
   report();
   window.addEventListener("resize", report);
-  return () => window.removeEventListener("resize", report);
+  const details = parentElement.querySelector("details");
+  const link = parentElement.querySelector(".link");
+  const button = parentElement.querySelector("button");
+  const show = () => {
+    const address = window.location.origin + window.location.pathname + window.location.search;
+    if (link.textContent !== address) link.textContent = address;
+  };
+  show();
+  details.ontoggle = show;
+  const watch = setInterval(() => details.open && show(), 250);  // widgets rewrite the address as they change
+  button.onclick = async () => {
+    show();
+    try {
+      await navigator.clipboard.writeText(link.textContent);
+      button.textContent = "Copied";
+    } catch {  // no clipboard (plain http): select the link for Ctrl+C
+      getSelection().selectAllChildren(link);
+      button.textContent = "Selected: press Ctrl+C";
+    }
+    setTimeout(() => (button.textContent = "Copy link"), 2000);
+  };
+  return () => {
+    window.removeEventListener("resize", report);
+    clearInterval(watch);
+  };
 }
 """
-_viewport = st.components.v2.component("augnorm_viewport", html="<span></span>", js=VIEWPORT_JS)
+_browser = st.components.v2.component("augnorm_browser", html=BROWSER_HTML, css=BROWSER_CSS, js=BROWSER_JS)
 
 
 _routing = threading.local()  # .active: this script thread is inside main(), so the page runs via the router
@@ -134,7 +195,7 @@ def explain(key: str, style: str = "markdown", **values: object) -> None:
 
 
 def narrow_viewport() -> bool:
-    """The browser window is phone-sized (reported by the viewport component that main() mounts)."""
+    """The browser window is phone-sized (reported by the browser component that main() mounts)."""
     return bool(st.session_state.get("viewport", {}).get("narrow", False))
 
 
@@ -163,7 +224,10 @@ def _draw_new_seed(key: str) -> None:
 
 
 def seed_ui(key: str = "seed") -> int:
-    """A visible seed with a button that draws a new one: the same seed always gives the same pictures."""
+    """A visible seed with a button that draws a new one: the same seed always gives the same pictures.
+
+    Drawn in every tab that uses it; its value stays while another tab is open.
+    """
     column_seed, column_button = st.columns([2, 1], vertical_alignment="bottom")  # room for "New seed", projected
     seed = column_seed.number_input(
         "Seed",
@@ -174,6 +238,7 @@ def seed_ui(key: str = "seed") -> int:
         step=1,
         key=key,
         bind="query-params",
+        persist_state="page",
     )
     column_button.button(
         "New seed",
@@ -186,9 +251,9 @@ def seed_ui(key: str = "seed") -> int:
     return int(seed)
 
 
-def share_ui(requested: dict[str, list[str]] | None) -> None:
-    """Sidebar: the link to this exact view; and what the opening link (``requested`` on a session's first run)
-    could not set, judged for each setting once its widget has been drawn (a hidden tab's widgets are not).
+def link_check_ui(requested: dict[str, list[str]] | None) -> None:
+    """What the opening link (``requested`` on a session's first run) could not set, judged for each setting once
+    its widget has been drawn (a hidden tab's widgets are not), said in a toast.
 
     A name no widget of the page draws (a typo, another page's setting) stays unjudged and leaves with the page.
     """
@@ -202,10 +267,6 @@ def share_ui(requested: dict[str, list[str]] | None) -> None:
     rejected = rejected_settings(drawn, state)
     if rejected:
         st.toast("Ignored from the link (invalid values): " + "; ".join(rejected), icon=":material/link_off:")
-    params = {name: st.query_params.get_all(name) for name in st.query_params}
-    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
-        st.caption("Anyone opening this link sees the same settings, seeds and pictures (uploads excepted).")
-        st.code(share_url(st.context.url, params), language=None, wrap_lines=True)
 
 
 def main() -> None:
@@ -237,7 +298,7 @@ def main() -> None:
     )
     st.html(APP_CSS + (PROJECTOR_CSS if projector else ""))
     with st.sidebar:
-        _viewport(
+        _browser(
             key="viewport",
             data={"narrow": narrow_viewport(), "breakpoint": NARROW_VIEWPORT},
             default={"narrow": False},
@@ -250,7 +311,7 @@ def main() -> None:
         page.run()
     finally:
         _routing.active = False
-    share_ui(requested)
+    link_check_ui(requested)
     start_warm_up()  # after the page is sent: the first visitor's Home does not wait for torch
 
 

@@ -158,6 +158,16 @@ def norm_inputs(config: CNNConfig, state_dict: Mapping[str, torch.Tensor], image
 # --- the BN formula, with live numbers --------------------------------------------------------------------
 
 
+def latex_number(value: float) -> str:
+    """``value`` for a LaTeX formula, powers of ten written out: 1e-05 -> 10^{-5}, 2.5e-06 -> 2.5 \\times 10^{-6}."""
+    text = f"{value:g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
 @dataclass(frozen=True)
 class FormulaNumbers:
     mu: float  # mu_B: mean of the channel over batch and positions
@@ -174,7 +184,7 @@ class FormulaNumbers:
     def latex(self) -> list[str]:
         """The formula with this channel's live numbers, then the formula itself."""
         return [
-            rf"\mu_B = {self.mu:.4f},\quad \sigma_B^2 = {self.var:.4f},\quad \epsilon = {self.eps:g},\quad "
+            rf"\mu_B = {self.mu:.4f},\quad \sigma_B^2 = {self.var:.4f},\quad \epsilon = {latex_number(self.eps)},\quad "
             rf"\gamma = {self.gamma:.4f},\quad \beta = {self.beta:.4f}",
             r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta",
         ]

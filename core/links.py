@@ -8,7 +8,6 @@ ended up with can.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 MAX_SHOWN = 40  # characters of a rejected value quoted back to the user
 
@@ -39,12 +38,3 @@ def rejected_settings(requested: Mapping[str, Sequence[str]], values: Mapping[st
             shown = shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "…"
             rejected.append(f"{name[:MAX_SHOWN]}={shown}")
     return rejected
-
-
-def share_url(page_url: str | None, params: Mapping[str, Sequence[str]]) -> str:
-    """The page's address with the given settings as its query string (repeated keys for lists).
-
-    Without a known address (a test harness has none) only the query string is returned.
-    """
-    scheme, netloc, path, _, _ = urlsplit(page_url or "")
-    return urlunsplit((scheme, netloc, path, urlencode([(k, v) for k, vs in params.items() for v in vs]), ""))

@@ -180,3 +180,12 @@ def test_only_batchnorm_depends_on_the_batch_size():
     for label in ("GroupNorm", "LayerNorm", "InstanceNorm"):
         assert len(set(accuracies[label])) == 1, (label, accuracies[label])
     assert accuracies["BatchNorm"][0] < accuracies["BatchNorm"][-1] - 0.05
+
+
+def test_latex_numbers_write_powers_of_ten():
+    """ε = 1e-05 is typeset 10^{-5}, not "1e − 05"; plain numbers stay as they are."""
+    from core.bn_lab import latex_number
+
+    assert latex_number(1e-5) == "10^{-5}"
+    assert latex_number(0.0000025) == r"2.5 \times 10^{-6}"
+    assert latex_number(0.1) == "0.1"

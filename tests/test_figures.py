@@ -157,3 +157,21 @@ def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pi
     assert logit_trace.y.dtype == np.float32
     span = logits[:, :, 2].max() - logits[:, :, 2].min()
     assert np.abs(logit_trace.y - logits[:, :, 2].ravel()).max() < 1e-6 * span
+
+
+def test_class_distribution_boxes_hold_each_class_s_passes_and_no_other():
+    """The one box trace's points, grouped by their class, are exactly that class's T probabilities."""
+    samples = np.random.default_rng(1).random((7, 10))
+    box = figures.class_distribution_figure(samples, samples[0], CLASSES).data[0]
+    x, y = np.asarray(box.x), np.asarray(box.y)
+    for index, name in enumerate(CLASSES):
+        np.testing.assert_array_equal(y[x == name], samples[:, index])
+
+
+def test_convergence_band_is_the_standard_error_of_the_first_k_passes():
+    """The ± 1 s.e. band equals std(first k) / sqrt(k) computed pass count by pass count."""
+    samples = np.random.default_rng(2).random(50)
+    running = np.cumsum(samples) / np.arange(1, 51)
+    band = figures.convergence_figure(running, samples, "Bag").data[0]
+    expected = np.array([samples[:k].std() / np.sqrt(k) for k in range(1, 51)])
+    np.testing.assert_allclose(np.asarray(band.y)[:50], running + expected, atol=1e-12)

@@ -1,6 +1,6 @@
 """core.links: which settings of a shared link were not taken, and the link itself."""
 
-from core.links import as_strings, rejected_settings, share_url
+from core.links import as_strings, rejected_settings
 
 
 def test_values_as_url_strings():
@@ -25,14 +25,3 @@ def test_unknown_invalid_and_long_settings_are_reported_shortened():
     assert rejected[:2] == ["foo=1", "seed=abc"]
     assert rejected[2].startswith("image=xxx") and rejected[2].endswith("…") and len(rejected[2]) < 60
     assert rejected[3] == "chain=hflip"
-
-
-def test_share_url_replaces_the_query_and_repeats_list_keys():
-    """The page address keeps its path; lists become repeated keys."""
-    url = share_url("http://localhost:8501/augmentation_studio?old=1", {"seed": ["7"], "chain": ["hflip", "vflip"]})
-    assert url == "http://localhost:8501/augmentation_studio?seed=7&chain=hflip&chain=vflip"
-
-
-def test_share_url_without_a_known_address():
-    """No address: just the query string, still a working relative link."""
-    assert share_url(None, {"seed": ["7"]}) == "?seed=7"

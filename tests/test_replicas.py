@@ -14,7 +14,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from streamlit.proto.Element_pb2 import Element
@@ -34,19 +33,9 @@ class Tab:
     view: list[Element]  # the whole page as last drawn, from sample images and settings the URL holds
 
 
-def _shared_link(elements: list[Element]) -> tuple[str, str]:
-    """(page, query) of the link under *Share this view*: the URL that holds the view's settings."""
-    links = [
-        e.code.code_text for e in elements if e.WhichOneof("type") == "code" and e.code.code_text.startswith("http")
-    ]
-    assert len(links) == 1, links
-    _, _, path, query, _ = urlsplit(links[0])
-    return path.strip("/"), query
-
-
 def _drawn(elements: list[Element]) -> list[bytes]:
     """What the page shows apart from its widgets (whose protos also say how their value was set): the pictures
-    (media URLs are hashes of the bytes), captions of what was drawn, the code, the share link."""
+    (media URLs are hashes of the bytes), captions of what was drawn, the code."""
     shown = [element for element in elements if not getattr(getattr(element, element.WhichOneof("type")), "id", "")]
     return [element.SerializeToString(deterministic=True) for element in shown]
 
@@ -84,7 +73,7 @@ async def _class_then_loss(url: str, replicas: dict[str, int]) -> tuple[list[Tab
     for tab in tabs:
         if tab.session.served_by == {lost}:
             await tab.session.close()
-            reloaded, result = await Session.open(url, *_shared_link(tab.view), cookies=tab.session.cookies)
+            reloaded, result = await Session.open(url, *tab.session.address, cookies=tab.session.cookies)
             await _images_load(reloaded, result.elements)
             reloads.append((tab, Tab(reloaded, result.elements)))
     for tab in tabs:
@@ -124,5 +113,5 @@ def test_sessions_stick_spread_and_survive_the_loss_of_a_replica(balancer):
     assert reloads and len(reloads) == served[(lost,)]
     for before, after in reloads:
         assert after.session.served_by == {survivor}
-        assert "studio_seed=" in _shared_link(before.view)[1], _shared_link(before.view)
+        assert "studio_seed=" in before.session.address[1], before.session.address
         assert _drawn(after.view) == _drawn(before.view), "the reloaded link shows another view"

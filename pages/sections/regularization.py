@@ -16,6 +16,7 @@ from core.mc_dropout import fashion_position
 from pages.sections.shared import (
     claim_note,
     fashion_subset,
+    pictures_ui,
     plot,
     precomputed,
     shipped_model,
@@ -140,10 +141,10 @@ def item_ui() -> None:
     index = right.slider("Item", 0, SUBSET_PER_CLASS["test"] - 1, ITEM[1], key="inv_item", bind="query-params")
     test = fashion_subset()["test"]
     views = cached_item_views(fashion_position(test.labels, CLASSES.index(name), index))
-    for row in range(0, len(views), 4):
-        for column, (picture, view) in zip(st.columns(4), views[row : row + 4]):
-            column.image(picture, caption=view.label, width="stretch")
-            column.markdown("  \n".join(f":{'green' if a[0] == '✓' else 'red'}[{a}]" for a in view.answers))
+    pictures_ui([
+        (picture, "  \n".join([view.label, *(f":{'green' if a[0] == '✓' else 'red'}[{a}]" for a in view.answers)]))
+        for picture, view in views
+    ])  # fmt: skip
 
 
 def invariance_section() -> None:

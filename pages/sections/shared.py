@@ -41,6 +41,7 @@ configure_torch_threads()  # sized to the container's CPU quota, once per proces
 
 SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
 SIDEBAR_SIDE = 480  # px sent for the sidebar preview: sharp at 2x on a ~240 px wide sidebar
+PICTURES_PER_ROW = 4
 
 
 class UploadEvicted(LookupError):
@@ -195,6 +196,19 @@ def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
     return loaded
 
 
+def pictures_ui(cells: Sequence[tuple[bytes, str]]) -> None:
+    """Pictures with their captions, PICTURES_PER_ROW to a row, drawn row by row (stacked on a phone, they stay
+    in order); each picture carries its caption: one element per cell, not two.
+
+    The columns stretch the pictures: a width in pixels smaller than a picture would make Streamlit shrink and
+    encode it again on every rerun.
+    """
+    for start in range(0, len(cells), PICTURES_PER_ROW):
+        row = cells[start : start + PICTURES_PER_ROW]
+        for column, (picture, caption) in zip(st.columns(PICTURES_PER_ROW), row):
+            column.image(picture, caption=caption, width="stretch")
+
+
 def claim_note(name: str) -> None:
     """One of the lecture's claims as the records show it: stated if shown, otherwise where this network differs."""
     text = claims.sentence(name, short=projector_mode())
@@ -227,11 +241,12 @@ def plot(
     """Show the core figure ``build(*args, **kwargs)``, fitted to the screen (phone, projector), with an HTML
     download button. ``content`` names what the arguments hold: for one ``key``, equal content must mean an
     equal figure."""
-    narrow = narrow_viewport()
+    narrow, projector = narrow_viewport(), projector_mode()
     name = f"{key}:{build.__module__}.{build.__qualname__}"
-    figure = shared_figure(name, content, narrow, projector_mode(), build, args, kwargs)
-    # On a phone plotly's toolbar covers the figure's title, and touch users pan and zoom with their fingers.
-    container.plotly_chart(figure, key=key, config={"displayModeBar": not narrow})
+    figure = shared_figure(name, content, narrow, projector, build, args, kwargs)
+    # plotly's toolbar covers a figure's title on a phone and, at projector sizes, on a 1280 px screen; touch users
+    # pan and zoom with their fingers.
+    container.plotly_chart(figure, key=key, config={"displayModeBar": not (narrow or projector)})
     container.download_button(
         "Download figure (HTML)",
         data=lambda: figure.to_html(include_plotlyjs="cdn"),  # built only when clicked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from PIL import Image
 
-from app import explain
+from app import explain, seed_ui
 from core.augment import (
     BY_TITLE,
     DEFAULT_CHAIN,
@@ -24,11 +24,11 @@ from core.augment import (
 from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
 from core.mixing import MIXERS, captions, mix_batch, mixing_code
-from pages.sections.shared import decoded_image, sample_bytes, table
+from pages.sections.shared import decoded_image, pictures_ui, sample_bytes, table
 
 # The caches are st.cache_resource: their JPEG bytes and pictures are only read, so a hit copies nothing.
 DISPLAY_SIDE = 320  # px sent to the browser per sample
-COLUMNS = 4  # samples per row; rows are drawn one by one so a phone reads them in order
+COLUMNS = 4  # samples per row of the downloaded grid
 MIX_NAMES = ("cat", "coffee", "rocket", "astronaut")  # the CutMix/MixUp batch, each photo its own class
 MIX_SIDE = 224  # px, the batch's square crops
 
@@ -64,14 +64,6 @@ def cached_mix(kind: str, alpha: float, seed: int) -> tuple[list[tuple[bytes, st
     mixed = mix_batch(images, kind, alpha, seed, MIX_SIDE)
     cells = list(zip([display_jpeg(image, MIX_SIDE) for image in mixed.images], captions(mixed, MIX_NAMES)))
     return cells, mixed.lam, mixed.box
-
-
-def grid_ui(cells: list[tuple[bytes, str]]) -> None:
-    """Pictures with captions, COLUMNS per row, drawn row by row (stacked on a phone, they stay in order)."""
-    for start in range(0, len(cells), COLUMNS):
-        for column, (jpeg, caption) in zip(st.columns(COLUMNS), cells[start : start + COLUMNS]):
-            column.image(jpeg, width="stretch")
-            column.caption(caption)
 
 
 def params_ui(augmentation: Augmentation, prefix: str) -> dict:
@@ -112,6 +104,15 @@ def pipeline_ui() -> list[ChainItem]:
     return chain
 
 
+def count_seed_ui() -> tuple[int, int]:
+    """How many samples, drawn with which seed: in each tab that uses them, kept while another tab is open."""
+    count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")
+    count = count_column.slider("Number of samples", 1, 32, 8, key="count", bind="query-params", persist_state="page")
+    with seed_column:
+        seed = seed_ui("studio_seed")
+    return count, seed
+
+
 def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int, label: str) -> list | None:
     """The original, then the samples, at the same size; a clear message if torchvision cannot apply the chain."""
     try:
@@ -122,11 +123,17 @@ def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: in
     size = f"{loaded.image.width}×{loaded.image.height} px"
     cells = [(cached_original(loaded.digest, loaded.image), f"**original**  \n{size}")]
     cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
-    grid_ui(cells)
+    pictures_ui(cells)
     return samples
 
 
-def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
+@st.fragment
+def pipeline_section(loaded: LoadedImage, chain: list[ChainItem]) -> None:
+    """The pipeline's samples; a new count or seed reruns only this section."""
+    if not chain:
+        st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
+        return
+    count, seed = count_seed_ui()
     explain("studio.samples", "caption", seed=seed)
     samples = samples_ui(loaded, chain, count, seed, "#")
     if samples:
@@ -140,15 +147,8 @@ def samples_section(loaded: LoadedImage, chain: list[ChainItem], count: int, see
         )
 
 
-def pipeline_section(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: int) -> None:
-    if chain:
-        samples_section(loaded, chain, count, seed)
-    else:
-        st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
-
-
 @st.fragment
-def one_transform_section(loaded: LoadedImage, count: int, seed: int) -> None:
+def one_transform_section(loaded: LoadedImage) -> None:
     explain("studio.one")
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     group = left.segmented_control(
@@ -164,12 +164,14 @@ def one_transform_section(loaded: LoadedImage, count: int, seed: int) -> None:
     if problem:
         st.warning(f"**{augmentation.title}**: {problem}", icon=":material/tune:")
         return
+    count, seed = count_seed_ui()
     samples_ui(loaded, [ChainItem(augmentation, values)], count, seed, "draw ")
 
 
 @st.fragment
-def mixing_section(seed: int) -> None:
+def mixing_section() -> None:
     explain("studio.mixing")
+    seed = seed_ui("studio_seed")
     left, right = st.columns(2, vertical_alignment="bottom")
     kind = left.segmented_control(
         "Transform", list(MIXERS), default="CutMix", required=True, key="mix", bind="query-params"
@@ -178,7 +180,7 @@ def mixing_section(seed: int) -> None:
     cells, lam, box = cached_mix(kind, round(alpha, 1), seed)
     box_text = f", box (x1, y1, x2, y2) = {box} pasted from the partner" if box else ""
     st.markdown(f"Drawn with seed {seed}: **λ = {lam:.3f}** (each image's own share){box_text}.")
-    grid_ui(cells)
+    pictures_ui(cells)
     st.code(mixing_code(kind, round(alpha, 1), seed, MIX_NAMES, MIX_SIDE), language="python")
 
 
@@ -231,3 +233,9 @@ def label_section() -> None:
     for column, (picture, caption) in zip(st.columns(5), cached_six_or_nine()):
         column.image(picture, caption=caption)
     explain("studio.advice", "info")
+
+
+@st.fragment
+def code_section(chain: list[ChainItem]) -> None:
+    count, seed = count_seed_ui()
+    st.code(pipeline_code(chain, seed, count), language="python")

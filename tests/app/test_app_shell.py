@@ -1,4 +1,4 @@
-"""What every page shares: shareable links, projector mode, the share box."""
+"""What every page shares: shareable links and what a link could not set, projector mode."""
 
 import io
 from pathlib import Path
@@ -31,8 +31,13 @@ def upload_in_the_studio(open_page, name: str, size: tuple[int, int]) -> AppTest
     return at.file_uploader(key="upload").set_value((name, buffer.getvalue(), "image/png")).run()
 
 
+def cell_captions(at: AppTest) -> list[str]:
+    """The captions under the pictures of a grid, in order."""
+    return [caption for image in at.image for caption in image.captions]
+
+
 def sample_captions(at: AppTest) -> list[str]:
-    return [caption.value for caption in at.caption if caption.value.startswith("**#")]
+    return [caption for caption in cell_captions(at) if caption.startswith("**#")]
 
 
 def test_a_link_restores_the_exact_grid(open_page):
@@ -73,12 +78,6 @@ def test_a_hidden_tabs_link_setting_is_judged_when_its_tab_opens():
     assert [toast.value for toast in opened.toast] == ["Ignored from the link (invalid values): rs_channel=99"]
 
 
-def test_share_box_carries_the_settings_of_the_link():
-    """The share box shows a link with the settings the page was opened with (the browser test covers edits)."""
-    at = open_link(STUDIO, studio_seed="42", count="3")
-    assert any("studio_seed=42" in block.value and "count=3" in block.value for block in at.code)
-
-
 def test_a_link_restores_new_transforms_with_their_settings(open_page):
     """Every new augmentation in a link, with moved sliders, gives the grid and one-transform view set by hand."""
     from core.augment import AUGMENTATIONS
@@ -101,15 +100,15 @@ def test_a_link_restores_new_transforms_with_their_settings(open_page):
     by_hand.slider(key="color_jitter.hue").set_value(0.3).run()
     by_hand.slider(key="augmix.severity").set_value(7).run()
     by_hand.slider(key="jpeg.quality").set_value((2, 9)).run()
-    assert [c.value for c in linked.caption] == [c.value for c in by_hand.caption]  # the Pipeline tab
+    assert cell_captions(linked) == cell_captions(by_hand)  # the Pipeline tab
     assert any("rotated" in c for c in sample_captions(linked))
     open_tab(linked, "studio_tab", "One transform")
     assert not linked.exception and not linked.toast  # its settings, judged now that they show, were all valid
     open_tab(by_hand, "studio_tab", "One transform")
     by_hand.button_group(key="one_group").set_value("Erasing").run()
     by_hand.slider(key="one.random_erasing.p").set_value(1.0).run()
-    draws = [c.value for c in linked.caption]
-    assert draws == [c.value for c in by_hand.caption]
+    draws = cell_captions(linked)
+    assert draws == cell_captions(by_hand)
     assert any("erased" in c for c in draws)
 
 
@@ -167,7 +166,7 @@ def test_session_state_holds_only_small_values(open_page, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_no_page_stops_for_a_missing_input(page):
-    """st.stop() would blank every later section and the share box: sections say what is missing instead."""
+    """st.stop() would blank every later section and the link check: sections say what is missing instead."""
     assert "st.stop(" not in (Path(APP).parent / page).read_text()
 
 

@@ -28,7 +28,7 @@ def png_bytes(width: int = 300, height: int = 200) -> bytes:
 
 
 def sample_captions(at) -> list[str]:
-    return [caption.value for caption in at.caption if caption.value.startswith("**#")]
+    return [caption for caption in image_captions(at) if caption.startswith("**#")]
 
 
 def image_captions(at) -> list[str]:
@@ -67,7 +67,7 @@ def test_only_the_open_tab_runs_and_a_link_opens_its_tab(studio):
     assert not linked.exception and not linked.toast
     assert filled_tabs(linked) == ["TrivialAugment explorer"] and linked.slider(key="ta_bin").value == 30
     assert sample_captions(linked) == [] and "Rotate, bin 30/30, sign +: +135.0°" in image_captions(linked)
-    assert any("studio_tab=TrivialAugment+explorer" in block.value for block in linked.code)  # the share box
+    assert not {"count", "studio_seed"} & widget_keys(linked)  # shown only with the tabs they steer
     open_tab(linked, "studio_tab", "Pipeline")
     assert filled_tabs(linked) == ["Pipeline"] and len(sample_captions(linked)) == 8
     assert open_tab(linked, "studio_tab", "TrivialAugment explorer").slider(key="ta_bin").value == 30  # kept
@@ -180,17 +180,9 @@ def test_upload_of_a_bad_file_shows_a_clear_message(studio, name, data, message)
     assert not studio.error and len(sample_captions(studio)) == 8
 
 
-def grid_cells(at) -> list[list[str]]:
-    """Per column block, in document order, the grid-cell captions it holds."""
-    cells = [[c.value for c in column.caption if c.value.startswith(("**#", "**original"))] for column in at.columns]
-    return [cell for cell in cells if cell]
-
-
-def test_grid_starts_with_the_original_and_reads_row_by_row(studio):
-    """The original comes first at the samples' size; each column block holds one cell, so #0 … #7 read in order."""
-    cells = grid_cells(studio)
-    assert all(len(cell) == 1 for cell in cells)
-    captions = [cell[0] for cell in cells]
+def test_grid_starts_with_the_original_and_reads_in_order(studio):
+    """The original comes first, then #0 … #7: each picture carries its own caption, in document order."""
+    captions = [c for c in image_captions(studio) if c.startswith(("**#", "**original"))]
     assert len(captions) == 9  # the pipeline grid alone: the One transform tab is closed
     assert captions[0] == "**original**  \n451×300 px"
     assert [c.split("**")[1] for c in captions[1:]] == [f"#{k}" for k in range(8)]
@@ -237,9 +229,9 @@ def test_one_transform_view_shows_the_original_and_draws(studio):
     studio.button_group(key="one_group").set_value("Photometric").run()
     studio.selectbox(key="one.photometric").set_value("GaussianBlur").run()
     studio.slider(key="one.gaussian_blur.sigma").set_value((3.0, 4.0)).run()
-    draws = [c.value for c in studio.caption if c.value.startswith("**draw ")]
+    draws = [c for c in image_captions(studio) if c.startswith("**draw ")]
     assert len(draws) == 8 and all("GaussianBlur: σ = 3." in d for d in draws)
-    assert sum(c.value.startswith("**original**") for c in studio.caption) == 1  # (the Pipeline tab is closed)
+    assert sum(c.startswith("**original**") for c in image_captions(studio)) == 1  # (the Pipeline tab is closed)
 
 
 def test_one_transform_view_explains_a_refused_setting(studio):
@@ -262,10 +254,20 @@ def test_mixing_tab_shows_torchvisions_label_vectors(studio, kind):
     open_tab(studio, "studio_tab", "CutMix & MixUp")
     studio.button_group(key="mix").set_value(kind).run()
     studio.number_input(key="studio_seed").set_value(7).run()
-    captions = [c.value for c in studio.caption if " with " in c.value and "label: " in c.value]
+    captions = [c for c in image_captions(studio) if " with " in c and "label: " in c]
     names = ("cat", "coffee", "rocket", "astronaut")
     images = [Image.open(f"sample_images/{name}.jpg").convert("RGB") for name in names]
     torch.manual_seed(7)
     _, labels = getattr(v2, kind)(alpha=1.0, num_classes=4)(batch_tensor(images, 224), torch.arange(4))
     assert [c.split("label: ")[1] for c in captions] == [label_text(row, names) for row in labels]
     assert any("λ = " in m.value for m in studio.markdown)
+
+
+def test_count_and_seed_stay_while_another_tab_is_open(studio):
+    """Seed and count set in Pipeline come back with it after a tab that does not use them."""
+    studio.number_input(key="studio_seed").set_value(7).run()
+    studio.slider(key="count").set_value(3).run()
+    open_tab(studio, "studio_tab", "TrivialAugment explorer")
+    back = open_tab(studio, "studio_tab", "Pipeline")
+    assert back.number_input(key="studio_seed").value == 7 and back.slider(key="count").value == 3
+    assert len(sample_captions(back)) == 3

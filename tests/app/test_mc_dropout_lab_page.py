@@ -43,7 +43,6 @@ def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
     assert not linked.exception and not linked.toast
     assert filled_tabs(linked) == ["Dropout basics"] and linked.slider(key="basics_p").value == 0.2
     assert "Dropout off says" not in metrics(linked) and "mc_calibration_net" not in widget_keys(linked)
-    assert any("mc_tab=Dropout+basics" in block.value for block in linked.code)  # the share box
     open_tab(linked, "mc_tab", "Prediction")
     assert filled_tabs(linked) == ["Prediction"] and "Dropout off says" in metrics(linked)
     assert open_tab(linked, "mc_tab", "Dropout basics").slider(key="basics_p").value == 0.2  # kept while closed
@@ -130,7 +129,7 @@ def test_bad_photo_upload_is_explained(lab):
 
 
 def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
-    """Photo + Upload and no file: Prediction and Perturbation say so; the other four tabs and the share box work."""
+    """Photo + Upload and no file: Prediction and Perturbation say so; the other four tabs work."""
 
     def needs_an_image(at) -> int:
         return sum("needs an image" in info.value for info in at.info)
@@ -139,7 +138,6 @@ def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     assert not at.exception
     assert [tab.label for tab in at.tabs] == TABS
     assert needs_an_image(at) == 1 and not at.get("plotly_chart")  # Prediction
-    assert any("mc_source=Photo" in block.value for block in at.code)  # the share box
     open_tab(at, "mc_tab", "Perturbation")
     assert not at.exception and needs_an_image(at) == 1 and not at.get("plotly_chart")
     open_tab(at, "mc_tab", "Calibration")
@@ -154,7 +152,6 @@ def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     open_tab(at, "mc_tab", "Test-time augmentation")
     assert not at.exception and needs_an_image(at) == 0
     assert at.dataframe[-1].value["prediction"].tolist() and not at.get("plotly_chart")
-    assert any("mc_source=Photo" in block.value for block in at.code)  # the share box
 
 
 def test_tta_is_measured_on_clean_mirrored_and_shifted_test_images(lab):

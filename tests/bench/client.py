@@ -88,6 +88,11 @@ class Session:
         self._fetched: set[str] = set()  # media URLs this tab has fetched (its pictures)
 
     @property
+    def address(self) -> tuple[str, str]:
+        """(page, query) of the tab's address bar: what *Share this view* offers (bound widgets write it)."""
+        return self._path, self._query
+
+    @property
     def cookies(self) -> requests.cookies.RequestsCookieJar:
         """The cookies this tab's browser holds (XSRF, and behind a load balancer the replica's)."""
         return self._http.cookies

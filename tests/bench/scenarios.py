@@ -55,7 +55,12 @@ SEEDED = {"augmentation_studio": "studio_seed", "mc_dropout_lab": "seed"}  # pag
 TABS = {"augmentation_studio": "studio_tab", "batchnorm_lab": "bn_tab", "mc_dropout_lab": "mc_tab",
         "regularization_lab": "reg_tab"}  # fmt: skip
 TAB_OF: dict[str, dict[str, str]] = {
-    "augmentation_studio": {"ta_bin": "TrivialAugment explorer", "tta_crop": "Test-time crops"},
+    "augmentation_studio": {
+        "count": "Pipeline",
+        "studio_seed": "Pipeline",
+        "ta_bin": "TrivialAugment explorer",
+        "tta_crop": "Test-time crops",
+    },  # fmt: skip
     "batchnorm_lab": {
         "bn_step": "Activations",
         "beta_m": "Train vs test",

@@ -100,7 +100,7 @@ def upload(page, path) -> None:
 
 def sample_captions(page) -> list[str]:
     """The Augmentation Studio's per-sample captions ("#0 …")."""
-    texts = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
+    texts = page.locator("[data-testid='stImageCaption']").all_inner_texts()
     return [text for text in texts if text.startswith("#")]
 
 
@@ -138,6 +138,15 @@ def window(browser, width: int, height: int, **options) -> Iterator:
         yield page
     finally:
         context.close()
+
+
+def shared_link(page) -> str:
+    """The link the sidebar's *Share this view* offers now (its box opened if closed)."""
+    share = page.locator("details:has-text('Share this view')")
+    if not share.evaluate("box => box.open"):
+        page.get_by_text("Share this view").click()
+    page.wait_for_timeout(400)  # the box re-reads the address bar four times a second
+    return share.locator(".link").inner_text().strip()
 
 
 def tab_names(page) -> list[str]:

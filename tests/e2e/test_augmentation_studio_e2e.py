@@ -64,7 +64,7 @@ def test_phone_reads_the_grid_in_order(browser, server):
         assert_no_exception(phone)
         tops = {
             text.split("\n")[0]: box["y"]
-            for caption in phone.locator("[data-testid='stCaptionContainer']").all()
+            for caption in phone.locator("[data-testid='stImageCaption']").all()
             if (text := caption.inner_text()).startswith(("#", "original")) and (box := caption.bounding_box())
         }
         order = sorted(tops, key=tops.get)[:9]
@@ -82,10 +82,10 @@ def test_one_transform_and_mixing_tabs(page, server):
     page.get_by_text("Photometric", exact=True).click()
     settle(page)
     assert_no_exception(page)
-    assert page.get_by_text("draw 0", exact=True).is_visible()
+    assert page.locator("[data-testid=stImageCaption]", has_text="draw 0").is_visible()
     open_tab(page, "CutMix & MixUp")
-    assert page.get_by_text("draw 0", exact=True).count() == 0
+    assert page.locator("[data-testid=stImageCaption]", has_text="draw 0").count() == 0
     assert page.get_by_text("λ = ").is_visible()
-    labels = page.locator("[data-testid='stCaptionContainer']").filter(has_text="label: ").all_inner_texts()
+    labels = page.locator("[data-testid='stImageCaption']").filter(has_text="label: ").all_inner_texts()
     assert len(labels) == 4 and all("cat" in text or "coffee" in text or "rocket" in text for text in labels)
     screenshot(page, "augmentation_studio_mixing")

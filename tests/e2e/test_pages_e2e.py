@@ -76,7 +76,7 @@ def test_studio_links_to_the_invariance_test(page, server):
     assert "regularization_lab" in page.url  # Small data is the default tab, so the URL need not name it
     assert page.get_by_role("tab", name="Small data", selected=True).is_visible()
     assert page.get_by_text("Does augmentation keep the network right when the item moves?").is_visible()
-    assert page.get_by_text("4 px left", exact=True).is_visible()
+    assert page.locator("[data-testid=stImageCaption]", has_text="4 px left").is_visible()
     assert page.locator("[data-testid='stPlotlyChart']").count() >= 2
 
 

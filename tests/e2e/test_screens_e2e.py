@@ -32,6 +32,9 @@ METRIC_SIZES = """() => Array.from(document.querySelectorAll('[data-testid=stMet
   .map(metric => ['stMetricLabel', 'stMetricValue']
     .map(part => parseFloat(getComputedStyle(metric.querySelector(`[data-testid=${part}] p`)).fontSize)))"""
 
+CODE_SIZES = """() => Array.from(document.querySelectorAll('.stMainBlockContainer [data-testid=stCode] code'))
+  .filter(code => code.getBoundingClientRect().width > 0).map(code => parseFloat(getComputedStyle(code).fontSize))"""
+
 
 def open_on_phone(page, url: str) -> None:
     """Open ``url`` and wait for the phone layout: the rerun after the window reported its width drops the toolbars."""
@@ -49,8 +52,8 @@ def overlap(a, b) -> bool:
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
 @pytest.mark.parametrize("path", LABS)
 def test_projector_mode_enlarges_every_figure_metric_and_button(browser, server, path, size):
-    """?projector=true: tick and legend text of every figure on every tab >= 18 px, metric values larger than their
-    labels, no button label cut off."""
+    """?projector=true: tick and legend text of every figure and code on every tab >= 18 px, metric values larger
+    than their labels, no button label cut off, no plot toolbar over a figure."""
     with window(browser, *size) as page:
         open_app(page, f"{server}/{path}?projector=true")
         for tab in tab_names(page):
@@ -61,6 +64,8 @@ def test_projector_mode_enlarges_every_figure_metric_and_button(browser, server,
                 assert not figure["legend"] or min(figure["legend"]) >= 18, (tab, figure["legend"])
             assert all(value > label for label, value in page.evaluate(METRIC_SIZES)), tab
             assert page.evaluate(CUT_BUTTONS) == [], tab
+            assert page.locator(".modebar-container .modebar").count() == 0, tab  # no toolbar over a title
+            assert min(page.evaluate(CODE_SIZES), default=18) >= 18, tab
             if size == (1280, 720):
                 show_first_figure(page)
                 screenshot(page, f"{path}_projector_{tab_slug(tab)}")

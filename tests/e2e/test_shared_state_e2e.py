@@ -2,7 +2,19 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from .conftest import assert_no_exception, open_app, open_tab, sample_captions, screenshot, settle, upload
+import pytest
+
+from .conftest import (
+    assert_no_exception,
+    open_app,
+    open_tab,
+    sample_captions,
+    screenshot,
+    settle,
+    shared_link,
+    upload,
+    window,
+)
 
 
 def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, server):
@@ -12,8 +24,7 @@ def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, serve
     seed.fill("31")
     seed.press("Enter")
     settle(page)
-    page.get_by_text("Share this view").click()
-    link = page.locator("[data-testid='stCode']").last.inner_text().strip()
+    link = shared_link(page)
     assert "studio_seed=31" in link and link == page.url
     expected = sample_captions(page)
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -24,6 +35,49 @@ def test_a_copied_link_restores_the_view_in_a_fresh_context(browser, page, serve
         assert sample_captions(fresh) == expected
     finally:
         other.close()
+
+
+def press_slider(page, label: str, key: str, times: int) -> None:
+    """Move the slider labelled ``label`` by ``times`` steps with the keyboard, as a student can."""
+    page.locator(f"[data-testid='stSlider']:has-text('{label}') input[type='range']").first.press(key)
+    for _ in range(times - 1):
+        page.keyboard.press(key)
+    settle(page)
+
+
+def click_choice(page, name: str) -> None:
+    """Pick ``name`` in a segmented control of the open tab."""
+    page.get_by_role("tabpanel").locator("[data-testid='stButtonGroup']").get_by_text(name, exact=True).click()
+    settle(page)
+
+
+# A change inside each kind of section that reruns on its own (st.fragment): (page, tab, change, its parameter).
+SECTION_CHANGES = [
+    ("augmentation_studio", "CutMix & MixUp", lambda page: (click_choice(page, "MixUp"),
+     press_slider(page, "α =", "ArrowLeft", 5)), "mix_alpha"),
+    ("augmentation_studio", "TrivialAugment explorer", lambda page: press_slider(page, "Magnitude bin", "ArrowLeft", 3),
+     "ta_bin"),
+    ("batchnorm_lab", "Train vs test", lambda page: press_slider(page, "β_m", "ArrowLeft", 2), "beta_m"),
+    ("mc_dropout_lab", "Perturbation", lambda page: click_choice(page, "brightness"), "mc_perturbation"),
+    ("regularization_lab", "Early stopping", lambda page: press_slider(page, "Patience", "ArrowRight", 2), "patience"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lab", "tab", "change", "name"), SECTION_CHANGES, ids=[c[3] for c in SECTION_CHANGES])
+def test_the_link_after_a_change_inside_a_section_is_the_view(browser, page, server, lab, tab, change, name):
+    """After a change that reruns only its section, the offered link is the address bar's and opens the same view."""
+    open_app(page, f"{server}/{lab}")
+    open_tab(page, tab)
+    shared_link(page)  # opened before the change: the open box follows it
+    change(page)
+    assert_no_exception(page)
+    link = shared_link(page)
+    assert link == page.url and name in query(link), link
+    expected = page.get_by_role("tabpanel", name=tab).inner_text()
+    with window(browser, 1400, 1000) as fresh:
+        open_app(fresh, link)
+        assert_no_exception(fresh)
+        assert fresh.get_by_role("tabpanel", name=tab).inner_text() == expected
 
 
 def query(url: str) -> dict[str, list[str]]:
@@ -41,8 +95,7 @@ def test_the_open_tab_is_in_the_link_and_only_it_is_drawn(browser, page, server)
     assert_no_exception(page)
     assert query(page.url)["bn_tab"] == ["Train vs test"]
     assert page.locator(beta).is_visible() and page.locator(step).count() == 0
-    page.get_by_text("Share this view").click()
-    assert query(page.locator("[data-testid='stCode']").last.inner_text().strip()) == query(page.url)
+    assert query(shared_link(page)) == query(page.url)
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         fresh = other.new_page()
