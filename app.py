@@ -27,9 +27,11 @@ LAB_MODULES = ("torch", "torchvision", "plotly.graph_objects", "pages.sections.s
 MAX_SEED = 2**31 - 1
 NARROW_VIEWPORT = 640  # px: a viewport narrower than this (a phone) gets the phone layout of every figure
 # Projector mode: everything larger, for the back of a lecture hall (figures are enlarged by plot()).
+# The first screen at 1280x720 holds each lab's key figure: less padding above the title, a smaller title.
 PROJECTOR_CSS = """<style>
-.stMainBlockContainer { font-size: 1.35rem; max-width: 100%; }
-.stMainBlockContainer h1 { font-size: 3.2rem; }
+.stMainBlockContainer { font-size: 1.35rem; max-width: 100%; padding-top: 2.5rem; padding-bottom: 2rem; }
+.stMainBlockContainer h1 { font-size: 2.2rem; padding: 0; }
+header[data-testid="stHeader"] { background: transparent; }
 .stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.35rem; }
 .stMainBlockContainer [data-testid="stMetricValue"] p { font-size: 2.6rem; line-height: 1.25; }
 .stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
@@ -192,6 +194,25 @@ def explain(key: str, style: str = "markdown", **values: object) -> None:
         st.info(text, icon=":material/lightbulb:")
     else:
         getattr(st, style)(text)
+
+
+def header_ui(title: str, notice: str) -> None:
+    """The page's title and its *what to notice* box (core.texts' ``notice``); side by side when projected, so
+    the first screen keeps its room for the key figure."""
+    left, right = st.columns([1, 2], vertical_alignment="center") if projector_mode() else [st.container()] * 2
+    left.title(title)
+    with right:
+        explain(notice, "info")
+
+
+def beside_ui(ratio: Sequence[int] = (1, 3)) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """Where a section's controls and its key figure go: side by side when projected (the figure stays on the
+    first screen at 1280x720), one under the other otherwise."""
+    if projector_mode():
+        controls, figure = st.columns(ratio, gap="large")
+        return controls, figure
+    here = st.container()
+    return here, here
 
 
 def narrow_viewport() -> bool:

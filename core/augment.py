@@ -425,9 +425,10 @@ POLICIES = (
         "augmix",
         "AugMix",
         "Automatic policies",
-        "AugMix (Hendrycks et al., 2020): run several short chains of random operations, mix their results "
-        "with Dirichlet weights, then blend with the original by a Beta-drawn m. The result stays close to the "
-        "original, which makes networks more robust to corruptions.",
+        "AugMix (Hendrycks et al., 2020): make a few edited copies of the photo (by default 3, each through 1 "
+        "to 3 random edits such as a rotation or more contrast), then average the copies and the photo itself "
+        "with random shares. The result still looks like the photo, which makes networks more robust to blur, "
+        "noise and other corruptions. Under each sample: each share and the edits of each copy.",
         v2.AugMix,
         Param("severity", "severity (magnitude bins 0 … severity − 1)", 1, 10, 3, 1),
         Param("mixture_width", "chains mixed", 1, 5, 3, 1),
@@ -660,11 +661,12 @@ def _describe_color_jitter(params: dict[str, Any]) -> str:
 
 
 def _describe_augmix(params: dict[str, Any]) -> str:
-    chains = [
-        f"×{weight:.2f} [{' → '.join(op.describe() for op in chain)}]"
-        for weight, chain in zip(params["weights"], params["chains"])
+    """The shares of the photo and of each edited copy (they sum to 100 %), with the copy's edits in order."""
+    copies = [
+        f"{weight:.0%} copy {index} ({' → '.join(op.describe() for op in chain)})"
+        for index, (weight, chain) in enumerate(zip(params["weights"], params["chains"]), start=1)
     ]
-    return f"original ×{params['original']:.2f} + " + " + ".join(chains)
+    return f"{params['original']:.0%} the photo + " + " + ".join(copies)
 
 
 def _describe_auto_augment(params: dict[str, Any]) -> str:

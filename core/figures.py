@@ -14,16 +14,21 @@ import pandas  # noqa: F401
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.bn_lab import LayerHistogram, RunningTrace
+from core.bn_lab import HISTOGRAM_RUNS, LayerHistogram, RunningTrace
 from core.init_demo import LayerActivations
 from core.mc_dropout import RotationScatter
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
 # Its black is replaced by grey: black vanishes on the dark theme's background.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#999999")
+# One colour per Fashion-MNIST class (by class index), for figures that may show all ten: Okabe-Ito's eight
+# and two more that stay apart from them (wine, brown).
+CLASS_PALETTE = (*PALETTE, "#882255", "#8C564B")
 DASHES = ("solid", "dash", "dot", "dashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
 PROJECTOR_FONT = 22  # px for every text of a projected figure: read from the back row at 1280x720
+PROJECTED_MAX_HEIGHT = 400  # px: what a key figure may take below a projected page's header at 1280x720
+PHONE_TEXT = 12  # px: the smallest number a phone shows in a figure's cells
 PHONE_PLOT_SIDE = 330  # px: a phone's plot area is about this wide, so equal-aspect plots get this height
 PHONE_CELL = 150  # px of height per subplot when a grid of subplots is stacked into one column
 PHONE_CELL_GAP = 80  # px between stacked subplots: room for an axis title and the next subplot title
@@ -35,8 +40,9 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def log_ticks(values: Sequence[float]) -> dict:
-    """Ticks at 1, 2 and 5 times the powers of ten spanning ``values``, written out in full.
+def log_ticks(values: Sequence[float], most: int = 8) -> dict:
+    """Ticks at 1, 2 and 5 times the powers of ten spanning ``values``, written out in full; over a wider span
+    only powers of ten, every k-th, so there are at most ``most`` labels.
 
     plotly's own log ticks label the minor ticks "2" and "5" only, which reads as "2, 1, 5, 2, 0.1, 5".
     """
@@ -44,8 +50,11 @@ def log_ticks(values: Sequence[float]) -> dict:
     if not positive:
         return {}
     low, high = min(positive), max(positive)
-    candidates = [m * 10.0**e for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
-                  for m in (1, 2, 5)]  # fmt: skip
+    first, last = math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1
+    candidates = [m * 10.0**e for e in range(first, last + 1) for m in (1, 2, 5)]
+    if sum(low <= t <= high for t in candidates) > most:  # a diverging run spans many decades: powers of ten
+        step = math.ceil((last - first + 1) / most)
+        candidates = [10.0**e for e in range(first, last + 1) if e % step == 0]
     inside = [t for t in candidates if low <= t <= high]
     below, above = [t for t in candidates if t < low], [t for t in candidates if t > high]
     ticks = ([below[-1]] if len(inside) < 2 and below else []) + inside + ([above[0]] if len(inside) < 2 else [])
@@ -70,7 +79,7 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     """One row per layer, one column per model, sharing each row's x axis."""
     labels = list(histograms[0].fractions)
     titles = [
-        f"{label} · {h.layer}: mean {h.mean[label]:+.2f}, std {h.std[label]:.2f}"
+        f"{label} · {h.layer}<br>mean {h.mean[label]:+.2f}, std {h.std[label]:.2f}"  # two lines: no overlap
         for h in histograms
         for label in labels
     ]
@@ -92,7 +101,8 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
                     y=histogram.fractions[label][order],
                     width=histogram.edges[1] - histogram.edges[0],
                     marker=dict(
-                        color=colour(col - 1),
+                        # each network its own colour, also when the other one diverged and is not drawn
+                        color=colour(list(HISTOGRAM_RUNS).index(label) if label in HISTOGRAM_RUNS else col - 1),
                         pattern=dict(shape=np.where(tail, "/", ""), fgcolor=colour(7)),
                     ),
                     name=label,
@@ -106,8 +116,9 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     figure.add_traces(traces, rows=rows, cols=cols)
     figure.update_annotations(font_size=12)
     figure.update_yaxes(title="fraction")
-    figure.update_xaxes(title="pre-activation (hatched: clipped tails)", row=len(histograms))
-    return _layout(figure, height=170 * len(histograms) + 80)
+    figure.update_xaxes(title="pre-activation<br>(hatched: clipped tails)", row=len(histograms))
+    _layout(figure, height=170 * len(histograms) + 110)
+    return figure.update_layout(margin=dict(t=80, b=70))  # room for two-line subplot and axis titles
 
 
 def lines_figure(
@@ -134,21 +145,31 @@ def lines_figure(
 
 
 def loss_figure(curves: Mapping[str, object]) -> go.Figure:
-    """Smoothed training loss of each network so far (``curves``: label -> core.train.Curves), on a log axis so
-    that a diverging run does not flatten the others; where a run diverged, a marked line says so."""
-    losses = {}
+    """Smoothed training loss of each network so far (``curves``: label -> core.train.Curves), on a log axis.
+
+    Where a run diverged, a marked line says so, and its curve leaves the plot at the top: the y axis ends at 10x
+    the highest loss of the other runs (or of any run's start), so a loss of 1e16 does not flatten them.
+    """
+    losses, ceiling = {}, 0.0
     for label, c in curves.items():
         finite = np.asarray(c.train_loss, dtype=float)
         finite = finite[: np.argmax(~np.isfinite(finite))] if c.diverged else finite
         losses[label] = (range(1, len(finite) + 1), smooth(finite))
+        if len(finite):
+            ceiling = max(ceiling, 10 * float(finite[0] if c.diverged else losses[label][1].max()))
+    steps = max((len(x) for x, _ in losses.values()), default=1)
     figure = lines_figure(losses, "step", "training loss (smoothed, log scale)", log_y=True)
+    shown = [float(v) for _, y in losses.values() for v in y if 0 < v <= ceiling]
+    if shown and any(c.diverged for c in curves.values()):
+        figure.update_yaxes(range=[math.log10(min(shown)) - 0.1, math.log10(ceiling)], **log_ticks([*shown, ceiling]))
+    figure.update_xaxes(range=[0, steps + 1])  # fixed: an annotation never widens it (projected, it began at -20)
     for index, (label, c) in enumerate(curves.items()):
         if c.diverged:
             figure.add_vline(
                 x=c.step,
                 line=dict(color=colour(index), dash="dot"),
                 annotation_text=f"{label} diverged at step {c.step}",
-                annotation_position="top left",
+                annotation_position="top right" if c.step < steps / 2 else "top left",
             )
     return figure
 
@@ -284,13 +305,13 @@ def class_distribution_figure(samples: np.ndarray, deterministic: np.ndarray, cl
     )
     figure.update_xaxes(title="class")
     figure.update_yaxes(title="softmax probability", range=[-0.02, 1.02])
-    return _layout(figure, 400)
+    return _layout(figure, 380)
 
 
 def votes_figure(counts: np.ndarray, classes: Sequence[str]) -> go.Figure:
     figure = go.Figure(go.Bar(x=list(classes), y=counts, marker_color=colour(0)))
     figure.update_xaxes(title="class")
-    figure.update_yaxes(title="passes that chose the class")
+    figure.update_yaxes(title="votes (passes)")  # short: a projected or narrow figure cut a longer one
     return _layout(figure, 280)
 
 
@@ -331,7 +352,11 @@ def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) ->
     jitter = np.random.default_rng(0).uniform(-3.0, 3.0, (passes, len(scatter.angles)))  # fixed: same picture
     # float32 throughout: the same points to well under a pixel, and half the bytes of a ~300 KB figure.
     x = (scatter.angles[None, :] + jitter).ravel().astype(np.float32)
-    for index, label in enumerate(scatter.classes):
+    for label in scatter.classes:
+        shade = CLASS_PALETTE[label]  # by class, so a class keeps its colour from item to item
+        # The legend's marker, solid and large: the points' own are faint (they overlap) and vanish on dark.
+        figure.add_scatter(x=[None], y=[None], mode="markers", name=classes[label], legendgroup=classes[label],
+                           marker=dict(size=10, color=shade), row=1, col=1)  # fmt: skip
         for row, values in enumerate((scatter.logits, scatter.probs), start=1):
             figure.add_scatter(
                 x=x,
@@ -339,8 +364,8 @@ def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) ->
                 mode="markers",
                 name=classes[label],
                 legendgroup=classes[label],
-                marker=dict(size=4, color=colour(index), opacity=0.35),
-                showlegend=row == 1,
+                marker=dict(size=4, color=shade, opacity=0.35),
+                showlegend=False,
                 row=row,
                 col=1,
             )
@@ -475,7 +500,7 @@ def invariance_figure(
     # One range for all: only the first panel needs tick labels (a phone's stacked panels get theirs back).
     figure.update_yaxes(range=[max(0.0, low - 0.03), 1.0], tickformat=".0%", showticklabels=False)
     figure.update_yaxes(title="test accuracy", showticklabels=True, row=1, col=1)
-    return _layout(figure, 440)
+    return _layout(figure, 400)
 
 
 def paths_figure(
@@ -581,6 +606,7 @@ def adapted(figure: go.Figure, narrow: bool = False, projector: bool = False) ->
     """
     figure = go.Figure(figure)
     if narrow:
+        figure.update_traces(textfont_size=PHONE_TEXT, selector=dict(type="heatmap"))  # numbers in the cells
         _one_column(figure)
         _every_category_label(figure)
         _legend_below(figure)
@@ -590,6 +616,12 @@ def adapted(figure: go.Figure, narrow: bool = False, projector: bool = False) ->
     if projector:
         _enlarge(figure)
     return figure
+
+
+def projected_height(height: int) -> int:
+    """A figure's height when projected: 1.3x for the larger text, but a one-panel figure no taller than
+    PROJECTED_MAX_HEIGHT, so it fits the first screen at 1280x720 (a taller one is never shrunk)."""
+    return max(height, min(int(height * 1.3), PROJECTED_MAX_HEIGHT))
 
 
 def _enlarge(figure: go.Figure, size: int = PROJECTOR_FONT) -> None:
@@ -603,7 +635,7 @@ def _enlarge(figure: go.Figure, size: int = PROJECTOR_FONT) -> None:
         legend=dict(font_size=size, title_font_size=size),
         hoverlabel_font_size=size,
         title_font_size=size + 4,
-        height=int((figure.layout.height or 400) * 1.3),
+        height=projected_height(figure.layout.height or 400),
     )
     figure.update_xaxes(tickfont_size=size, title_font_size=size)
     figure.update_yaxes(tickfont_size=size, title_font_size=size)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import explain, tabs_ui, use_router
+from app import header_ui, projector_mode, tabs_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
@@ -12,22 +12,27 @@ from pages.sections.studio import (
     label_section,
     mixing_section,
     one_transform_section,
+    pipeline_chips_ui,
     pipeline_section,
     pipeline_ui,
     test_time_crops_section,
     trivial_augment_section,
 )
 
-st.title("Augmentation Studio")
-explain("studio.notice", "info")
-st.page_link(
-    "pages/regularization_lab.py",
-    label="What augmentation buys a real CNN: shifted, rotated, mirrored test items (Regularization Lab › Small data)",
-    icon=":material/insights:",
-    query_params={"reg_tab": "Small data"},
-)
+header_ui("Augmentation Studio", "studio.notice")
+projector = projector_mode()
+if not projector:  # projected, the grid needs the room (the sidebar's menu reaches the Regularization Lab)
+    st.page_link(
+        "pages/regularization_lab.py",
+        label="What augmentation buys a real CNN: shifted, rotated, mirrored test items "
+        "(Regularization Lab › Small data)",
+        icon=":material/insights:",
+        query_params={"reg_tab": "Small data"},
+    )
 loaded = image_input_ui()
 chain = pipeline_ui()
+if projector:
+    pipeline_chips_ui(chain)
 if loaded is not None:
     tabs_ui(
         "studio_tab",

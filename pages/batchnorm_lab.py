@@ -1,8 +1,6 @@
 """BatchNorm Lab: what normalization does inside a real CNN trained on Fashion-MNIST."""
 
-import streamlit as st
-
-from app import explain, tabs_ui, use_router
+from app import header_ui, tabs_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
@@ -14,8 +12,7 @@ from pages.sections.batchnorm import (
     train_vs_test_section,
 )
 
-st.title("BatchNorm Lab")
-explain("bn.notice", "info")
+header_ui("BatchNorm Lab", "bn.notice")
 tabs_ui(
     "bn_tab",
     {

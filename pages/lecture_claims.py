@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from app import explain, projector_mode, use_router
+from app import header_ui, narrow_viewport, projector_mode, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
 from core import claims
+from core.cards import cards_markdown
 
 PAGE_TITLES = {
     claims.REGULARIZATION: "Regularization Lab",
@@ -18,19 +19,20 @@ PAGE_TITLES = {
 def table_section(rows: list[dict[str, object]]) -> None:
     shown = sum(row["verdict"] == claims.SHOWN for row in rows)
     st.metric("Claims shown by this app's experiments", f"{shown} of {len(rows)}")
-    # A static table: the statements wrap, so the whole table reads from the back row without scrolling.
-    st.table(
-        [
-            {
-                "claim": claims.BY_NAME[row["claim"]].statement,
-                "slide": row["slide"],
-                "measured effect": row["text"],
-                "verdict": "✓ shown" if row["verdict"] == claims.SHOWN else "⚠ not shown",
-                "where": f"{PAGE_TITLES[row['page']]} › {row['section']}",
-            }
-            for row in rows
-        ]
-    )
+    table = [
+        {
+            "claim": claims.BY_NAME[row["claim"]].statement,
+            "slide": row["slide"],
+            "measured effect": row["text"],
+            "verdict": "✓ shown" if row["verdict"] == claims.SHOWN else "⚠ not shown",
+            "where": f"{PAGE_TITLES[row['page']]} › {row['section']}",
+        }
+        for row in rows
+    ]
+    if narrow_viewport():  # a card per claim: a five-column table cut the verdict off at 390 px
+        st.markdown(cards_markdown(table))
+    else:  # a static table: the statements wrap, so the whole table reads from the back row without scrolling
+        st.table(table)
 
 
 def details_section(rows: list[dict[str, object]]) -> None:
@@ -41,8 +43,7 @@ def details_section(rows: list[dict[str, object]]) -> None:
                 st.markdown(claims.sentence(row["claim"], short=projector_mode()))
 
 
-st.title("Lecture claims")
-explain("claims.notice", "info")
+header_ui("Lecture claims", "claims.notice")
 rows = claims.table()
 table_section(rows)
 st.subheader("Each claim, with its numbers")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import explain, open_tab_ui, seed_ui, use_router
+from app import beside_ui, header_ui, open_tab_ui, projector_mode, seed_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
@@ -20,8 +20,7 @@ from pages.sections.mc_dropout import (
     tta_section,
 )
 
-st.title("MC Dropout Lab")
-explain("mc.notice", "info")
+header_ui("MC Dropout Lab", "mc.notice")
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
 passes = middle.slider("Passes T", 1, MAX_PASSES, 50, key="mc_T", bind="query-params")
 with right:
@@ -30,11 +29,14 @@ label, tab = open_tab_ui("mc_tab", TABS)
 # The over-confident network has its own p: the model's p is hidden for it (a link's choice arrives by one rerun).
 own_p = label == "Calibration" and st.session_state.get("mc_calibration_net") == OVERCONFIDENT
 p = model_p_ui(left, own_p)
-chosen = input_ui(where=[tab] if label in TABS[:2] else [])  # only the first two tabs use the input
-with tab:
+uses_input = label in TABS[:2]  # only the first two tabs use the input
+with tab:  # projected, the sidebar is closed: the input goes beside the figure
+    panel, shown = beside_ui() if projector_mode() and uses_input else (st.sidebar, st.container())
+chosen = input_ui(panel, where=[tab] if uses_input else [])
+with shown:
     match label, chosen:
         case "Prediction", (key, x):
-            prediction_section(p, key, x, passes, seed)
+            prediction_section(p, key, x, passes, seed, panel)
         case "Perturbation", (key, x):
             perturbation_section(p, key, x, passes, seed)
         case "Calibration", _:

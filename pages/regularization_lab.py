@@ -1,8 +1,6 @@
 """Regularization Lab: augmentation and regularizers on scarce data, L2 vs weight decay, early stopping, ensembles."""
 
-import streamlit as st
-
-from app import explain, tabs_ui, use_router
+from app import header_ui, tabs_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
@@ -13,8 +11,7 @@ from pages.sections.regularization import (
     weight_decay_section,
 )
 
-st.title("Regularization Lab")
-explain("reg.notice", "info")
+header_ui("Regularization Lab", "reg.notice")
 tabs_ui(
     "reg_tab",
     {

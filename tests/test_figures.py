@@ -153,7 +153,7 @@ def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pi
     probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
     scatter = RotationScatter(np.linspace(0, 165, 12), logits, probs, np.array([2, 7]))
     figure = figures.rotation_scatter_figure(scatter, CLASSES)
-    logit_trace = figure.data[0]
+    logit_trace = figure.data[1]  # (data[0]: class 2's legend marker)
     assert logit_trace.y.dtype == np.float32
     span = logits[:, :, 2].max() - logits[:, :, 2].min()
     assert np.abs(logit_trace.y - logits[:, :, 2].ravel()).max() < 1e-6 * span
@@ -175,3 +175,39 @@ def test_convergence_band_is_the_standard_error_of_the_first_k_passes():
     band = figures.convergence_figure(running, samples, "Bag").data[0]
     expected = np.array([samples[:k].std() / np.sqrt(k) for k in range(1, 51)])
     np.testing.assert_allclose(np.asarray(band.y)[:50], running + expected, atol=1e-12)
+
+
+def test_a_diverging_run_gets_few_log_ticks_and_does_not_flatten_the_other():
+    """Plain explodes to 1e16 at step 20: at most 8 y labels, the axis ends at 10x BN's highest loss, x starts at 0."""
+    from core.train import Curves
+
+    plain = Curves(train_loss=[2.3 * 10.0 ** (0.8 * k) for k in range(20)] + [float("nan")])
+    batchnorm = Curves(train_loss=list(np.linspace(2.3, 0.4, 40)))
+    figure = figures.loss_figure({"plain": plain, "BatchNorm": batchnorm})
+    axis = figure.layout.yaxis
+    assert 2 <= len(axis.tickvals) <= 8
+    assert axis.range[1] == np.log10(10 * figures.smooth(np.linspace(2.3, 0.4, 40)).max())
+    assert figure.layout.xaxis.range[0] == 0
+    assert len(log_ticks([5, 2e16])["tickvals"]) <= 8
+
+
+def test_a_lone_batchnorm_histogram_keeps_its_colour():
+    """When plain diverged and only BatchNorm is drawn, its bars stay BatchNorm's colour, not plain's."""
+    lone = [LayerHistogram("block1", np.linspace(-3, 3, 21), {"BatchNorm": np.full(20, 0.05)}, {"BatchNorm": 0.0},
+                           {"BatchNorm": 1.0})]  # fmt: skip
+    assert figures.histogram_figure(lone).data[0].marker.color == figures.colour(1)
+
+
+def test_rotated_item_classes_keep_their_own_distinct_colours_and_solid_legend_markers():
+    """Each class has its own of ten distinct colours whatever leads; the legend's markers are solid, not faint."""
+    from core.mc_dropout import RotationScatter
+
+    assert len(set(figures.CLASS_PALETTE)) == 10
+    probs = np.full((5, 2, 10), 0.1)
+    scatter = RotationScatter(np.array([0.0, 15.0]), np.zeros((5, 2, 10)), probs, np.array([9, 0]))
+    figure = figures.rotation_scatter_figure(scatter, CLASSES)
+    colours = {trace.name: trace.marker.color for trace in figure.data}
+    assert colours == {CLASSES[9]: figures.CLASS_PALETTE[9], CLASSES[0]: figures.CLASS_PALETTE[0]}
+    legend = [trace for trace in figure.data if trace.showlegend is not False]
+    assert [trace.name for trace in legend] == [CLASSES[9], CLASSES[0]]
+    assert all(trace.marker.opacity in (None, 1) and trace.marker.size >= 8 for trace in legend)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from app import explain
+from app import beside_ui, explain, projector_mode
 from core import bn_lab, figures
 from core.augment import chain_from_state, chain_titles, pipeline_code
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
@@ -30,9 +30,12 @@ def batch_ui() -> tuple[str, torch.Tensor | None] | None:
 
     None (after saying so here) when the user's image is wanted but missing.
     """
-    source = st.segmented_control(
-        "Batch", BATCH_SOURCES, default=BATCH_SOURCES[0], required=True, key="bn_batch", bind="query-params"
-    )
+    if projector_mode():  # in the narrow column beside the figure: the choices stacked
+        source = st.radio("Batch", BATCH_SOURCES, key="bn_batch", bind="query-params")
+    else:
+        source = st.segmented_control(
+            "Batch", BATCH_SOURCES, default=BATCH_SOURCES[0], required=True, key="bn_batch", bind="query-params"
+        )
     if source == BATCH_SOURCES[0]:
         return "fashion", None  # its histograms are precomputed
     loaded = image_input_ui()
@@ -59,13 +62,20 @@ def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
 
 
 def activations_section() -> None:
-    steps = sorted(shipped_run("batchnorm").snapshots)
-    step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
-    batch = batch_ui()
+    controls, shown = beside_ui()
+    with controls:
+        steps = sorted(shipped_run("batchnorm").snapshots)
+        step = st.select_slider("Training step", steps, value=0, key="bn_step", bind="query-params")
+        batch = batch_ui()
     if batch is not None:
         key, images = batch
         histograms = precomputed().histograms(step) if key == "fashion" else cached_histograms(step, key, images)
-        plot("histograms", figures.histogram_figure, histograms, content=(key, step))
+        layer = "all"
+        if projector_mode():  # one layer, large: the five rows are taller than a projected screen
+            names = [histogram.layer for histogram in histograms]
+            layer = controls.select_slider("Layer", names, key="bn_layer", bind="query-params")
+            histograms = [histograms[names.index(layer)]]
+        plot("histograms", figures.histogram_figure, histograms, content=(key, step, layer), container=shown)
     records = {label: shipped_run(name).record for label, name in bn_lab.HISTOGRAM_RUNS.items()}
     explain("bn.collapse", **bn_lab.collapse(records["plain"]))
     plot("layer_std", figures.layer_std_figure, records, content=tuple(bn_lab.HISTOGRAM_RUNS.values()))

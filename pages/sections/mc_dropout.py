@@ -8,8 +8,9 @@ import numpy as np
 import streamlit as st
 import torch
 from PIL import Image
+from streamlit.delta_generator import DeltaGenerator
 
-from app import explain
+from app import explain, projector_mode
 from core.bn_lab import images_to_fashion_input
 from core.data import CLASSES, to_display, to_tensor
 from core.figures import (
@@ -53,6 +54,9 @@ from pages.sections.shared import (
 
 TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 PER_CLASS = 200  # test images per class in the shipped subset
+# The lab opens on an item whose passes disagree (p 0.1, T 50, seed 0: 30 votes Shirt, 20 another class; mutual
+# information 0.07 nats, the 8th highest of the 2,000 test items), not on one every pass is sure of.
+OPENING_ITEM = ("Shirt", 107)
 SOURCES = ("Fashion-MNIST", "Photo")
 ROTATION_PASSES = 100  # T of the rotated-item view, as in Gal & Ghahramani's Fig. 4
 THETA, X = np.array([2.0, -1.0]), np.array([1.0, 3.0])  # the Dropout basics unit's weights and inputs
@@ -63,21 +67,23 @@ def _surprise() -> None:
     st.session_state.mc_index = secrets.randbelow(PER_CLASS)
 
 
-def input_ui(where) -> tuple[str, torch.Tensor] | None:
-    """Sidebar: a Fashion-MNIST test item or a photo. Returns a cache key and the (1, 1, 28, 28) input.
+def input_ui(panel: DeltaGenerator, where) -> tuple[str, torch.Tensor] | None:
+    """The input, in ``panel`` (the sidebar; projected, beside the figure): a Fashion-MNIST test item or a photo.
+    Returns a cache key and the (1, 1, 28, 28) input.
 
     None when the photo is missing, after saying so in each of ``where`` (the tabs that need the input).
     """
-    st.sidebar.subheader("Input")
-    source = st.sidebar.segmented_control(
+    panel.subheader("Input")
+    shown = panel.container()  # the picture first: projected, it is on the first screen above the controls
+    source = panel.segmented_control(
         "Input", SOURCES, default=SOURCES[0], required=True, key="mc_source", bind="query-params"
     )
     if source == SOURCES[0]:
-        name = st.sidebar.selectbox(
-            "Class", CLASSES, index=CLASSES.index("Sneaker"), key="mc_class", bind="query-params"
+        name = panel.selectbox(
+            "Class", CLASSES, index=CLASSES.index(OPENING_ITEM[0]), key="mc_class", bind="query-params"
         )
-        index = st.sidebar.slider("Item", 0, PER_CLASS - 1, 0, key="mc_index", bind="query-params")
-        st.sidebar.button("Surprise me", icon=":material/shuffle:", on_click=_surprise, key="mc_surprise")
+        index = panel.slider("Item", 0, PER_CLASS - 1, OPENING_ITEM[1], key="mc_index", bind="query-params")
+        panel.button("Surprise me", icon=":material/shuffle:", on_click=_surprise, key="mc_surprise")
         test = fashion_subset()["test"]
         position = fashion_position(test.labels, CLASSES.index(name), index)
         key = f"fashion:{position}"
@@ -86,12 +92,10 @@ def input_ui(where) -> tuple[str, torch.Tensor] | None:
         loaded = image_input_ui(where)
         if loaded is None:
             return None
-        invert = st.sidebar.toggle(
-            "Invert (items are light on black)", value=True, key="mc_invert", bind="query-params"
-        )
+        invert = panel.toggle("Invert (items are light on black)", value=True, key="mc_invert", bind="query-params")
         key = f"{loaded.digest}:{invert}"
         x, picture = network_input(key, loaded.image, invert)
-    st.sidebar.image(picture, caption="What the network sees: 28×28 greyscale", width=196)
+    shown.image(picture, caption="What the network sees: 28×28 greyscale", width=196)
     return key, x
 
 
@@ -113,10 +117,12 @@ def cached_mc(p: float, key: str, passes: int, seed: int, _x: torch.Tensor) -> t
     return mc_probs(model, _x, passes, seed).numpy()[:, 0], deterministic_probs(model, _x).numpy()[0]
 
 
-def prediction_section(p: float, key: str, x: torch.Tensor, passes: int, seed: int) -> None:
+def prediction_section(p: float, key: str, x: torch.Tensor, passes: int, seed: int, panel: DeltaGenerator) -> None:
+    """The MC prediction's numbers (in ``panel`` when projected, beside the figure; else in a row) and figures."""
     samples, deterministic = cached_mc(p, key, passes, seed, x)
     content = (p, key, passes, seed)
-    for column, number in zip(st.columns(5), prediction_numbers(samples, deterministic, CLASSES)):
+    numbers = prediction_numbers(samples, deterministic, CLASSES)
+    for column, number in zip([panel] * len(numbers) if projector_mode() else st.columns(5), numbers):
         column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
     top = int(samples.mean(0).argmax())
     plot("distribution", class_distribution_figure, samples, deterministic, CLASSES, content=content)

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import explain
+from app import explain, projector_mode
 from core import figures, invariance, train
 from core import regularization as reg
 from core.data import CLASSES, SUBSET_PER_CLASS
@@ -148,7 +148,8 @@ def item_ui() -> None:
 
 
 def invariance_section() -> None:
-    st.subheader("Does augmentation keep the network right when the item moves?")
+    if not projector_mode():  # projected, the caption's key sentence asks the same: the figure stays on screen
+        st.subheader("Does augmentation keep the network right when the item moves?")
     explain("reg.invariance", "caption")
     view = small_data_view()
     plot("invariance", figures.invariance_figure, view["invariance"], view["titles"], content="recorded")

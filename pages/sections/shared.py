@@ -19,6 +19,7 @@ from PIL import Image
 
 from app import narrow_viewport, projector_mode
 from core import claims
+from core.cards import cards_markdown
 from core.data import Split, load_subset
 from core.figures import adapted, freeze
 from core.images import (
@@ -259,12 +260,20 @@ def plot(
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
-def _arrow_table(name: str, content: Hashable, _rows: list[dict]) -> pa.Table:
+def _arrow_table(name: str, content: Hashable, _rows: list[dict] | dict[str, Sequence]) -> pa.Table:
     return pa.Table.from_pandas(pd.DataFrame(_rows), preserve_index=False)
 
 
-def table(name: str, rows: list[dict], content: Hashable, container=st) -> None:
-    """``rows`` as an interactive table. Streamlit converts rows to Arrow on every rerun (through pandas: 6.6 %
-    of the server's GIL time under the load mix); here that happens once per table ``name`` and ``content``, the
-    small key naming what the rows hold."""
-    container.dataframe(_arrow_table(name, content, rows), hide_index=True)
+def table(name: str, rows: list[dict] | dict[str, Sequence], content: Hashable, container=st) -> None:
+    """``rows`` as an interactive table; on a phone as cards (no column cut off, nothing scrolls sideways);
+    projected as a static table in large type.
+
+    Streamlit converts rows to Arrow on every rerun (through pandas: 6.6 % of the server's GIL time under the load
+    mix); here that happens once per table ``name`` and ``content``, the small key naming what the rows hold."""
+    arrow = _arrow_table(name, content, rows)
+    if narrow_viewport():
+        container.markdown(cards_markdown(arrow.to_pylist()))
+    elif projector_mode():  # a static table: its text takes the projector's size (the grid's canvas does not)
+        container.table(arrow, hide_index=True)
+    else:
+        container.dataframe(arrow, hide_index=True)

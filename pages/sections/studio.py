@@ -104,6 +104,12 @@ def pipeline_ui() -> list[ChainItem]:
     return chain
 
 
+def pipeline_chips_ui(chain: list[ChainItem]) -> None:
+    """Projected, the sidebar is closed: the pipeline as a line of chips in the main area, in its order."""
+    chips = " → ".join(f":blue-background[{item.augmentation.title}]" for item in chain)
+    st.markdown(f"**Pipeline:** {chips or 'none (open the sidebar to pick augmentations)'}")
+
+
 def count_seed_ui() -> tuple[int, int]:
     """How many samples, drawn with which seed: in each tab that uses them, kept while another tab is open."""
     count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")

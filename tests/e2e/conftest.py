@@ -36,7 +36,7 @@ README_SCREENSHOTS = {
     f"{page}{variant}"
     for page in ("home", "augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")
     for variant in ("", "_projector")
-}
+} | {"mc_dropout_lab_phone_prediction", "regularization_lab_phone_small_data"}
 LOAD_TIMEOUT_MS = 120_000  # the first page of a fresh server imports torch
 
 

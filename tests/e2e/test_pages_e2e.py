@@ -14,6 +14,7 @@ def test_page_loads_without_exception(page, server, path):
     assert_no_exception(page)
     assert page.get_by_role("link", name="Augmentation Studio").first.is_visible()
     screenshot(page, path or "home")
+    page.set_viewport_size({"width": 1280, "height": 720})  # a lecture hall's projector
     open_app(page, f"{server}/{path}?projector=true")
     assert_no_exception(page)
     screenshot(page, f"{path or 'home'}_projector")

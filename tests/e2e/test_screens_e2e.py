@@ -32,6 +32,8 @@ METRIC_SIZES = """() => Array.from(document.querySelectorAll('[data-testid=stMet
   .map(metric => ['stMetricLabel', 'stMetricValue']
     .map(part => parseFloat(getComputedStyle(metric.querySelector(`[data-testid=${part}] p`)).fontSize)))"""
 
+TABLE_SIZES = """() => Array.from(document.querySelectorAll('.stMainBlockContainer [data-testid=stTable] td'))
+  .filter(cell => cell.getBoundingClientRect().width > 0).map(cell => parseFloat(getComputedStyle(cell).fontSize))"""
 CODE_SIZES = """() => Array.from(document.querySelectorAll('.stMainBlockContainer [data-testid=stCode] code'))
   .filter(code => code.getBoundingClientRect().width > 0).map(code => parseFloat(getComputedStyle(code).fontSize))"""
 
@@ -52,8 +54,8 @@ def overlap(a, b) -> bool:
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
 @pytest.mark.parametrize("path", LABS)
 def test_projector_mode_enlarges_every_figure_metric_and_button(browser, server, path, size):
-    """?projector=true: tick and legend text of every figure and code on every tab >= 18 px, metric values larger
-    than their labels, no button label cut off, no plot toolbar over a figure."""
+    """?projector=true: tick and legend text of every figure, code and tables on every tab >= 18 px, metric values
+    larger than their labels, no button label cut off, no plot toolbar over a figure."""
     with window(browser, *size) as page:
         open_app(page, f"{server}/{path}?projector=true")
         for tab in tab_names(page):
@@ -66,6 +68,8 @@ def test_projector_mode_enlarges_every_figure_metric_and_button(browser, server,
             assert page.evaluate(CUT_BUTTONS) == [], tab
             assert page.locator(".modebar-container .modebar").count() == 0, tab  # no toolbar over a title
             assert min(page.evaluate(CODE_SIZES), default=18) >= 18, tab
+            assert min(page.evaluate(TABLE_SIZES), default=18) >= 18, tab
+            assert page.locator("[data-testid=stDataFrame]").count() == 0, tab  # its canvas keeps small type
             if size == (1280, 720):
                 show_first_figure(page)
                 screenshot(page, f"{path}_projector_{tab_slug(tab)}")
@@ -123,3 +127,76 @@ def show_first_figure(page) -> None:
 
 def tab_slug(tab: str) -> str:
     return "_".join(tab.lower().split())
+
+
+# The bottom edge (px from the window's top) of the first element matching a selector in the main area's open tab.
+BOTTOM = """selector => { const panel = document.querySelector('.stMainBlockContainer [role=tabpanel]:not([hidden])');
+  const element = panel && panel.querySelector(selector); return element && element.getBoundingClientRect().bottom; }"""
+KEY_FIGURE = {"augmentation_studio": "[data-testid=stImage] img"}  # the grid's first picture; elsewhere a plot
+
+
+@pytest.mark.parametrize("path", ["augmentation_studio", *LABS])
+def test_projected_first_screen_holds_the_key_figure(browser, server, path):
+    """Projected at 1280x720, unscrolled: the open tab's first figure ends above 720 px; the MC input picture and
+    the Studio's pipeline are in the main area on that screen too."""
+    with window(browser, 1280, 720) as page:
+        open_app(page, f"{server}/{path}?projector=true")
+        bottom = page.evaluate(BOTTOM, KEY_FIGURE.get(path, ".js-plotly-plot"))
+        assert bottom is not None and bottom <= 720, bottom
+        if path == "mc_dropout_lab":
+            assert page.evaluate(BOTTOM, "[data-testid=stImage] img") <= 720  # the item the network sees
+        if path == "augmentation_studio":
+            chips = page.locator(".stMainBlockContainer").get_by_text("Pipeline:", exact=True)
+            assert chips.is_visible() and chips.bounding_box()["y"] < 720
+
+
+# Elements of the main area (tab bars aside, which scroll by design) whose content scrolls sideways.
+SIDEWAYS = """() => Array.from(document.querySelectorAll('.stMainBlockContainer *'))
+  .filter(e => !e.closest('[role=tablist]') && e.scrollWidth > e.clientWidth + 1
+    && /(auto|scroll)/.test(getComputedStyle(e).overflowX))
+  .map(e => e.getAttribute('data-testid') || e.tagName)"""
+TABLES = "[data-testid=stTable], [data-testid=stDataFrame]"
+PHONE_TABS = [
+    ("lecture_claims", [None]),
+    ("regularization_lab", ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles"]),
+]
+
+
+@pytest.mark.parametrize(("path", "tabs"), PHONE_TABS, ids=[path for path, _ in PHONE_TABS])
+def test_phone_tables_become_cards_and_nothing_scrolls_sideways(browser, server, path, tabs):
+    """At 390 px every table is a card per row (no column cut off) and nothing in the page scrolls sideways."""
+    with window(browser, 390, 844, is_mobile=True, has_touch=True) as page:
+        open_app(page, f"{server}/{path}")
+        page.wait_for_function(f"() => !document.querySelector('{TABLES}')")  # the rerun after the width report
+        for tab in tabs:
+            if tab is not None:
+                open_tab(page, tab)
+            assert_no_exception(page)
+            assert page.locator(TABLES).count() == 0, tab
+            assert page.evaluate(SIDEWAYS) == [], tab
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, tab
+        if path == "lecture_claims":
+            assert page.get_by_text("verdict: ✓ shown").first.is_visible()
+
+
+# The y tick labels of the first figure: their texts and boxes (top, bottom); the x tick labels' texts.
+TICKS = """() => { const plot = document.querySelector('.stMainBlockContainer .js-plotly-plot');
+  const boxes = Array.from(plot.querySelectorAll('.ytick text')).map(t => { const r = t.getBoundingClientRect();
+    return [t.textContent, r.top, r.bottom]; });
+  return {y: boxes, x: Array.from(plot.querySelectorAll('.xtick text')).map(t => t.textContent)}; }"""
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["desktop", "projected"])
+def test_a_diverged_live_run_has_readable_ticks(browser, server, projector):
+    """Learning rate 1.0 > Train: the loss chart has at most 8 y labels, none overlapping, and its x axis starts at
+    0, not below."""
+    with window(browser, *((1280, 720) if projector else (1400, 1000))) as page:
+        open_app(page, f"{server}/batchnorm_lab?bn_tab=Live+training&lr=1.0{'&projector=true' if projector else ''}")
+        page.get_by_role("button", name="Train both networks").click()
+        settle(page)
+        page.get_by_text("diverged at step").first.wait_for()
+        ticks = page.evaluate(TICKS)
+        assert 2 <= len(ticks["y"]) <= 8, ticks["y"]
+        spans = sorted((top, bottom) for _, top, bottom in ticks["y"])
+        assert all(upper[1] <= lower[0] for upper, lower in zip(spans, spans[1:])), spans  # no two overlap
+        assert float(ticks["x"][0].replace("−", "-")) >= 0, ticks["x"]

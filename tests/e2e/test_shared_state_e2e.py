@@ -108,19 +108,20 @@ def test_the_open_tab_is_in_the_link_and_only_it_is_drawn(browser, page, server)
 
 
 def test_projector_mode_changes_the_layout(browser, page, server):
-    """?projector=true (in a fresh browser) collapses the sidebar, shortens the notice and enlarges the title."""
+    """?projector=true (in a fresh browser) collapses the sidebar, shortens the notice and enlarges its text."""
+    notice = "[data-testid=stAlert] p"
     open_app(page, f"{server}/augmentation_studio")
-    normal_title = page.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    normal_text = page.locator(notice).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "false"
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1280, "height": 720})  # a lecture hall's projector
     try:
         projected = context.new_page()
         open_app(projected, f"{server}/augmentation_studio?projector=true")
         assert_no_exception(projected)
         assert projected.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true"
         assert projected.get_by_text("Every sample: a new random view of the same photo, same label.").is_visible()
-        title = projected.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-        assert title > normal_title
+        text = projected.locator(notice).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert text > normal_text
         screenshot(projected, "augmentation_studio_projector")
     finally:
         context.close()
