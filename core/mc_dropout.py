@@ -22,6 +22,7 @@ from core.rng import RngStream
 
 DROPOUT_P = (0.1, 0.2, 0.5)  # the shipped dropout networks, "dropout_p{p}"
 OVERCONFIDENT = "small_dropout_seed0"  # BN + dropout 0.5 trained on 500 images (the small-data regime)
+OVERCONFIDENT_LABEL = "over-confident (p = 0.5, 500 images)"  # its name on the page and in links
 
 
 @torch.inference_mode()

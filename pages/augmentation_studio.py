@@ -6,7 +6,7 @@ from app import header_ui, projector_mode, tabs_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
-from pages.sections.shared import image_input_ui
+from pages.sections.shared import image_input_ui, presets_ui
 from pages.sections.studio import (
     code_section,
     label_section,
@@ -20,6 +20,7 @@ from pages.sections.studio import (
 )
 
 header_ui("Augmentation Studio", "studio.notice")
+presets_ui("augmentation_studio")
 projector = projector_mode()
 if not projector:  # projected, the grid needs the room (the sidebar's menu reaches the Regularization Lab)
     st.page_link(

@@ -11,8 +11,10 @@ from pages.sections.batchnorm import (
     live_training_section,
     train_vs_test_section,
 )
+from pages.sections.shared import presets_ui
 
 header_ui("BatchNorm Lab", "bn.notice")
+presets_ui("batchnorm_lab")
 tabs_ui(
     "bn_tab",
     {

@@ -19,8 +19,10 @@ from pages.sections.mc_dropout import (
     prediction_section,
     tta_section,
 )
+from pages.sections.shared import presets_ui
 
 header_ui("MC Dropout Lab", "mc.notice")
+presets_ui("mc_dropout_lab")
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
 passes = middle.slider("Passes T", 1, MAX_PASSES, 50, key="mc_T", bind="query-params")
 with right:

@@ -10,8 +10,10 @@ from pages.sections.regularization import (
     small_data_section,
     weight_decay_section,
 )
+from pages.sections.shared import presets_ui
 
 header_ui("Regularization Lab", "reg.notice")
+presets_ui("regularization_lab")
 tabs_ui(
     "reg_tab",
     {

@@ -27,6 +27,7 @@ from core.mc_dropout import (
     DROPOUT_P,
     ECE_BINS,
     OVERCONFIDENT,
+    OVERCONFIDENT_LABEL,
     calibration_change,
     deterministic_probs,
     fashion_position,
@@ -159,9 +160,6 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
 @st.cache_resource(max_entries=32, show_spinner="Rotating and running 1,200 passes…")
 def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
     return rotation_scatter(shipped_model(f"dropout_p{p}"), _x[0], ROTATION_PASSES, seed)
-
-
-OVERCONFIDENT_LABEL = "over-confident (p = 0.5, 500 images)"
 
 
 @st.fragment

@@ -35,6 +35,7 @@ from core.images import (
 from core.models import SmallCNN
 from core.precomputed import Precomputed
 from core.precomputed import load as load_precomputed
+from core.presets import presets_markdown
 from core.runs import Run, load_probs, load_record, load_run, private_model
 from core.threads import configure_torch_threads
 
@@ -208,6 +209,13 @@ def pictures_ui(cells: Sequence[tuple[bytes, str]]) -> None:
         row = cells[start : start + PICTURES_PER_ROW]
         for column, (picture, caption) in zip(st.columns(PICTURES_PER_ROW), row):
             column.image(picture, caption=caption, width="stretch")
+
+
+def presets_ui(page: str) -> None:
+    """The page's one-click presets, as links (each opens its view in a new tab): under the header; projected, in
+    the sidebar, so the first screen keeps its room for the key figure."""
+    projector = projector_mode()
+    (st.sidebar if projector else st).markdown(presets_markdown(page, projector))
 
 
 def claim_note(name: str) -> None:

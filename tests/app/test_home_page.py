@@ -45,3 +45,10 @@ def test_a_lab_opened_while_the_warm_up_imports_gets_whole_modules():
         "print(len(at.exception), len(at.get('plotly_chart')))"
     )
     assert _printed(code).split() == ["0", "2"]
+
+
+def test_home_shows_a_picture_card_per_lab(open_page):
+    """Four lab pictures (shipped JPEGs, from the browser tests' shots), each with a line of what a student sees."""
+    at = open_page("pages/home.py")
+    pictures = [block.proto.body for block in at.get("html") if "data:image/jpeg;base64," in block.proto.body]
+    assert len(pictures) == 4 and len([c for c in at.caption if c.value.endswith(".")]) >= 4

@@ -37,6 +37,9 @@ README_SCREENSHOTS = {
     for page in ("home", "augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")
     for variant in ("", "_projector")
 } | {"mc_dropout_lab_phone_prediction", "regularization_lab_phone_small_data"}
+CARDS = Path(__file__).parents[2] / "core" / "assets" / "cards"  # Home's picture of each lab, from its shot
+CARD_SHOTS = ("augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")
+CARD_WIDTH = 480  # px: sharp in Home's two columns, about 30 KB each
 LOAD_TIMEOUT_MS = 120_000  # the first page of a fresh server imports torch
 
 
@@ -120,12 +123,26 @@ def screenshot(page, name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") and name in README_SCREENSHOTS:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
+        if name in CARD_SHOTS:
+            save_card(SCREENSHOTS / f"{name}.png", CARDS / f"{name}.jpg")
     window = page.viewport_size
     tall = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": window["width"], "height": max(window["height"], min(tall, 12_000))})
     page.wait_for_timeout(500)  # the figures re-fit to the taller window
     page.screenshot(path=ARTIFACTS / f"{name}.png")
     page.set_viewport_size(window)
+
+
+def save_card(shot: Path, card: Path) -> None:
+    """Home's card of a lab: its desktop shot without the sidebar, CARD_WIDTH wide, as JPEG."""
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        # without the sidebar (3/14 of the width) and the space above the title
+        main = image.convert("RGB").crop((image.width * 3 // 14, image.height // 12, image.width, image.height))
+        main.thumbnail((CARD_WIDTH, CARD_WIDTH))
+        card.parent.mkdir(parents=True, exist_ok=True)
+        main.save(card, quality=82, optimize=True)
 
 
 @contextmanager

@@ -181,3 +181,18 @@ def test_without_a_file_every_tab_that_needs_none_renders(page, server):
         assert_no_exception(page)
         panel = page.get_by_role("tabpanel", name=tab)
         assert panel.locator("button, .js-plotly-plot, [data-testid='stMetric'], .katex").count() > 0
+
+
+def test_a_preset_link_opens_its_view_and_its_address_is_the_link(page, server):
+    """BatchNorm Lab › Try: a diverging learning rate: the view opens on Live training at 1.0, and the address bar
+    (so the share box) holds both settings."""
+    open_app(page, f"{server}/batchnorm_lab")
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="a diverging learning rate").click()
+    preset = opened.value
+    preset.set_default_timeout(120_000)
+    settle(preset)
+    assert_no_exception(preset)
+    assert preset.get_by_role("tab", name="Live training", exact=True).get_attribute("aria-selected") == "true"
+    assert "1.0" in preset.locator("[data-testid=stSlider]").first.inner_text()
+    assert query(shared_link(preset)) == {"bn_tab": ["Live training"], "lr": ["1.0"]}

@@ -1,0 +1,41 @@
+"""One-click settings worth showing in a lecture, per lab: each is a link (the page's address with the settings as
+its query), so it opens the view in a new tab and can be shared like any other view."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from core.mc_dropout import OVERCONFIDENT_LABEL
+
+# page -> label -> query parameter -> value(s) as a link writes them (a choice's label, not its key)
+PRESETS: dict[str, dict[str, dict[str, str | list[str]]]] = {
+    "augmentation_studio": {
+        "a flip alone: only 2 views": {"chain": ["Horizontal flip"]},
+        "TrivialAugment, 16 draws": {"chain": ["TrivialAugmentWide"], "count": "16"},
+        "MixUp, α 0.5": {"studio_tab": "CutMix & MixUp", "mix": "MixUp", "mix_alpha": "0.5"},
+    },
+    "batchnorm_lab": {
+        "a diverging learning rate": {"bn_tab": "Live training", "lr": "1.0"},
+        "running statistics of batches of 2": {"bn_tab": "Train vs test", "rs_batch": "2"},
+        "tanh with a too-small init": {"bn_tab": "Initialization", "init_scheme": "too small (std 0.01)"},
+    },
+    "mc_dropout_lab": {
+        "an item the passes disagree on": {"mc_class": "Shirt", "mc_index": "107"},
+        "a photo, far from Fashion-MNIST": {"mc_source": "Photo"},
+        "an over-confident network": {"mc_tab": "Calibration", "mc_calibration_net": OVERCONFIDENT_LABEL},
+    },
+    "regularization_lab": {
+        "decay vs L2 at λ 1": {"reg_tab": "Weight decay vs L2", "decay": "1.0"},
+        "stop at the first rise": {"reg_tab": "Early stopping", "patience": "1"},
+        "ensembles of six networks": {"reg_tab": "Ensembles"},
+    },
+}
+
+
+def presets_markdown(page: str, projector: bool = False) -> str:
+    """The page's presets as one line of markdown links (relative to the page; projected, they stay projected)."""
+    links = []
+    for label, settings in PRESETS[page].items():
+        query = {**settings, **({"projector": "true"} if projector else {})}
+        links.append(f"[{label}]({page}?{urlencode(query, doseq=True)})")
+    return "**Try:** " + " · ".join(links)
