@@ -7,11 +7,14 @@ file as the main script.
 
 from __future__ import annotations
 
+import base64
+import functools
 import gc
 import importlib
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -194,6 +197,14 @@ def explain(key: str, style: str = "markdown", **values: object) -> None:
         st.info(text, icon=":material/lightbulb:")
     else:
         getattr(st, style)(text)
+
+
+@functools.cache
+def picture_html(path: Path, alt: str) -> str:
+    """An <img> holding the JPEG at ``path``, read and encoded once per process. Home's pictures are drawn so:
+    st.image would import numpy into Home, which paints before the labs' imports."""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="width: 100%">'
 
 
 def header_ui(title: str, notice: str) -> None:

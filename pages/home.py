@@ -1,11 +1,10 @@
 """Landing page: what AugNorm Lab is, a picture of each lab and where to start."""
 
-import base64
 from pathlib import Path
 
 import streamlit as st
 
-from app import use_router
+from app import picture_html, use_router
 
 use_router()
 
@@ -27,9 +26,7 @@ def lab_cards_ui() -> None:
     """A picture card per lab, two to a row (stacked on a phone)."""
     for start in range(0, len(LABS), 2):
         for column, (page, title, icon, sees) in zip(st.columns(2, gap="large"), LABS[start : start + 2]):
-            # As an <img> of its own bytes: st.image would import numpy and PIL into Home, which paints first
-            picture = base64.b64encode((CARDS / f"{page}.jpg").read_bytes()).decode()
-            column.html(f'<img src="data:image/jpeg;base64,{picture}" alt="{title}" style="width: 100%">')
+            column.html(picture_html(CARDS / f"{page}.jpg", title))
             column.page_link(f"pages/{page}.py", label=title, icon=icon)
             column.caption(sees)
 

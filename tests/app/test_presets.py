@@ -4,9 +4,8 @@ import pytest
 
 from core.presets import PRESETS, presets_markdown
 from tests.app.conftest import open_link
+from tests.bench.scenarios import TABS
 
-TABS = {"augmentation_studio": "studio_tab", "batchnorm_lab": "bn_tab", "mc_dropout_lab": "mc_tab",
-        "regularization_lab": "reg_tab"}  # fmt: skip
 CASES = [(page, label) for page, presets in PRESETS.items() for label in presets]
 
 
