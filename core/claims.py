@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import mlp, recap
 from core.bn_lab import mode_accuracies
 from core.data import load_subset
 from core.init_demo import activations_through_depth
@@ -36,15 +37,18 @@ from core.regularization import (
     member_errors,
     optimizer_path,
 )
-from core.runs import RUNS_DIR, load_probs, load_record, load_run, load_summary
+from core.runs import RUNS_DIR, load_full_probs, load_probs, load_record, load_run, load_summary, load_test_labels
 from core.train import (
     AUGMENTATION_LABELS,
+    CHECKPOINT_MEMBERS,
     DECAY,
     DECAYS,
     ENSEMBLE_SIZE,
     LR_SEEDS,
     RECIPE,
     SIMULATES,
+    SLOW_ARMS,
+    SLOW_SEEDS,
     TTA_ARMS,
 )
 
@@ -116,9 +120,9 @@ def paired(effects: Sequence[float], unit: str, numbers: str, **extra: object) -
     return Evidence(float(effects.mean()), spread, unit, len(effects), numbers, **extra)
 
 
-def percent(values: np.ndarray) -> str:
-    """Mean ± std of accuracies over seeds, in percent."""
-    return f"{100 * values.mean():.1f} ± {100 * values.std(ddof=1):.1f} %"
+def percent(values: np.ndarray, digits: int = 1) -> str:
+    """Mean ± std of accuracies (or errors) over seeds, in percent."""
+    return f"{100 * values.mean():.{digits}f} ± {100 * values.std(ddof=1):.{digits}f} %"
 
 
 def arm(name: str, directory: Path) -> np.ndarray:
@@ -413,11 +417,87 @@ def _same_augmentation(directory: Path) -> Evidence:
 
 
 @functools.cache
+def _input_normalization(directory: Path) -> Evidence:
+    picked = recap.input_arms(load_record("mlp_input", directory)["runs"])
+    accuracy = {label: np.array([r["test_accuracy"] for r in runs]) for label, runs in picked.items()}
+    rates = {label: "/".join(f"{r['lr']:g}" for r in runs) for label, runs in picked.items()}
+    raw, unit, standard = (mlp.INPUT_LABELS[inputs] for inputs in mlp.INPUTS)
+    numbers = (
+        f"test accuracy after {mlp.INPUT_STEPS} SGD steps, each arm at the rate its validation loss chose per seed: "
+        + ", ".join(f"{label} {percent(accuracy[label])} (rate {rates[label]})" for label in accuracy)
+        + f"; standardized against [0, 1]: {100 * (accuracy[standard] - accuracy[unit]).mean():+.1f} points"
+    )
+    return paired(100 * (accuracy[standard] - accuracy[raw]), POINTS, numbers)
+
+
+def depth_accuracies(directory: Path) -> dict[tuple[str, int], np.ndarray]:
+    arms = recap.depth_arms(load_record("mlp_depth", directory)["runs"])
+    return {key: np.array([r["test_accuracy"] for r in runs]) for key, runs in arms.items()}
+
+
+def _deep_networks(directory: Path) -> Evidence:
+    found, deepest = depth_accuracies(directory), max(mlp.DEPTHS)
+    stalled = recap.stalled_depth(recap.depth_arms(load_record("mlp_depth", directory)["runs"]), "none")
+    numbers = "; ".join(
+        f"depth {d}: plain {percent(found[('none', d)])}, BatchNorm {percent(found[('batch', d)])}" for d in mlp.DEPTHS
+    ) + (f"; the plain network's training loss stays near chance from depth {stalled}" if stalled else "")
+    return paired(100 * (found[("batch", deepest)] - found[("none", deepest)]), POINTS, numbers)
+
+
+def slow_records(directory: Path) -> dict[str, list[dict]]:
+    """The dropout-time runs per arm (``none``, ``dropout``), one record per seed."""
+    return {arm: [load_record(f"slow_{arm}_seed{s}", directory) for s in SLOW_SEEDS] for arm in SLOW_ARMS}
+
+
+def _dropout_time(directory: Path) -> Evidence:
+    found = slow_records(directory)
+    target = recap.slow_target(found)
+    epochs = {arm: np.array([recap.epochs_to_reach(r, target) for r in runs]) for arm, runs in found.items()}
+    ratio = epochs["dropout"] / epochs["none"]
+    numbers = (
+        f"epochs until the validation accuracy first reaches {100 * target:.1f} %: without dropout "
+        f"{epochs['none'].mean():.2f}, with dropout 0.5 {epochs['dropout'].mean():.2f} (ratio per seed "
+        + ", ".join(f"{r:.2f}" for r in ratio)
+        + ")"
+    )
+    return paired(100 * (ratio - 1), "% more epochs to the same validation accuracy", numbers)
+
+
+def checkpoint_results(directory: Path) -> dict[str, list[recap.EnsembleResult]]:
+    """Each arm of the checkpoint-ensemble comparison, per seed, scored on the 10,000 test images."""
+    labels = load_test_labels(directory)
+    results: dict[str, list[recap.EnsembleResult]] = {arm: [] for arm in recap.CHECKPOINT_ARMS}
+    for seed in SEEDS:
+        members = [load_full_probs(f"ckpt_member{m}_seed{seed}", directory)[0] for m in range(CHECKPOINT_MEMBERS)]
+        probs = {
+            "single": load_full_probs(f"ckpt_single_seed{seed}", directory),
+            "snapshot": load_full_probs(f"ckpt_snapshot_seed{seed}", directory),
+            "independent": np.stack(members),
+        }
+        for arm, found in probs.items():
+            results[arm].append(recap.ensemble_result(arm, found, labels))
+    return results
+
+
+def _checkpoint_ensemble(directory: Path) -> Evidence:
+    results = checkpoint_results(directory)
+    error = {arm: np.array([r.error for r in runs]) for arm, runs in results.items()}
+    alone = 100 * np.mean([r.member_errors for r in results["snapshot"]], axis=0)  # (members,) mean over seeds
+    numbers = (
+        f"test error (10,000 images, equal training cost): one network {percent(error['single'], 2)}; the average "
+        f"of its own {CHECKPOINT_MEMBERS} checkpoints {percent(error['snapshot'], 2)} (the checkpoints alone, first to "
+        f"last: {' / '.join(f'{e:.1f}' for e in alone)} %); {CHECKPOINT_MEMBERS} independent networks of a "
+        f"quarter budget each {percent(error['independent'], 2)}"
+    )
+    return paired(100 * (error["single"] - error["snapshot"]), "error points fewer than one network's", numbers)
+
+
 def _test_labels() -> np.ndarray:
     return load_subset()["test"].labels
 
 
 REGULARIZATION, MC, BATCHNORM = "pages/regularization_lab.py", "pages/mc_dropout_lab.py", "pages/batchnorm_lab.py"
+STUDIO = "pages/augmentation_studio.py"
 
 CLAIMS: tuple[Claim, ...] = (
     Claim(
@@ -596,6 +676,55 @@ CLAIMS: tuple[Claim, ...] = (
         1.0,
         "Augmentation changes these two networks' accuracy too little to reverse their ranking.",
         _same_augmentation,
+    ),
+    Claim(
+        "input-normalization-helps-training",
+        "Normalized inputs (the mean subtracted, divided by the std) make the same network train better in the same "
+        "budget than raw pixel values.",
+        "Data pre-processing",
+        STUDIO,
+        "Pre-processing",
+        1.0,
+        "Given a learning rate chosen for each kind of input, raw pixels do not fall clearly behind here.",
+        _input_normalization,
+    ),
+    Claim(
+        "bn-trains-deep-nets",
+        "With BatchNorm very deep networks are much easier to train: at 30 layers the BN network learns where "
+        "the plain one does not.",
+        "BN: what do you get?",
+        BATCHNORM,
+        "Deep networks",
+        5.0,
+        "At 30 layers the plain network still trains here when its learning rate is chosen for it.",
+        _deep_networks,
+    ),
+    Claim(
+        "dropout-trains-slower",
+        "Dropout needs more training time: the network with dropout takes more epochs to reach the same validation "
+        "accuracy (the lecture: usually about 1.5x).",
+        "Dropout",
+        REGULARIZATION,
+        "Dropout: training time",
+        10.0,
+        "Every seed did need more epochs with dropout (the ratios above), in the slide's direction, but the ratio "
+        "varies from seed to seed by more than half its mean, so it does not clear this app's rule (twice the "
+        "spread). A guess, not measured: the first epoch at which a validation curve that still wobbles by a "
+        "point or more crosses a line is a coarse measure.",
+        _dropout_time,
+    ),
+    Claim(
+        "checkpoint-ensemble-helps",
+        "Averaging the predictions of one run's checkpoints (a snapshot ensemble) makes fewer errors than the single "
+        "network trained for the same time.",
+        "Ensembling variants",
+        REGULARIZATION,
+        "Checkpoint ensembles",
+        0.3,
+        "Here each cycle is 2 epochs: the earlier checkpoints are clearly weaker than the last (the numbers), and "
+        "averaging them in costs more than their differences gain. A guess, not measured: with cycles long enough "
+        "for each checkpoint to converge (Huang et al. ran tens of epochs per cycle) the average could win.",
+        _checkpoint_ensemble,
     ),
 )
 BY_NAME = {claim.name: claim for claim in CLAIMS}

@@ -14,6 +14,7 @@ from core.models import CNNConfig, SmallCNN
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
 PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``
+TEST_LABELS = "test_labels.npy"  # the 10,000 Fashion-MNIST test labels, for the runs that keep full-test outputs
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,17 @@ def load_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:
     """A run's saved softmax outputs on the shipped test subset: (2000, 10) float32."""
     with np.load(directory / f"{name}.npz") as saved:
         return saved["probs"].astype(np.float32)
+
+
+def load_full_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:
+    """A run's softmax outputs on all 10,000 test images, one per kept snapshot: (members, 10000, 10) float32."""
+    with np.load(directory / f"{name}.npz") as saved:
+        return saved["probs"].astype(np.float32)
+
+
+def load_test_labels(directory: Path = RUNS_DIR) -> np.ndarray:
+    """The 10,000 test labels (int64) that ``load_full_probs`` outputs are scored against."""
+    return np.load(directory / TEST_LABELS).astype(np.int64)
 
 
 def load_run(name: str, directory: Path = RUNS_DIR) -> Run:

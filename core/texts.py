@@ -289,4 +289,85 @@ TEXTS: dict[str, Text] = {
         "exp(−dose); the gradient pulls them back. Test figures at each run's kept weights (10,000 images).",
         "Three doses of decay: weight norm and test accuracy.",
     ),
+    "bn.norms": Text(
+        "Wu & He's figure on a real batch: what enters a normalization of the BatchNorm network trained on "
+        "Fashion-MNIST (the convolution's output), for N test images. All four compute (x − mean) / √(var + ε); they "
+        "differ in which values share one mean and variance (blue: those sharing image 1, channel 1's). The table "
+        "computes each with one grouping function and checks it against PyTorch's own layer (nn.BatchNorm2d, "
+        "nn.LayerNorm, nn.InstanceNorm2d, nn.GroupNorm) on the same tensor.",
+        "Same formula, different sets of values sharing one mean and variance (blue).",
+    ),
+    "bn.norms_numbers": Text(
+        "The last column normalizes image 1 alone, as a batch of 1 would: only BatchNorm's output changes, "
+        "because only its statistics come from the other images (at N = 1 it equals InstanceNorm). At test time "
+        "BatchNorm uses its running averages instead, so its output no longer depends on the batch; the others "
+        "compute the same at training and test time.",
+        "Only BatchNorm depends on the rest of the batch.",
+    ),
+    "bn.deep": Text(
+        "Fully connected networks of 128 units per layer on Fashion-MNIST, with PyTorch's default initialization, "
+        "plain or with BatchNorm after every linear layer, trained for {steps} SGD steps (momentum 0.9) at each of "
+        "the rates {rates}; each seed is shown at the rate its validation loss chose (3 seeds, test accuracy on "
+        "the 10,000 test images). Below: one depth's training loss and the gradient each layer receives at "
+        "initialization.",
+        "Plain vs BatchNorm MLPs of depth 4 to 30, same budget, each at its best learning rate.",
+    ),
+    "bn.nonlin": Text(
+        "Each non-linearity and its derivative, by autograd: backprop multiplies the gradient by f′(z) at every "
+        "layer. Where f′ is about 0 (sigmoid's and tanh's flat tails, ReLU's negative side) almost nothing "
+        "passes; Leaky ReLU keeps 1 %. Below, measured: {depth}-layer networks of 128 units (3 seeds), at "
+        "initialization and after 1,000 SGD steps at the rate chosen here, on 512 held-out images.",
+        "Flat tails and ReLU's zero side pass no gradient; Leaky ReLU passes 1 %.",
+    ),
+    "bn.nonlin_dead": Text(
+        "Saturated: an output of sigmoid or tanh in its flat tail (within 0.02 of its limits). Dead: a unit at or "
+        "below zero for every one of the 512 images, so a ReLU passes it no gradient at all and its weights "
+        "stop changing; a Leaky ReLU unit in that state still passes 1 %. ‖∂L/∂W₁‖ is the gradient reaching the "
+        "first layer: the slide's ∂L/∂w.",
+        "Dead: negative for every image, so a ReLU unit gets no gradient.",
+    ),
+    "studio.preprocessing": Text(
+        "The slide's two recipes, on real data. AlexNet subtracts the training set's **mean image** (one mean "
+        "per pixel and channel; here the sample photos, each resized and centre-cropped to {side}×{side}, act "
+        "as a tiny training set); VGG-Net subtracts the **per-channel mean**, and `v2.Normalize(mean, std)` "
+        "also divides by the per-channel std. Below, your image after each, and its pixel values before and "
+        "after.",
+        "Mean image (AlexNet) or per-channel mean and std (VGG, v2.Normalize).",
+    ),
+    "studio.input_runs": Text(
+        "The same fully connected network (2 layers of 128 units) trained on Fashion-MNIST for {steps} SGD steps "
+        "(momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], or standardized pixels. Each kind of "
+        "input gets every rate of {rates}, and each seed is shown at the rate its validation loss chose, so no "
+        "arm loses for a rate that suits only the others (3 seeds, test accuracy on 10,000 images).",
+        "Same network, same budget: raw, [0, 1] and standardized inputs, each at its best rate.",
+    ),
+    "studio.memory": Text(
+        "Augmentation can run *on the fly* (new random views every epoch, paid in CPU time at every step) or be "
+        "*pre-computed* (K augmented copies of the training set made once, then only read: paid in memory, and "
+        "the network only ever sees K views of each image). *Measure* times both on this server, now, with your "
+        "pipeline and image: on the fly draws and applies the pipeline; pre-computed reads stored pictures from "
+        "memory and makes them float tensors.",
+        "On the fly costs CPU at every step; pre-computed costs memory and repeats views.",
+    ),
+    "studio.memory_verdict": Text(
+        "Measured on this server for {pipeline}, one picture at a time in one thread; a training loader uses "
+        "several workers, which divides both times. Pre-computing wins when the copies fit in memory and K views "
+        "are enough; on the fly wins for large sets or many epochs, where K copies would not fit or would repeat.",
+        "Pre-computed: fast to read, costly in memory. On the fly: fresh views, paid in CPU.",
+    ),
+    "reg.dropout_time": Text(
+        "The main CNN without and with dropout 0.5 (before its last layer), trained alike on {images} images with "
+        "Adam at a constant rate, validated every {every} steps on {validation} held-out images ({seeds} seeds). "
+        "Target: {target} %, 98 % of the lowest best validation accuracy of all the runs, so every run reaches it.",
+        "Epochs until the validation accuracy reaches a fixed target, with and without dropout.",
+    ),
+    "reg.checkpoints": Text(
+        "Three ways to spend the same {steps} SGD steps on {images} images (3 seeds each): one network with one "
+        "cosine schedule; one run with {members} cosine cycles of {cycle} steps, keeping the checkpoint at the end "
+        "of each cycle (a snapshot ensemble, Huang et al. 2017: each restart kicks the weights to a new minimum); "
+        "or {members} networks of {cycle} steps each, from different initializations. The snapshot and "
+        "independent runs follow the same schedule: the snapshot run continues from its last checkpoint, the "
+        "others start anew. Ensembles average the members' softmax outputs; scored on the 10,000 test images.",
+        "Same cost: one network, its own checkpoints averaged, or independent short runs averaged.",
+    ),
 }

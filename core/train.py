@@ -25,10 +25,11 @@ from torchvision.transforms import v2
 from core.data import Split, load_debian, load_subset, normalize, to_tensor, write_subset
 from core.invariance import invariance_report, transformed_set
 from core.mc_dropout import calibration, embeddings, mc_errors, tta_report
+from core.mlp import MLPRun, experiment_runs, split_for_training, train_mlp
 from core.models import CNNConfig, SmallCNN, activation_modules, recorded_io
 from core.regularization import bootstrap_indices, decay_dose
 from core.rng import RngStream
-from core.runs import RUNS_DIR
+from core.runs import RUNS_DIR, TEST_LABELS
 
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 HISTOGRAM_BATCH = 256  # test-subset images used for the recorded statistics
@@ -43,6 +44,7 @@ class TrainConfig:
     optimizer: str = "sgd"  # "sgd" (momentum 0.9), "adam" (L2 via weight_decay) or "adamw" (decoupled)
     weight_decay: float = 0.0
     cosine: bool = False  # anneal the learning rate to zero over the run (CosineAnnealingLR)
+    restarts: int = 1  # with cosine: cycles of equal length, each from the full rate to zero (snapshot ensembles)
     augment: str = "none"  # one of AUGMENTATIONS, drawn afresh for every image of every step
     seed: int = 0  # initialization and data order
     eval_every: int = 100  # steps between test evaluations
@@ -117,6 +119,14 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     raise ValueError(f"unknown optimizer {config.optimizer!r}")
 
 
+def make_schedule(optimizer: torch.optim.Optimizer, config: TrainConfig) -> torch.optim.lr_scheduler.LRScheduler | None:
+    if not config.cosine:
+        return None
+    if config.restarts > 1:  # Huang et al. (2017), snapshot ensembles: one cycle per kept checkpoint
+        return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, config.steps // config.restarts)
+    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, config.steps)
+
+
 @torch.inference_mode()
 def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> float:
     """Top-1 accuracy of ``model`` as it is (the caller chooses train or eval mode)."""
@@ -183,9 +193,7 @@ class Trainer:
         with self.stream.active():
             self.model = SmallCNN(model_config)
         self.optimizer = make_optimizer(self.model, config)
-        self.schedule = (
-            torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, config.steps) if config.cosine else None
-        )
+        self.schedule = make_schedule(self.optimizer, config)
         self.order = torch.Generator().manual_seed(config.seed)
         self.pending = torch.empty(0, dtype=torch.long)
         self.curves = Curves()
@@ -306,6 +314,7 @@ class RunSpec:
     validation: int = 0  # hold out the next N images of that shuffle, for early stopping
     bootstrap_seed: int | None = None  # bagging: resample the training images with replacement
     save_probs: bool = False  # keep the test-subset softmax outputs (<name>.npz), for ensembles
+    full_probs: bool = False  # keep the softmax outputs on all 10,000 test images, of every snapshot (<name>.npz)
     detailed: bool = False  # record train/validation/test loss and accuracy, test-time augmentation and ECE
     invariance: bool = False  # also measure the kept weights on the transformed test sets (core.invariance)
     tta: bool = False  # also measure test-time augmentation on the clean, mirrored and shifted test images
@@ -395,6 +404,36 @@ MC_PASSES = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50)  # T of the recorded MC-dr
 CALIBRATION_PASSES = 50  # T of the recorded MC calibration
 
 
+# "Dropout needs more training time": the main CNN with and without dropout on 10,000 images, Adam at a constant
+# rate (a schedule would force both to settle when it ends), validated every 20 steps (a quarter epoch).
+SLOW_ARMS = {"none": CNNConfig(), "dropout": CNNConfig(dropout=0.5)}
+SLOW_IMAGES, SLOW_VALIDATION = 10_000, 2_000
+SLOW = TrainConfig(steps=780, optimizer="adam", lr=1e-3, eval_every=20)  # 10 epochs
+# Five seeds: the first three's ratios (1.19, 1.64, 1.27) spread too widely for a verdict, so two were added.
+SLOW_SEEDS = (0, 1, 2, 3, 4)
+# "Different checkpoints as ensemble members", at equal cost: one network trained for the whole budget, the
+# snapshots that ends four cosine cycles of one run (Huang et al., 2017), or four networks of a quarter budget each.
+CHECKPOINT_MEMBERS = 4
+CHECKPOINT_IMAGES = 10_000
+CHECKPOINT = TrainConfig(steps=624, lr=0.05, cosine=True, eval_every=10**9)  # 8 epochs, SGD as the BN comparison
+CHECKPOINT_CYCLE = CHECKPOINT.steps // CHECKPOINT_MEMBERS
+
+
+def checkpoint_runs(seed: int) -> list[RunSpec]:
+    """One seed's three arms of the checkpoint-ensemble comparison (each 624 steps in all)."""
+    common = dict(checkpoint=False, train_images=CHECKPOINT_IMAGES, full_probs=True, threads=1)
+    cycles = tuple(CHECKPOINT_CYCLE * (k + 1) for k in range(CHECKPOINT_MEMBERS))
+    snapshot = replace(CHECKPOINT, seed=seed, restarts=CHECKPOINT_MEMBERS, snapshot_steps=cycles)
+    runs = [
+        RunSpec(f"ckpt_single_seed{seed}", CNNConfig(), replace(CHECKPOINT, seed=seed), **common),
+        RunSpec(f"ckpt_snapshot_seed{seed}", CNNConfig(), snapshot, **common),
+    ]
+    for member in range(CHECKPOINT_MEMBERS):  # seeds 100 + … never meet another arm's
+        short = replace(CHECKPOINT, steps=CHECKPOINT_CYCLE, seed=100 + CHECKPOINT_MEMBERS * seed + member)
+        runs.append(RunSpec(f"ckpt_member{member}_seed{seed}", CNNConfig(), short, **common))
+    return runs
+
+
 def shipped_runs() -> list[RunSpec]:
     runs = [
         RunSpec("plain", CNNConfig(norm="none"), BN_COMPARISON),
@@ -436,6 +475,13 @@ def shipped_runs() -> list[RunSpec]:
         # Bagging members share the seed (initialization, data order, dropout): only their bootstrap sample differs.
         bagged = RunSpec(f"ensemble_bag{member}", ENSEMBLE_MODEL, ENSEMBLE_TRAIN, bootstrap_seed=member, **common)
         runs.append(bagged)
+    for seed in SLOW_SEEDS:
+        for arm, model in SLOW_ARMS.items():
+            config = replace(SLOW, seed=seed)
+            common = dict(train_images=SLOW_IMAGES, validation=SLOW_VALIDATION, detailed=True, threads=1)
+            runs.append(RunSpec(f"slow_{arm}_seed{seed}", model, config, checkpoint=False, **common))
+    for seed in SEEDS:
+        runs += checkpoint_runs(seed)
     return runs
 
 
@@ -514,8 +560,21 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
     if spec.save_probs:
         probs = torch.softmax(model(test_images), dim=1)
         np.savez_compressed(out / f"{spec.name}.npz", probs=probs.numpy().astype(np.float16))
+    if spec.full_probs:  # (members, 10000, 10): the snapshots in step order, or the final weights alone
+        states = [curves.snapshots[step] for step in sorted(curves.snapshots)] or [model.state_dict()]
+        probs = np.stack([snapshot_probs(spec.model, state, full_images) for state in states])
+        np.savez_compressed(out / f"{spec.name}.npz", probs=probs.astype(np.float16))
     (out / f"{spec.name}.json").write_text(json.dumps(record, indent=1))
     return record
+
+
+@torch.inference_mode()
+def snapshot_probs(config: CNNConfig, state: dict[str, torch.Tensor], images: torch.Tensor) -> np.ndarray:
+    """Softmax outputs (N, 10) of one set of weights in eval mode."""
+    model = SmallCNN(config)
+    model.load_state_dict(state)
+    model.eval()
+    return torch.cat([torch.softmax(model(images[i : i + 1000]), dim=1) for i in range(0, len(images), 1000)]).numpy()
 
 
 def recorded_ece(model: SmallCNN, images: torch.Tensor, labels: np.ndarray) -> dict[str, float]:
@@ -536,6 +595,16 @@ def _run_one(spec: RunSpec, out: Path) -> dict:
     return run_and_save(spec, _DATA["full"], _DATA["subset"], out)
 
 
+def _mlp_one(run: MLPRun) -> dict:
+    """One arm of a recap experiment (core.mlp), on one thread, in this process."""
+    if not _DATA:
+        _DATA.update(full=load_debian(), subset=load_subset())
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    train_split, val_split = split_for_training(_DATA["full"]["train"])
+    return train_mlp(run, train_split, val_split, _DATA["full"]["test"])
+
+
 def _report(record: dict) -> None:
     print(
         f"{record['name']:28s} test {record['test_accuracy_full']:.4f} (subset {record['test_accuracy_subset']:.4f})"
@@ -549,9 +618,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help="run names or prefixes (default: all)")
     parser.add_argument("--out", type=Path, default=RUNS_DIR)
     args = parser.parse_args(argv)
-    write_subset(load_debian())
+    full = load_debian()
+    write_subset(full)
     args.out.mkdir(parents=True, exist_ok=True)
-    chosen = [s for s in shipped_runs() if not args.only or any(s.name.startswith(p) for p in args.only)]
+    np.save(args.out / TEST_LABELS, full["test"].labels.astype(np.uint8))  # what full_probs are scored against
+
+    def wanted(name: str) -> bool:
+        return not args.only or any(name.startswith(prefix) for prefix in args.only)
+
+    chosen = [s for s in shipped_runs() if wanted(s.name)]
     # Two-thread runs one after another; one-thread runs two at a time (the reference machine has 2 cores).
     for spec in [s for s in chosen if s.threads > 1]:
         _report(_run_one(spec, args.out))
@@ -559,6 +634,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         for record in pool.map(_run_one, single, [args.out] * len(single)):
             _report(record)
+        for group, runs in experiment_runs().items():  # many small runs, one record file per experiment
+            if wanted(f"mlp_{group}"):
+                started = time.perf_counter()
+                found = list(pool.map(_mlp_one, runs, chunksize=4))
+                seconds = round(time.perf_counter() - started, 1)
+                record = {"runs": found, "seconds": seconds, "torch": torch.__version__, "threads": 1}
+                (args.out / f"mlp_{group}.json").write_text(json.dumps(record))
+                print(f"mlp_{group:22s} {len(found)} runs  {seconds:6.1f} s, two at a time", flush=True)
 
 
 if __name__ == "__main__":

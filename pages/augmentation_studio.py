@@ -6,6 +6,7 @@ from app import header_ui, projector_mode, tabs_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
+from pages.sections.inputs import memory_section, preprocessing_section
 from pages.sections.shared import image_input_ui, presets_ui
 from pages.sections.studio import (
     code_section,
@@ -44,6 +45,8 @@ if loaded is not None:
             "TrivialAugment explorer": lambda: trivial_augment_section(loaded),
             "Test-time crops": lambda: test_time_crops_section(loaded),
             "Label-preserving?": label_section,
+            "Pre-processing": lambda: preprocessing_section(loaded),
+            "Memory vs speed": lambda: memory_section(loaded, chain),
             "Code": lambda: code_section(chain),
         },
     )

@@ -11,6 +11,7 @@ from pages.sections.batchnorm import (
     live_training_section,
     train_vs_test_section,
 )
+from pages.sections.deep import deep_networks_section, nonlinearities_section, normalizations_section
 from pages.sections.shared import presets_ui
 
 header_ui("BatchNorm Lab", "bn.notice")
@@ -23,5 +24,8 @@ tabs_ui(
         "Train vs test": train_vs_test_section,
         "BN formula": formula_section,
         "Initialization": initialization_section,
+        "Other normalizations": normalizations_section,
+        "Deep networks": deep_networks_section,
+        "Non-linearities": nonlinearities_section,
     },
 )

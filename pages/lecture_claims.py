@@ -13,6 +13,7 @@ PAGE_TITLES = {
     claims.REGULARIZATION: "Regularization Lab",
     claims.MC: "MC Dropout Lab",
     claims.BATCHNORM: "BatchNorm Lab",
+    claims.STUDIO: "Augmentation Studio",
 }
 
 

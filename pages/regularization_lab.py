@@ -4,6 +4,7 @@ from app import header_ui, tabs_ui, use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
+from pages.sections.checkpoints import checkpoint_section, dropout_time_section
 from pages.sections.regularization import (
     early_stopping_section,
     ensembles_section,
@@ -21,5 +22,7 @@ tabs_ui(
         "Weight decay vs L2": weight_decay_section,
         "Early stopping": early_stopping_section,
         "Ensembles": ensembles_section,
+        "Checkpoint ensembles": checkpoint_section,
+        "Dropout: training time": dropout_time_section,
     },
 )

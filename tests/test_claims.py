@@ -37,6 +37,10 @@ REQUIRED = {
     "l2-equals-decay-for-sgd",
     "l2-differs-from-decay-for-adam",
     "same-augmentation-for-comparison",
+    "input-normalization-helps-training",
+    "bn-trains-deep-nets",
+    "dropout-trains-slower",
+    "checkpoint-ensemble-helps",
 }
 TEST = load_subset()["test"]
 
@@ -365,3 +369,58 @@ def test_the_wrong_sentences_are_gone():
         "never sees exactly the same input twice",
     ):
         assert wrong not in every_text
+
+
+def at_best_rate(runs: list[dict], **arm) -> np.ndarray:
+    """Test accuracy per seed of the arm's run with the lowest validation loss, found by hand."""
+    accuracies = []
+    for seed in (0, 1, 2):
+        found = [r for r in runs if r["seed"] == seed and all(
+            (r["model"][k[6:]] if k.startswith("model_") else r[k]) == v for k, v in arm.items())]  # fmt: skip
+        finished = [r for r in found if r["val_loss"] is not None]
+        accuracies.append(min(finished, key=lambda r: r["val_loss"])["test_accuracy"])
+    return np.array(accuracies)
+
+
+def test_input_normalization_effect_is_standardized_minus_raw_each_at_its_chosen_rate():
+    """Five rates per kind of input; per seed the rate with the lowest validation loss; standardized − raw."""
+    runs = record("mlp_input")["runs"]
+    assert len(runs) == 3 * 3 * 6
+    effect = 100 * (at_best_rate(runs, inputs="standard") - at_best_rate(runs, inputs="raw"))
+    assert_evidence("input-normalization-helps-training", *mean_std(effect))
+
+
+def test_deep_networks_effect_is_batchnorm_minus_plain_at_thirty_layers():
+    """Depth 30, each network at the rate its validation chose, per seed."""
+    runs = record("mlp_depth")["runs"]
+    effect = 100 * (
+        at_best_rate(runs, model_norm="batch", model_depth=30) - at_best_rate(runs, model_norm="none", model_depth=30)
+    )
+    assert_evidence("bn-trains-deep-nets", *mean_std(effect))
+
+
+def test_dropout_time_effect_is_the_extra_share_of_epochs_to_a_fixed_target():
+    """The target is 98 % of the lowest best validation accuracy of the six runs; epochs until first reached."""
+    runs = {arm: [record(f"slow_{arm}_seed{s}") for s in range(5)] for arm in ("none", "dropout")}
+    target = 0.98 * min(max(r["val_accuracy"]) for arm in runs.values() for r in arm)
+
+    def epochs(r: dict) -> float:
+        first = min(i for i, a in enumerate(r["val_accuracy"]) if a >= target)
+        return r["eval_steps"][first] * 128 / 10_000
+
+    ratio = np.array([epochs(d) / epochs(n) for n, d in zip(runs["none"], runs["dropout"])])
+    assert_evidence("dropout-trains-slower", *mean_std(100 * (ratio - 1)))
+
+
+def test_checkpoint_ensemble_effect_is_one_networks_error_minus_its_averaged_checkpoints():
+    """Softmax outputs on the 10,000 test images: the single network against the mean of its run's 4 snapshots."""
+    labels = load_debian()["test"].labels
+    assert (np.load(RUNS_DIR / "test_labels.npy") == labels).all()  # the labels the app ships score the same
+
+    def error(name: str) -> float:
+        probs = np.load(RUNS_DIR / f"{name}.npz")["probs"].astype(np.float32)
+        assert probs.shape == (4 if "snapshot" in name else 1, 10_000, 10)
+        return float((probs.mean(0).argmax(-1) != labels).mean())
+
+    effect = [100 * (error(f"ckpt_single_seed{s}") - error(f"ckpt_snapshot_seed{s}")) for s in (0, 1, 2)]
+    assert_evidence("checkpoint-ensemble-helps", *mean_std(effect))

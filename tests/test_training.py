@@ -9,6 +9,7 @@ from torchvision.transforms import v2
 
 from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
+from core.mlp import experiment_runs
 from core.models import CNNConfig
 from core.rng import RngStream
 from core.runs import RUNS_DIR, load_record, load_run, private_model
@@ -117,11 +118,14 @@ def test_shipped_checkpoints_reproduce_their_recorded_accuracy(spec):
 
 
 def test_every_shipped_run_has_a_record_and_the_main_model_reaches_90_percent():
-    """All runs of `python -m core.train` are shipped; BN + dropout p=0.1 reaches ≥ 90% on the full test set."""
+    """All runs of `python -m core.train` are shipped (the recap experiments' too); BN + dropout p=0.1 reaches
+    ≥ 90% on the full test set."""
     for spec in shipped_runs():
         assert (RUNS_DIR / f"{spec.name}.json").exists(), spec.name
         assert (RUNS_DIR / f"{spec.name}.pt").exists() == spec.checkpoint, spec.name
-        assert (RUNS_DIR / f"{spec.name}.npz").exists() == spec.save_probs, spec.name
+        assert (RUNS_DIR / f"{spec.name}.npz").exists() == (spec.save_probs or spec.full_probs), spec.name
+    for group, runs in experiment_runs().items():  # the recap experiments: one record file each, every arm in it
+        assert len(load_record(f"mlp_{group}")["runs"]) == len(runs), group
     assert load_record("dropout_p0.1")["test_accuracy_full"] >= 0.90
     assert load_record("batchnorm")["test_accuracy_full"] > load_record("plain")["test_accuracy_full"]
 

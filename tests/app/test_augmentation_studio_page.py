@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core import claims
+
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = "pages/augmentation_studio.py"
@@ -16,6 +18,8 @@ TABS = [
     "TrivialAugment explorer",
     "Test-time crops",
     "Label-preserving?",
+    "Pre-processing",
+    "Memory vs speed",
     "Code",
 ]
 
@@ -271,3 +275,25 @@ def test_count_and_seed_stay_while_another_tab_is_open(studio):
     back = open_tab(studio, "studio_tab", "Pipeline")
     assert back.number_input(key="studio_seed").value == 7 and back.slider(key="count").value == 3
     assert len(sample_captions(back)) == 3
+
+
+def test_preprocessing_shows_mean_images_the_views_and_the_recorded_runs():
+    """Two mean images and the image's three views; its histograms and the input runs' curves; the claim box."""
+    studio = open_link(PAGE, studio_tab="Pre-processing", image="dog")
+    assert not studio.exception and filled_tabs(studio) == ["Pre-processing"]
+    captions = image_captions(studio)
+    assert sum(c.startswith("Mean image of") for c in captions) == 2 and "as loaded, in [0, 1]" in captions
+    assert sum(c.startswith(("v2.Normalize", "minus the mean image")) for c in captions) == 2
+    assert len(studio.get("plotly_chart")) == 2
+    assert claims.sentence("input-normalization-helps-training") in [
+        b.value for b in [*studio.success, *studio.warning]
+    ]
+
+
+def test_memory_vs_speed_measures_on_a_click():
+    """Nothing is timed until *Measure*; then both rates, the picture size and one row per K."""
+    studio = open_link(PAGE, studio_tab="Memory vs speed", memory_copies="5", memory_epochs="10")
+    assert not studio.exception and not studio.metric
+    studio.button(key="measure").click().run()
+    assert not studio.exception and len(studio.metric) == 3
+    assert list(studio.dataframe[0].value["copies K"]) == [1, 5, 10]

@@ -7,7 +7,16 @@ from core import claims
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = "pages/batchnorm_lab.py"
-TABS = ["Activations", "Live training", "Train vs test", "BN formula", "Initialization"]
+TABS = [
+    "Activations",
+    "Live training",
+    "Train vs test",
+    "BN formula",
+    "Initialization",
+    "Other normalizations",
+    "Deep networks",
+    "Non-linearities",
+]
 
 
 @pytest.fixture
@@ -16,7 +25,7 @@ def lab(open_page):
 
 
 def test_page_loads_with_recorded_histograms_and_all_sections(lab):
-    """All five tabs, each opened in turn, render from the shipped records without exception."""
+    """The first five tabs, each opened in turn, render from the shipped records without exception."""
     assert not lab.exception
     assert [tab.label for tab in lab.tabs] == TABS
     charts = len(lab.get("plotly_chart"))  # Activations: histograms and layer stds
@@ -150,3 +159,27 @@ def test_recorded_sweep_and_its_claim_show_before_training(lab):
     notes = " ".join(box.value for box in [*lab.success, *lab.warning])
     assert claims.sentence("bn-tolerates-larger-lr") in notes
     assert any("3 seeds" in header.value for header in lab.subheader)
+
+
+def test_other_normalizations_are_checked_against_torch_on_the_chosen_batch(open_page):
+    """Four rows, each matching torch.nn to 1e-4; a batch of 1 changes only BatchNorm; G = 16 reaches the cube."""
+    lab = open_link(PAGE, bn_tab="Other normalizations", norms_layer="block3", norms_batch="4", norms_groups="16")
+    assert not lab.exception and filled_tabs(lab) == ["Other normalizations"]
+    rows = lab.dataframe[0].value
+    assert list(rows["normalization"]) == ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm (G = 16)"]
+    assert all(float(d) < 1e-4 for d in rows["max |difference| to torch.nn"])
+    alone = [float(v) for v in rows["image 1 alone (batch of 1) changes it by"]]
+    assert alone[0] > 0 and alone[1:] == [0, 0, 0]
+    assert rows["values per mean"][0] == f"{4 * 14 * 14:,}"  # block 3: 4 images × 14×14 positions per channel
+    assert len(lab.get("plotly_chart")) == 1
+
+
+def test_deep_networks_and_non_linearities_draw_from_their_records(open_page):
+    """Deep networks: accuracy by depth, one depth's losses and gradients, and the claim; Non-linearities: curves,
+    the four rows and per-layer gradients, at either training rate."""
+    lab = open_link(PAGE, bn_tab="Deep networks", deep_depth="10")
+    assert not lab.exception and len(lab.get("plotly_chart")) == 3
+    assert claims.sentence("bn-trains-deep-nets") in [box.value for box in [*lab.success, *lab.warning]]
+    linked = open_link(PAGE, bn_tab="Non-linearities", nonlin_lr="0.3")
+    assert not linked.exception and len(linked.get("plotly_chart")) == 2
+    assert list(linked.dataframe[0].value["non-linearity"]) == ["sigmoid", "tanh", "ReLU", "Leaky ReLU (0.01)"]

@@ -9,7 +9,8 @@ from core import claims
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = "pages/regularization_lab.py"
-TABS = ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles"]
+TABS = ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles", "Checkpoint ensembles",
+        "Dropout: training time"]  # fmt: skip
 
 
 @pytest.fixture
@@ -159,3 +160,16 @@ def test_figures_of_the_same_kind_and_content_are_not_confused(open_page):
     at = open_tab(open_page(PAGE), "reg_tab", "Weight decay vs L2")
     titles = [json.loads(chart.proto.spec)["layout"]["yaxis"]["title"]["text"] for chart in at.get("plotly_chart")]
     assert titles[1:] == ["‖weights‖₂", "test accuracy"]
+
+
+@pytest.mark.parametrize(
+    ("tab", "claim", "charts"),
+    [("Checkpoint ensembles", "checkpoint-ensemble-helps", 2), ("Dropout: training time", "dropout-trains-slower", 1)],
+)
+def test_recorded_recap_sections_show_their_figures_table_and_claim(tab, claim, charts):
+    """Each opens from a link with its figures, one table of three or two arms, and its claim as the records say."""
+    lab = open_link(PAGE, reg_tab=tab)
+    assert not lab.exception and filled_tabs(lab) == [tab]
+    assert len(lab.get("plotly_chart")) == charts and len(lab.dataframe) == 1
+    assert len(lab.dataframe[0].value) == (3 if tab == "Checkpoint ensembles" else 2)
+    assert claims.sentence(claim) in [box.value for box in [*lab.success, *lab.warning]]

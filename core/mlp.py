@@ -1,0 +1,215 @@
+"""A fully connected network for three recap slides, trained offline by ``python -m core.train --only mlp_``.
+
+- *Data pre-processing*: the same network fed raw [0, 255] pixels, pixels in [0, 1], or standardized pixels.
+- *BN: what do you get?*: plain and BatchNorm networks of depth 4 to 30.
+- *Activation recap*: sigmoid, tanh, ReLU and Leaky ReLU: saturated and dead units, and the gradient that
+  reaches the first layer, at initialization and after training.
+
+Every arm is trained at each learning rate of a small grid and judged at the rate its *validation* loss
+chose, so no arm loses only because one rate suits the others. All arms use PyTorch's default initialization
+(what ``nn.Linear`` does when nobody chooses), SGD with momentum 0.9 and the same budget of steps.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data import MEAN, STD, Split
+from core.init_demo import SATURATION
+from core.models import NUM_CLASSES, make_activation
+from core.rng import RngStream
+
+INPUTS = ("raw", "unit", "standard")
+INPUT_LABELS = {"raw": "raw pixels [0, 255]", "unit": "scaled to [0, 1]", "standard": "standardized (mean 0, std 1)"}
+PROBE = 512  # validation images for the statistics at initialization and after training
+CURVE_EVERY = 10  # steps averaged into one point of a recorded training-loss curve
+
+
+def scale_inputs(pixels: torch.Tensor, inputs: str) -> torch.Tensor:
+    """uint8 pixels (N, 28, 28) -> flat float input (N, 784): raw, divided by 255, or standardized."""
+    x = pixels.reshape(len(pixels), -1).to(torch.float32)
+    if inputs == "raw":
+        return x
+    if inputs == "unit":
+        return x / 255.0
+    if inputs == "standard":
+        return (x / 255.0 - MEAN) / STD  # the training set's mean and std (core.data)
+    raise ValueError(f"unknown inputs {inputs!r}; choose one of {INPUTS}")
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    depth: int = 2  # hidden layers, each Linear -> [BatchNorm1d] -> non-linearity
+    width: int = 128  # units of every hidden layer
+    norm: str = "none"  # "none" or "batch"
+    activation: str = "relu"  # one of core.models.ACTIVATIONS
+
+
+class MLP(nn.Module):
+    def __init__(self, config: MLPConfig) -> None:
+        super().__init__()
+        if config.norm not in ("none", "batch"):
+            raise ValueError(f"unknown normalization {config.norm!r}; choose 'none' or 'batch'")
+        layers: list[nn.Module] = []
+        features = 28 * 28
+        for _ in range(config.depth):
+            # A bias before BatchNorm is cancelled by its mean subtraction: only keep it without one.
+            layers.append(nn.Linear(features, config.width, bias=config.norm == "none"))
+            layers.append(nn.BatchNorm1d(config.width) if config.norm == "batch" else nn.Identity())
+            layers.append(make_activation(config.activation))
+            features = config.width
+        self.hidden = nn.Sequential(*layers)
+        self.head = nn.Linear(features, NUM_CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.hidden(x))  # (B, 784) -> (B, 10) logits
+
+    def linears(self) -> list[nn.Linear]:
+        """Every linear layer in forward order, the head last."""
+        return [module for module in self.modules() if isinstance(module, nn.Linear)]
+
+
+def gradient_norms(model: MLP, x: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    """‖∂L/∂W‖ of every linear layer's weights (first layer first) on one batch, in train mode, on a copy."""
+    probe = copy.deepcopy(model).train()
+    probe.zero_grad()
+    nn.functional.cross_entropy(probe(x), labels).backward()
+    return [float(linear.weight.grad.norm()) for linear in probe.linears()]
+
+
+@torch.inference_mode()
+def unit_stats(model: MLP, x: torch.Tensor) -> dict[str, list[float]]:
+    """Per hidden layer: the fraction of outputs in a flat tail (tanh, sigmoid) and of dead units.
+
+    A unit is dead when it is at or below zero for every input of the batch: for ReLU its gradient is then
+    zero for all of them; a Leaky ReLU unit in that state still passes 1 % of the gradient.
+    Eval mode, so BatchNorm uses its running statistics.
+    """
+    probe = copy.deepcopy(model).eval()
+    saturated, dead = [], []
+    activation = type(probe.hidden[2]).__name__
+    for index, layer in enumerate(probe.hidden, start=1):
+        x = layer(x)
+        if index % 3:
+            continue  # after the linear layer or the normalization: look after the non-linearity
+        if activation == "Sigmoid":
+            saturated.append(float(((x < 1 - SATURATION) | (x > SATURATION)).float().mean()))
+        elif activation == "Tanh":
+            saturated.append(float((x.abs() > SATURATION).float().mean()))
+        else:
+            saturated.append(0.0)
+        dead.append(float((x <= 0).all(dim=0).float().mean()))
+    return {"saturated": saturated, "dead": dead}
+
+
+@dataclass(frozen=True)
+class MLPRun:
+    group: str  # which experiment: "input", "depth" or "activation"
+    model: MLPConfig
+    inputs: str = "standard"  # one of INPUTS
+    lr: float = 0.01  # SGD with momentum 0.9
+    steps: int = 1000
+    batch_size: int = 128
+    seed: int = 0  # initialization and data order
+
+
+def train_mlp(run: MLPRun, train: Split, val: Split, test: Split) -> dict:
+    """Train one arm and return its record: curves, final loss and accuracy, statistics before and after."""
+    stream = RngStream(run.seed)
+    with stream.active():
+        model = MLP(run.model)
+    x_train = scale_inputs(torch.tensor(train.images), run.inputs)
+    y_train = torch.from_numpy(train.labels)
+    x_val, y_val = scale_inputs(torch.tensor(val.images), run.inputs), torch.from_numpy(val.labels)
+    x_test, y_test = scale_inputs(torch.tensor(test.images), run.inputs), torch.from_numpy(test.labels)
+    probe, probe_labels = x_val[:PROBE], y_val[:PROBE]
+    record = {**asdict(run), "init": {"gradients": gradient_norms(model, probe, probe_labels)}}
+    record["init"].update(unit_stats(model, probe))
+    optimizer = torch.optim.SGD(model.parameters(), lr=run.lr, momentum=0.9)
+    order = torch.Generator().manual_seed(run.seed)
+    losses: list[float] = []
+    pending = torch.empty(0, dtype=torch.long)
+    for _ in range(run.steps):
+        if len(pending) < run.batch_size:
+            pending = torch.randperm(len(y_train), generator=order)
+        index, pending = pending[: run.batch_size], pending[run.batch_size :]
+        loss = nn.functional.cross_entropy(model(x_train[index]), y_train[index])
+        losses.append(float(loss.detach()))
+        if not math.isfinite(losses[-1]):
+            break  # diverged: the rest of the budget cannot bring it back
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    record["diverged"] = not math.isfinite(losses[-1])
+    curve = np.array(losses + [math.nan] * (run.steps - len(losses))).reshape(-1, CURVE_EVERY).mean(1)
+    record["train_loss"] = [round(float(v), 5) if math.isfinite(v) else None for v in curve]
+    model.eval()
+    with torch.inference_mode():
+        for name, (x, y) in {"val": (x_val, y_val), "test": (x_test, y_test)}.items():
+            logits = model(x)
+            loss = float(nn.functional.cross_entropy(logits, y))
+            record[f"{name}_loss"] = loss if math.isfinite(loss) else None
+            record[f"{name}_accuracy"] = float((logits.argmax(1) == y).float().mean())
+    record["trained"] = {"gradients": gradient_norms(model, probe, probe_labels), **unit_stats(model, probe)}
+    return record
+
+
+# --- the three experiments ---------------------------------------------------------------------------------
+
+SEEDS = (0, 1, 2)
+INPUT_LRS = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)  # raw pixels need a far smaller rate than standardized ones
+INPUT_STEPS = 500  # about one epoch of the 55,000 training images
+DEPTHS = (4, 10, 20, 30)
+DEPTH_STEPS = 1000  # about 2.3 epochs of the 55,000 training images
+DEPTH_LRS = (0.003, 0.03, 0.3)
+ACTIVATION_DEPTH = 6
+ACTIVATION_LRS = (0.01, 0.1, 0.3)  # a usual rate and two large ones (large steps are what kill ReLUs)
+VALIDATION = 5_000  # the last training images, held out to choose each arm's learning rate
+
+
+def experiment_runs() -> dict[str, list[MLPRun]]:
+    """Every arm of the three experiments, at every learning rate and seed."""
+    runs = {"input": [], "depth": [], "activation": []}
+    for seed in SEEDS:
+        for inputs in INPUTS:
+            runs["input"] += [MLPRun("input", MLPConfig(), inputs, lr, INPUT_STEPS, seed=seed) for lr in INPUT_LRS]
+        for depth in DEPTHS:
+            for norm in ("none", "batch"):
+                model = MLPConfig(depth=depth, norm=norm)
+                runs["depth"] += [MLPRun("depth", model, lr=lr, steps=DEPTH_STEPS, seed=seed) for lr in DEPTH_LRS]
+        for activation in ("sigmoid", "tanh", "relu", "leaky_relu"):
+            model = MLPConfig(depth=ACTIVATION_DEPTH, activation=activation)
+            runs["activation"] += [MLPRun("activation", model, lr=lr, seed=seed) for lr in ACTIVATION_LRS]
+    return runs
+
+
+def split_for_training(full_train: Split) -> tuple[Split, Split]:
+    """The training images without the last VALIDATION, and those as validation."""
+    cut = len(full_train) - VALIDATION
+    return full_train.take(np.arange(cut)), full_train.take(np.arange(cut, len(full_train)))
+
+
+def chosen(records: list[dict], **arm: object) -> list[dict]:
+    """Per seed, the record of ``arm`` (e.g. inputs="raw") at the rate with the lowest validation loss.
+
+    Keys of ``arm`` are record fields or, with a ``model_`` prefix, fields of its MLPConfig. A diverged
+    rate is never chosen while another one finished.
+    """
+
+    def matches(record: dict) -> bool:
+        return all(
+            record["model"][key[6:]] == value if key.startswith("model_") else record[key] == value
+            for key, value in arm.items()
+        )
+
+    def badness(record: dict) -> float:
+        return math.inf if record["val_loss"] is None else record["val_loss"]
+
+    found = [record for record in records if matches(record)]
+    return [min((r for r in found if r["seed"] == seed), key=badness) for seed in sorted({r["seed"] for r in found})]

@@ -1,0 +1,94 @@
+"""BatchNorm Lab's recap sections: the four normalizations on real activations, deep networks with and without
+BatchNorm, and the non-linearities' gradients."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from app import beside_ui, explain
+from core import mlp, norms, recap
+from core.runs import private_model
+from pages.sections.shared import claim_note, fashion_subset, plot, shipped_record, shipped_run, table
+
+NORM_BATCHES = (1, 2, 4, 8, 16)
+GROUPS = (1, 2, 4, 8, 16)  # every one divides each block's 16 or 32 channels
+
+
+@st.cache_resource(show_spinner="Running the BatchNorm network on 16 test images…")
+def normalization_inputs() -> dict[str, torch.Tensor]:
+    """What enters each block's normalization in the shipped BN network, for the first 16 test images: shared."""
+    run = shipped_run("batchnorm")
+    images, _ = fashion_subset()["test"].tensors(max(NORM_BATCHES))
+    return norms.normalization_inputs(private_model(run.config, run.final, train=False), images)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def norm_reports(layer: str, batch: int, groups: int) -> list[norms.NormReport]:
+    return norms.compare(normalization_inputs()[layer][:batch], groups)
+
+
+def normalizations_section() -> None:
+    explain("bn.norms")
+    inputs = normalization_inputs()
+    controls, shown = beside_ui()
+    with controls:
+        layer = st.select_slider("Block", list(inputs), value="block1", key="norms_layer", bind="query-params")
+        batch = st.select_slider("Batch size N", NORM_BATCHES, value=8, key="norms_batch", bind="query-params")
+        groups = st.select_slider("GroupNorm groups G", GROUPS, value=4, key="norms_groups", bind="query-params")
+    _, channels, height, width = inputs[layer].shape
+    shown.caption(f"{layer}: N = {batch} test images × C = {channels} channels × H·W = {height}×{width}")
+    plot("norm_cube", norms.cube_figure, batch, channels, groups, content=(batch, channels, groups), container=shown)
+    table("norms", norms.report_rows(norm_reports(layer, batch, groups), groups), content=(layer, batch, groups))
+    explain("bn.norms_numbers", "caption")
+
+
+@st.cache_resource(show_spinner=False)
+def depth_arms() -> dict[tuple[str, int], list[dict]]:
+    return recap.depth_arms(shipped_record("mlp_depth")["runs"])
+
+
+def deep_networks_section() -> None:
+    explain("bn.deep", steps=f"{mlp.DEPTH_STEPS:,}", rates=", ".join(map(str, mlp.DEPTH_LRS)))
+    arms = depth_arms()
+    plot("depth_accuracy", recap.depth_accuracy_figure, arms, content="recorded")
+    stalled = recap.stalled_depth(arms, "none")
+    if stalled is not None:
+        st.markdown(
+            f"**The plain network stops training at depth {stalled}**: its training loss ends near chance (above "
+            f"{recap.STALLED:.2f}; chance is ln 10 = 2.30) for every seed, even at the rate its validation chose."
+        )
+    else:
+        st.markdown(f"The plain network still trains at every depth tried, up to {max(mlp.DEPTHS)} layers.")
+    claim_note("bn-trains-deep-nets")
+    depth = st.segmented_control(
+        "Depth", mlp.DEPTHS, default=max(mlp.DEPTHS), required=True, key="deep_depth", bind="query-params"
+    )
+    pairs = {recap.NORM_LABELS[norm]: arms[(norm, depth)] for norm in ("none", "batch")}
+    bands = recap.loss_bands(pairs)
+    plot("depth_loss", recap.loss_figure, bands, content=depth)
+    table("depth_arms", recap.arm_rows(pairs), content=depth)
+    plot("depth_gradients", recap.gradient_figure, arms, depth, content=depth)
+
+
+@st.cache_resource(show_spinner=False)
+def activation_curves() -> dict:
+    return recap.activation_curves()
+
+
+def nonlinearities_section() -> None:
+    explain("bn.nonlin", depth=mlp.ACTIVATION_DEPTH)
+    plot("activation_curves", recap.activation_figure, activation_curves(), content="curves")
+    rate = st.segmented_control(
+        "Training learning rate",
+        mlp.ACTIVATION_LRS,
+        default=mlp.ACTIVATION_LRS[0],
+        required=True,
+        key="nonlin_lr",
+        bind="query-params",
+        format_func=lambda lr: f"{lr:g}",
+    )
+    records = shipped_record("mlp_activation")["runs"]
+    table("nonlin", recap.activation_rows(records, rate), content=rate)
+    plot("nonlin_gradients", recap.layer_gradient_figure, records, rate, content=rate)
+    explain("bn.nonlin_dead", "caption")

@@ -1,0 +1,134 @@
+"""core.mlp and core.recap: the recap slides' network, its measurements by hand, and the records' analyses."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from core import mlp, recap, train
+from core.data import MEAN, STD, Split
+
+TINY = Split(
+    np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8), np.arange(64, dtype=np.int64) % 10
+)
+
+
+def test_inputs_are_raw_unit_or_standardized():
+    """Raw keeps [0, 255]; unit divides by 255; standard subtracts the training set's mean and divides by its std."""
+    pixels = torch.tensor([[[0, 255]]], dtype=torch.uint8)
+    assert mlp.scale_inputs(pixels, "raw").tolist() == [[0.0, 255.0]]
+    assert mlp.scale_inputs(pixels, "unit").tolist() == [[0.0, 1.0]]
+    assert mlp.scale_inputs(pixels, "standard")[0].tolist() == pytest.approx([-MEAN / STD, (1 - MEAN) / STD])
+    with pytest.raises(ValueError):
+        mlp.scale_inputs(pixels, "other")
+
+
+def test_the_network_has_depth_linear_layers_and_batchnorm_when_asked():
+    """depth hidden Linear layers (no bias before BN) plus the head; BatchNorm1d only with norm='batch'."""
+    plain, normed = mlp.MLP(mlp.MLPConfig(depth=5)), mlp.MLP(mlp.MLPConfig(depth=5, norm="batch"))
+    assert len(plain.linears()) == len(normed.linears()) == 6
+    assert sum(isinstance(m, nn.BatchNorm1d) for m in normed.modules()) == 5
+    assert all(linear.bias is None for linear in normed.linears()[:-1]) and plain.linears()[0].bias is not None
+    assert plain(torch.zeros(3, 784)).shape == (3, 10)
+
+
+def test_gradient_norms_are_autograds_on_a_copy():
+    """‖∂L/∂W‖ per linear layer equals a hand-run backward pass; the model itself keeps no gradient."""
+    model = mlp.MLP(mlp.MLPConfig(depth=3))
+    x, y = torch.randn(8, 784), torch.arange(8) % 10
+    found = mlp.gradient_norms(model, x, y)
+    reference = mlp.MLP(mlp.MLPConfig(depth=3))
+    reference.load_state_dict(model.state_dict())
+    nn.functional.cross_entropy(reference(x), y).backward()
+    assert found == pytest.approx([float(m.weight.grad.norm()) for m in reference.linears()], rel=1e-5)
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_dead_and_saturated_units_by_hand():
+    """A ReLU unit pushed below zero for every input is dead; sigmoid units with huge inputs are saturated."""
+    model = mlp.MLP(mlp.MLPConfig(depth=1, width=4))
+    with torch.no_grad():
+        model.hidden[0].weight.zero_()
+        model.hidden[0].bias.copy_(torch.tensor([-1.0, -1.0, 1.0, 1.0]))
+    assert mlp.unit_stats(model, torch.randn(5, 784)) == {"saturated": [0.0], "dead": [0.5]}
+    squashed = mlp.MLP(mlp.MLPConfig(depth=1, width=4, activation="sigmoid"))
+    with torch.no_grad():
+        squashed.hidden[0].weight.zero_()
+        squashed.hidden[0].bias.copy_(torch.tensor([10.0, -10.0, 0.0, 0.0]))
+    assert mlp.unit_stats(squashed, torch.randn(5, 784)) == {"saturated": [0.5], "dead": [0.0]}
+
+
+def test_training_is_seeded_and_records_before_and_after():
+    """The same run twice gives the same record; the rate with the lowest validation loss is chosen, never a
+    diverged one."""
+    run = mlp.MLPRun("input", mlp.MLPConfig(width=16), "unit", lr=0.05, steps=20, batch_size=16)
+    first, second = (mlp.train_mlp(run, TINY, TINY, TINY) for _ in range(2))
+    assert first == second and len(first["train_loss"]) == 2 and not first["diverged"]
+    assert len(first["init"]["gradients"]) == 3 and len(first["trained"]["dead"]) == 2
+    diverged = {**first, "lr": 1.0, "val_loss": None, "diverged": True}
+    better = {**first, "lr": 0.1, "val_loss": first["val_loss"] - 0.1}
+    assert mlp.chosen([diverged, first, better], inputs="unit") == [better]
+    assert mlp.chosen([diverged, first], inputs="unit") == [first]
+
+
+def test_the_experiments_cover_every_arm_rate_and_seed():
+    """3 inputs × 6 rates, 4 depths × 2 norms × 3 rates, 4 non-linearities × 3 rates; 3 seeds each."""
+    runs = mlp.experiment_runs()
+    assert {k: len(v) for k, v in runs.items()} == {"input": 54, "depth": 72, "activation": 36}
+
+
+def test_activation_derivatives_are_the_closed_forms():
+    """σ' = σ(1 − σ), tanh' = 1 − tanh², ReLU' = step, Leaky ReLU' = 1 or 0.01."""
+    curves = recap.activation_curves(points=101)
+    z, s, ds = curves["sigmoid"]
+    assert np.allclose(ds, s * (1 - s))
+    _, t, dt = curves["tanh"]
+    assert np.allclose(dt, 1 - t**2)
+    _, _, dr = curves["ReLU"]
+    assert np.array_equal(dr[z > 0], np.ones((z > 0).sum())) and not dr[z < 0].any()
+    _, _, dl = curves["Leaky ReLU (0.01)"]
+    assert np.allclose(dl[z < 0], 0.01)
+
+
+def test_epochs_to_reach_and_the_fixed_target():
+    """The first evaluation at or above the target, in epochs; the target is 98 % of the lowest best accuracy."""
+    run = {"eval_steps": [0, 20, 40, 60], "val_accuracy": [0.1, 0.7, 0.9, 0.8], "train": {"batch_size": 100},
+           "train_images": 1000}  # fmt: skip
+    assert recap.epochs_to_reach(run, 0.85) == 40 * 100 / 1000
+    other = {**run, "val_accuracy": [0.1, 0.5, 0.6, 0.8]}
+    assert recap.slow_target({"a": [run], "b": [other]}) == pytest.approx(0.98 * 0.8)
+
+
+def test_ensemble_result_by_hand():
+    """Two members over four images: their errors, the average's error and their disagreement."""
+    probs = np.array(
+        [[[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.4, 0.6]], [[0.8, 0.2], [0.3, 0.7], [0.3, 0.7], [0.7, 0.3]]]
+    )
+    labels = np.array([0, 0, 1, 1])
+    found = recap.ensemble_result("x", probs, labels)
+    assert found.member_errors.tolist() == [0.0, 0.5] and found.error == 0.5 and found.disagreement == 0.5
+    assert recap.ensemble_result("one", probs[:1], labels).disagreement == 0.0
+
+
+def test_snapshot_schedule_restarts_at_each_cycle():
+    """torch's warm restarts: the full rate at steps 0, 156, 312, 468 and about zero just before each."""
+    series = recap.schedule_series(train.CHECKPOINT, train.CHECKPOINT_MEMBERS)
+    _, cycles = series[recap.CHECKPOINT_ARMS["snapshot"]]
+    for start in range(0, train.CHECKPOINT.steps, train.CHECKPOINT_CYCLE):
+        assert cycles[start] == pytest.approx(train.CHECKPOINT.lr)
+        assert start == 0 or cycles[start - 1] < 1e-4
+    assert series[recap.CHECKPOINT_ARMS["independent"]][1] == pytest.approx(cycles)
+
+
+def test_stalled_depth_is_the_first_depth_where_every_seed_stays_near_chance():
+    """Loss above 0.9 ln 10 at the end for all seeds (None for a diverged run) counts as stalled."""
+
+    def arm(*final):
+        return [{"train_loss": [2.3, value]} for value in final]
+
+    arms = {("none", 4): arm(0.5, 0.6, 0.4), ("none", 10): arm(2.2, 0.9, 2.2), ("none", 20): arm(2.25, None, 2.3),
+            ("none", 30): arm(2.3, 2.3, 2.3)}  # fmt: skip
+    assert recap.stalled_depth(arms, "none") == 20
+    assert math.isclose(recap.STALLED, 0.9 * math.log(10))
