@@ -37,7 +37,7 @@ from core.regularization import (
     member_errors,
     optimizer_path,
 )
-from core.runs import RUNS_DIR, load_full_probs, load_probs, load_record, load_run, load_summary, load_test_labels
+from core.runs import RUNS_DIR, load_probs, load_record, load_run, load_summary, load_test_labels
 from core.train import (
     AUGMENTATION_LABELS,
     CHECKPOINT_MEMBERS,
@@ -416,7 +416,6 @@ def _same_augmentation(directory: Path) -> Evidence:
     return paired(100 * np.minimum(orientation * fair, -unfair), POINTS, numbers)
 
 
-@functools.cache
 def _input_normalization(directory: Path) -> Evidence:
     picked = recap.input_arms(load_record("mlp_input", directory)["runs"])
     accuracy = {label: np.array([r["test_accuracy"] for r in runs]) for label, runs in picked.items()}
@@ -430,14 +429,10 @@ def _input_normalization(directory: Path) -> Evidence:
     return paired(100 * (accuracy[standard] - accuracy[raw]), POINTS, numbers)
 
 
-def depth_accuracies(directory: Path) -> dict[tuple[str, int], np.ndarray]:
-    arms = recap.depth_arms(load_record("mlp_depth", directory)["runs"])
-    return {key: np.array([r["test_accuracy"] for r in runs]) for key, runs in arms.items()}
-
-
 def _deep_networks(directory: Path) -> Evidence:
-    found, deepest = depth_accuracies(directory), max(mlp.DEPTHS)
-    stalled = recap.stalled_depth(recap.depth_arms(load_record("mlp_depth", directory)["runs"]), "none")
+    arms, deepest = recap.depth_arms(load_record("mlp_depth", directory)["runs"]), max(mlp.DEPTHS)
+    found = {key: np.array([r["test_accuracy"] for r in runs]) for key, runs in arms.items()}
+    stalled = recap.stalled_depth(arms, "none")
     numbers = "; ".join(
         f"depth {d}: plain {percent(found[('none', d)])}, BatchNorm {percent(found[('batch', d)])}" for d in mlp.DEPTHS
     ) + (f"; the plain network's training loss stays near chance from depth {stalled}" if stalled else "")
@@ -468,10 +463,10 @@ def checkpoint_results(directory: Path) -> dict[str, list[recap.EnsembleResult]]
     labels = load_test_labels(directory)
     results: dict[str, list[recap.EnsembleResult]] = {arm: [] for arm in recap.CHECKPOINT_ARMS}
     for seed in SEEDS:
-        members = [load_full_probs(f"ckpt_member{m}_seed{seed}", directory)[0] for m in range(CHECKPOINT_MEMBERS)]
+        members = [load_probs(f"ckpt_member{m}_seed{seed}", directory)[0] for m in range(CHECKPOINT_MEMBERS)]
         probs = {
-            "single": load_full_probs(f"ckpt_single_seed{seed}", directory),
-            "snapshot": load_full_probs(f"ckpt_snapshot_seed{seed}", directory),
+            "single": load_probs(f"ckpt_single_seed{seed}", directory),
+            "snapshot": load_probs(f"ckpt_snapshot_seed{seed}", directory),
             "independent": np.stack(members),
         }
         for arm, found in probs.items():
@@ -492,6 +487,7 @@ def _checkpoint_ensemble(directory: Path) -> Evidence:
     return paired(100 * (error["single"] - error["snapshot"]), "error points fewer than one network's", numbers)
 
 
+@functools.cache
 def _test_labels() -> np.ndarray:
     return load_subset()["test"].labels
 
@@ -707,9 +703,9 @@ CLAIMS: tuple[Claim, ...] = (
         REGULARIZATION,
         "Dropout: training time",
         10.0,
-        "Every seed did need more epochs with dropout (the ratios above), in the slide's direction, but the ratio "
-        "varies from seed to seed by more than half its mean, so it does not clear this app's rule (twice the "
-        "spread). A guess, not measured: the first epoch at which a validation curve that still wobbles by a "
+        "Every seed did need more epochs with dropout (the ratios above), in the slide's direction, but the extra "
+        "epochs vary from seed to seed by more than half their mean, so they do not clear this app's rule (twice "
+        "the spread). A guess, not measured: the first epoch at which a validation curve that still wobbles by a "
         "point or more crosses a line is a coarse measure.",
         _dropout_time,
     ),

@@ -61,7 +61,8 @@ def log_ticks(values: Sequence[float], most: int = 8) -> dict:
     return dict(tickmode="array", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
 
 
-def _layout(figure: go.Figure, height: int, title: str | None = None) -> go.Figure:
+def sized(figure: go.Figure, height: int, title: str | None = None) -> go.Figure:
+    """The house layout every core figure ends with: its height, an optional title, compact margins."""
     figure.update_layout(
         height=height,
         title=title,
@@ -117,7 +118,7 @@ def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
     figure.update_annotations(font_size=12)
     figure.update_yaxes(title="fraction")
     figure.update_xaxes(title="pre-activation<br>(hatched: clipped tails)", row=len(histograms))
-    _layout(figure, height=170 * len(histograms) + 110)
+    sized(figure, height=170 * len(histograms) + 110)
     return figure.update_layout(margin=dict(t=80, b=70))  # room for two-line subplot and axis titles
 
 
@@ -141,7 +142,7 @@ def lines_figure(
     figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
     y_ticks = log_ticks([float(v) for _, y in series.values() for v in y]) if log_y else {}
     figure.update_yaxes(title=y_title, type="log" if log_y else None, **y_ticks)
-    return _layout(figure, height, title)
+    return sized(figure, height, title)
 
 
 def loss_figure(curves: Mapping[str, object]) -> go.Figure:
@@ -193,7 +194,7 @@ def layer_std_figure(records: Mapping[str, dict]) -> go.Figure:
             )
     figure.update_xaxes(title="training step")
     figure.update_yaxes(title="std of pre-activations", type="log", **log_ticks(stds))
-    return _layout(figure, 380, "Recorded during training")
+    return sized(figure, 380, "Recorded during training")
 
 
 def smooth(values: Sequence[float], window: int = 10) -> np.ndarray:
@@ -249,7 +250,7 @@ def running_stats_figure(trace: RunningTrace) -> go.Figure:
     figure.update_xaxes(title="training step")
     figure.update_yaxes(title="mean", col=1)
     figure.update_yaxes(title="variance", col=2)
-    return _layout(figure, 360)
+    return sized(figure, 360)
 
 
 def depth_heatmap(layers: Sequence[LayerActivations], activation: str, bins: int = 50) -> go.Figure:
@@ -269,7 +270,7 @@ def depth_heatmap(layers: Sequence[LayerActivations], activation: str, bins: int
     )
     figure.update_xaxes(title="layer", dtick=1)
     figure.update_yaxes(title="activation value")
-    return _layout(figure, 340)
+    return sized(figure, 340)
 
 
 def class_distribution_figure(samples: np.ndarray, deterministic: np.ndarray, classes: Sequence[str]) -> go.Figure:
@@ -305,14 +306,14 @@ def class_distribution_figure(samples: np.ndarray, deterministic: np.ndarray, cl
     )
     figure.update_xaxes(title="class")
     figure.update_yaxes(title="softmax probability", range=[-0.02, 1.02])
-    return _layout(figure, 380)
+    return sized(figure, 380)
 
 
 def votes_figure(counts: np.ndarray, classes: Sequence[str]) -> go.Figure:
     figure = go.Figure(go.Bar(x=list(classes), y=counts, marker_color=colour(0)))
     figure.update_xaxes(title="class")
     figure.update_yaxes(title="votes (passes)")  # short: a projected or narrow figure cut a longer one
-    return _layout(figure, 280)
+    return sized(figure, 280)
 
 
 def convergence_figure(running: np.ndarray, samples: np.ndarray, label: str) -> go.Figure:
@@ -333,7 +334,7 @@ def convergence_figure(running: np.ndarray, samples: np.ndarray, label: str) -> 
     figure.add_scatter(x=t, y=running, mode="lines", line_color=colour(0), name=f"MC estimate of P({label})")
     figure.update_xaxes(title="passes T")
     figure.update_yaxes(title="probability")
-    return _layout(figure, 300)
+    return sized(figure, 300)
 
 
 def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) -> go.Figure:
@@ -372,7 +373,7 @@ def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) ->
     figure.update_xaxes(title="rotation (degrees)", row=2, col=1, tickvals=scatter.angles)
     figure.update_yaxes(title="logit", row=1, col=1)
     figure.update_yaxes(title="probability", range=[0, 1.02], row=2, col=1)
-    return _layout(figure, 560)
+    return sized(figure, 560)
 
 
 def reliability_figure(curves: Mapping[str, object]) -> go.Figure:
@@ -406,7 +407,7 @@ def reliability_figure(curves: Mapping[str, object]) -> go.Figure:
     figure.update_yaxes(title="share", row=2, col=1)
     figure.update_xaxes(title="confidence", range=[0, 1], row=2, col=1)
     figure.update_layout(barmode="group")
-    return _layout(figure, 480)
+    return sized(figure, 480)
 
 
 def groups_figure(groups: Mapping[str, np.ndarray], y_title: str, x_title: str = "inputs") -> go.Figure:
@@ -425,7 +426,7 @@ def groups_figure(groups: Mapping[str, np.ndarray], y_title: str, x_title: str =
         )
     figure.update_xaxes(title=x_title)
     figure.update_yaxes(title=y_title)
-    return _layout(figure, 340)
+    return sized(figure, 340)
 
 
 def band(x: list, mean: np.ndarray, std: np.ndarray, color: str, group: str, opacity: float) -> go.Scatter:
@@ -466,7 +467,7 @@ def seed_band_figure(
     ticks = dict(tickvals=sorted({float(v) for x, _, _ in series.values() for v in x})) if log_x else {}
     figure.update_xaxes(title=x_title, type="log" if log_x else None, **ticks)
     figure.update_yaxes(title=y_title)
-    return _layout(figure, height)
+    return sized(figure, height)
 
 
 def invariance_figure(
@@ -500,7 +501,7 @@ def invariance_figure(
     # One range for all: only the first panel needs tick labels (a phone's stacked panels get theirs back).
     figure.update_yaxes(range=[max(0.0, low - 0.03), 1.0], tickformat=".0%", showticklabels=False)
     figure.update_yaxes(title="test accuracy", showticklabels=True, row=1, col=1)
-    return _layout(figure, 400)
+    return sized(figure, 400)
 
 
 def paths_figure(
@@ -535,7 +536,7 @@ def paths_figure(
     figure.add_scatter(x=[start[0]], y=[start[1]], mode="markers", marker=star, name="start")
     figure.update_xaxes(title="w₁", range=[w1[0], w1[-1]])
     figure.update_yaxes(title="w₂", range=[w2[0], w2[-1]], scaleanchor="x")
-    return _layout(figure, 520)
+    return sized(figure, 520)
 
 
 def early_stopping_figure(epochs: np.ndarray, losses: Mapping[str, np.ndarray], stop: int, best: int) -> go.Figure:
@@ -572,7 +573,7 @@ def disagreement_figure(matrix: np.ndarray) -> go.Figure:
     )
     figure.update_xaxes(title="network")
     figure.update_yaxes(title="network", autorange="reversed")
-    return _layout(figure, 360)
+    return sized(figure, 360)
 
 
 class FrozenFigure(go.Figure):

@@ -93,14 +93,13 @@ def unit_stats(model: MLP, x: torch.Tensor) -> dict[str, list[float]]:
     """
     probe = copy.deepcopy(model).eval()
     saturated, dead = [], []
-    activation = type(probe.hidden[2]).__name__
-    for index, layer in enumerate(probe.hidden, start=1):
+    for layer in probe.hidden:
         x = layer(x)
-        if index % 3:
-            continue  # after the linear layer or the normalization: look after the non-linearity
-        if activation == "Sigmoid":
+        if isinstance(layer, (nn.Linear, nn.BatchNorm1d, nn.Identity)):
+            continue  # look after the non-linearity
+        if isinstance(layer, nn.Sigmoid):
             saturated.append(float(((x < 1 - SATURATION) | (x > SATURATION)).float().mean()))
-        elif activation == "Tanh":
+        elif isinstance(layer, nn.Tanh):
             saturated.append(float((x.abs() > SATURATION).float().mean()))
         else:
             saturated.append(0.0)
@@ -169,7 +168,8 @@ DEPTHS = (4, 10, 20, 30)
 DEPTH_STEPS = 1000  # about 2.3 epochs of the 55,000 training images
 DEPTH_LRS = (0.003, 0.03, 0.3)
 ACTIVATION_DEPTH = 6
-ACTIVATION_LRS = (0.01, 0.1, 0.3)  # a usual rate and two large ones (large steps are what kill ReLUs)
+ACTIVATION_STEPS = 1000
+ACTIVATION_LRS = (0.01, 0.1, 0.3)  # a usual rate and two larger ones
 VALIDATION = 5_000  # the last training images, held out to choose each arm's learning rate
 
 
@@ -185,7 +185,9 @@ def experiment_runs() -> dict[str, list[MLPRun]]:
                 runs["depth"] += [MLPRun("depth", model, lr=lr, steps=DEPTH_STEPS, seed=seed) for lr in DEPTH_LRS]
         for activation in ("sigmoid", "tanh", "relu", "leaky_relu"):
             model = MLPConfig(depth=ACTIVATION_DEPTH, activation=activation)
-            runs["activation"] += [MLPRun("activation", model, lr=lr, seed=seed) for lr in ACTIVATION_LRS]
+            runs["activation"] += [
+                MLPRun("activation", model, lr=lr, steps=ACTIVATION_STEPS, seed=seed) for lr in ACTIVATION_LRS
+            ]
     return runs
 
 

@@ -16,7 +16,7 @@ import torch
 from plotly.subplots import make_subplots
 from torch import nn
 
-from core.figures import PALETTE, _layout
+from core.figures import PALETTE, sized
 from core.models import norm_modules, recorded_io
 
 KINDS = ("BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm")
@@ -187,7 +187,7 @@ def cube_figure(samples: int, channels: int, groups: int) -> go.Figure:
     figure.update_yaxes(visible=False, range=[-0.6, HEIGHT + SLANT[1] * DEPTH + 0.1], scaleanchor="x", scaleratio=1)
     for column in range(2, len(KINDS) + 1):  # every panel keeps its own square scale
         figure.update_yaxes(scaleanchor=f"x{column}", row=1, col=column)
-    return _layout(figure, 230).update_layout(margin=dict(l=10, r=10, t=40, b=10))
+    return sized(figure, 230).update_layout(margin=dict(l=10, r=10, t=40, b=10))
 
 
 @torch.inference_mode()

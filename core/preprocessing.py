@@ -22,8 +22,8 @@ from plotly.subplots import make_subplots
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
-from core.augment import ChainItem, augment_once
-from core.figures import PALETTE, _layout
+from core.augment import AugmentationError, ChainItem
+from core.figures import PALETTE, sized
 from core.rng import RngStream
 
 PHOTO_SIDE = 64  # px: the sample photos as a tiny dataset, each resized and centre-cropped to this square
@@ -102,7 +102,7 @@ def histogram_figure(panels: dict[str, np.ndarray], bins: int = 60) -> go.Figure
         figure.add_vline(x=0, line=dict(color="#999999", dash="dot"), row=1, col=column)
         figure.update_xaxes(title="pixel value", row=1, col=column)
     figure.update_yaxes(title="share of pixels", row=1, col=1)
-    return _layout(figure, 320)
+    return sized(figure, 320)
 
 
 # --- memory vs speed -------------------------------------------------------------------------------------------
@@ -113,31 +113,47 @@ class Throughput:
     side: tuple[int, int]  # (width, height) of one augmented picture
     on_the_fly: float  # pictures per second: the pipeline drawn and applied to each
     precomputed: float  # pictures per second: one of K stored copies read from memory as a tensor
-    bytes_per_picture: int  # uint8 RGB
+    bytes_per_picture: int  # stored as uint8
+
+
+def as_network_input(picture: Image.Image | torch.Tensor | np.ndarray) -> torch.Tensor:
+    """What a loader hands the network: float (C, H, W) in [0, 1]."""
+    return F.to_dtype(F.to_image(picture), torch.float32, scale=True)
 
 
 def measure_throughput(
     image: Image.Image, chain: Sequence[ChainItem], pictures: int, copies: int, seed: int
 ) -> Throughput:
-    """Time both ways of feeding ``pictures`` augmented pictures, on this machine, now.
+    """Time both ways of feeding ``pictures`` augmented pictures, on this machine, now: each ends in the float
+    tensor the network gets.
 
-    Pre-computed: ``copies`` augmented versions are made first (not timed: done once before training), stacked
-    as uint8, and each picture read is one of them at random, turned into a float tensor as a loader would.
+    On the fly: the pipeline as a plain ``v2.Compose``, as a training loader would call it. Pre-computed:
+    ``copies`` augmented versions made first (not timed: done once before training), stored as uint8, and each
+    picture one of them at random. Raises AugmentationError when torchvision cannot apply the pipeline.
     """
+    pipeline = v2.Compose([t for item in chain for t in item.augmentation.build(item.values)])
     stream = RngStream(seed)
+    made = []
     started = time.perf_counter()
-    made = [np.asarray(augment_once(image, chain, stream).image) for _ in range(pictures)]
+    try:
+        for _ in range(pictures):
+            with stream.active():  # the draws from torch's global generator, seeded
+                made.append(as_network_input(pipeline(image)))
+    except (ValueError, RuntimeError) as error:
+        raise AugmentationError(f"torchvision cannot apply this pipeline to the image ({error})") from error
     on_the_fly = pictures / (time.perf_counter() - started)
-    if len({m.shape for m in made}) > 1:  # a pipeline without a fixed output size: store them at the first size
-        made = [np.asarray(Image.fromarray(m).resize(made[0].shape[1::-1])) for m in made]
-    store = np.stack([made[k % len(made)] for k in range(copies)])  # (K, H, W, 3) uint8
+    stored = [(picture * 255).round().to(torch.uint8).permute(1, 2, 0).numpy() for picture in made]  # (H, W, C)
+    if len({picture.shape for picture in stored}) > 1:  # no fixed output size: store them at the first size
+        size = stored[0].shape[1::-1]
+        stored = [np.asarray(Image.fromarray(p.squeeze()).resize(size)).reshape(stored[0].shape) for p in stored]
+    store = np.stack([stored[k % len(stored)] for k in range(copies)])  # (K, H, W, C) uint8
     picks = np.random.default_rng(seed).integers(0, copies, pictures)
     started = time.perf_counter()
     for k in picks:
-        F.to_dtype(torch.from_numpy(store[k]).permute(2, 0, 1), torch.float32, scale=True)
+        as_network_input(store[k])
     precomputed = pictures / (time.perf_counter() - started)
-    height, width = made[0].shape[:2]
-    return Throughput((width, height), on_the_fly, precomputed, height * width * 3)
+    height, width, channels = store.shape[1:]
+    return Throughput((width, height), on_the_fly, precomputed, height * width * channels)
 
 
 def storage_rows(throughput: Throughput, dataset: int, copies: Sequence[int], epochs: int) -> list[dict[str, object]]:

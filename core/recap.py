@@ -12,11 +12,11 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from core.figures import DASHES, _layout, colour, lines_figure, log_ticks, seed_band_figure
-from core.mlp import CURVE_EVERY, DEPTHS, INPUT_LABELS, INPUTS, chosen
+from core.figures import DASHES, colour, lines_figure, log_ticks, seed_band_figure, sized
+from core.mlp import CURVE_EVERY, DEPTHS, INPUT_LABELS, INPUTS, PROBE, chosen
 from core.models import NUM_CLASSES, make_activation
 from core.regularization import disagreement, member_errors
-from core.train import TrainConfig, make_schedule
+from core.train import CHECKPOINT, CHECKPOINT_MEMBERS, TrainConfig, make_schedule
 
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU (0.01)"}
 
@@ -44,7 +44,7 @@ def activation_figure(curves: dict[str, tuple[np.ndarray, ...]]) -> go.Figure:
     figure.update_xaxes(title="z (what enters the unit)")
     figure.update_yaxes(range=[-1.1, 1.6], row=1, col=1)
     figure.update_yaxes(range=[-0.05, 1.1], row=1, col=2)
-    return _layout(figure, 330)
+    return sized(figure, 330)
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
@@ -76,7 +76,9 @@ def arm_rows(picked: dict[str, list[dict]]) -> list[dict[str, object]]:
             {
                 "arm": label,
                 "learning rate (per seed)": ", ".join(f"{r['lr']:g}" for r in records),
-                "training loss, last 10 steps": " / ".join(f"{r['train_loss'][-1]:.3f}" for r in records),
+                f"training loss, last {CURVE_EVERY} steps": " / ".join(
+                    "diverged" if r["train_loss"][-1] is None else f"{r['train_loss'][-1]:.3f}" for r in records
+                ),
                 "test accuracy (10,000)": f"{accuracy:.1f} ± {spread:.1f} %",
             }
         )
@@ -120,7 +122,7 @@ def depth_accuracy_figure(arms: dict[tuple[str, int], list[dict]]) -> go.Figure:
     figure.add_hline(y=10, line=dict(color="#999999", dash="dot"), annotation_text="chance (10 %)")
     figure.update_xaxes(title="hidden layers", tickvals=list(DEPTHS))
     figure.update_yaxes(title="test accuracy (%)", range=[0, 100])
-    return _layout(figure, 340)
+    return sized(figure, 340)
 
 
 def gradient_figure(arms: dict[tuple[str, int], list[dict]], depth: int) -> go.Figure:
@@ -221,8 +223,8 @@ def slow_rows(records: dict[str, list[dict]], target: float) -> list[dict[str, o
 
 CHECKPOINT_ARMS = {
     "single": "one network, whole budget",
-    "snapshot": "its own 4 checkpoints (snapshot ensemble)",
-    "independent": "4 networks, a quarter budget each",
+    "snapshot": f"its own {CHECKPOINT_MEMBERS} checkpoints (snapshot ensemble)",
+    "independent": f"{CHECKPOINT_MEMBERS} networks, a quarter budget each",
 }
 
 
@@ -251,7 +253,7 @@ def checkpoint_rows(results: dict[str, list[EnsembleResult]]) -> list[dict[str, 
         error, spread = mean_std([100 * r.error for r in per_seed])
         rows.append(
             {
-                "arm (same 624 steps in all)": CHECKPOINT_ARMS[arm],
+                f"arm (same {CHECKPOINT.steps} steps in all)": CHECKPOINT_ARMS[arm],
                 "members' test error": f"{members:.2f} %",
                 "averaged prediction's error": f"{error:.2f} ± {spread:.2f} %",
                 "members disagree on": f"{100 * np.mean([r.disagreement for r in per_seed]):.1f} % of images",
@@ -260,7 +262,11 @@ def checkpoint_rows(results: dict[str, list[EnsembleResult]]) -> list[dict[str, 
     return rows
 
 
-CHECKPOINT_SHORT = {"single": "one network", "snapshot": "its 4 checkpoints", "independent": "4 short networks"}
+CHECKPOINT_SHORT = {
+    "single": "one network",
+    "snapshot": f"its {CHECKPOINT_MEMBERS} checkpoints",
+    "independent": f"{CHECKPOINT_MEMBERS} short networks",
+}
 
 
 def checkpoint_figure(results: dict[str, list[EnsembleResult]]) -> go.Figure:
@@ -287,7 +293,7 @@ def checkpoint_figure(results: dict[str, list[EnsembleResult]]) -> go.Figure:
     )
     low = min(min(e for _, e in members), min(m for m, _ in errors))
     figure.update_yaxes(title="test error (%), 10,000 images", range=[max(low - 1.5, 0), None])
-    return _layout(figure, 360)
+    return sized(figure, 360)
 
 
 def layer_gradient_figure(records: list[dict], lr: float) -> go.Figure:
@@ -313,8 +319,8 @@ def layer_gradient_figure(records: list[dict], lr: float) -> go.Figure:
     for stage, dash in (("at initialization", "solid"), ("trained", "dash")):  # the line styles' own entries
         figure.add_scatter(x=[None], y=[None], mode="lines", line=dict(color="#999999", dash=dash), name=stage)
     figure.update_xaxes(title="layer (1 = first: the slide's ∂L/∂w)")
-    figure.update_yaxes(title="‖∂L/∂W‖ on 512 images", type="log", **log_ticks(values))
-    return _layout(figure, 380)
+    figure.update_yaxes(title=f"‖∂L/∂W‖ on {PROBE} images", type="log", **log_ticks(values))
+    return sized(figure, 380)
 
 
 def schedule_series(config: TrainConfig, members: int) -> dict[str, tuple[list[int], list[float]]]:

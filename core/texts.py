@@ -315,15 +315,16 @@ TEXTS: dict[str, Text] = {
     "bn.nonlin": Text(
         "Each non-linearity and its derivative, by autograd: backprop multiplies the gradient by f′(z) at every "
         "layer. Where f′ is about 0 (sigmoid's and tanh's flat tails, ReLU's negative side) almost nothing "
-        "passes; Leaky ReLU keeps 1 %. Below, measured: {depth}-layer networks of 128 units (3 seeds), at "
-        "initialization and after 1,000 SGD steps at the rate chosen here, on 512 held-out images.",
+        "passes; Leaky ReLU keeps 1 %. Sigmoid's f′ is at most 0.25, so even unsaturated it shrinks the gradient "
+        "4-fold or more at every layer. Below, measured: {depth}-layer networks of 128 units (3 seeds), at "
+        "initialization and after {steps} SGD steps at the rate chosen here, on {probe} held-out images.",
         "Flat tails and ReLU's zero side pass no gradient; Leaky ReLU passes 1 %.",
     ),
     "bn.nonlin_dead": Text(
-        "Saturated: an output of sigmoid or tanh in its flat tail (within 0.02 of its limits). Dead: a unit at or "
-        "below zero for every one of the 512 images, so a ReLU passes it no gradient at all and its weights "
-        "stop changing; a Leaky ReLU unit in that state still passes 1 %. ‖∂L/∂W₁‖ is the gradient reaching the "
-        "first layer: the slide's ∂L/∂w.",
+        "Saturated: an output of sigmoid or tanh in its flat tail (within {margin} of its limits). Dead: a unit at "
+        "or below zero for every one of the {probe} images, so on them a ReLU passes it no gradient (a Leaky ReLU "
+        "still passes 1 %); the table shows whether such units stay dead or come back during training. "
+        "‖∂L/∂W₁‖ is the gradient reaching the first layer: the slide's ∂L/∂w.",
         "Dead: negative for every image, so a ReLU unit gets no gradient.",
     ),
     "studio.preprocessing": Text(
@@ -350,9 +351,10 @@ TEXTS: dict[str, Text] = {
         "On the fly costs CPU at every step; pre-computed costs memory and repeats views.",
     ),
     "studio.memory_verdict": Text(
-        "Measured on this server for {pipeline}, one picture at a time in one thread; a training loader uses "
-        "several workers, which divides both times. Pre-computing wins when the copies fit in memory and K views "
-        "are enough; on the fly wins for large sets or many epochs, where K copies would not fit or would repeat.",
+        "Measured on this server for {pipeline}, one picture at a time in one thread, each way ending in the "
+        "float tensor a loader hands the network. In the table pre-computing is the faster way whenever its "
+        "copies fit in memory; its price is that memory and only K views of each image, where on the fly draws a "
+        "new view every epoch. A guess, not measured: a loader with several workers divides both times.",
         "Pre-computed: fast to read, costly in memory. On the fly: fresh views, paid in CPU.",
     ),
     "reg.dropout_time": Text(
@@ -364,7 +366,8 @@ TEXTS: dict[str, Text] = {
     "reg.checkpoints": Text(
         "Three ways to spend the same {steps} SGD steps on {images} images (3 seeds each): one network with one "
         "cosine schedule; one run with {members} cosine cycles of {cycle} steps, keeping the checkpoint at the end "
-        "of each cycle (a snapshot ensemble, Huang et al. 2017: each restart kicks the weights to a new minimum); "
+        "of each cycle (a snapshot ensemble, Huang et al. 2017, whose idea is that each restart sends the weights "
+        "towards another minimum); "
         "or {members} networks of {cycle} steps each, from different initializations. The snapshot and "
         "independent runs follow the same schedule: the snapshot run continues from its last checkpoint, the "
         "others start anew. Ensembles average the members' softmax outputs; scored on the 10,000 test images.",

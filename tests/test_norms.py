@@ -18,13 +18,23 @@ def real() -> dict[str, torch.Tensor]:
     return norms.normalization_inputs(private_model(run.config, run.final, train=False), images)
 
 
+REFERENCES = {  # torch.nn's own layers, built here, not by the module under test
+    "BatchNorm": lambda groups: nn.BatchNorm2d(16, affine=False, track_running_stats=False),
+    "LayerNorm": lambda groups: nn.LayerNorm((16, 5, 7), elementwise_affine=False),
+    "InstanceNorm": lambda groups: nn.InstanceNorm2d(16),
+    "GroupNorm": lambda groups: nn.GroupNorm(groups, 16, affine=False),
+}
+
+
 @pytest.mark.parametrize("kind", norms.KINDS)
 @pytest.mark.parametrize("groups", [1, 2, 4, 8, 16])
 def test_each_grouping_equals_torchs_own_layer(kind, groups):
-    """normalize(x, kind, G) equals nn.BatchNorm2d / nn.LayerNorm / nn.InstanceNorm2d / nn.GroupNorm on x."""
+    """normalize(x, kind, G) and the page's torch_layer equal nn.BatchNorm2d / nn.LayerNorm / nn.InstanceNorm2d /
+    nn.GroupNorm on x."""
     x = torch.randn(6, 16, 5, 7, generator=torch.Generator().manual_seed(0)) * 3 + 2
-    expected = norms.torch_layer(kind, 16, (5, 7), groups)(x)
+    expected = REFERENCES[kind](groups)(x)
     torch.testing.assert_close(norms.normalize(x, kind, groups), expected, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(norms.torch_layer(kind, 16, (5, 7), groups)(x), expected)
 
 
 def test_torch_layers_are_the_plain_ones():

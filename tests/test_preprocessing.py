@@ -49,8 +49,10 @@ def test_throughput_and_storage_arithmetic():
     found = pre.measure_throughput(image, chain, pictures=6, copies=3, seed=0)
     assert found.on_the_fly > 0 and found.precomputed > 0
     assert found.bytes_per_picture == found.side[0] * found.side[1] * 3
-    fixed = pre.Throughput((10, 10), on_the_fly=100.0, precomputed=1000.0, bytes_per_picture=300)
-    rows = pre.storage_rows(fixed, dataset=1000, copies=[2], epochs=10)
-    assert rows[0]["memory of the copies"] == f"{2 * 1000 * 300 / 1e9:,.2f} GB"
-    assert rows[0]["on the fly: 10 epochs"] == f"{10 * 1000 / 100 / 60:,.1f} min"
-    assert rows[0]["pre-computed: make once + read 10 epochs"] == f"{(2 * 1000 / 100 + 10 * 1000 / 1000) / 60:,.1f} min"
+    fixed = pre.Throughput((50, 20), on_the_fly=100.0, precomputed=1000.0, bytes_per_picture=3000)
+    rows = pre.storage_rows(fixed, dataset=1_000_000, copies=[2], epochs=10)
+    assert rows[0]["memory of the copies"] == "6.00 GB"  # 2 × 1,000,000 × 3,000 bytes
+    assert rows[0]["on the fly: 10 epochs"] == "1,666.7 min"  # 10 × 1,000,000 / 100 per s
+    assert (
+        rows[0]["pre-computed: make once + read 10 epochs"] == "500.0 min"
+    )  # (2,000,000 / 100 + 10,000,000 / 1,000) s

@@ -14,7 +14,7 @@ SLOW_LABELS = {"none": "without dropout", "dropout": "dropout 0.5"}
 
 
 @st.cache_resource(show_spinner=False)
-def slow_view() -> dict:
+def slow_view() -> dict[str, object]:
     found = claims.slow_records(RUNS_DIR)
     records = {SLOW_LABELS[arm]: runs for arm, runs in found.items()}
     target = recap.slow_target(records)
@@ -42,7 +42,7 @@ def checkpoint_results() -> dict[str, list[recap.EnsembleResult]]:
 
 
 @st.cache_resource(show_spinner=False)
-def schedules() -> dict:
+def schedules() -> dict[str, tuple[list[int], list[float]]]:
     return recap.schedule_series(train.CHECKPOINT, train.CHECKPOINT_MEMBERS)
 
 

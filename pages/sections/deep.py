@@ -3,15 +3,17 @@ BatchNorm, and the non-linearities' gradients."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 import torch
 
 from app import beside_ui, explain
 from core import mlp, norms, recap
+from core.init_demo import SATURATION
 from core.runs import private_model
 from pages.sections.shared import claim_note, fashion_subset, plot, shipped_record, shipped_run, table
 
-NORM_BATCHES = (1, 2, 4, 8, 16)
+NORM_BATCHES = (2, 4, 8, 16)  # a batch of one is the table's last column
 GROUPS = (1, 2, 4, 8, 16)  # every one divides each block's 16 or 32 channels
 
 
@@ -72,12 +74,13 @@ def deep_networks_section() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def activation_curves() -> dict:
+def activation_curves() -> dict[str, tuple[np.ndarray, ...]]:
     return recap.activation_curves()
 
 
 def nonlinearities_section() -> None:
-    explain("bn.nonlin", depth=mlp.ACTIVATION_DEPTH)
+    probe = f"{mlp.PROBE:,}"
+    explain("bn.nonlin", depth=mlp.ACTIVATION_DEPTH, steps=f"{mlp.ACTIVATION_STEPS:,}", probe=probe)
     plot("activation_curves", recap.activation_figure, activation_curves(), content="curves")
     rate = st.segmented_control(
         "Training learning rate",
@@ -91,4 +94,4 @@ def nonlinearities_section() -> None:
     records = shipped_record("mlp_activation")["runs"]
     table("nonlin", recap.activation_rows(records, rate), content=rate)
     plot("nonlin_gradients", recap.layer_gradient_figure, records, rate, content=rate)
-    explain("bn.nonlin_dead", "caption")
+    explain("bn.nonlin_dead", "caption", margin=f"{1 - SATURATION:.2g}", probe=probe)

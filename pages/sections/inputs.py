@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from app import explain
 from core import mlp, recap
@@ -27,7 +28,7 @@ SHOWN_SIDE = 256  # px of each pre-processed picture (nearest-neighbour enlarged
 
 
 @st.cache_resource(show_spinner="Computing the datasets' statistics…")
-def dataset_statistics() -> dict:
+def dataset_statistics() -> dict[str, dict[str, object]]:
     """Mean images and per-channel statistics of the sample photos (as a 64×64 dataset) and of Fashion-MNIST."""
     photos = pre.as_dataset([load_image(sample_bytes(name)).image for name in SAMPLE_NAMES])
     items = fashion_subset()["train"].images
@@ -43,7 +44,7 @@ def enlarged(values: np.ndarray, half_range: float | None = None) -> bytes:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def photo_views(digest: str, _image) -> dict:
+def photo_views(digest: str, _image: Image.Image) -> dict[str, object]:
     """``digest`` names the image: its pictures and histograms after each pre-processing."""
     photos = dataset_statistics()["photos"]
     found = pre.views(_image, photos["mean"], *photos["stats"])
