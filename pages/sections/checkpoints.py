@@ -37,8 +37,10 @@ def dropout_time_section() -> None:
 
 
 @st.cache_resource(show_spinner="Scoring the checkpoints on 10,000 test images…")
-def checkpoint_results() -> dict[str, list[recap.EnsembleResult]]:
-    return claims.checkpoint_results(RUNS_DIR)
+def checkpoint_view() -> tuple[dict[str, list[recap.EnsembleResult]], list[dict]]:
+    """Each arm scored on the 10,000 test images, and the table's rows."""
+    results = claims.checkpoint_results(RUNS_DIR)
+    return results, recap.checkpoint_rows(results)
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,7 +57,7 @@ def checkpoint_section() -> None:
         images=f"{train.CHECKPOINT_IMAGES:,}",
     )
     plot("checkpoint_schedule", recap.schedule_figure, schedules(), content="recorded")
-    results = checkpoint_results()
+    results, rows = checkpoint_view()
     plot("checkpoints", recap.checkpoint_figure, results, content="recorded")
-    table("checkpoints", recap.checkpoint_rows(results), content="recorded")
+    table("checkpoints", rows, content="recorded")
     claim_note("checkpoint-ensemble-helps")

@@ -66,11 +66,23 @@ def deep_networks_section() -> None:
     depth = st.segmented_control(
         "Depth", mlp.DEPTHS, default=max(mlp.DEPTHS), required=True, key="deep_depth", bind="query-params"
     )
-    pairs = {recap.NORM_LABELS[norm]: arms[(norm, depth)] for norm in ("none", "batch")}
-    bands = recap.loss_bands(pairs)
+    bands, rows = depth_view(depth)
     plot("depth_loss", recap.loss_figure, bands, content=depth)
-    table("depth_arms", recap.arm_rows(pairs), content=depth)
+    table("depth_arms", rows, content=depth)
     plot("depth_gradients", recap.gradient_figure, arms, depth, content=depth)
+
+
+@st.cache_resource(max_entries=len(mlp.DEPTHS), show_spinner=False)
+def depth_view(depth: int) -> tuple[dict, list[dict]]:
+    """One depth's plain and BatchNorm arms: loss bands and table rows, once per depth."""
+    pairs = {recap.NORM_LABELS[norm]: depth_arms()[(norm, depth)] for norm in ("none", "batch")}
+    return recap.loss_bands(pairs), recap.arm_rows(pairs)
+
+
+@st.cache_resource(max_entries=len(mlp.ACTIVATION_LRS), show_spinner=False)
+def activation_view(rate: float) -> list[dict]:
+    """The non-linearities' table rows at one training rate, once per rate."""
+    return recap.activation_rows(shipped_record("mlp_activation")["runs"], rate)
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,7 +103,7 @@ def nonlinearities_section() -> None:
         bind="query-params",
         format_func=lambda lr: f"{lr:g}",
     )
+    table("nonlin", activation_view(rate), content=rate)
     records = shipped_record("mlp_activation")["runs"]
-    table("nonlin", recap.activation_rows(records, rate), content=rate)
     plot("nonlin_gradients", recap.layer_gradient_figure, records, rate, content=rate)
     explain("bn.nonlin_dead", "caption", margin=f"{1 - SATURATION:.2g}", probe=probe)
