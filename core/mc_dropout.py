@@ -258,14 +258,30 @@ def perturbed(image: torch.Tensor, kind: str, strengths: np.ndarray) -> torch.Te
 STRENGTHS = {"rotate": np.linspace(0.0, 180.0, 13), "brightness": np.linspace(-2.0, 2.0, 13)}
 
 
-def perturbation_sweep(
-    model: SmallCNN, image: torch.Tensor, kind: str, passes: int, seed: int
-) -> tuple[np.ndarray, Uncertainty, np.ndarray]:
-    """Strengths, MC uncertainty and dropout-off confidence of one (1, 28, 28) input as it is perturbed."""
+@dataclass(frozen=True)
+class PerturbedFeatures:
+    """The seed-free part of a perturbation sweep, computed once per input and kind; only the dropout passes
+    (a few linear layers) depend on T and the seed."""
+
+    strengths: np.ndarray  # (S,) degrees or brightness shifts
+    features: torch.Tensor  # (S, H) the perturbed inputs' features before dropout
+    confidence: np.ndarray  # (S,) dropout-off confidence in the top class
+
+
+@torch.inference_mode()
+def perturbed_features(model: SmallCNN, image: torch.Tensor, kind: str) -> PerturbedFeatures:
+    """One (1, 28, 28) input under growing perturbations of ``kind``, passed once through the deterministic layers."""
     strengths = STRENGTHS[kind]
-    inputs = perturbed(image, kind, strengths)
-    confidence = deterministic_probs(model, inputs).max(1).values.numpy()
-    return strengths, uncertainty(mc_probs(model, inputs, passes, seed).numpy()), confidence
+    features = embeddings(model, perturbed(image, kind, strengths))
+    return PerturbedFeatures(strengths, features, head_probs(model, features).max(1).values.numpy())
+
+
+def perturbation_sweep(
+    model: SmallCNN, swept: PerturbedFeatures, passes: int, seed: int
+) -> tuple[np.ndarray, Uncertainty, np.ndarray]:
+    """Strengths, MC uncertainty and dropout-off confidence of one input as it is perturbed."""
+    numbers = uncertainty(mc_head_probs(model, swept.features, passes, seed).numpy())
+    return swept.strengths, numbers, swept.confidence
 
 
 def sweep_series(
@@ -297,9 +313,15 @@ class RotationScatter:
 
 
 @torch.inference_mode()
-def rotation_scatter(model: SmallCNN, image: torch.Tensor, passes: int, seed: int) -> RotationScatter:
-    """MC dropout passes of one (1, 28, 28) input rotated in ROTATION_STEPS: the data of G&G's Fig. 4."""
-    logits = mc_head_logits(model, model.embed(perturbed(image, "rotate", ROTATION_STEPS)), passes, seed)
+@torch.inference_mode()
+def rotation_features(model: SmallCNN, image: torch.Tensor) -> torch.Tensor:
+    """One (1, 28, 28) input rotated in ROTATION_STEPS, before dropout: (S, H), computed once per input."""
+    return embeddings(model, perturbed(image, "rotate", ROTATION_STEPS))
+
+
+def rotation_scatter(model: SmallCNN, features: torch.Tensor, passes: int, seed: int) -> RotationScatter:
+    """MC dropout passes of the rotated input's ``features`` (rotation_features): the data of G&G's Fig. 4."""
+    logits = mc_head_logits(model, features, passes, seed)
     probs = F.softmax(logits, dim=-1).numpy()
     top = np.unique(probs.mean(axis=0).argmax(axis=1))
     return RotationScatter(ROTATION_STEPS, logits.numpy(), probs, top)

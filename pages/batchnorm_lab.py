@@ -28,4 +28,5 @@ tabs_ui(
         "Deep networks": deep_networks_section,
         "Non-linearities": nonlinearities_section,
     },
+    sidebar=True,  # Activations: the user's image is chosen there
 )

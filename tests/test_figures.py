@@ -211,3 +211,26 @@ def test_rotated_item_classes_keep_their_own_distinct_colours_and_solid_legend_m
     legend = [trace for trace in figure.data if trace.showlegend is not False]
     assert [trace.name for trace in legend] == [CLASSES[9], CLASSES[0]]
     assert all(trace.marker.opacity in (None, 1) and trace.marker.size >= 8 for trace in legend)
+
+
+def test_rotated_item_grid_is_make_subplots_own_and_stays_unchanged_by_builds():
+    """The scatter's axes are make_subplots' (two rows, shared x); building figures leaves the cached grid as made."""
+    from plotly.subplots import make_subplots
+
+    from core.mc_dropout import RotationScatter
+
+    titles = ("softmax input (logit)", "softmax output (probability)")
+    reference = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles).layout
+    probs = np.full((5, 2, 10), 0.1)
+    figure = figures.rotation_scatter_figure(
+        RotationScatter(np.array([0.0, 15.0]), probs, probs, np.array([3])), CLASSES
+    )
+    for name in ("xaxis", "xaxis2", "yaxis", "yaxis2"):
+        assert (
+            figure.layout[name].domain == reference[name].domain
+            and figure.layout[name].anchor == reference[name].anchor
+        )
+    assert figure.layout.xaxis.matches == "x2" and [a.text for a in figure.layout.annotations] == list(titles)
+    assert figure.layout.xaxis2.title.text == "rotation (degrees)" and figure.layout.yaxis2.range == (0, 1.02)
+    assert [(t.xaxis, t.yaxis) for t in figure.data] == [("x", "y"), ("x", "y"), ("x2", "y2")]
+    assert "title" not in figures.subplot_grid(2, 1, titles, shared_xaxes=True, vertical_spacing=0.08)["xaxis2"]

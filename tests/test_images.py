@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.images import MAX_PIXELS, WORKING_SIDE, ImageInputError, digest_of, fit, load_image
+from core.images import (
+    MAX_PIXELS,
+    WORKING_SIDE,
+    ImageInputError,
+    digest_of,
+    display_jpeg,
+    encoded_format,
+    fit,
+    load_image,
+    png_bytes,
+)
 
 
 def encode(image: Image.Image, fmt: str, **options) -> bytes:
@@ -218,3 +228,10 @@ def test_display_jpeg_is_fitted_and_decodes_to_nearly_the_same_picture():
     assert shown.size == fit(image, 320).size == (320, 240)
     error = np.abs(np.asarray(shown, dtype=float) - np.asarray(fit(image, 320), dtype=float)).mean()
     assert error < 12  # sharp block edges; a different picture would be off by ~80
+
+
+def test_encoded_format_names_what_streamlit_would_otherwise_re_encode():
+    """PNG and JPEG bytes are told apart, so st.image sends them as they are; Pillow agrees on each."""
+    picture = Image.new("L", (8, 8), 128)
+    for data, expected in ((png_bytes(picture), "PNG"), (display_jpeg(picture.convert("RGB"), 8), "JPEG")):
+        assert encoded_format(data) == expected == Image.open(io.BytesIO(data)).format

@@ -15,6 +15,7 @@ from core.mc_dropout import (
     mc_probs,
     mc_probs_loop,
     perturbation_sweep,
+    perturbed_features,
     prediction_numbers,
     reliability,
     running_mean,
@@ -132,9 +133,24 @@ def test_weight_scaling_rule_against_pytorch_dropout():
 
 def test_perturbation_grows_uncertainty_on_a_sneaker(model):
     """Rotating a sneaker by 90° or more raises mutual information above the upright one's."""
-    strengths, numbers, confidence = perturbation_sweep(model, IMAGES[0], "rotate", 40, seed=0)
+    strengths, numbers, confidence = perturbation_sweep(model, perturbed_features(model, IMAGES[0], "rotate"), 40, 0)
     assert strengths[0] == 0 and len(strengths) == len(confidence) == 13
     assert numbers.mutual_information[6:].max() > numbers.mutual_information[0]
+
+
+def test_sweeps_from_features_equal_full_passes_of_the_perturbed_images(model):
+    """A sweep or rotation scatter from features computed once equals full passes of the perturbed images."""
+    from core.mc_dropout import ROTATION_STEPS, STRENGTHS, perturbed, rotation_features, rotation_scatter
+
+    for kind in ("rotate", "brightness"):
+        images = perturbed(IMAGES[1], kind, STRENGTHS[kind])
+        _, numbers, confidence = perturbation_sweep(model, perturbed_features(model, IMAGES[1], kind), 30, seed=3)
+        expected = uncertainty(mc_probs(model, images, 30, seed=3).numpy())
+        np.testing.assert_allclose(numbers.mutual_information, expected.mutual_information, atol=1e-6)
+        np.testing.assert_allclose(confidence, deterministic_probs(model, images).max(1).values.numpy(), atol=1e-6)
+    scatter = rotation_scatter(model, rotation_features(model, IMAGES[1]), 20, seed=5)
+    full = mc_probs(model, perturbed(IMAGES[1], "rotate", ROTATION_STEPS), 20, seed=5).numpy()
+    np.testing.assert_allclose(scatter.probs, full, atol=1e-6)
 
 
 def test_tta_views_and_report(model):

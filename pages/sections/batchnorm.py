@@ -62,6 +62,7 @@ def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
 
 
 def activations_section() -> None:
+    """Not a fragment: its batch may be the user's image, chosen in the sidebar (see app.reserve_sidebar)."""
     controls, shown = beside_ui()
     with controls:
         steps = sorted(shipped_run("batchnorm").snapshots)
@@ -168,7 +169,9 @@ def cached_running_statistics(channel: int, beta: float, batch_size: int, steps:
 
 
 @st.fragment
-def train_vs_test_section() -> None:
+def running_section() -> None:
+    """The running estimates under β_m, batch size and channel: a move reruns this figure alone, not the
+    recorded results below it."""
     explain("bn.running")
     left, middle, right = st.columns(3)
     beta = left.slider("β_m", 0.5, 0.99, 0.9, 0.01, key="beta_m", bind="query-params")
@@ -178,6 +181,10 @@ def train_vs_test_section() -> None:
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
     statistics = cached_running_statistics(channel, beta, batch_size, 200)
     plot("running", figures.running_stats_figure, statistics, content=(channel, beta, batch_size, 200))
+
+
+def train_vs_test_section() -> None:
+    running_section()
     st.subheader("Train mode or eval mode at test time?")
     for column, (mode, value) in zip(st.columns(3), precomputed().mode_accuracies().items()):
         column.metric(mode, f"{value:.1%}")

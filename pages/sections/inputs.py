@@ -27,20 +27,23 @@ from pages.sections.shared import (
 SHOWN_SIDE = 256  # px of each pre-processed picture (nearest-neighbour enlarged from the dataset's size)
 
 
-@st.cache_resource(show_spinner="Computing the datasets' statistics…")
-def dataset_statistics() -> dict[str, dict[str, object]]:
-    """Mean images and per-channel statistics of the sample photos (as a 64×64 dataset) and of Fashion-MNIST."""
-    photos = pre.as_dataset([load_image(sample_bytes(name)).image for name in SAMPLE_NAMES])
-    items = fashion_subset()["train"].images
-    return {
-        "photos": {"mean": pre.mean_image(photos), "stats": pre.channel_stats(photos), "count": len(photos)},
-        "fashion": {"mean": pre.mean_image(items), "stats": pre.channel_stats(items), "count": len(items)},
-    }
-
-
 def enlarged(values: np.ndarray, half_range: float | None = None) -> bytes:
     picture = pre.shown(values, half_range)
     return png_bytes(picture.resize((SHOWN_SIDE, SHOWN_SIDE), 0))  # 0: nearest, every pixel stays visible
+
+
+@st.cache_resource(show_spinner="Computing the datasets' statistics…")
+def dataset_statistics() -> dict[str, dict[str, object]]:
+    """Mean images (and their pictures) and per-channel statistics of the sample photos (as a 64×64 dataset) and
+    of Fashion-MNIST."""
+    photos = pre.as_dataset([load_image(sample_bytes(name)).image for name in SAMPLE_NAMES])
+    items = fashion_subset()["train"].images
+    found = {}
+    for name, images in (("photos", photos), ("fashion", items)):
+        mean = pre.mean_image(images)
+        stats = pre.channel_stats(images)
+        found[name] = {"mean": mean, "picture": enlarged(mean), "stats": stats, "count": len(images)}
+    return found
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -80,9 +83,13 @@ def preprocessing_section(loaded: LoadedImage) -> None:
     found = dataset_statistics()
     photos, fashion = found["photos"], found["fashion"]
     left, right = st.columns(2)
-    left.image(enlarged(photos["mean"]), caption=f"Mean image of the {photos['count']} sample photos")
+    left.image(photos["picture"], caption=f"Mean image of the {photos['count']} sample photos", output_format="PNG")
     table("photo_stats", statistics_rows(photos), content="photos", container=left)
-    right.image(enlarged(fashion["mean"]), caption=f"Mean image of {fashion['count']:,} Fashion-MNIST training items")
+    right.image(
+        fashion["picture"],
+        caption=f"Mean image of {fashion['count']:,} Fashion-MNIST training items",
+        output_format="PNG",
+    )
     table("fashion_stats", statistics_rows(fashion), content="fashion", container=right)
     right.caption(f"The networks use the 60,000 training images' mean {MEAN} and std {STD} (core.data).")
     st.subheader("Your image, pre-processed")

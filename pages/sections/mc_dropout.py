@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
-from app import explain, projector_mode
+from app import beside_ui, explain, open_tab_ui, projector_mode, reserve_sidebar, seed_ui
 from core.bn_lab import images_to_fashion_input
 from core.data import CLASSES, to_display, to_tensor
 from core.figures import (
@@ -28,18 +28,22 @@ from core.mc_dropout import (
     ECE_BINS,
     OVERCONFIDENT,
     OVERCONFIDENT_LABEL,
+    PerturbedFeatures,
     calibration_change,
     deterministic_probs,
     fashion_position,
     mc_probs,
     perturbation_sweep,
+    perturbed_features,
     prediction_numbers,
+    rotation_features,
     rotation_scatter,
     running_mean,
     sweep_series,
     votes,
     weight_scaling,
 )
+from core.precomputed import MAX_PASSES
 from core.regularization import tta_test_set_rows
 from core.train import SEEDS
 from pages.sections.shared import (
@@ -55,6 +59,7 @@ from pages.sections.shared import (
 
 TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 PER_CLASS = 200  # test images per class in the shipped subset
+PICTURE_SIDE = 196  # px of the input as the network sees it: 7 screen pixels per input pixel, made at this size
 # The lab opens on an item whose passes disagree (p 0.1, T 50, seed 0: 30 votes Shirt, 20 another class; mutual
 # information 0.07 nats, the 8th highest of the 2,000 test items), not on one every pass is sure of.
 OPENING_ITEM = ("Shirt", 107)
@@ -96,7 +101,7 @@ def input_ui(panel: DeltaGenerator, where) -> tuple[str, torch.Tensor] | None:
         invert = panel.toggle("Invert (items are light on black)", value=True, key="mc_invert", bind="query-params")
         key = f"{loaded.digest}:{invert}"
         x, picture = network_input(key, loaded.image, invert)
-    shown.image(picture, caption="What the network sees: 28×28 greyscale", width=196)
+    shown.image(picture, caption="What the network sees: 28×28 greyscale", width=PICTURE_SIDE, output_format="PNG")
     return key, x
 
 
@@ -108,34 +113,47 @@ def network_input(key: str, _source: np.ndarray | Image.Image, invert: bool = Fa
         x = to_tensor(_source[None])
     else:
         x = images_to_fashion_input([_source], invert)
-    return x, png_bytes(to_display(x[0]))
+    return x, png_bytes(to_display(x[0], scale=PICTURE_SIDE // 28))
 
 
 # st.cache_resource, not cache_data: the arrays are read-only and shared, so a hit unpickles no copy.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_mc(p: float, key: str, passes: int, seed: int, _x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+def cached_mc(p: float, key: str, passes: int, seed: int, _x: torch.Tensor) -> dict[str, object]:
+    """The passes and everything shown of them, computed once per setting: a rerun recomputes nothing."""
     model = shipped_model(f"dropout_p{p}")
-    return mc_probs(model, _x, passes, seed).numpy()[:, 0], deterministic_probs(model, _x).numpy()[0]
+    samples, deterministic = mc_probs(model, _x, passes, seed).numpy()[:, 0], deterministic_probs(model, _x).numpy()[0]
+    top = int(samples.mean(0).argmax())
+    return {
+        "samples": samples,
+        "deterministic": deterministic,
+        "numbers": prediction_numbers(samples, deterministic, CLASSES),
+        "votes": votes(samples[:, None])[0],
+        "convergence": (running_mean(samples)[:, top], samples[:, top], CLASSES[top]),
+    }
 
 
 def prediction_section(p: float, key: str, x: torch.Tensor, passes: int, seed: int, panel: DeltaGenerator) -> None:
     """The MC prediction's numbers (in ``panel`` when projected, beside the figure; else in a row) and figures."""
-    samples, deterministic = cached_mc(p, key, passes, seed, x)
-    content = (p, key, passes, seed)
-    numbers = prediction_numbers(samples, deterministic, CLASSES)
+    found = cached_mc(p, key, passes, seed, x)
+    content, numbers = (p, key, passes, seed), found["numbers"]
     for column, number in zip([panel] * len(numbers) if projector_mode() else st.columns(5), numbers):
         column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
-    top = int(samples.mean(0).argmax())
-    plot("distribution", class_distribution_figure, samples, deterministic, CLASSES, content=content)
+    plot("distribution", class_distribution_figure, found["samples"], found["deterministic"], CLASSES, content=content)
     left, right = st.columns(2)
-    plot("votes", votes_figure, votes(samples[:, None])[0], CLASSES, content=content, container=left)
-    arguments = running_mean(samples)[:, top], samples[:, top], CLASSES[top]
-    plot("conv", convergence_figure, *arguments, content=content, container=right)
+    plot("votes", votes_figure, found["votes"], CLASSES, content=content, container=left)
+    plot("conv", convergence_figure, *found["convergence"], content=content, container=right)
+
+
+# The perturbed inputs' features are cached apart from the passes: a new seed or T reruns only the head.
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_perturbed_features(p: float, key: str, kind: str, _x: torch.Tensor) -> PerturbedFeatures:
+    return perturbed_features(shipped_model(f"dropout_p{p}"), _x[0], kind)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Perturbing…")
 def cached_perturbation(p: float, key: str, kind: str, passes: int, seed: int, _x: torch.Tensor):
-    return perturbation_sweep(shipped_model(f"dropout_p{p}"), _x[0], kind, passes, seed)
+    swept = cached_perturbed_features(p, key, kind, _x)
+    return perturbation_sweep(shipped_model(f"dropout_p{p}"), swept, passes, seed)
 
 
 @st.fragment
@@ -157,9 +175,15 @@ def perturbation_section(p: float, key: str, x: torch.Tensor, passes: int, seed:
     plot("rotation_scatter", rotation_scatter_figure, scatter, CLASSES, content=(p, key, seed))
 
 
-@st.cache_resource(max_entries=32, show_spinner="Rotating and running 1,200 passes…")
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_rotation_features(p: float, key: str, _x: torch.Tensor) -> torch.Tensor:
+    return rotation_features(shipped_model(f"dropout_p{p}"), _x[0])
+
+
+@st.cache_resource(max_entries=32, show_spinner="Running 1,200 passes…")
 def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
-    return rotation_scatter(shipped_model(f"dropout_p{p}"), _x[0], ROTATION_PASSES, seed)
+    features = cached_rotation_features(p, key, _x)
+    return rotation_scatter(shipped_model(f"dropout_p{p}"), features, ROTATION_PASSES, seed)
 
 
 @st.fragment
@@ -255,3 +279,36 @@ def model_p_ui(container, own_p: bool) -> float:
         bind="query-params",
         help="Which shipped network runs: trained with this dropout probability (Dropout basics has its own p).",
     )
+
+
+@st.fragment
+def lab_section() -> None:
+    """The lab below its header: the model's p, T and seed, the tabs and the input (in the sidebar, or projected
+    beside the figure). One fragment: moving any of them reruns it alone, not the header and the router."""
+    reserve_sidebar()  # projected, the input may move from beside the figure to the sidebar
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+    passes = middle.slider("Passes T", 1, MAX_PASSES, 50, key="mc_T", bind="query-params")
+    with right:
+        seed = seed_ui()
+    label, tab = open_tab_ui("mc_tab", TABS)
+    # The over-confident network has its own p: the model's p is hidden for it (a link's choice arrives by one rerun).
+    own_p = label == "Calibration" and st.session_state.get("mc_calibration_net") == OVERCONFIDENT
+    p = model_p_ui(left, own_p)
+    uses_input = label in TABS[:2]  # only the first two tabs use the input
+    with tab:  # projected, the sidebar is closed: the input goes beside the figure
+        panel, shown = beside_ui() if projector_mode() and uses_input else (st.sidebar, st.container())
+    chosen = input_ui(panel, where=[tab] if uses_input else [])
+    with shown:
+        match label, chosen:
+            case "Prediction", (key, x):
+                prediction_section(p, key, x, passes, seed, panel)
+            case "Perturbation", (key, x):
+                perturbation_section(p, key, x, passes, seed)
+            case "Calibration", _:
+                calibration_section(p, passes, own_p)
+            case "In vs out", _:
+                ood_section(p, passes)
+            case "Dropout basics", _:
+                basics_section()
+            case "Test-time augmentation", _:
+                tta_section(p)

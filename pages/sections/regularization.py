@@ -194,7 +194,8 @@ def surface_grid(surface: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @st.fragment
-def weight_decay_section() -> None:
+def paths_section() -> None:
+    """The optimizers' paths on a loss surface: a move reruns these alone, not the recorded CNN results below."""
     explain("reg.decay")
     surface = st.segmented_control(
         "Loss surface",
@@ -214,6 +215,10 @@ def weight_decay_section() -> None:
     for column, title, gap in zip(st.columns(3), ("plain SGD", "SGD momentum 0.9", "Adam vs AdamW"), gaps):
         column.metric(f"{title}: gap", f"{gap:.2g}", help="largest distance between the L2 and the decoupled path")
     claim_note("l2-equals-decay-for-sgd")
+
+
+def weight_decay_section() -> None:
+    paths_section()
     st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
     view = decay_view()
     explain(

@@ -30,6 +30,7 @@ from core.images import (
     LoadedImage,
     digest_of,
     display_jpeg,
+    encoded_format,
     load_image,
 )
 from core.models import SmallCNN
@@ -192,7 +193,7 @@ def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
         if loaded is None:
             return None
     size = f"{loaded.image.width}×{loaded.image.height} px"
-    sidebar.image(preview_jpeg(loaded.digest, loaded.image), caption=f"{label}: {size}")
+    sidebar.image(preview_jpeg(loaded.digest, loaded.image), caption=f"{label}: {size}", output_format="JPEG")
     for note in loaded.notes:
         sidebar.caption(note)
     return loaded
@@ -208,7 +209,7 @@ def pictures_ui(cells: Sequence[tuple[bytes, str]]) -> None:
     for start in range(0, len(cells), PICTURES_PER_ROW):
         row = cells[start : start + PICTURES_PER_ROW]
         for column, (picture, caption) in zip(st.columns(PICTURES_PER_ROW), row):
-            column.image(picture, caption=caption, width="stretch")
+            column.image(picture, caption=caption, width="stretch", output_format=encoded_format(picture))
 
 
 def presets_ui(page: str) -> None:

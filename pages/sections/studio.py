@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from PIL import Image
 
-from app import explain, seed_ui
+from app import explain, projector_mode, seed_ui, tabs_ui
 from core.augment import (
     BY_TITLE,
     DEFAULT_CHAIN,
@@ -24,7 +24,8 @@ from core.augment import (
 from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
 from core.mixing import MIXERS, captions, mix_batch, mixing_code
-from pages.sections.shared import decoded_image, pictures_ui, sample_bytes, table
+from pages.sections.inputs import memory_section, preprocessing_section
+from pages.sections.shared import decoded_image, image_input_ui, pictures_ui, sample_bytes, table
 
 # The caches are st.cache_resource: their JPEG bytes and pictures are only read, so a hit copies nothing.
 DISPLAY_SIDE = 320  # px sent to the browser per sample
@@ -201,7 +202,7 @@ def trivial_augment_section(loaded: LoadedImage) -> None:
         bin = st.slider("Magnitude bin", 0, 30, 17, key="ta_bin", bind="query-params")
         negative = st.toggle("Negative sign", value=False, key="ta_negative", bind="query-params")
     jpeg, description = cached_trivial_augment(loaded.digest, loaded.image, name, bin, negative)
-    right.image(jpeg, caption=description, width="stretch")
+    right.image(jpeg, caption=description, width="stretch", output_format="JPEG")
     table("trivial_augment_space", space, content=(loaded.image.height, loaded.image.width))
 
 
@@ -221,7 +222,7 @@ def test_time_crops_section(loaded: LoadedImage) -> None:
     crops = cached_ten_crops(loaded.digest, loaded.image, resize_to, crop)
     for row in (crops[:5], crops[5:]):
         for column, (label, jpeg) in zip(st.columns(5), row):
-            column.image(jpeg, caption=label, width="stretch")
+            column.image(jpeg, caption=label, width="stretch", output_format="JPEG")
 
 
 @st.cache_resource(show_spinner=False)
@@ -237,7 +238,7 @@ def cached_six_or_nine() -> list[tuple[bytes, str]]:
 def label_section() -> None:
     explain("studio.label")
     for column, (picture, caption) in zip(st.columns(5), cached_six_or_nine()):
-        column.image(picture, caption=caption)
+        column.image(picture, caption=caption, output_format="PNG")
     explain("studio.advice", "info")
 
 
@@ -245,3 +246,28 @@ def label_section() -> None:
 def code_section(chain: list[ChainItem]) -> None:
     count, seed = count_seed_ui()
     st.code(pipeline_code(chain, seed, count), language="python")
+
+
+@st.fragment
+def studio_section() -> None:
+    """The image and the pipeline (in the sidebar), then the tabs. One fragment: a new image, pipeline or tab reruns
+    it alone, not the header and the router."""
+    loaded = image_input_ui()
+    chain = pipeline_ui()
+    if projector_mode():
+        pipeline_chips_ui(chain)
+    if loaded is not None:
+        tabs_ui(
+            "studio_tab",
+            {
+                "Pipeline": lambda: pipeline_section(loaded, chain),
+                "One transform": lambda: one_transform_section(loaded),
+                "CutMix & MixUp": mixing_section,
+                "TrivialAugment explorer": lambda: trivial_augment_section(loaded),
+                "Test-time crops": lambda: test_time_crops_section(loaded),
+                "Label-preserving?": label_section,
+                "Pre-processing": lambda: preprocessing_section(loaded),
+                "Memory vs speed": lambda: memory_section(loaded, chain),
+                "Code": lambda: code_section(chain),
+            },
+        )

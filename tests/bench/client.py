@@ -73,6 +73,7 @@ class Session:
         # bind=...)``), a widget too, their block. Only the open tab's widgets are there: closed tabs draw nothing.
         self.widgets: dict[str, Element | Block] = {}
         self._fragment_of: dict[str, str] = {}  # user key -> id of the st.fragment drawing it ("" if none)
+        self._path_of: dict[str, tuple[int, ...]] = {}  # user key -> its place in the page (delta path)
         self.session_id = ""
         self._socket: websockets.ClientConnection | None = None
         self._states: dict[str, WidgetState] = {}  # widget id -> the value this user gave it
@@ -212,7 +213,7 @@ class Session:
         info.file_urls.CopyFrom(FileURLs(file_id=file_id, upload_url=url, delete_url=url))
         state.file_uploader_state_value.uploaded_file_info.append(info)
         self._states[state.id] = state
-        return await self._run()
+        return await self._run(fragment=self._fragment_of.get(key, ""))
 
     async def _run(
         self, page: str | None = None, triggers: Iterable[WidgetState] = (), fragment: str = ""
@@ -232,17 +233,24 @@ class Session:
         request.widget_states.widgets.extend([*self._states.values(), *triggers])
         started = time.perf_counter()
         await self._socket.send(message.SerializeToString())
-        drawn = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
-        elements = [element for element, _ in drawn if isinstance(element, Element)]
+        drawn, blocks = await asyncio.wait_for(self._read_until_finished(), RUN_TIMEOUT)
+        elements = [element for element, _, _ in drawn if isinstance(element, Element)]
         await self._fetch_pictures(elements)
         result = RunResult(time.perf_counter() - started, elements)
         if not fragment:  # like the browser: after a full run only its widgets exist, and only they keep a state
-            self.widgets, self._fragment_of = {}, {}
-        for element, fragment_id in drawn:
+            self.widgets, self._fragment_of, self._path_of = {}, {}, {}
+        for element, fragment_id, path in drawn:
             widget = getattr(element, element.WhichOneof("type"))
             if getattr(widget, "id", ""):
-                self.widgets[_widget_key(widget.id)] = element
-                self._fragment_of[_widget_key(widget.id)] = fragment_id
+                key = _widget_key(widget.id)
+                self.widgets[key], self._fragment_of[key], self._path_of[key] = element, fragment_id, path
+        if fragment:  # a fragment's rerun replaces what it drew: a widget it (or a block it sent again) held is gone
+            redrawn = {_widget_key(getattr(e, e.WhichOneof("type")).id) for e, _, _ in drawn
+                       if getattr(getattr(e, e.WhichOneof("type")), "id", "")}  # fmt: skip
+            for key in [key for key in self.widgets if key not in redrawn]:
+                path = self._path_of[key]
+                if self._fragment_of[key] == fragment or any(path[: len(block)] == block for block in blocks):
+                    del self.widgets[key], self._fragment_of[key], self._path_of[key]
         ids = {self._id(key) for key in self.widgets}
         self._states = {widget_id: state for widget_id, state in self._states.items() if widget_id in ids}
         problems = [e.exception.message or e.exception.type for e in elements if e.WhichOneof("type") == "exception"]
@@ -260,27 +268,33 @@ class Session:
                 raise RunError(f"picture {url}: HTTP {response.status_code}")
             self._fetched.add(url)
 
-    async def _read_until_finished(self) -> list[tuple[Element | Block, str]]:
-        """The elements of the run and its tabs that track state, each with the id of the fragment that drew it."""
-        elements: list[tuple[Element | Block, str]] = []
+    async def _read_until_finished(self) -> tuple[list[tuple[Element | Block, str, tuple[int, ...]]], list[tuple]]:
+        """The elements of the run and its tabs that track state, each with the id of the fragment that drew it and
+        its place (delta path); and the places of the blocks the run sent (a block sent again is drawn anew)."""
+        elements: list[tuple[Element | Block, str, tuple[int, ...]]] = []
+        blocks: list[tuple[int, ...]] = []
         while True:
             message = ForwardMsg()
             message.ParseFromString(await self._socket.recv())
             kind = message.WhichOneof("type")
+            path = tuple(message.metadata.delta_path)
             if kind == "new_session":
                 self.session_id = message.new_session.initialize.session_id
                 elements.clear()  # a new run of the script (the router's first run reruns once)
+                blocks.clear()
             elif kind == "navigation":
                 self._page_hash = message.navigation.page_script_hash
             elif kind == "page_info_changed":
                 self._query = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                elements.append((message.delta.new_element, message.delta.fragment_id))
-            elif kind == "delta" and message.delta.add_block.tab_container.id:  # tabs are a widget, drawn as a block
-                elements.append((message.delta.add_block, message.delta.fragment_id))
+                elements.append((message.delta.new_element, message.delta.fragment_id, path))
+            elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
+                blocks.append(path)
+                if message.delta.add_block.tab_container.id:  # tabs are a widget, drawn as a block
+                    elements.append((message.delta.add_block, message.delta.fragment_id, path))
             elif kind == "script_finished":
                 status = message.script_finished
                 if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     raise RunError("the script failed to compile")
                 if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return elements
+                    return elements, blocks

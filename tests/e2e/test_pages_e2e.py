@@ -32,6 +32,18 @@ def test_batchnorm_lab_live_training(page, server):
     assert page.get_by_text("BatchNorm: test accuracy").is_visible()
 
 
+def test_batchnorm_lab_image_batch_after_opening_another_tab_first(page, server):
+    """Opened on another tab, then Activations (a rerun of the tabs alone), then the user's image: the image input
+    appears in the sidebar and the histograms are drawn, with no exception."""
+    open_app(page, f"{server}/batchnorm_lab?bn_tab=Train+vs+test")
+    open_tab(page, "Activations")
+    page.get_by_role("tabpanel").locator("[data-testid='stButtonGroup']").get_by_text("Your image, augmented").click()
+    settle(page)
+    assert_no_exception(page)
+    assert page.locator("[data-testid='stSidebar']").get_by_text("cat.jpg").first.is_visible()
+    assert page.get_by_text("64 samples of your image").is_visible()
+
+
 def test_mc_dropout_lab_photo_upload(page, server, tmp_path):
     """Uploading a photo through the file chooser shows the 28×28 input and new numbers."""
     from PIL import Image
