@@ -147,10 +147,10 @@ def _warm_up() -> None:
         _warm.set()
     gc.collect()
     gc.freeze()
-    # A young collection every 10,000 new container objects, not Python's 700: a rerun makes thousands (protobuf
-    # messages, plotly dicts), so the default collected several times per rerun (measured with --only cpu, one run
-    # each: 13.5 -> 13.0 ms of CPU per rerun, longest collection 34 -> 16 ms). Cycles are still collected, in
-    # larger batches.
+    # A young collection every 10,000 new container objects, not Python's 700: a rerun allocates many (protobuf
+    # messages, plotly dicts), so fewer, larger collections (a guess at the gain: one --only cpu run each gave
+    # 13.5 -> 13.0 ms of CPU per rerun and 34 -> 16 ms for the longest collection, within the runs' spread).
+    # Cycles are still collected, in larger batches.
     gc.set_threshold(10_000, 10, 10)
 
 
@@ -260,7 +260,7 @@ def reserve_sidebar() -> None:
 @st.fragment
 def tabs_ui(key: str, sections: dict[str, Callable[[], None]], sidebar: bool = False) -> None:
     """Tabs of which only the open one runs its section. A fragment: opening another tab reruns the tabs alone,
-    not the page's header, sidebar and router (the sections, fragments themselves, rerun alone on their widgets).
+    not the page's header, sidebar and router (a section that is a fragment itself reruns alone on its widgets).
     ``sidebar``: a section may draw in the sidebar (then it must not be a fragment, and these tabs must run in
     every full run of the page; see reserve_sidebar)."""
     if sidebar:
@@ -268,6 +268,15 @@ def tabs_ui(key: str, sections: dict[str, Callable[[], None]], sidebar: bool = F
     label, tab = open_tab_ui(key, list(sections))
     with tab:
         sections[label]()
+    recheck_link_ui()
+
+
+def recheck_link_ui() -> None:
+    """At the end of a fragment that opens tabs: a tab opened by a fragment rerun draws widgets the full run's
+    link_check_ui has not seen, so the link's settings waiting for them are judged here (on a full run, here
+    first, and link_check_ui finds them judged)."""
+    if st.session_state.get("link_pending"):
+        link_check_ui(None)
 
 
 def _draw_new_seed(key: str) -> None:

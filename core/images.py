@@ -182,7 +182,7 @@ def display_jpeg(image: Image.Image, side: int, quality: int = 88) -> bytes:
 
 
 def encoded_format(data: bytes) -> str:
-    """"PNG" or "JPEG": the format of encoded picture ``data``, to tell st.image. Left to guess ("auto"), it
+    """The format of encoded picture ``data``, "PNG" or "JPEG", to tell st.image. Left to guess ("auto"), it
     re-encodes a PNG without transparency as JPEG, and that on every rerun, for every session."""
     return "PNG" if data.startswith(b"\x89PNG\r\n\x1a\n") else "JPEG"
 

@@ -313,12 +313,12 @@ class RotationScatter:
 
 
 @torch.inference_mode()
-@torch.inference_mode()
 def rotation_features(model: SmallCNN, image: torch.Tensor) -> torch.Tensor:
     """One (1, 28, 28) input rotated in ROTATION_STEPS, before dropout: (S, H), computed once per input."""
     return embeddings(model, perturbed(image, "rotate", ROTATION_STEPS))
 
 
+@torch.inference_mode()
 def rotation_scatter(model: SmallCNN, features: torch.Tensor, passes: int, seed: int) -> RotationScatter:
     """MC dropout passes of the rotated input's ``features`` (rotation_features): the data of G&G's Fig. 4."""
     logits = mc_head_logits(model, features, passes, seed)

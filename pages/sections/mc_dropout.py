@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
-from app import beside_ui, explain, open_tab_ui, projector_mode, reserve_sidebar, seed_ui
+from app import beside_ui, explain, open_tab_ui, projector_mode, recheck_link_ui, reserve_sidebar, seed_ui
 from core.bn_lab import images_to_fashion_input
 from core.data import CLASSES, to_display, to_tensor
 from core.figures import (
@@ -150,7 +150,7 @@ def cached_perturbed_features(p: float, key: str, kind: str, _x: torch.Tensor) -
     return perturbed_features(shipped_model(f"dropout_p{p}"), _x[0], kind)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Perturbing…")
+@st.cache_resource(max_entries=32, show_spinner="Running the dropout passes…")
 def cached_perturbation(p: float, key: str, kind: str, passes: int, seed: int, _x: torch.Tensor):
     swept = cached_perturbed_features(p, key, kind, _x)
     return perturbation_sweep(shipped_model(f"dropout_p{p}"), swept, passes, seed)
@@ -312,3 +312,4 @@ def lab_section() -> None:
                 basics_section()
             case "Test-time augmentation", _:
                 tta_section(p)
+    recheck_link_ui()

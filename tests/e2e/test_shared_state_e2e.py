@@ -135,6 +135,16 @@ def test_hostile_link_values_show_a_notice(page, server):
     assert len(sample_captions(page)) == 8
 
 
+def test_a_hidden_tabs_bad_link_value_is_reported_when_the_tab_opens(page, server):
+    """A link's bad setting for a closed tab: no notice at first; opening the tab (a rerun of the tabs alone)
+    reports it and keeps the default."""
+    open_app(page, f"{server}/batchnorm_lab?rs_channel=99")
+    assert page.get_by_text("Ignored from the link").count() == 0
+    open_tab(page, "Train vs test")
+    assert_no_exception(page)
+    assert page.get_by_text("Ignored from the link (invalid values): rs_channel=99").is_visible()
+
+
 def go_to(page, title: str) -> None:
     """Follow the sidebar menu to another page: the same session, as a student clicking through."""
     page.get_by_role("link", name=title, exact=True).click()
