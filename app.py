@@ -49,8 +49,22 @@ header[data-testid="stHeader"] { background: transparent; }
 .stMainBlockContainer [data-testid="stCode"] code { font-size: 1.2rem; }
 .stMainBlockContainer .katex { font-size: 1.6em; }
 </style>"""
+PICTURE_GRIDS = (4, 5)  # pictures per row that pictures_ui offers
 # The uploader's own "25MB per file" would contradict the 10 MB the app accepts (its label says that instead).
-APP_CSS = '<style>[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }</style>'
+# A grid of pictures is one st.image in a container keyed "pictures<n>-..." (pictures_ui): laid out here as n
+# columns, one on a phone, as st.columns would be (without their two blocks per picture).
+_GRID_CSS = "".join(
+    f'[class*="st-key-pictures{n}-"] [data-testid="stImage"] {{ grid-template-columns: repeat({n}, minmax(0, 1fr)); }}'
+    for n in PICTURE_GRIDS
+)
+APP_CSS = f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+[class*="st-key-pictures"] [data-testid="stImage"] {{ display: grid; gap: 1rem; width: 100%; align-items: start; }}
+{_GRID_CSS}
+@media (max-width: {NARROW_VIEWPORT}px) {{
+  [class*="st-key-pictures"] [data-testid="stImage"] {{ grid-template-columns: minmax(0, 1fr); }}
+}}
+</style>"""
 # What only the browser knows, in one sidebar component (one element per run, not four): whether the window is
 # narrower than NARROW_VIEWPORT, reported again only when that changes, so plot() can lay figures out for a phone
 # (Streamlit does not tell the server the viewport's width); and the address bar, shown as the link to share.
@@ -288,8 +302,8 @@ def seed_ui(key: str = "seed") -> int:
 
     Drawn in every tab that uses it; its value stays while another tab is open.
     """
-    column_seed, column_button = st.columns([2, 1], vertical_alignment="bottom")  # room for "New seed", projected
-    seed = column_seed.number_input(
+    row = st.container(horizontal=True, vertical_alignment="bottom")  # one block (columns: three)
+    seed = row.number_input(
         "Seed",
         min_value=0,
         max_value=MAX_SEED,
@@ -300,14 +314,7 @@ def seed_ui(key: str = "seed") -> int:
         bind="query-params",
         persist_state="page",
     )
-    column_button.button(
-        "New seed",
-        icon=":material/casino:",
-        on_click=_draw_new_seed,
-        args=(key,),
-        key=f"{key}-new",
-        width="stretch",
-    )
+    row.button("New seed", icon=":material/casino:", on_click=_draw_new_seed, args=(key,), key=f"{key}-new")
     return int(seed)
 
 

@@ -22,6 +22,7 @@ HEADINGS = {
     "firstvisit": ["## First visit on a fresh server"],
     "fresh": ["## Fresh settings"],
     "hall": ["## A lecture hall at once"],
+    "messages": ["## One message more"],
     "cpu": ["## Server CPU"],
     "capacity": ["## Capacity"],
 }

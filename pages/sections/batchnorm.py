@@ -147,8 +147,9 @@ def live_results(settings: LiveSettings, animate: bool) -> None:
             )
         else:
             histograms.warning("Both networks diverged: their activations are inf or NaN, so there is nothing to draw.")
-    for column, (label, verdict) in zip(st.columns(2), result.verdicts().items()):
-        column.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
+    row = st.container(horizontal=True)
+    for label, verdict in result.verdicts().items():
+        row.metric(f"{label}: test accuracy", verdict, help="on 500 images of the shipped test subset")
 
 
 @st.cache_resource(show_spinner=False)
@@ -186,8 +187,9 @@ def running_section() -> None:
 def train_vs_test_section() -> None:
     running_section()
     st.subheader("Train mode or eval mode at test time?")
-    for column, (mode, value) in zip(st.columns(3), precomputed().mode_accuracies().items()):
-        column.metric(mode, f"{value:.1%}")
+    row = st.container(horizontal=True)
+    for mode, value in precomputed().mode_accuracies().items():
+        row.metric(mode, f"{value:.1%}")
     explain("bn.modes", "caption", instance=shipped_record("instancenorm")["test_accuracy_full"])
     claim_note("bn-needs-batch-statistics")
     st.subheader("Small batches: BatchNorm depends on the batch, the other norms do not")

@@ -94,7 +94,7 @@ def preprocessing_section(loaded: LoadedImage) -> None:
     right.caption(f"The networks use the 60,000 training images' mean {MEAN} and std {STD} (core.data).")
     st.subheader("Your image, pre-processed")
     views = photo_views(loaded.digest, loaded.image)
-    pictures_ui(views["pictures"])
+    pictures_ui("preprocessed", views["pictures"])
     plot("pixel_histograms", pre.histogram_figure, views["panels"], content=loaded.digest)
     st.subheader("Why it matters: one network, three kinds of input")
     explain("studio.input_runs", steps=mlp.INPUT_STEPS, rates=", ".join(f"{lr:g}" for lr in mlp.INPUT_LRS))

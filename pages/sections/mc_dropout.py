@@ -136,8 +136,9 @@ def prediction_section(p: float, key: str, x: torch.Tensor, passes: int, seed: i
     """The MC prediction's numbers (in ``panel`` when projected, beside the figure; else in a row) and figures."""
     found = cached_mc(p, key, passes, seed, x)
     content, numbers = (p, key, passes, seed), found["numbers"]
-    for column, number in zip([panel] * len(numbers) if projector_mode() else st.columns(5), numbers):
-        column.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
+    row = panel if projector_mode() else st.container(horizontal=True)
+    for number in numbers:
+        row.metric(number.label, number.value, number.note or None, "off", help=number.help, delta_arrow="off")
     plot("distribution", class_distribution_figure, found["samples"], found["deterministic"], CLASSES, content=content)
     left, right = st.columns(2)
     plot("votes", votes_figure, found["votes"], CLASSES, content=content, container=left)
@@ -251,8 +252,9 @@ def basics_section() -> None:
         bind="query-params",
         help="Only for this example; the model's p is chosen above the tabs.",
     )
-    for column, number in zip(st.columns(4), cached_weight_scaling(p).numbers()):
-        column.metric(number.label, number.value, help=number.help or None)
+    row = st.container(horizontal=True)
+    for number in cached_weight_scaling(p).numbers():
+        row.metric(number.label, number.value, help=number.help or None)
 
 
 def ood_section(p: float, passes: int) -> None:

@@ -141,7 +141,7 @@ def item_ui() -> None:
     index = right.slider("Item", 0, SUBSET_PER_CLASS["test"] - 1, ITEM[1], key="inv_item", bind="query-params")
     test = fashion_subset()["test"]
     views = cached_item_views(fashion_position(test.labels, CLASSES.index(name), index))
-    pictures_ui([
+    pictures_ui("item", [
         (picture, "  \n".join([view.label, *(f":{'green' if a[0] == '✓' else 'red'}[{a}]" for a in view.answers)]))
         for picture, view in views
     ])  # fmt: skip
@@ -212,8 +212,9 @@ def paths_section() -> None:
     paths, gaps = paths_view(surface, lr, decay, steps)
     setting = (surface, lr, decay, steps)
     plot("paths", figures.paths_figure, *surface_grid(surface), paths, content=setting, dashed=list(paths)[1::2])
-    for column, title, gap in zip(st.columns(3), ("plain SGD", "SGD momentum 0.9", "Adam vs AdamW"), gaps):
-        column.metric(f"{title}: gap", f"{gap:.2g}", help="largest distance between the L2 and the decoupled path")
+    row = st.container(horizontal=True)
+    for title, gap in zip(("plain SGD", "SGD momentum 0.9", "Adam vs AdamW"), gaps):
+        row.metric(f"{title}: gap", f"{gap:.2g}", help="largest distance between the L2 and the decoupled path")
     claim_note("l2-equals-decay-for-sgd")
 
 

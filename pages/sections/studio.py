@@ -113,9 +113,8 @@ def pipeline_chips_ui(chain: list[ChainItem]) -> None:
 
 def count_seed_ui() -> tuple[int, int]:
     """How many samples, drawn with which seed: in each tab that uses them, kept while another tab is open."""
-    count_column, seed_column = st.columns([1, 2], vertical_alignment="bottom")
-    count = count_column.slider("Number of samples", 1, 32, 8, key="count", bind="query-params", persist_state="page")
-    with seed_column:
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        count = st.slider("Number of samples", 1, 32, 8, key="count", bind="query-params", persist_state="page")
         seed = seed_ui("studio_seed")
     return count, seed
 
@@ -130,7 +129,7 @@ def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: in
     size = f"{loaded.image.width}×{loaded.image.height} px"
     cells = [(cached_original(loaded.digest, loaded.image), f"**original**  \n{size}")]
     cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
-    pictures_ui(cells)
+    pictures_ui("samples", cells)
     return samples
 
 
@@ -187,7 +186,7 @@ def mixing_section() -> None:
     cells, lam, box = cached_mix(kind, round(alpha, 1), seed)
     box_text = f", box (x1, y1, x2, y2) = {box} pasted from the partner" if box else ""
     st.markdown(f"Drawn with seed {seed}: **λ = {lam:.3f}** (each image's own share){box_text}.")
-    pictures_ui(cells)
+    pictures_ui("mixed", cells)
     st.code(mixing_code(kind, round(alpha, 1), seed, MIX_NAMES, MIX_SIDE), language="python")
 
 
@@ -215,14 +214,12 @@ def test_time_crops_section(loaded: LoadedImage) -> None:
     if crop > resize_to:
         st.warning(f"The crop ({crop} px) must fit in the resized image ({resize_to} px): shrink the crop.")
         return
-    counts = st.columns(3)
-    counts[0].metric("No augmentation", "1 view")
-    counts[1].metric("Flip", "2 views")
-    counts[2].metric("Crop + flip", "10 views")
+    counts = st.container(horizontal=True)
+    counts.metric("No augmentation", "1 view")
+    counts.metric("Flip", "2 views")
+    counts.metric("Crop + flip", "10 views")
     crops = cached_ten_crops(loaded.digest, loaded.image, resize_to, crop)
-    for row in (crops[:5], crops[5:]):
-        for column, (label, jpeg) in zip(st.columns(5), row):
-            column.image(jpeg, caption=label, width="stretch", output_format="JPEG")
+    pictures_ui("crops", [(jpeg, label) for label, jpeg in crops], per_row=5)
 
 
 @st.cache_resource(show_spinner=False)

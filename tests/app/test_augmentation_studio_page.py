@@ -192,6 +192,12 @@ def test_grid_starts_with_the_original_and_reads_in_order(studio):
     assert [c.split("**")[1] for c in captions[1:]] == [f"#{k}" for k in range(8)]
 
 
+def test_the_grid_is_one_picture_element(studio):
+    """The original and its 8 samples are one st.image (one message per rerun; as columns: three per picture)."""
+    grids = [image for image in studio.image if any(caption.startswith("**#") for caption in image.captions)]
+    assert [len(grid.captions) for grid in grids] == [9]
+
+
 def test_studio_seed_is_its_own_widget_and_new_seed_logs_no_warning(studio, monkeypatch):
     """The Studio's seed key is not the MC Dropout Lab's; New seed writes it without Streamlit's warning."""
     from streamlit.elements.lib import policies

@@ -1,4 +1,4 @@
-"""All benchmarks: ``python -m tests.bench`` (about 26 minutes, the 10-minute soak and the capacity ramp included;
+"""All benchmarks: ``python -m tests.bench`` (about 28 minutes, the 10-minute soak and the capacity ramp included;
 CI runs ``--quick``: 6 to 9 minutes on a shared 2-core machine).
 
 Each part prints its figures, the ratio that matters and the target beside it. Run it on an otherwise idle
@@ -12,7 +12,7 @@ import os
 import platform
 import time
 
-from tests.bench import augment_grid, coldstart, firstvisit, fresh, hall, load, mc_dropout, rerun
+from tests.bench import augment_grid, coldstart, firstvisit, fresh, hall, load, mc_dropout, messages, rerun
 
 PARTS = {
     "compute": lambda quick, _: (augment_grid.report(quick), mc_dropout.report(quick)),
@@ -25,6 +25,7 @@ PARTS = {
     "firstvisit": lambda quick, _: firstvisit.report(quick),
     "fresh": lambda quick, _: fresh.report(quick),
     "hall": lambda quick, _: hall.report(quick),
+    "messages": lambda quick, _: messages.report(quick),
     "cpu": lambda quick, _: load.report_cpu(quick),
     "capacity": lambda quick, _: load.report_capacity(quick),
 }
