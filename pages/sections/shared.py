@@ -200,18 +200,17 @@ def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
 
 def pictures_ui(name: str, cells: Sequence[tuple[bytes, str]], per_row: int = PICTURE_GRIDS[0]) -> None:
     """Pictures with their captions, ``per_row`` to a row (stacked on a phone, in order): one st.image of them
-    all, in a container keyed ``pictures<per_row>-<name>`` that app.APP_CSS lays out as that grid.
+    all, in a container keyed ``pictures<per_row>-<name>`` (``name`` unique in a run) that app.APP_CSS lays out
+    as that grid.
 
     One element, not a block per row and per cell: the server pays about 0.09 ms for every message of a rerun
-    (``python -m tests.bench --only messages``), and a grid of columns sent two blocks more per picture. All cells
-    share one format.
-    "stretch": a width in pixels smaller than a picture would make Streamlit shrink and encode it again on every
-    rerun.
+    (``python -m tests.bench --only messages``). All cells share one format. "stretch": a width in pixels smaller
+    than a picture would make Streamlit shrink and encode it again on every rerun.
     """
-    if not cells:
-        return
     if per_row not in PICTURE_GRIDS:
         raise ValueError(f"app.APP_CSS lays out {PICTURE_GRIDS} pictures per row, not {per_row}")
+    if not cells:
+        return
     formats = {encoded_format(picture) for picture, _ in cells}
     if len(formats) > 1:
         raise ValueError(f"the pictures of one grid are sent in one format, got {sorted(formats)}")

@@ -193,7 +193,7 @@ def test_grid_starts_with_the_original_and_reads_in_order(studio):
 
 
 def test_the_grid_is_one_picture_element(studio):
-    """The original and its 8 samples are one st.image (one message per rerun; as columns: three per picture)."""
+    """The original and its 8 samples are one st.image (as columns they were 24 messages of every rerun)."""
     grids = [image for image in studio.image if any(caption.startswith("**#") for caption in image.captions)]
     assert [len(grid.captions) for grid in grids] == [9]
 

@@ -2,10 +2,10 @@
 
 A bare page with the app's own config runs a fragment whose slider picks how many elements it draws; a headless
 session moves the slider, and the server's CPU per rerun is read for a rerun of no element and for reruns of
-ROWS rows of PICTURES_PER_ROW elements, laid out as st.columns (a block per row and per column, as a grid of
-pictures once was), in a horizontal container (a block per row) and as one element per row. Every message wakes
-Streamlit's event loop and is framed and sent on its own, so the CPU grows with the count of messages, not with
-the kind.
+ROWS rows of ELEMENTS_PER_ROW markdown elements, laid out as st.columns (a block per row and per column, as a grid
+of pictures once was), in a horizontal container (a block per row) and as one element per row. By Streamlit's
+source every message wakes its event loop and is framed and sent on its own; the three layouts show what that
+costs per message, for blocks and markdown elements (other elements were not measured).
 """
 
 from __future__ import annotations
@@ -19,28 +19,28 @@ from tests.bench.client import Session
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ROWS, PICTURES_PER_ROW = 10, 4
+ROWS, ELEMENTS_PER_ROW = 10, 4
 LAYOUTS = {  # layout -> messages per row
-    "columns": 1 + 2 * PICTURES_PER_ROW,
-    "horizontal": 1 + PICTURES_PER_ROW,
+    "columns": 1 + 2 * ELEMENTS_PER_ROW,
+    "horizontal": 1 + ELEMENTS_PER_ROW,
     "one element": 1,
 }
 APP = f"""import streamlit as st
 
 @st.fragment
 def rows():
-    rows = {ROWS} if st.slider("n", 0, 3, 0, key="n") >= 2 else 0  # 0, 1: nothing; 2, 3: {ROWS} rows
-    for _ in range(rows):
+    count = {ROWS} if st.slider("n", 0, 3, 0, key="n") >= 2 else 0  # 0, 1: nothing; 2, 3: {ROWS} rows
+    for _ in range(count):
         match st.query_params.get("layout"):
             case "columns":
-                for column in st.columns({PICTURES_PER_ROW}):
+                for column in st.columns({ELEMENTS_PER_ROW}):
                     column.markdown("x")
             case "horizontal":
                 with st.container(horizontal=True):
-                    for _ in range({PICTURES_PER_ROW}):
+                    for _ in range({ELEMENTS_PER_ROW}):
                         st.markdown("x")
             case _:
-                st.markdown("x " * {PICTURES_PER_ROW})
+                st.markdown("x " * {ELEMENTS_PER_ROW})
 
 rows()
 """

@@ -69,8 +69,25 @@ def test_phone_reads_the_grid_in_order(browser, server):
         }
         order = sorted(tops, key=tops.get)[:9]
         assert order == ["original"] + [f"#{k}" for k in range(8)]
+        assert len({round(tops[name]) for name in order}) == 9  # one picture per row, not the desktop's four
     finally:
         context.close()
+
+
+def test_grid_is_four_to_a_row_and_fullscreen_shows_one_picture_at_a_time(page, server):
+    """Desktop: the original and #0-#2 share a row; fullscreen shows one picture as wide as the screen allows."""
+    open_app(page, f"{server}/augmentation_studio")
+    grid = page.locator("[class*='st-key-pictures4-samples']")
+    boxes = [cell.bounding_box() for cell in grid.locator("[data-testid=stImageContainer]").all()]
+    assert len({round(box["y"]) for box in boxes[:4]}) == 1 and boxes[4]["y"] > boxes[0]["y"]
+    grid.hover()
+    grid.get_by_role("button", name="Fullscreen").click()
+    settle(page)
+    first = grid.locator("img").first.bounding_box()
+    assert first["width"] > 2 * boxes[0]["width"]  # one picture fills the screen, the others scroll sideways
+    page.keyboard.press("Escape")
+    settle(page)
+    assert abs(grid.locator("img").first.bounding_box()["width"] - boxes[0]["width"]) < 2
 
 
 def test_one_transform_and_mixing_tabs(page, server):
