@@ -53,24 +53,31 @@ PICTURE_GRIDS = (4, 5)  # pictures per row that pictures_ui offers
 # A grid of pictures is one st.image in a container keyed "pictures<n>-..." (pictures_ui): laid out here as n
 # columns, one on a phone, as st.columns would be (without a block per row and per cell). Fullscreen (Streamlit
 # hides the body's overflow meanwhile), the pictures are a row to scroll through, each as large as the screen.
-_GRIDS = ", ".join(f'[class*="st-key-pictures{n}-"] [data-testid="stImage"]' for n in PICTURE_GRIDS)
+_FULLSCREEN = 'body[style*="overflow: hidden"] '
+
+
+def _in_grids(selector: str, prefix: str = "") -> str:
+    """``selector`` inside every picture grid's container, each preceded by ``prefix``."""
+    return ", ".join(f'{prefix}[class*="st-key-pictures{n}-"] {selector}' for n in PICTURE_GRIDS)
+
+
+_LIST = '[data-testid="stImage"]'  # Streamlit's list of pictures (a flex row of its own)
 _COLUMNS = "".join(
-    f'[class*="st-key-pictures{n}-"] [data-testid="stImage"] {{ grid-template-columns: repeat({n}, minmax(0, 1fr)); }}'
+    f'[class*="st-key-pictures{n}-"] {_LIST} {{ grid-template-columns: repeat({n}, minmax(0, 1fr)); }}'
     for n in PICTURE_GRIDS
 )
-_FULLSCREEN = 'body[style*="overflow: hidden"] '
 # The uploader's own "25MB per file" would contradict the 10 MB the app accepts (its label says that instead).
 APP_CSS = f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
-{_GRIDS} {{ display: grid; gap: 1rem; width: 100%; align-items: start; }}
+{_in_grids(_LIST)} {{ display: grid; gap: 1rem; width: 100%; align-items: start; }}
 {_COLUMNS}
-@media (max-width: {NARROW_VIEWPORT - 0.02}px) {{ {_GRIDS} {{ grid-template-columns: minmax(0, 1fr); }} }}
-{_FULLSCREEN}{_GRIDS.replace(", ", ", " + _FULLSCREEN)} {{
+@media (max-width: {NARROW_VIEWPORT - 0.02}px) {{ {_in_grids(_LIST)} {{ grid-template-columns: minmax(0, 1fr); }} }}
+{_in_grids(_LIST, _FULLSCREEN)} {{
   grid-auto-flow: column; grid-template-columns: none; grid-auto-columns: 100%; overflow-x: auto;
   scroll-snap-type: x mandatory;
 }}
-{_FULLSCREEN}[class*="st-key-pictures"] [data-testid="stImageContainer"] {{ scroll-snap-align: start; }}
-{_FULLSCREEN}[class*="st-key-pictures"] img {{ max-height: calc(100vh - 10rem) !important; object-fit: contain; }}
+{_in_grids('[data-testid="stImageContainer"]', _FULLSCREEN)} {{ scroll-snap-align: start; }}
+{_in_grids("img", _FULLSCREEN)} {{ max-height: calc(100vh - 10rem) !important; object-fit: contain; }}
 </style>"""
 # What only the browser knows, in one sidebar component (one element per run, not four): whether the window is
 # narrower than NARROW_VIEWPORT, reported again only when that changes, so plot() can lay figures out for a phone

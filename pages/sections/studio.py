@@ -55,8 +55,9 @@ def cached_trivial_augment(digest: str, _image: Image.Image, name: str, bin: int
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int) -> list[tuple[str, bytes]]:
-    return [(label, display_jpeg(image, DISPLAY_SIDE)) for label, image in ten_crops(_image, resize_to, crop)]
+def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int) -> list[tuple[bytes, str]]:
+    """(JPEG, label) per crop: the cells of pictures_ui."""
+    return [(display_jpeg(image, DISPLAY_SIDE), label) for label, image in ten_crops(_image, resize_to, crop)]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -218,8 +219,7 @@ def test_time_crops_section(loaded: LoadedImage) -> None:
     counts.metric("No augmentation", "1 view")
     counts.metric("Flip", "2 views")
     counts.metric("Crop + flip", "10 views")
-    crops = cached_ten_crops(loaded.digest, loaded.image, resize_to, crop)
-    pictures_ui("crops", [(jpeg, label) for label, jpeg in crops], per_row=5)
+    pictures_ui("crops", cached_ten_crops(loaded.digest, loaded.image, resize_to, crop), per_row=5)
 
 
 @st.cache_resource(show_spinner=False)
