@@ -1,4 +1,5 @@
-"""The BatchNorm Lab's computations: pre-activation histograms, running statistics, train vs eval mode.
+"""The BatchNorm Lab's computations and figures: pre-activation histograms, running statistics, train vs eval
+mode, the live training's loss curves.
 
 Every function that runs a network builds its own private copy from a state dict, so shared (cached)
 weights are never put in train mode or hooked.
@@ -6,20 +7,24 @@ weights are never put in train mode or hooked.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from PIL import Image
+from plotly.subplots import make_subplots
 from torch import nn
 
-from core.augment import ChainItem, sample_grid
 from core.data import to_tensor
+from core.figures import DASHES, SYMBOLS, colour, lines_figure, log_ticks, sized
 from core.models import CNNConfig, activation_modules, norm_modules, recorded_io
+from core.pipeline import ChainItem, sample_grid
+from core.plan import LR_SEEDS, LR_SWEEP
 from core.runs import RUNS_DIR, Run, load_record, private_model
-from core.train import LR_SEEDS, LR_SWEEP
 
 HISTOGRAM_RUNS = {"plain": "plain", "BatchNorm": "batchnorm"}  # label -> shipped run of the histograms
 FASHION_BATCH = 256  # test images of the histograms and the formula
@@ -76,10 +81,82 @@ def snapshot_histograms(runs: Mapping[str, Run], step: int, images: torch.Tensor
     )
 
 
+TAIL_HOVER = "%{y:.3f} of the values lie beyond this end of the axis (clipped tail)<extra></extra>"
+BIN_HOVER = "%{y:.3f} of the values near %{x:.2f}<extra>%{fullData.name}</extra>"
+
+
+def histogram_figure(histograms: Sequence[LayerHistogram]) -> go.Figure:
+    """One row per layer, one column per model, sharing each row's x axis."""
+    labels = list(histograms[0].fractions)
+    titles = [
+        f"{label} · {h.layer}<br>mean {h.mean[label]:+.2f}, std {h.std[label]:.2f}"  # two lines: no overlap
+        for h in histograms
+        for label in labels
+    ]
+    figure = make_subplots(
+        rows=len(histograms), cols=len(labels), shared_xaxes="rows", subplot_titles=titles, vertical_spacing=0.06
+    )
+    traces, rows, cols = [], [], []  # added in one call: plotly validates each add_trace(row=, col=) separately
+    for row, histogram in enumerate(histograms, start=1):
+        centres = (histogram.edges[:-1] + histogram.edges[1:]) / 2
+        # The end bins also count every value beyond them (shared_histograms clips the tails): hatched, and said so.
+        # One trace per cell, the end bins last (the legend draws a trace's first bar): half the traces of a
+        # separate tails trace.
+        order = np.r_[1 : len(centres) - 1, 0, len(centres) - 1]
+        tail = order % (len(centres) - 1) == 0
+        for col, label in enumerate(labels, start=1):
+            traces.append(
+                go.Bar(
+                    x=centres[order],
+                    y=histogram.fractions[label][order],
+                    width=histogram.edges[1] - histogram.edges[0],
+                    marker=dict(
+                        # each network its own colour, also when the other one diverged and is not drawn
+                        color=colour(list(HISTOGRAM_RUNS).index(label) if label in HISTOGRAM_RUNS else col - 1),
+                        pattern=dict(shape=np.where(tail, "/", ""), fgcolor=colour(7)),
+                    ),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=row == 1,
+                    hovertemplate=np.where(tail, TAIL_HOVER, BIN_HOVER),
+                )
+            )
+            rows.append(row)
+            cols.append(col)
+    figure.add_traces(traces, rows=rows, cols=cols)
+    figure.update_annotations(font_size=12)
+    figure.update_yaxes(title="fraction")
+    figure.update_xaxes(title="pre-activation<br>(hatched: clipped tails)", row=len(histograms))
+    sized(figure, height=170 * len(histograms) + 110)
+    return figure.update_layout(margin=dict(t=80, b=70))  # room for two-line subplot and axis titles
+
+
 def collapse(record: dict) -> dict[str, float]:
     """Std of the pre-activations in the first and the last conv block at initialization (from a run's record)."""
     at_init = record["layer_stats"]["0"]
     return {"first": at_init["block1"]["std"], "last": at_init["block4"]["std"]}
+
+
+def layer_std_figure(records: Mapping[str, dict]) -> go.Figure:
+    """Std of each layer's pre-activations over training: one colour and dash per network, one marker per layer."""
+    figure, stds = go.Figure(), []
+    for model, (label, record) in enumerate(records.items()):
+        steps = sorted(int(step) for step in record["layer_stats"])
+        for index, layer in enumerate(record["layer_stats"]["0"]):
+            std = [record["layer_stats"][str(step)][layer]["std"] for step in steps]
+            stds += std
+            figure.add_scatter(
+                x=steps,
+                y=std,
+                mode="lines+markers",
+                name=f"{label} · {layer}",
+                legendgroup=label,
+                line=dict(color=colour(model), dash=DASHES[model % len(DASHES)]),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+            )
+    figure.update_xaxes(title="training step")
+    figure.update_yaxes(title="std of pre-activations", type="log", **log_ticks(stds))
+    return sized(figure, 380, "Recorded during training")
 
 
 def images_to_fashion_input(images: Sequence[Image.Image], invert: bool) -> torch.Tensor:
@@ -136,6 +213,52 @@ def running_statistics(
         float(population.mean()),
         float(population.var(unbiased=True)),
     )
+
+
+def running_stats_figure(trace: RunningTrace) -> go.Figure:
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("mean of the channel", "variance of the channel"))
+    for col, (batch, running, population) in enumerate(
+        [
+            (trace.batch_mean, trace.running_mean, trace.population_mean),
+            (trace.batch_var, trace.running_var, trace.population_var),
+        ],
+        start=1,
+    ):
+        first = col == 1
+        figure.add_scatter(
+            x=trace.steps,
+            y=batch,
+            mode="markers",
+            marker=dict(size=4, color=colour(5)),
+            name="this batch (μ_B, σ_B²)",
+            showlegend=first,
+            row=1,
+            col=col,
+        )
+        figure.add_scatter(
+            x=trace.steps,
+            y=running,
+            mode="lines",
+            line=dict(color=colour(0), width=3),
+            name="running estimate",
+            showlegend=first,
+            row=1,
+            col=col,
+        )
+        figure.add_scatter(
+            x=[trace.steps[0], trace.steps[-1]],
+            y=[population, population],
+            mode="lines",
+            line=dict(color=colour(1), dash="dash"),
+            name="population value",
+            showlegend=first,
+            row=1,
+            col=col,
+        )
+    figure.update_xaxes(title="training step")
+    figure.update_yaxes(title="mean", col=1)
+    figure.update_yaxes(title="variance", col=2)
+    return sized(figure, 360)
 
 
 def first_norm_inputs(
@@ -280,3 +403,46 @@ def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, tuple[np.ndarra
         )  # (seeds, rates)
         sweep[label] = (np.array(LR_SWEEP), accuracies.mean(axis=0), accuracies.std(axis=0, ddof=1))
     return sweep
+
+
+# --- live training: the loss curves (core.live trains the networks) -------------------------------------
+
+
+def smooth(values: Sequence[float], window: int = 10) -> np.ndarray:
+    """Trailing moving average (NaN and inf kept visible as gaps)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    head = np.cumsum(values[: window - 1]) / np.arange(1, window)
+    return np.concatenate([head, np.convolve(values, kernel, mode="valid")])
+
+
+def loss_figure(curves: Mapping[str, object]) -> go.Figure:
+    """Smoothed training loss of each network so far (``curves``: label -> core.trainer.Curves), on a log axis.
+
+    Where a run diverged, a marked line says so, and its curve leaves the plot at the top: the y axis ends at 10x
+    the highest loss of the other runs (or of any run's start), so a loss of 1e16 does not flatten them.
+    """
+    losses, ceiling = {}, 0.0
+    for label, c in curves.items():
+        finite = np.asarray(c.train_loss, dtype=float)
+        finite = finite[: np.argmax(~np.isfinite(finite))] if c.diverged else finite
+        losses[label] = (range(1, len(finite) + 1), smooth(finite))
+        if len(finite):
+            ceiling = max(ceiling, 10 * float(finite[0] if c.diverged else losses[label][1].max()))
+    steps = max((len(x) for x, _ in losses.values()), default=1)
+    figure = lines_figure(losses, "step", "training loss (smoothed, log scale)", log_y=True)
+    shown = [float(v) for _, y in losses.values() for v in y if 0 < v <= ceiling]
+    if shown and any(c.diverged for c in curves.values()):
+        figure.update_yaxes(range=[math.log10(min(shown)) - 0.1, math.log10(ceiling)], **log_ticks([*shown, ceiling]))
+    figure.update_xaxes(range=[0, steps + 1])  # fixed: an annotation never widens it (projected, it began at -20)
+    for index, (label, c) in enumerate(curves.items()):
+        if c.diverged:
+            figure.add_vline(
+                x=c.step,
+                line=dict(color=colour(index), dash="dot"),
+                annotation_text=f"{label} diverged at step {c.step}",
+                annotation_position="top right" if c.step < steps / 2 else "top left",
+            )
+    return figure

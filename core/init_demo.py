@@ -9,12 +9,15 @@ real batch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from core.figures import sized
 from core.models import make_activation
 from core.rng import RngStream
 
@@ -98,3 +101,23 @@ def summary_table(layers: list[LayerActivations]) -> list[dict[str, object]]:
         }
         for a in layers
     ]
+
+
+def depth_heatmap(layers: Sequence[LayerActivations], activation: str, bins: int = 50) -> go.Figure:
+    """Distribution of activations (colour = fraction of values) for each layer, left to right."""
+    bounded = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+    low, high = bounded.get(activation, (0.0, max(1e-6, 4 * max(layer.std for layer in layers))))
+    edges = np.linspace(low, high, bins + 1)
+    fractions = np.stack([np.histogram(np.clip(a.values, low, high), edges)[0] / len(a.values) for a in layers], 1)
+    figure = go.Figure(
+        go.Heatmap(
+            z=fractions,
+            x=[a.layer for a in layers],
+            y=(edges[:-1] + edges[1:]) / 2,
+            colorscale="Cividis",
+            colorbar=dict(title="fraction"),
+        )
+    )
+    figure.update_xaxes(title="layer", dtick=1)
+    figure.update_yaxes(title="activation value")
+    return sized(figure, 340)

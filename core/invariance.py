@@ -10,15 +10,18 @@ by torchvision's functional kernels, batched per drawn value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 import torchvision.transforms.v2.functional as TF
 from PIL import Image
+from plotly.subplots import make_subplots
 
 from core.data import normalize, to_display
+from core.figures import DASHES, SYMBOLS, band, colour, sized
 from core.models import SmallCNN
 
 
@@ -118,6 +121,40 @@ def invariance_series(
             by_family[family] = (np.array((0, *spec.strengths)), values.mean(0), values.std(0, ddof=1))
         series[label] = by_family
     return series
+
+
+def invariance_figure(
+    series: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]], x_titles: Mapping[str, str]
+) -> go.Figure:
+    """Accuracy against transformation strength, one subplot per transformation: ``series`` maps a training
+    choice to {transformation: (strengths, mean, std)}; each choice keeps one colour, dash and marker, with a
+    ±1 std band. Every subplot has the same accuracy range, so the panels compare at a glance."""
+    families = list(x_titles)
+    figure = make_subplots(rows=1, cols=len(families), subplot_titles=families, horizontal_spacing=0.04)
+    low = min(float(np.min(mean - std)) for by_family in series.values() for _, mean, std in by_family.values())
+    for index, (label, by_family) in enumerate(series.items()):
+        for column, family in enumerate(families, start=1):
+            x, mean, std = by_family[family]
+            x = list(x)
+            figure.add_trace(band(x, mean, std, colour(index), label, 0.2), row=1, col=column)
+            figure.add_scatter(
+                x=x,
+                y=mean,
+                mode="lines+markers",
+                line=dict(color=colour(index), dash=DASHES[index % len(DASHES)]),
+                marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=8),
+                name=label,
+                legendgroup=label,
+                showlegend=column == 1,
+                hovertemplate=f"{label}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                row=1,
+                col=column,
+            )
+            figure.update_xaxes(title=x_titles[family], tickvals=x, row=1, col=column)
+    # One range for all: only the first panel needs tick labels (a phone's stacked panels get theirs back).
+    figure.update_yaxes(range=[max(0.0, low - 0.03), 1.0], tickformat=".0%", showticklabels=False)
+    figure.update_yaxes(title="test accuracy", showticklabels=True, row=1, col=1)
+    return sized(figure, 400)
 
 
 # One test item as a student moves it: (label, family, strength, which way), "which way" as in _apply;

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from core.bn_lab import LayerHistogram, preactivations, shared_histograms
 from core.data import Split, to_tensor
 from core.models import CNNConfig
-from core.train import Curves, TrainConfig, Trainer, TrainerState
+from core.trainer import Curves, TrainConfig, Trainer, TrainerState
 
 LIVE_MODELS = {"plain": CNNConfig(norm="none"), "BatchNorm": CNNConfig(norm="batch")}
 LR_CHOICES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # SGD learning rates offered; the plain net stalls from 0.2

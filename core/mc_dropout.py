@@ -8,15 +8,18 @@ once and only its output is repeated T times, each row getting a fresh mask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from torch.nn import functional as F
 from torchvision.transforms.v2 import functional as TF
 
 from core.data import to_tensor
+from core.figures import CLASS_PALETTE, axis, colour, house_layout, sized, subplot_grid
 from core.models import SmallCNN
 from core.rng import RngStream
 
@@ -119,6 +122,60 @@ def running_mean(probs: np.ndarray) -> np.ndarray:
     return np.cumsum(probs, axis=0) / np.arange(1, len(probs) + 1).reshape(-1, *[1] * (probs.ndim - 1))
 
 
+def class_distribution_figure(samples: np.ndarray, deterministic: np.ndarray, classes: Sequence[str]) -> go.Figure:
+    """Per class: the T softmax probabilities (box with points), their MC mean and the dropout-off value."""
+    passes = len(samples)
+    # One box trace for all classes (a box per x category), not ten: a tenth of the objects to build and send.
+    passes_box = dict(
+        type="box",
+        x=np.repeat(np.asarray(classes, dtype=object), passes),
+        y=samples.T.ravel(),  # class by class, each class's T passes
+        boxpoints="all",
+        jitter=0.5,
+        pointpos=0,
+        marker=dict(size=3, color=colour(5)),
+        line=dict(color=colour(5)),
+        showlegend=False,
+        name="passes",
+    )
+    shown = [(samples.mean(0), "MC mean", "diamond"), (deterministic, "dropout off (weight scaling)", "x")]
+    markers = [
+        dict(type="scatter", x=list(classes), y=y, mode="markers", name=name,
+             marker=dict(symbol=symbol, size=12, color=colour(index)))
+        for index, (y, name, symbol) in enumerate(shown)
+    ]  # fmt: skip
+    layout = dict(xaxis=axis("class"), yaxis=axis("softmax probability", range=[-0.02, 1.02]), **house_layout(380))
+    return go.Figure(data=[passes_box, *markers], layout=layout)
+
+
+def votes_figure(counts: np.ndarray, classes: Sequence[str]) -> go.Figure:
+    bars = dict(type="bar", x=list(classes), y=counts, marker=dict(color=colour(0)))
+    # The y title is short: a projected or narrow figure cut a longer one.
+    return go.Figure(data=[bars], layout=dict(xaxis=axis("class"), yaxis=axis("votes (passes)"), **house_layout(280)))
+
+
+def convergence_figure(running: np.ndarray, samples: np.ndarray, label: str) -> go.Figure:
+    """The MC estimate of one class's probability as passes accumulate, with ± one standard error."""
+    t = np.arange(1, len(running) + 1)
+    # The standard deviation of the first k passes for every k at once, from running sums of x and x².
+    variance = np.cumsum(samples**2) / t - (np.cumsum(samples) / t) ** 2
+    spread = np.sqrt(np.clip(variance, 0, None) / t)
+    band = dict(
+        type="scatter",
+        x=np.concatenate([t, t[::-1]]),
+        y=np.concatenate([running + spread, (running - spread)[::-1]]),
+        fill="toself",
+        line=dict(width=0),
+        fillcolor="rgba(0,114,178,0.2)",
+        name="± 1 s.e.",
+    )
+    estimate = dict(
+        type="scatter", x=t, y=running, mode="lines", line=dict(color=colour(0)), name=f"MC estimate of P({label})"
+    )
+    layout = dict(xaxis=axis("passes T"), yaxis=axis("probability"), **house_layout(300))
+    return go.Figure(data=[band, estimate], layout=layout)
+
+
 def uncertainty_groups(
     model: SmallCNN, groups: dict[str, torch.Tensor], passes: int, seed: int
 ) -> dict[str, Uncertainty]:
@@ -138,6 +195,25 @@ def ood_inputs(fashion: np.ndarray, photos: torch.Tensor, seed: int) -> dict[str
 def noise_images(count: int, seed: int) -> np.ndarray:
     """Uniform-noise 28×28 images (uint8), the most out-of-distribution input there is."""
     return np.random.default_rng(seed).integers(0, 256, (count, 28, 28), dtype=np.uint8)
+
+
+def groups_figure(groups: Mapping[str, np.ndarray], y_title: str, x_title: str = "inputs") -> go.Figure:
+    """One box (with points) per group, e.g. mutual information for in- and out-of-distribution inputs."""
+    figure = go.Figure()
+    for index, (name, values) in enumerate(groups.items()):
+        figure.add_box(
+            y=values,
+            name=name,
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            marker=dict(size=4, color=colour(index)),
+            line_color=colour(index),
+            showlegend=False,
+        )
+    figure.update_xaxes(title=x_title)
+    figure.update_yaxes(title=y_title)
+    return sized(figure, 340)
 
 
 @dataclass(frozen=True)
@@ -182,62 +258,6 @@ def prediction_numbers(samples: np.ndarray, deterministic: np.ndarray, classes: 
             "Predictive minus expected entropy: how much the passes disagree (epistemic).",
         ),
     ]
-
-
-# --- calibration -----------------------------------------------------------------------------------------
-
-
-ECE_BINS = 15  # equal-width confidence bins, as in Guo et al. (2017)
-
-
-@dataclass(frozen=True)
-class Reliability:
-    edges: np.ndarray  # (bins + 1,) confidence bin edges on [0, 1]
-    accuracy: np.ndarray  # per bin (NaN where empty)
-    confidence: np.ndarray  # mean confidence per bin (NaN where empty)
-    counts: np.ndarray  # predictions per bin
-    ece: float  # expected calibration error: sum_b n_b / N · |accuracy_b − confidence_b|
-
-
-def calibration(
-    model: SmallCNN, features: torch.Tensor, labels: np.ndarray, passes: int, seed: int
-) -> dict[str, Reliability]:
-    """Reliability of dropout-off and of the MC average over ``passes``, from the test set's ``embeddings``."""
-    outputs = {
-        "dropout off": head_probs(model, features).numpy(),
-        f"MC average of {passes}": mc_head_probs(model, features, passes, seed).numpy().mean(0),
-    }
-    return {name: reliability(probs.max(1), probs.argmax(1) == labels) for name, probs in outputs.items()}
-
-
-def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS) -> Reliability:
-    """Reliability diagram data and ECE (Guo et al. 2017), bins (lo, hi] of equal width."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
-    counts = np.bincount(which, minlength=bins)
-    with np.errstate(invalid="ignore"):
-        accuracy = np.bincount(which, weights=correct.astype(float), minlength=bins) / counts
-        mean_confidence = np.bincount(which, weights=confidence, minlength=bins) / counts
-    gaps = np.where(counts > 0, np.abs(accuracy - mean_confidence), 0.0)
-    return Reliability(edges, accuracy, mean_confidence, counts, float(np.sum(counts / len(confidence) * gaps)))
-
-
-def overall(curve: Reliability) -> tuple[float, float]:
-    """Accuracy and mean confidence over every prediction of a reliability diagram."""
-    used = curve.counts > 0
-    share = curve.counts[used] / curve.counts.sum()
-    return float(share @ curve.accuracy[used]), float(share @ curve.confidence[used])
-
-
-def calibration_change(off: Reliability, mc: Reliability) -> str:
-    """What MC averaging did to this network's calibration, in measured numbers."""
-    accuracy, confidence = overall(mc)
-    direction = "lowers" if mc.ece < off.ece else "raises"
-    lean = "under-confident" if confidence < accuracy else "over-confident"
-    return (
-        f"For this network MC averaging {direction} the ECE from {off.ece:.1%} to {mc.ece:.1%}: the average's mean "
-        f"confidence is {confidence:.1%} at {accuracy:.1%} accuracy, so it is {lean}."
-    )
 
 
 # --- inputs: perturbations and test-time augmentation ----------------------------------------------------
@@ -325,6 +345,44 @@ def rotation_scatter(model: SmallCNN, features: torch.Tensor, passes: int, seed:
     probs = F.softmax(logits, dim=-1).numpy()
     top = np.unique(probs.mean(axis=0).argmax(axis=1))
     return RotationScatter(ROTATION_STEPS, logits.numpy(), probs, top)
+
+
+def rotation_scatter_figure(scatter: RotationScatter, classes: Sequence[str]) -> go.Figure:
+    """Every pass's softmax input and output at each rotation, for the classes that lead at some angle.
+
+    The layout of Gal & Ghahramani (2016), Fig. 4; the points are spread a little sideways to show their density.
+    """
+    titles = ("softmax input (logit)", "softmax output (probability)")
+    layout = copy.deepcopy(subplot_grid(2, 1, titles, shared_xaxes=True, vertical_spacing=0.08))
+    layout["xaxis2"].update(axis("rotation (degrees)", tickvals=scatter.angles))
+    layout["yaxis"].update(axis("logit"))
+    layout["yaxis2"].update(axis("probability", range=[0, 1.02]))
+    passes = scatter.logits.shape[0]
+    jitter = np.random.default_rng(0).uniform(-3.0, 3.0, (passes, len(scatter.angles)))  # fixed: same picture
+    # float32 throughout: the same points to well under a pixel, and half the bytes of a ~300 KB figure.
+    x = (scatter.angles[None, :] + jitter).ravel().astype(np.float32)
+    data = []
+    for label in scatter.classes:
+        shade, name = CLASS_PALETTE[label], classes[label]  # by class, so a class keeps its colour from item to item
+        # The legend's marker, solid and large: the points' own are faint (they overlap) and vanish on dark.
+        data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=name, legendgroup=name,
+                         marker=dict(size=10, color=shade), xaxis="x", yaxis="y"))  # fmt: skip
+        for row, values in enumerate((scatter.logits, scatter.probs), start=1):
+            data.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=values[:, :, label].ravel().astype(np.float32),
+                    mode="markers",
+                    name=name,
+                    legendgroup=name,
+                    marker=dict(size=4, color=shade, opacity=0.35),
+                    showlegend=False,
+                    xaxis="x" if row == 1 else "x2",
+                    yaxis="y" if row == 1 else "y2",
+                )
+            )
+    return go.Figure(data=data, layout={**layout, **house_layout(560)})
 
 
 def tta_views(images: torch.Tensor) -> list[tuple[str, torch.Tensor]]:

@@ -1,7 +1,7 @@
 """CutMix and MixUp on a small batch: the mixed images and the mixed label vectors, from torchvision itself.
 
 Both transforms pair every image with the one before it in the batch (torchvision rolls the batch by one)
-and draw one λ for the whole batch; CutMix also draws a box. As in :mod:`core.augment`, the draws
+and draw one λ for the whole batch; CutMix also draws a box. As in :mod:`core.draws`, the draws
 (``make_params``) are kept apart from applying them (``transform``), so the page can show λ and the box.
 """
 

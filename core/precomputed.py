@@ -26,23 +26,23 @@ from torch.nn import functional as F
 
 from core import bn_lab, claims
 from core.bn_lab import FASHION_BATCH, HISTOGRAM_RUNS, LayerHistogram
+from core.calibration import Reliability, reliability
 from core.data import Split, load_subset, to_tensor
 from core.images import SAMPLE_DIR, load_image
 from core.mc_dropout import (
     DROPOUT_P,
     OVERCONFIDENT,
-    Reliability,
     Uncertainty,
     embeddings,
     entropy,
     head_probs,
     mc_head_logits,
     ood_inputs,
-    reliability,
     tta_report,
 )
 from core.models import SmallCNN
-from core.regularization import (
+from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
+from core.weight_decay import (
     OPTIMIZERS,
     PATH_DECAYS,
     PATH_LEARNING_RATES,
@@ -51,7 +51,6 @@ from core.regularization import (
     Surface,
     optimizer_path,
 )
-from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
 
 MAX_PASSES = 200  # the MC Dropout Lab's largest T
 DATASET_SEED = 0  # one seed for statistics over thousands of inputs, shared by the whole class
@@ -170,7 +169,7 @@ class Precomputed:
     summary: dict
 
     def calibration(self, name: str, passes: int) -> dict[str, Reliability]:
-        """Dropout off and the MC average of ``passes`` on the 2,000 test images, as ``mc_dropout.calibration``."""
+        """Dropout off and the MC average of ``passes`` on the 2,000 test images, as ``calibration.calibration``."""
         found = {}
         for kind, label, row in (("off", "dropout off", 0), ("mc", f"MC average of {passes}", passes - 1)):
             values = {f.name: self.arrays[f"calibration/{name}/{kind}/{f.name}"][row] for f in fields(Reliability)}

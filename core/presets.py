@@ -5,29 +5,45 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from core.labs import (
+    BATCHNORM,
+    MC_DROPOUT,
+    REGULARIZATION,
+    STUDIO,
+    BatchNormTab,
+    MCDropoutTab,
+    RegularizationTab,
+    StudioTab,
+)
 from core.mc_dropout import OVERCONFIDENT_LABEL
 
 # page -> label -> query parameter -> value(s) as a link writes them (a choice's label, not its key)
 PRESETS: dict[str, dict[str, dict[str, str | list[str]]]] = {
-    "augmentation_studio": {
+    STUDIO.name: {
         "a flip alone: only 2 views": {"chain": ["Horizontal flip"]},
         "TrivialAugment, 16 draws": {"chain": ["TrivialAugmentWide"], "count": "16"},
-        "MixUp, α 0.5": {"studio_tab": "CutMix & MixUp", "mix": "MixUp", "mix_alpha": "0.5"},
+        "MixUp, α 0.5": {STUDIO.tab_key: StudioTab.MIXING, "mix": "MixUp", "mix_alpha": "0.5"},
     },
-    "batchnorm_lab": {
-        "a diverging learning rate": {"bn_tab": "Live training", "lr": "1.0"},
-        "running statistics of batches of 2": {"bn_tab": "Train vs test", "rs_batch": "2"},
-        "tanh with a too-small init": {"bn_tab": "Initialization", "init_scheme": "too small (std 0.01)"},
+    BATCHNORM.name: {
+        "a diverging learning rate": {BATCHNORM.tab_key: BatchNormTab.LIVE_TRAINING, "lr": "1.0"},
+        "running statistics of batches of 2": {BATCHNORM.tab_key: BatchNormTab.TRAIN_VS_TEST, "rs_batch": "2"},
+        "tanh with a too-small init": {
+            BATCHNORM.tab_key: BatchNormTab.INITIALIZATION,
+            "init_scheme": "too small (std 0.01)",
+        },
     },
-    "mc_dropout_lab": {
+    MC_DROPOUT.name: {
         "an item the passes disagree on": {"mc_class": "Shirt", "mc_index": "107"},
         "a photo, far from Fashion-MNIST": {"mc_source": "Photo"},
-        "an over-confident network": {"mc_tab": "Calibration", "mc_calibration_net": OVERCONFIDENT_LABEL},
+        "an over-confident network": {
+            MC_DROPOUT.tab_key: MCDropoutTab.CALIBRATION,
+            "mc_calibration_net": OVERCONFIDENT_LABEL,
+        },
     },
-    "regularization_lab": {
-        "decay vs L2 at λ 1": {"reg_tab": "Weight decay vs L2", "decay": "1.0"},
-        "stop at the first rise": {"reg_tab": "Early stopping", "patience": "1"},
-        "ensembles of six networks": {"reg_tab": "Ensembles"},
+    REGULARIZATION.name: {
+        "decay vs L2 at λ 1": {REGULARIZATION.tab_key: RegularizationTab.WEIGHT_DECAY, "decay": "1.0"},
+        "stop at the first rise": {REGULARIZATION.tab_key: RegularizationTab.EARLY_STOPPING, "patience": "1"},
+        "ensembles of six networks": {REGULARIZATION.tab_key: RegularizationTab.ENSEMBLES},
     },
 }
 

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from core.models import CNNConfig, SmallCNN
+from core.plan import SEEDS, SLOW_ARMS, SLOW_SEEDS
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
 PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``
@@ -47,8 +48,23 @@ def load_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:
 
 
 def load_test_labels(directory: Path = RUNS_DIR) -> np.ndarray:
-    """The 10,000 test labels (int64) that ``load_full_probs`` outputs are scored against."""
+    """The 10,000 test labels (int64) that the ``full_probs`` outputs of ``load_probs`` are scored against."""
     return np.load(directory / TEST_LABELS).astype(np.int64)
+
+
+def small_records(arm: str, directory: Path = RUNS_DIR) -> list[dict]:
+    """The small-data regime's records of one arm (``core.plan.SMALL_ARMS``), one per seed."""
+    return [load_record(f"small_{arm}_seed{seed}", directory) for seed in SEEDS]
+
+
+def small_kept(arm: str, key: str, directory: Path = RUNS_DIR) -> np.ndarray:
+    """One figure of the weights each seed's validation kept (``train_accuracy``, ``test_accuracy``, …): (seeds,)."""
+    return np.array([record["kept"][key] for record in small_records(arm, directory)])
+
+
+def slow_records(directory: Path = RUNS_DIR) -> dict[str, list[dict]]:
+    """The dropout-time runs per arm (``none``, ``dropout``), one record per seed."""
+    return {arm: [load_record(f"slow_{arm}_seed{seed}", directory) for seed in SLOW_SEEDS] for arm in SLOW_ARMS}
 
 
 def load_run(name: str, directory: Path = RUNS_DIR) -> Run:

@@ -2,21 +2,23 @@
 
 import streamlit as st
 
-from app import header_ui, projector_mode, use_router
+from pages.ui.kit import header_ui, projector_mode
+from pages.ui.routing import use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
-from pages.sections.shared import presets_ui
+from core.labs import REGULARIZATION, STUDIO, RegularizationTab
 from pages.sections.studio import studio_section
+from pages.sections.widgets import presets_ui
 
-header_ui("Augmentation Studio", "studio.notice")
-presets_ui("augmentation_studio")
+header_ui(STUDIO.title, "studio.notice")
+presets_ui(STUDIO.name)
 if not projector_mode():  # projected, the grid needs the room (the sidebar's menu reaches the Regularization Lab)
     st.page_link(
-        "pages/regularization_lab.py",
+        REGULARIZATION.page,
         label="What augmentation buys a real CNN: shifted, rotated, mirrored test items "
         "(Regularization Lab › Small data)",
         icon=":material/insights:",
-        query_params={"reg_tab": "Small data"},
+        query_params={REGULARIZATION.tab_key: RegularizationTab.SMALL_DATA},
     )
 studio_section()

@@ -4,31 +4,35 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import picture_html, use_router
+from core.labs import BATCHNORM, LABS, MC_DROPOUT, REGULARIZATION, STUDIO
+from pages.ui.kit import picture_html
+from pages.ui.routing import use_router
 
 use_router()
 
 CARDS = Path(__file__).parents[1] / "core" / "assets" / "cards"  # each lab's look, kept current by the browser tests
-# (page, title, icon, what a student will see there)
-LABS = [
-    ("augmentation_studio", "Augmentation Studio", ":material/auto_awesome:",
-     "Your photo through a torchvision pipeline: a seeded grid, each sample labelled with exactly what was drawn."),
-    ("batchnorm_lab", "BatchNorm Lab", ":material/equalizer:",
-     "Activations of a plain and a BatchNorm CNN layer by layer; both trained live, at learning rates of your choice."),
-    ("mc_dropout_lab", "MC Dropout Lab", ":material/casino:",
-     "One network run 50 times with dropout on: where its passes agree on a class, and where they do not."),
-    ("regularization_lab", "Regularization Lab", ":material/tune:",
-     "Networks trained on 500 images with and without augmentation, tested on shifted, rotated, mirrored items."),
-]  # fmt: skip
+SEES = {  # what a student will see in each lab
+    STUDIO: (
+        "Your photo through a torchvision pipeline: a seeded grid, each sample labelled with exactly what was drawn."
+    ),
+    BATCHNORM: (
+        "Activations of a plain and a BatchNorm CNN layer by layer; both trained live, at learning rates of your "
+        "choice."
+    ),
+    MC_DROPOUT: "One network run 50 times with dropout on: where its passes agree on a class, and where they do not.",
+    REGULARIZATION: (
+        "Networks trained on 500 images with and without augmentation, tested on shifted, rotated, mirrored items."
+    ),
+}
 
 
 def lab_cards_ui() -> None:
     """A picture card per lab, two to a row (stacked on a phone)."""
     for start in range(0, len(LABS), 2):
-        for column, (page, title, icon, sees) in zip(st.columns(2, gap="large"), LABS[start : start + 2]):
-            column.html(picture_html(CARDS / f"{page}.jpg", title))
-            column.page_link(f"pages/{page}.py", label=title, icon=icon)
-            column.caption(sees)
+        for column, lab in zip(st.columns(2, gap="large"), LABS[start : start + 2]):
+            column.html(picture_html(CARDS / f"{lab.name}.jpg", lab.title))
+            column.page_link(lab.page, label=lab.title, icon=lab.icon)
+            column.caption(SEES[lab])
 
 
 st.title("AugNorm Lab")

@@ -2,19 +2,16 @@
 
 import streamlit as st
 
-from app import header_ui, narrow_viewport, projector_mode, use_router
+from pages.ui.kit import header_ui, narrow_viewport, projector_mode
+from pages.ui.routing import use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
-from core import claims
+from core import claims, labs
 from core.cards import cards_markdown
 
-PAGE_TITLES = {
-    claims.REGULARIZATION: "Regularization Lab",
-    claims.MC: "MC Dropout Lab",
-    claims.BATCHNORM: "BatchNorm Lab",
-    claims.STUDIO: "Augmentation Studio",
-}
+# The labs in the order their claims are listed below the table.
+PAGE_TITLES = {lab.page: lab.title for lab in (labs.REGULARIZATION, labs.MC_DROPOUT, labs.BATCHNORM, labs.STUDIO)}
 
 
 def table_section(rows: list[dict[str, object]]) -> None:

@@ -1,4 +1,4 @@
-"""core.augment: our draws and applications are torchvision's, pixel for pixel."""
+"""Augmentations, their draws and the pipeline: our draws and applications are torchvision's, pixel for pixel."""
 
 import threading
 from pathlib import Path
@@ -9,22 +9,19 @@ import torch
 from PIL import Image
 from torchvision.transforms import v2
 
-from core.augment import (
-    AUGMENTATIONS,
-    GROUPS,
+from core.augment import AUGMENTATIONS, GROUPS
+from core.auto_augment import augmentation_space, trivial_augment_op, trivial_augment_space
+from core.draws import apply_params, describe_draw, draw_params
+from core.images import load_image
+from core.pipeline import (
     AugmentationError,
     ChainItem,
-    apply_params,
-    augmentation_space,
-    describe_draw,
-    draw_params,
+    chain_from_state,
+    param_key,
     pipeline_code,
     sample_grid,
     ten_crops,
-    trivial_augment_op,
-    trivial_augment_space,
 )
-from core.images import load_image
 from core.rng import RngStream
 
 CAT = load_image((Path(__file__).parent.parent / "sample_images" / "cat.jpg").read_bytes()).image
@@ -107,7 +104,7 @@ def test_every_group_is_used_and_every_augmentation_has_one():
 
 
 def test_issue_list_is_in_the_registry():
-    """Every augmentation the issue lists is a torchvision transform in the registry."""
+    """Every augmentation README lists is a torchvision transform in the registry."""
     used = {step.transform for spec in AUGMENTATIONS.values() for step in spec.steps}
     wanted = {
         v2.ColorJitter, v2.RandomRotation, v2.RandomAffine, v2.RandomPerspective, v2.ElasticTransform,
@@ -241,6 +238,15 @@ def test_clean_rounds_browser_floats():
     assert AUGMENTATIONS["random_resized_crop"].clean(
         {"size": 224.0, "scale": (0.0800001, 1.0), "ratio": (0.75, 1.33)}
     ) == {"size": 224, "scale": (0.08, 1.0), "ratio": (0.75, 1.33)}
+
+
+def test_param_keys_are_the_share_links_and_read_back():
+    """The widget keys are in users' share links, so their format is pinned; chain_from_state reads them."""
+    spec = AUGMENTATIONS["random_erasing"]
+    assert param_key(spec, spec.params[0]) == "random_erasing.p"
+    assert param_key(spec, spec.params[0], "one.") == "one.random_erasing.p"
+    (item,) = chain_from_state({"chain": [spec.title], "random_erasing.p": 1.0, "random_erasing.value": 7})
+    assert item.values == {**spec.defaults(), "p": 1.0, "value": 7}
 
 
 def test_ten_crops_are_torchvisions_in_order():
@@ -379,7 +385,7 @@ def test_perspective_caption_recovers_the_drawn_corners():
     """From torchvision's coefficients the caption recovers how far each corner was moved."""
     from torchvision.transforms.v2._geometry import _get_perspective_coeffs
 
-    from core.augment import _perspective_corners
+    from core.draws import _perspective_corners
 
     start = [[0, 0], [99, 0], [99, 49], [0, 49]]
     end = [[10, 3], [90, 0], [95, 40], [2, 45]]

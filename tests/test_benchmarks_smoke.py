@@ -10,6 +10,8 @@ import pytest
 
 from tests.e2e.conftest import CHROMIUM
 
+pytestmark = pytest.mark.slow  # every benchmark part's smoke run, each with its own server
+
 ROOT = Path(__file__).parent.parent
 HEADINGS = {
     "compute": ["## Augmentation grid", "## MC dropout"],

@@ -10,14 +10,15 @@ import pytest
 import torch
 from torch import nn
 
-from core import claims
+from core import claims, measures, plan
+from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
-from core.mc_dropout import calibration, embeddings, tta_report
-from core.regularization import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
+from core.mc_dropout import embeddings, tta_report
+from core.plan import DECAYS, INVARIANCE_SEED, TTA_TEST_SETS
 from core.runs import RUNS_DIR, load_run, private_model
 from core.texts import TEXTS
-from core.train import DECAYS, INVARIANCE_SEED, TTA_TEST_SETS
+from core.weight_decay import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
 
 ROOT = Path(__file__).parents[1]
 REQUIRED = {
@@ -95,7 +96,7 @@ def test_a_claim_is_shown_only_beyond_twice_its_spread_and_its_minimum(effect, s
 
 def test_augmentation_effect_is_the_named_recipe_minus_none_per_seed():
     """Flip + crop + erasing (named before the runs), minus no augmentation, paired by seed, in points."""
-    assert claims.RECIPE == "flip_shift_erase"
+    assert plan.RECIPE == "flip_shift_erase"
     assert_evidence("augmentation-generalizes", *mean_std(100 * (final("flip_shift_erase") - final("none"))))
 
 
@@ -164,7 +165,7 @@ def test_early_stopping_effect_is_kept_minus_final_accuracy():
         for index, loss in enumerate(losses):
             if loss < losses[best]:
                 best = index
-            elif index - best >= claims.EARLY_STOPPING_PATIENCE:
+            elif index - best >= measures.EARLY_STOPPING_PATIENCE:
                 stop = index
                 break
         assert stop >= best
@@ -204,7 +205,7 @@ def test_tta_effect_is_the_gain_of_averaging_on_mirrored_and_shifted_test_images
 
 def test_bn_learning_rate_effect_is_bn_minus_plain_at_the_large_rate():
     """lr 0.2, 3 seeds each: BatchNorm's accuracy minus the plain network's."""
-    lr = claims.BN_LARGE_LR
+    lr = measures.BN_LARGE_LR
     gaps = [
         100
         * (

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from core import figures
+from core import bn_lab, figures, invariance, mc_dropout, weight_decay
 from core.bn_lab import LayerHistogram
 from core.figures import LEGEND_LINE_CHARS, PROJECTOR_FONT, adapted, log_ticks
 
@@ -22,12 +22,12 @@ def histograms(layers: int = 3) -> list[LayerHistogram]:
 
 def class_chart():
     rng = np.random.default_rng(0)
-    return figures.class_distribution_figure(rng.random((8, 10)), rng.random(10), CLASSES)
+    return mc_dropout.class_distribution_figure(rng.random((8, 10)), rng.random(10), CLASSES)
 
 
 def test_projector_sets_every_text_size_and_leaves_the_shared_figure_alone():
     """Ticks, axis titles, legend, hover labels and subplot titles at PROJECTOR_FONT; the original is untouched."""
-    shared = figures.histogram_figure(histograms())
+    shared = bn_lab.histogram_figure(histograms())
     before = json.loads(shared.to_json())
     big = adapted(shared, projector=True)
     layout = big.layout
@@ -40,7 +40,7 @@ def test_projector_sets_every_text_size_and_leaves_the_shared_figure_alone():
 
 def test_phone_stacks_a_subplot_grid_row_by_row_with_titles_on_their_subplots():
     """3 layers x 2 models become 6 full-width subplots top to bottom, in reading order, titles moved along."""
-    phone = adapted(figures.histogram_figure(histograms()), narrow=True)
+    phone = adapted(bn_lab.histogram_figure(histograms()), narrow=True)
     cells = set()  # (x domain, y domain, x axis) of every subplot
     for trace in phone.data:
         x_axis, y_axis = "xaxis" + (trace.xaxis or "x")[1:], "yaxis" + (trace.yaxis or "y")[1:]
@@ -67,7 +67,7 @@ def test_phone_makes_an_equal_aspect_figure_about_square():
     """The optimizer paths (scaleanchor) get a plot area as tall as a phone is wide, not 120 px wide."""
     w = np.linspace(-1, 1, 5)
     paths = {"a": np.array([[0.0, 0.0], [0.5, 0.5]]), "b": np.array([[0.0, 0.0], [0.2, 0.1]])}
-    phone = adapted(figures.paths_figure(w, w, np.add.outer(w, w) ** 2, paths), narrow=True)
+    phone = adapted(weight_decay.paths_figure(w, w, np.add.outer(w, w) ** 2, paths), narrow=True)
     margin = phone.layout.margin
     assert phone.layout.height - margin.t - margin.b == figures.PHONE_PLOT_SIDE
 
@@ -82,7 +82,7 @@ def test_log_ticks_are_written_out_at_one_two_five():
 def test_recorded_stds_tell_plain_from_batchnorm_by_colour_and_dash():
     """Every plain series shares one colour and dash, every BN series another; each layer its own marker."""
     stats = {str(step): {f"block{i}": {"std": 0.5 + i + step} for i in range(1, 4)} for step in (0, 10)}
-    figure = figures.layer_std_figure({"plain": {"layer_stats": stats}, "BatchNorm": {"layer_stats": stats}})
+    figure = bn_lab.layer_std_figure({"plain": {"layer_stats": stats}, "BatchNorm": {"layer_stats": stats}})
     styles = {trace.name.split(" · ")[0]: set() for trace in figure.data}
     for trace in figure.data:
         styles[trace.name.split(" · ")[0]].add((trace.line.color, trace.line.dash))
@@ -96,7 +96,7 @@ def test_no_figure_colour_is_black_or_white():
     """Every palette colour and the start marker stay visible on the light and the dark background."""
     assert not {"#000000", "#FFFFFF", "black", "white"} & {colour.upper() for colour in figures.PALETTE}
     w = np.linspace(-1, 1, 5)
-    figure = figures.paths_figure(w, w, np.add.outer(w, w) ** 2, {"a": np.zeros((2, 2))})
+    figure = weight_decay.paths_figure(w, w, np.add.outer(w, w) ** 2, {"a": np.zeros((2, 2))})
     start = next(trace for trace in figure.data if trace.name == "start")
     assert start.marker.color in figures.PALETTE
 
@@ -104,7 +104,7 @@ def test_no_figure_colour_is_black_or_white():
 def test_histogram_end_bins_are_marked_as_clipped_tails():
     """In each model's one trace per layer, exactly the two end bins are hatched and hover as the clipped tails;
     the first bar, which the legend draws, is not hatched."""
-    figure = figures.histogram_figure(histograms(1))
+    figure = bn_lab.histogram_figure(histograms(1))
     assert len(figure.data) == 2  # one trace per model
     for trace in figure.data:
         hatched = [x for x, shape in zip(trace.x, trace.marker.pattern.shape) if shape == "/"]
@@ -119,7 +119,7 @@ def test_invariance_figure_gives_each_choice_one_look_and_every_panel_one_range(
     every panel; all panels share the accuracy range; on a phone the panels stack into one column."""
     x, mean, std = np.array([0, 2, 4]), np.array([0.8, 0.7, 0.6]), np.full(3, 0.01)
     series = {label: {family: (x, mean, std) for family in ("shift", "mirror")} for label in ("none", "flip")}
-    figure = figures.invariance_figure(series, {"shift": "shift (pixels)", "mirror": "mirrored"})
+    figure = invariance.invariance_figure(series, {"shift": "shift (pixels)", "mirror": "mirrored"})
     lines = [trace for trace in figure.data if trace.mode == "lines+markers"]
     assert [trace.name for trace in lines if trace.showlegend] == ["none", "flip"]
     looks = {(t.name, t.line.color, t.line.dash, t.marker.symbol) for t in lines}
@@ -135,7 +135,7 @@ def test_a_frozen_figure_serializes_exactly_as_the_figure_and_keeps_only_its_dic
     """freeze() keeps the figure's JSON exactly, and none of plotly's objects behind it."""
     import plotly.io as pio
 
-    figure = figures.histogram_figure(histograms())
+    figure = bn_lab.histogram_figure(histograms())
     before = json.loads(pio.to_json(figure, validate=False))
     frozen = figures.freeze(figure)
     assert isinstance(frozen, figures.FrozenFigure) and not frozen.data
@@ -152,7 +152,7 @@ def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pi
     logits = rng.normal(0, 5, (100, 12, 10))
     probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
     scatter = RotationScatter(np.linspace(0, 165, 12), logits, probs, np.array([2, 7]))
-    figure = figures.rotation_scatter_figure(scatter, CLASSES)
+    figure = mc_dropout.rotation_scatter_figure(scatter, CLASSES)
     logit_trace = figure.data[1]  # (data[0]: class 2's legend marker)
     assert logit_trace.y.dtype == np.float32
     span = logits[:, :, 2].max() - logits[:, :, 2].min()
@@ -162,7 +162,7 @@ def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pi
 def test_class_distribution_boxes_hold_each_class_s_passes_and_no_other():
     """The one box trace's points, grouped by their class, are exactly that class's T probabilities."""
     samples = np.random.default_rng(1).random((7, 10))
-    box = figures.class_distribution_figure(samples, samples[0], CLASSES).data[0]
+    box = mc_dropout.class_distribution_figure(samples, samples[0], CLASSES).data[0]
     x, y = np.asarray(box.x), np.asarray(box.y)
     for index, name in enumerate(CLASSES):
         np.testing.assert_array_equal(y[x == name], samples[:, index])
@@ -172,21 +172,21 @@ def test_convergence_band_is_the_standard_error_of_the_first_k_passes():
     """The ± 1 s.e. band equals std(first k) / sqrt(k) computed pass count by pass count."""
     samples = np.random.default_rng(2).random(50)
     running = np.cumsum(samples) / np.arange(1, 51)
-    band = figures.convergence_figure(running, samples, "Bag").data[0]
+    band = mc_dropout.convergence_figure(running, samples, "Bag").data[0]
     expected = np.array([samples[:k].std() / np.sqrt(k) for k in range(1, 51)])
     np.testing.assert_allclose(np.asarray(band.y)[:50], running + expected, atol=1e-12)
 
 
 def test_a_diverging_run_gets_few_log_ticks_and_does_not_flatten_the_other():
     """Plain explodes to 1e16 at step 20: at most 8 y labels, the axis ends at 10x BN's highest loss, x starts at 0."""
-    from core.train import Curves
+    from core.trainer import Curves
 
     plain = Curves(train_loss=[2.3 * 10.0 ** (0.8 * k) for k in range(20)] + [float("nan")])
     batchnorm = Curves(train_loss=list(np.linspace(2.3, 0.4, 40)))
-    figure = figures.loss_figure({"plain": plain, "BatchNorm": batchnorm})
+    figure = bn_lab.loss_figure({"plain": plain, "BatchNorm": batchnorm})
     axis = figure.layout.yaxis
     assert 2 <= len(axis.tickvals) <= 8
-    assert axis.range[1] == np.log10(10 * figures.smooth(np.linspace(2.3, 0.4, 40)).max())
+    assert axis.range[1] == np.log10(10 * bn_lab.smooth(np.linspace(2.3, 0.4, 40)).max())
     assert figure.layout.xaxis.range[0] == 0
     assert len(log_ticks([5, 2e16])["tickvals"]) <= 8
 
@@ -195,7 +195,7 @@ def test_a_lone_batchnorm_histogram_keeps_its_colour():
     """When plain diverged and only BatchNorm is drawn, its bars stay BatchNorm's colour, not plain's."""
     lone = [LayerHistogram("block1", np.linspace(-3, 3, 21), {"BatchNorm": np.full(20, 0.05)}, {"BatchNorm": 0.0},
                            {"BatchNorm": 1.0})]  # fmt: skip
-    assert figures.histogram_figure(lone).data[0].marker.color == figures.colour(1)
+    assert bn_lab.histogram_figure(lone).data[0].marker.color == figures.colour(1)
 
 
 def test_rotated_item_classes_keep_their_own_distinct_colours_and_solid_legend_markers():
@@ -205,7 +205,7 @@ def test_rotated_item_classes_keep_their_own_distinct_colours_and_solid_legend_m
     assert len(set(figures.CLASS_PALETTE)) == 10
     probs = np.full((5, 2, 10), 0.1)
     scatter = RotationScatter(np.array([0.0, 15.0]), np.zeros((5, 2, 10)), probs, np.array([9, 0]))
-    figure = figures.rotation_scatter_figure(scatter, CLASSES)
+    figure = mc_dropout.rotation_scatter_figure(scatter, CLASSES)
     colours = {trace.name: trace.marker.color for trace in figure.data}
     assert colours == {CLASSES[9]: figures.CLASS_PALETTE[9], CLASSES[0]: figures.CLASS_PALETTE[0]}
     legend = [trace for trace in figure.data if trace.showlegend is not False]
@@ -222,7 +222,7 @@ def test_rotated_item_grid_is_make_subplots_own_and_stays_unchanged_by_builds():
     titles = ("softmax input (logit)", "softmax output (probability)")
     reference = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles).layout
     probs = np.full((5, 2, 10), 0.1)
-    figure = figures.rotation_scatter_figure(
+    figure = mc_dropout.rotation_scatter_figure(
         RotationScatter(np.array([0.0, 15.0]), probs, probs, np.array([3])), CLASSES
     )
     for name in ("xaxis", "xaxis2", "yaxis", "yaxis2"):

@@ -27,6 +27,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+pytestmark = pytest.mark.slow  # real uv and pip resolutions against a stand-in index
+
 ROOT = Path(__file__).parent.parent
 REAL_INDEX = "https://download.pytorch.org/whl/cpu"
 TAG = "cp311-cp311-manylinux_2_28_x86_64"  # Community Cloud: CPython 3.11 on x86_64 Linux

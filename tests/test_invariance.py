@@ -17,8 +17,8 @@ from core.invariance import (
     transformed,
     transformed_set,
 )
+from core.plan import INVARIANCE_SEED
 from core.runs import load_run, private_model
-from core.train import INVARIANCE_SEED
 
 PIXELS = torch.from_numpy(load_subset()["test"].images[:64].copy()).unsqueeze(1)  # uint8 (64, 1, 28, 28)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from core.calibration import calibration_change, reliability
 from core.data import load_subset, to_tensor
 from core.mc_dropout import (
-    calibration_change,
     deterministic_probs,
     entropy,
     fashion_position,
@@ -17,7 +17,6 @@ from core.mc_dropout import (
     perturbation_sweep,
     perturbed_features,
     prediction_numbers,
-    reliability,
     running_mean,
     sweep_series,
     tta_report,
@@ -188,7 +187,8 @@ def test_passes_from_cached_features_equal_passes_from_images(model):
 
 def test_calibration_from_embeddings_matches_full_passes(model):
     """The tab's cached-embedding route gives the ECE of full dropout-off and MC passes over the images."""
-    from core.mc_dropout import calibration, embeddings
+    from core.calibration import calibration
+    from core.mc_dropout import embeddings
 
     test = load_subset()["test"]
     images, labels = to_tensor(test.images[:300]), test.labels[:300]

@@ -1,4 +1,5 @@
-"""core.mlp and core.recap: the recap slides' network, its measurements by hand, and the records' analyses."""
+"""core.mlp and its records' analyses (core.deep, core.dropout_time, core.ensembles): the recap slides' network,
+its measurements by hand, and what the sections compute from the records."""
 
 import math
 
@@ -7,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from core import mlp, recap, train
+from core import deep, dropout_time, ensembles, mlp, plan
 from core.data import MEAN, STD, Split
 
 TINY = Split(
@@ -81,7 +82,7 @@ def test_the_experiments_cover_every_arm_rate_and_seed():
 
 def test_activation_derivatives_are_the_closed_forms():
     """σ' = σ(1 − σ), tanh' = 1 − tanh², ReLU' = step, Leaky ReLU' = 1 or 0.01."""
-    curves = recap.activation_curves(points=101)
+    curves = deep.activation_curves(points=101)
     z, s, ds = curves["sigmoid"]
     assert np.allclose(ds, s * (1 - s))
     _, t, dt = curves["tanh"]
@@ -96,9 +97,9 @@ def test_epochs_to_reach_and_the_fixed_target():
     """The first evaluation at or above the target, in epochs; the target is 98 % of the lowest best accuracy."""
     run = {"eval_steps": [0, 20, 40, 60], "val_accuracy": [0.1, 0.7, 0.9, 0.8], "train": {"batch_size": 100},
            "train_images": 1000}  # fmt: skip
-    assert recap.epochs_to_reach(run, 0.85) == 40 * 100 / 1000
+    assert dropout_time.epochs_to_reach(run, 0.85) == 40 * 100 / 1000
     other = {**run, "val_accuracy": [0.1, 0.5, 0.6, 0.8]}
-    assert recap.slow_target({"a": [run], "b": [other]}) == pytest.approx(0.98 * 0.8)
+    assert dropout_time.slow_target({"a": [run], "b": [other]}) == pytest.approx(0.98 * 0.8)
 
 
 def test_ensemble_result_by_hand():
@@ -107,19 +108,19 @@ def test_ensemble_result_by_hand():
         [[[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.4, 0.6]], [[0.8, 0.2], [0.3, 0.7], [0.3, 0.7], [0.7, 0.3]]]
     )
     labels = np.array([0, 0, 1, 1])
-    found = recap.ensemble_result("x", probs, labels)
+    found = ensembles.ensemble_result("x", probs, labels)
     assert found.member_errors.tolist() == [0.0, 0.5] and found.error == 0.5 and found.disagreement == 0.5
-    assert recap.ensemble_result("one", probs[:1], labels).disagreement == 0.0
+    assert ensembles.ensemble_result("one", probs[:1], labels).disagreement == 0.0
 
 
 def test_snapshot_schedule_restarts_at_each_cycle():
     """torch's warm restarts: the full rate at steps 0, 156, 312, 468 and about zero just before each."""
-    series = recap.schedule_series(train.CHECKPOINT, train.CHECKPOINT_MEMBERS)
-    _, cycles = series[recap.CHECKPOINT_ARMS["snapshot"]]
-    for start in range(0, train.CHECKPOINT.steps, train.CHECKPOINT_CYCLE):
-        assert cycles[start] == pytest.approx(train.CHECKPOINT.lr)
+    series = ensembles.schedule_series(plan.CHECKPOINT, plan.CHECKPOINT_MEMBERS)
+    _, cycles = series[ensembles.CHECKPOINT_ARMS["snapshot"]]
+    for start in range(0, plan.CHECKPOINT.steps, plan.CHECKPOINT_CYCLE):
+        assert cycles[start] == pytest.approx(plan.CHECKPOINT.lr)
         assert start == 0 or cycles[start - 1] < 1e-4
-    assert series[recap.CHECKPOINT_ARMS["independent"]][1] == pytest.approx(cycles)
+    assert series[ensembles.CHECKPOINT_ARMS["independent"]][1] == pytest.approx(cycles)
 
 
 def test_stalled_depth_is_the_first_depth_where_every_seed_stays_near_chance():
@@ -130,5 +131,5 @@ def test_stalled_depth_is_the_first_depth_where_every_seed_stays_near_chance():
 
     arms = {("none", 4): arm(0.5, 0.6, 0.4), ("none", 10): arm(2.2, 0.9, 2.2), ("none", 20): arm(2.25, None, 2.3),
             ("none", 30): arm(2.3, 2.3, 2.3)}  # fmt: skip
-    assert recap.stalled_depth(arms, "none") == 20
-    assert math.isclose(recap.STALLED, 0.9 * math.log(10))
+    assert deep.stalled_depth(arms, "none") == 20
+    assert math.isclose(deep.STALLED, 0.9 * math.log(10))

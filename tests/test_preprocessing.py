@@ -5,8 +5,9 @@ import pytest
 from PIL import Image
 
 from core import preprocessing as pre
-from core.augment import BY_TITLE, ChainItem
+from core.augment import BY_TITLE
 from core.data import MEAN, STD, load_subset
+from core.pipeline import ChainItem
 
 
 def test_mean_image_and_channel_statistics_by_numpy():

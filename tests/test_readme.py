@@ -20,10 +20,11 @@ def test_quick_start_is_two_commands_that_make_their_own_virtual_environment():
     assert ".venv/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
-def test_ci_runs_the_readme_test_command_verbatim():
-    """.ci/run's last line is README's second quick-start command."""
+def test_ci_runs_the_readme_test_command_verbatim_then_lints():
+    """.ci/run runs README's second quick-start command as one line of its own, then ruff's check and format check."""
     lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip()]
-    assert lines[-1] == quick_start_commands()[1]
+    at = lines.index(quick_start_commands()[1])
+    assert ".venv/bin/ruff check . && .venv/bin/ruff format --check ." in lines[at + 1 :]
 
 
 def test_readme_claims_table_is_the_registry():

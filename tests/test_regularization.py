@@ -1,32 +1,24 @@
-"""core.regularization: optimizer paths from torch.optim, early stopping and ensemble numbers by hand."""
+"""The Regularization Lab's computations (core.weight_decay, core.early_stopping, core.ensembles,
+core.regularization): optimizer paths from torch.optim, early stopping and ensemble numbers by hand."""
 
 import numpy as np
 import pytest
 
-from core.regularization import (
-    OPTIMIZERS,
-    SURFACES,
-    across_seeds,
-    arm_summary,
+from core.early_stopping import early_stopping, early_stopping_losses, epoch_means
+from core.ensembles import (
     bootstrap_indices,
     disagreement,
-    early_stopping,
-    early_stopping_losses,
     ensemble_gain,
     ensemble_series,
-    epoch_means,
     error_correlation,
     errors_by_size,
     leave_one_out_wins,
-    loss_change,
     member_errors,
-    optimizer_path,
-    same_augmentation_rows,
     squared_error_series,
     squared_errors,
-    surface_grid,
-    train_validation_series,
 )
+from core.regularization import across_seeds, arm_summary, loss_change, same_augmentation_rows, train_validation_series
+from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path, surface_grid
 
 LABELS = list(OPTIMIZERS)  # SGD L2 / decoupled, SGD momentum L2 / decoupled, Adam(weight_decay), AdamW
 
@@ -241,8 +233,8 @@ def test_decay_dose_sums_the_cosine_schedule():
 
     import torch
 
-    from core.regularization import decay_dose
-    from core.train import TrainConfig
+    from core.trainer import TrainConfig
+    from core.weight_decay import decay_dose
 
     config = TrainConfig(steps=50, lr=1e-3, weight_decay=2.0, cosine=True)
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=config.lr)
@@ -257,9 +249,9 @@ def test_decay_dose_sums_the_cosine_schedule():
 
 
 def test_the_tta_table_reads_the_recorded_test_sets():
-    """Every transformed test set of the TTA table is one that core.train records, and the clean set is first."""
+    """Every transformed test set of the TTA table is one that core.plan records, and the clean set is first."""
+    from core.plan import TTA_TEST_SETS
     from core.regularization import TTA_TABLE_SETS
-    from core.train import TTA_TEST_SETS
 
     assert list(TTA_TABLE_SETS.values())[0] is None
     assert set(list(TTA_TABLE_SETS.values())[1:]) == {f"{family} {strength:g}" for family, strength in TTA_TEST_SETS}

@@ -22,6 +22,8 @@ from tests.bench.client import RunError, Session, image_urls
 from tests.bench.scenarios import own_image
 from tests.server import ServerError, balanced_replicas
 
+pytestmark = pytest.mark.slow  # two streamlit servers behind HAProxy
+
 ARTIFACTS = Path(__file__).parent / "bench" / "artifacts"
 SESSIONS = 20
 PAGE = "augmentation_studio"

@@ -1,4 +1,5 @@
-"""core.train and core.live: deterministic, resumable CPU training; shipped checkpoints reproduce their records."""
+"""core.trainer, core.plan and core.live: deterministic, resumable CPU training; shipped checkpoints reproduce
+their records."""
 
 import pickle
 import threading
@@ -11,9 +12,10 @@ from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.mlp import experiment_runs
 from core.models import CNNConfig
+from core.plan import shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, load_record, load_run, private_model
-from core.train import AUGMENTATIONS, TrainConfig, Trainer, accuracy, shipped_runs, train
+from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, train
 
 SUBSET = load_subset()
 TINY_TRAIN = Split(SUBSET["train"].images[:512], SUBSET["train"].labels[:512])
@@ -96,7 +98,7 @@ def test_divergence_stops_the_run():
 def test_optimizers_are_torchs():
     """sgd, adam and adamw build the real torch.optim classes with the given decay."""
     model = torch.nn.Linear(2, 2)
-    from core.train import make_optimizer
+    from core.trainer import make_optimizer
 
     assert isinstance(
         make_optimizer(model, TrainConfig(steps=1, optimizer="adamw", weight_decay=0.1)), torch.optim.AdamW

@@ -5,21 +5,15 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from app import beside_ui, explain, projector_mode
 from core import bn_lab, figures
-from core.augment import chain_from_state, chain_titles, pipeline_code
-from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, summary_table
+from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, depth_heatmap, summary_table
+from core.labs import BATCHNORM, BatchNormTab
 from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
-from pages.sections.shared import (
-    claim_note,
-    fashion_subset,
-    image_input_ui,
-    plot,
-    precomputed,
-    shipped_record,
-    shipped_run,
-    table,
-)
+from core.pipeline import chain_from_state, chain_titles, pipeline_code
+from pages.sections.data import fashion_subset, precomputed, shipped_record, shipped_run
+from pages.sections.deep import deep_networks_section, nonlinearities_section, normalizations_section
+from pages.sections.widgets import claim_note, image_input_ui, plot, table
+from pages.ui.kit import beside_ui, explain, projector_mode, tabs_ui
 
 BATCH_SOURCES = ("Fashion-MNIST", "Your image, augmented")
 # st.cache_resource for results that are only read: shared, so a hit unpickles no copy of a tensor.
@@ -62,7 +56,7 @@ def cached_histograms(step: int, batch_key: str, _images: torch.Tensor):
 
 
 def activations_section() -> None:
-    """Not a fragment: its batch may be the user's image, chosen in the sidebar (see app.reserve_sidebar)."""
+    """Not a fragment: its batch may be the user's image, chosen in the sidebar (see pages.ui.kit.reserve_sidebar)."""
     controls, shown = beside_ui()
     with controls:
         steps = sorted(shipped_run("batchnorm").snapshots)
@@ -76,10 +70,10 @@ def activations_section() -> None:
             names = [histogram.layer for histogram in histograms]
             layer = controls.select_slider("Layer", names, key="bn_layer", bind="query-params")
             histograms = [histograms[names.index(layer)]]
-        plot("histograms", figures.histogram_figure, histograms, content=(key, step, layer), container=shown)
+        plot("histograms", bn_lab.histogram_figure, histograms, content=(key, step, layer), container=shown)
     records = {label: shipped_run(name).record for label, name in bn_lab.HISTOGRAM_RUNS.items()}
     explain("bn.collapse", **bn_lab.collapse(records["plain"]))
-    plot("layer_std", figures.layer_std_figure, records, content=tuple(bn_lab.HISTOGRAM_RUNS.values()))
+    plot("layer_std", bn_lab.layer_std_figure, records, content=tuple(bn_lab.HISTOGRAM_RUNS.values()))
 
 
 # cache_data: each chunk's trainer state goes on training in the next chunk, so sessions get private copies.
@@ -135,12 +129,12 @@ def live_results(settings: LiveSettings, animate: bool) -> None:
     for chunk in range(settings.chunks + 1) if animate else [settings.chunks]:
         result = cached_live_chunk(settings, chunk)
         progress.progress(*settings.progress(chunk))
-        plot(f"loss{chunk}", figures.loss_figure, result.curves, content=(settings, chunk), container=chart.container())
+        plot(f"loss{chunk}", bn_lab.loss_figure, result.curves, content=(settings, chunk), container=chart.container())
         if result.histograms:
             where = histograms.container()
             plot(
                 f"live_histograms{chunk}",
-                figures.histogram_figure,
+                bn_lab.histogram_figure,
                 result.histograms,
                 content=(settings, chunk),
                 container=where,
@@ -181,7 +175,7 @@ def running_section() -> None:
     )
     channel = right.slider("Channel of block 1", 0, 15, 0, key="rs_channel", bind="query-params")
     statistics = cached_running_statistics(channel, beta, batch_size, 200)
-    plot("running", figures.running_stats_figure, statistics, content=(channel, beta, batch_size, 200))
+    plot("running", bn_lab.running_stats_figure, statistics, content=(channel, beta, batch_size, 200))
 
 
 def train_vs_test_section() -> None:
@@ -236,6 +230,24 @@ def initialization_section() -> None:
     )
     layers = cached_depth(activation, scheme)
     explain("bn.init", "caption")
-    plot("depth", figures.depth_heatmap, layers, activation, content=(activation, scheme))
+    plot("depth", depth_heatmap, layers, activation, content=(activation, scheme))
     table("depth", summary_table(layers), content=(activation, scheme))
     claim_note("kaiming-keeps-variance")
+
+
+def lab_section() -> None:
+    """The lab's tabs, each with its section: only the open one runs."""
+    tabs_ui(
+        BATCHNORM.tab_key,
+        {
+            BatchNormTab.ACTIVATIONS: activations_section,
+            BatchNormTab.LIVE_TRAINING: live_training_section,
+            BatchNormTab.TRAIN_VS_TEST: train_vs_test_section,
+            BatchNormTab.FORMULA: formula_section,
+            BatchNormTab.INITIALIZATION: initialization_section,
+            BatchNormTab.OTHER_NORMS: normalizations_section,
+            BatchNormTab.DEEP: deep_networks_section,
+            BatchNormTab.NONLINEARITIES: nonlinearities_section,
+        },
+        sidebar=True,  # Activations: the user's image is chosen there
+    )

@@ -5,59 +5,59 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import explain
-from core import claims, recap, train
-from core.runs import RUNS_DIR
-from pages.sections.shared import claim_note, plot, table
+from core import dropout_time, ensembles, measures, plan
+from core.runs import RUNS_DIR, slow_records
+from pages.sections.widgets import claim_note, plot, table
+from pages.ui.kit import explain
 
 SLOW_LABELS = {"none": "without dropout", "dropout": "dropout 0.5"}
 
 
 @st.cache_resource(show_spinner=False)
 def slow_view() -> dict[str, object]:
-    found = claims.slow_records(RUNS_DIR)
+    found = slow_records()
     records = {SLOW_LABELS[arm]: runs for arm, runs in found.items()}
-    target = recap.slow_target(records)
-    return {"records": records, "target": target, "rows": recap.slow_rows(records, target)}
+    target = dropout_time.slow_target(records)
+    return {"records": records, "target": target, "rows": dropout_time.slow_rows(records, target)}
 
 
 def dropout_time_section() -> None:
     view = slow_view()
     explain(
         "reg.dropout_time",
-        images=f"{train.SLOW_IMAGES:,}",
-        validation=f"{train.SLOW_VALIDATION:,}",
-        every=train.SLOW.eval_every,
+        images=f"{plan.SLOW_IMAGES:,}",
+        validation=f"{plan.SLOW_VALIDATION:,}",
+        every=plan.SLOW.eval_every,
         target=f"{100 * view['target']:.1f}",
-        seeds=len(train.SLOW_SEEDS),
+        seeds=len(plan.SLOW_SEEDS),
     )
-    plot("dropout_time", recap.slow_figure, view["records"], view["target"], content="recorded")
+    plot("dropout_time", dropout_time.slow_figure, view["records"], view["target"], content="recorded")
     table("dropout_time", view["rows"], content="recorded")
     claim_note("dropout-trains-slower")
 
 
 @st.cache_resource(show_spinner="Scoring the checkpoints on 10,000 test images…")
-def checkpoint_view() -> tuple[dict[str, list[recap.EnsembleResult]], list[dict]]:
+def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[dict]]:
     """Each arm scored on the 10,000 test images, and the table's rows."""
-    results = claims.checkpoint_results(RUNS_DIR)
-    return results, recap.checkpoint_rows(results)
+    results = measures.checkpoint_results(RUNS_DIR)
+    return results, ensembles.checkpoint_rows(results)
 
 
 @st.cache_resource(show_spinner=False)
 def schedules() -> dict[str, tuple[list[int], list[float]]]:
-    return recap.schedule_series(train.CHECKPOINT, train.CHECKPOINT_MEMBERS)
+    return ensembles.schedule_series(plan.CHECKPOINT, plan.CHECKPOINT_MEMBERS)
 
 
 def checkpoint_section() -> None:
     explain(
         "reg.checkpoints",
-        members=train.CHECKPOINT_MEMBERS,
-        steps=train.CHECKPOINT.steps,
-        cycle=train.CHECKPOINT_CYCLE,
-        images=f"{train.CHECKPOINT_IMAGES:,}",
+        members=plan.CHECKPOINT_MEMBERS,
+        steps=plan.CHECKPOINT.steps,
+        cycle=plan.CHECKPOINT_CYCLE,
+        images=f"{plan.CHECKPOINT_IMAGES:,}",
     )
-    plot("checkpoint_schedule", recap.schedule_figure, schedules(), content="recorded")
+    plot("checkpoint_schedule", ensembles.schedule_figure, schedules(), content="recorded")
     results, rows = checkpoint_view()
-    plot("checkpoints", recap.checkpoint_figure, results, content="recorded")
+    plot("checkpoints", ensembles.checkpoint_figure, results, content="recorded")
     table("checkpoints", rows, content="recorded")
     claim_note("checkpoint-ensemble-helps")

@@ -7,11 +7,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import beside_ui, explain
-from core import mlp, norms, recap
+from core import deep, mlp, norms, preprocessing
 from core.init_demo import SATURATION
 from core.runs import private_model
-from pages.sections.shared import claim_note, fashion_subset, plot, shipped_record, shipped_run, table
+from pages.sections.data import fashion_subset, shipped_record, shipped_run
+from pages.sections.widgets import claim_note, plot, table
+from pages.ui.kit import beside_ui, explain
 
 NORM_BATCHES = (2, 4, 8, 16)  # a batch of one is the table's last column
 GROUPS = (1, 2, 4, 8, 16)  # every one divides each block's 16 or 32 channels
@@ -47,18 +48,18 @@ def normalizations_section() -> None:
 
 @st.cache_resource(show_spinner=False)
 def depth_arms() -> dict[tuple[str, int], list[dict]]:
-    return recap.depth_arms(shipped_record("mlp_depth")["runs"])
+    return deep.depth_arms(shipped_record("mlp_depth")["runs"])
 
 
 def deep_networks_section() -> None:
     explain("bn.deep", steps=f"{mlp.DEPTH_STEPS:,}", rates=", ".join(map(str, mlp.DEPTH_LRS)))
     arms = depth_arms()
-    plot("depth_accuracy", recap.depth_accuracy_figure, arms, content="recorded")
-    stalled = recap.stalled_depth(arms, "none")
+    plot("depth_accuracy", deep.depth_accuracy_figure, arms, content="recorded")
+    stalled = deep.stalled_depth(arms, "none")
     if stalled is not None:
         st.markdown(
             f"**The plain network stops training at depth {stalled}**: its training loss ends near chance (above "
-            f"{recap.STALLED:.2f}; chance is ln 10 = 2.30) for every seed, even at the rate its validation chose."
+            f"{deep.STALLED:.2f}; chance is ln 10 = 2.30) for every seed, even at the rate its validation chose."
         )
     else:
         st.markdown(f"The plain network still trains at every depth tried, up to {max(mlp.DEPTHS)} layers.")
@@ -67,33 +68,33 @@ def deep_networks_section() -> None:
         "Depth", mlp.DEPTHS, default=max(mlp.DEPTHS), required=True, key="deep_depth", bind="query-params"
     )
     bands, rows = depth_view(depth)
-    plot("depth_loss", recap.loss_figure, bands, content=depth)
+    plot("depth_loss", preprocessing.loss_figure, bands, content=depth)
     table("depth_arms", rows, content=depth)
-    plot("depth_gradients", recap.gradient_figure, arms, depth, content=depth)
+    plot("depth_gradients", deep.gradient_figure, arms, depth, content=depth)
 
 
 @st.cache_resource(max_entries=len(mlp.DEPTHS), show_spinner=False)
 def depth_view(depth: int) -> tuple[dict, list[dict]]:
     """One depth's plain and BatchNorm arms: loss bands and table rows, once per depth."""
-    pairs = {recap.NORM_LABELS[norm]: depth_arms()[(norm, depth)] for norm in ("none", "batch")}
-    return recap.loss_bands(pairs), recap.arm_rows(pairs)
+    pairs = {deep.NORM_LABELS[norm]: depth_arms()[(norm, depth)] for norm in ("none", "batch")}
+    return preprocessing.loss_bands(pairs), preprocessing.arm_rows(pairs)
 
 
 @st.cache_resource(max_entries=len(mlp.ACTIVATION_LRS), show_spinner=False)
 def activation_view(rate: float) -> list[dict]:
     """The non-linearities' table rows at one training rate, once per rate."""
-    return recap.activation_rows(shipped_record("mlp_activation")["runs"], rate)
+    return deep.activation_rows(shipped_record("mlp_activation")["runs"], rate)
 
 
 @st.cache_resource(show_spinner=False)
 def activation_curves() -> dict[str, tuple[np.ndarray, ...]]:
-    return recap.activation_curves()
+    return deep.activation_curves()
 
 
 def nonlinearities_section() -> None:
     probe = f"{mlp.PROBE:,}"
     explain("bn.nonlin", depth=mlp.ACTIVATION_DEPTH, steps=f"{mlp.ACTIVATION_STEPS:,}", probe=probe)
-    plot("activation_curves", recap.activation_figure, activation_curves(), content="curves")
+    plot("activation_curves", deep.activation_figure, activation_curves(), content="curves")
     rate = st.segmented_control(
         "Training learning rate",
         mlp.ACTIVATION_LRS,
@@ -105,5 +106,5 @@ def nonlinearities_section() -> None:
     )
     table("nonlin", activation_view(rate), content=rate)
     records = shipped_record("mlp_activation")["runs"]
-    plot("nonlin_gradients", recap.layer_gradient_figure, records, rate, content=rate)
+    plot("nonlin_gradients", deep.layer_gradient_figure, records, rate, content=rate)
     explain("bn.nonlin_dead", "caption", margin=f"{1 - SATURATION:.2g}", probe=probe)

@@ -7,22 +7,14 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app import explain
-from core import mlp, recap
+from core import mlp
 from core import preprocessing as pre
-from core.augment import AugmentationError, ChainItem, chain_titles
 from core.data import MEAN, STD
 from core.images import LoadedImage, load_image, png_bytes
-from pages.sections.shared import (
-    SAMPLE_NAMES,
-    claim_note,
-    fashion_subset,
-    pictures_ui,
-    plot,
-    sample_bytes,
-    shipped_record,
-    table,
-)
+from core.pipeline import AugmentationError, ChainItem, chain_titles
+from pages.sections.data import SAMPLE_NAMES, fashion_subset, sample_bytes, shipped_record
+from pages.sections.widgets import claim_note, pictures_ui, plot, table
+from pages.ui.kit import explain
 
 SHOWN_SIDE = 256  # px of each pre-processed picture (nearest-neighbour enlarged from the dataset's size)
 
@@ -68,8 +60,8 @@ def photo_views(digest: str, _image: Image.Image) -> dict[str, object]:
 @st.cache_resource(show_spinner=False)
 def input_view() -> tuple[dict, list[dict]]:
     """The input experiment's arms at their chosen rates: loss bands and table rows."""
-    picked = recap.input_arms(shipped_record("mlp_input")["runs"])
-    return recap.loss_bands(picked), recap.arm_rows(picked)
+    picked = pre.input_arms(shipped_record("mlp_input")["runs"])
+    return pre.loss_bands(picked), pre.arm_rows(picked)
 
 
 def statistics_rows(stats: dict) -> list[dict[str, object]]:
@@ -99,7 +91,7 @@ def preprocessing_section(loaded: LoadedImage) -> None:
     st.subheader("Why it matters: one network, three kinds of input")
     explain("studio.input_runs", steps=mlp.INPUT_STEPS, rates=", ".join(f"{lr:g}" for lr in mlp.INPUT_LRS))
     bands, rows = input_view()
-    plot("input_loss", recap.loss_figure, bands, content="recorded")
+    plot("input_loss", pre.loss_figure, bands, content="recorded")
     table("input_arms", rows, content="recorded")
     claim_note("input-normalization-helps-training")
 

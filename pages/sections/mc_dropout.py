@@ -10,54 +10,42 @@ import torch
 from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
-from app import beside_ui, explain, open_tab_ui, projector_mode, recheck_link_ui, reserve_sidebar, seed_ui
 from core.bn_lab import images_to_fashion_input
+from core.calibration import ECE_BINS, calibration_change, reliability_figure
 from core.data import CLASSES, to_display, to_tensor
-from core.figures import (
-    class_distribution_figure,
-    convergence_figure,
-    groups_figure,
-    lines_figure,
-    reliability_figure,
-    rotation_scatter_figure,
-    votes_figure,
-)
+from core.figures import lines_figure
 from core.images import png_bytes
+from core.labs import MC_DROPOUT, MCDropoutTab
 from core.mc_dropout import (
     DROPOUT_P,
-    ECE_BINS,
     OVERCONFIDENT,
     OVERCONFIDENT_LABEL,
     PerturbedFeatures,
-    calibration_change,
+    class_distribution_figure,
+    convergence_figure,
     deterministic_probs,
     fashion_position,
+    groups_figure,
     mc_probs,
     perturbation_sweep,
     perturbed_features,
     prediction_numbers,
     rotation_features,
     rotation_scatter,
+    rotation_scatter_figure,
     running_mean,
     sweep_series,
     votes,
+    votes_figure,
     weight_scaling,
 )
+from core.plan import SEEDS
 from core.precomputed import MAX_PASSES
 from core.regularization import tta_test_set_rows
-from core.train import SEEDS
-from pages.sections.shared import (
-    claim_note,
-    fashion_subset,
-    image_input_ui,
-    plot,
-    precomputed,
-    shipped_model,
-    shipped_record,
-    table,
-)
+from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_record
+from pages.sections.widgets import claim_note, image_input_ui, plot, table
+from pages.ui.kit import beside_ui, explain, open_tab_ui, projector_mode, recheck_link_ui, reserve_sidebar, seed_ui
 
-TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
 PER_CLASS = 200  # test images per class in the shipped subset
 PICTURE_SIDE = 196  # px of the input as the network sees it: 7 screen pixels per input pixel, made at this size
 # The lab opens on an item whose passes disagree (p 0.1, T 50, seed 0: 30 votes Shirt, 20 another class; mutual
@@ -292,26 +280,26 @@ def lab_section() -> None:
     passes = middle.slider("Passes T", 1, MAX_PASSES, 50, key="mc_T", bind="query-params")
     with right:
         seed = seed_ui()
-    label, tab = open_tab_ui("mc_tab", TABS)
+    label, tab = open_tab_ui(MC_DROPOUT.tab_key, MC_DROPOUT.labels)
     # The over-confident network has its own p: the model's p is hidden for it (a link's choice arrives by one rerun).
-    own_p = label == "Calibration" and st.session_state.get("mc_calibration_net") == OVERCONFIDENT
+    own_p = label == MCDropoutTab.CALIBRATION and st.session_state.get("mc_calibration_net") == OVERCONFIDENT
     p = model_p_ui(left, own_p)
-    uses_input = label in TABS[:2]  # only the first two tabs use the input
+    uses_input = label in (MCDropoutTab.PREDICTION, MCDropoutTab.PERTURBATION)  # the tabs that use the input
     with tab:  # projected, the sidebar is closed: the input goes beside the figure
         panel, shown = beside_ui() if projector_mode() and uses_input else (st.sidebar, st.container())
     chosen = input_ui(panel, where=[tab] if uses_input else [])
     with shown:
         match label, chosen:
-            case "Prediction", (key, x):
+            case MCDropoutTab.PREDICTION, (key, x):
                 prediction_section(p, key, x, passes, seed, panel)
-            case "Perturbation", (key, x):
+            case MCDropoutTab.PERTURBATION, (key, x):
                 perturbation_section(p, key, x, passes, seed)
-            case "Calibration", _:
+            case MCDropoutTab.CALIBRATION, _:
                 calibration_section(p, passes, own_p)
-            case "In vs out", _:
+            case MCDropoutTab.IN_VS_OUT, _:
                 ood_section(p, passes)
-            case "Dropout basics", _:
+            case MCDropoutTab.BASICS, _:
                 basics_section()
-            case "Test-time augmentation", _:
+            case MCDropoutTab.TTA, _:
                 tta_section(p)
     recheck_link_ui()

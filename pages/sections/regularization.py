@@ -7,31 +7,24 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app import explain, projector_mode
-from core import figures, invariance, train
+from core import early_stopping, ensembles, figures, invariance, plan, weight_decay
 from core import regularization as reg
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
+from core.labs import REGULARIZATION, RegularizationTab
 from core.mc_dropout import fashion_position
-from pages.sections.shared import (
-    claim_note,
-    fashion_subset,
-    pictures_ui,
-    plot,
-    precomputed,
-    shipped_model,
-    shipped_probs,
-    shipped_record,
-    table,
-)
+from pages.sections.checkpoints import checkpoint_section, dropout_time_section
+from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_probs, shipped_record
+from pages.sections.widgets import claim_note, pictures_ui, plot, table
+from pages.ui.kit import explain, projector_mode, tabs_ui
 
-PER_EPOCH = train.SMALL_IMAGES // train.SMALL.batch_size  # steps per epoch of the small-data runs
-WITH, WITHOUT = train.AUGMENTATION_LABELS[train.RECIPE], train.AUGMENTATION_LABELS["none"]
+PER_EPOCH = plan.SMALL_IMAGES // plan.SMALL.batch_size  # steps per epoch of the small-data runs
+WITH, WITHOUT = plan.AUGMENTATION_LABELS[plan.RECIPE], plan.AUGMENTATION_LABELS["none"]
 
 
 def seed_records(arm: str) -> list[dict]:
     """The small-data records of one training choice, one per seed."""
-    return [shipped_record(f"small_{arm}_seed{seed}") for seed in train.SEEDS]
+    return [shipped_record(f"small_{arm}_seed{seed}") for seed in plan.SEEDS]
 
 
 def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,42 +37,42 @@ def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def small_data_view() -> dict:
     """The recorded small-data results that no widget changes: figures' series and the tables' rows."""
     reports = {
-        train.AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in train.INVARIANCE_ARMS
+        plan.AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in plan.INVARIANCE_ARMS
     }
     pairs = [
-        tuple(shipped_record(train.grid_name(images, model, arm)) for arm in ("none", train.RECIPE))
-        for images, model in train.GRID
+        tuple(shipped_record(plan.grid_name(images, model, arm)) for arm in ("none", plan.RECIPE))
+        for images, model in plan.GRID
     ]
     same = ("none", "flip_shift", "narrow_none", "narrow_flip_shift")
     return {
         "invariance": invariance.invariance_series(reports),
         "titles": {family: spec.unit for family, spec in invariance.FAMILIES.items()},
-        "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in train.SMALL_LABELS.items()],
+        "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in plan.SMALL_LABELS.items()],
         "grid": reg.grid_rows(pairs),
-        "same": reg.same_augmentation_rows({arm: seed_records(arm) for arm in same}, train.SMALL_LABELS),
+        "same": reg.same_augmentation_rows({arm: seed_records(arm) for arm in same}, plan.SMALL_LABELS),
     }
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def small_curves(arms: tuple[str, ...]) -> tuple[dict, list[str]]:
     """Training and validation accuracy of the chosen arms (series, the dashed ones' labels)."""
-    return reg.train_validation_series({train.SMALL_LABELS[arm]: seed_records(arm) for arm in arms}, PER_EPOCH)
+    return reg.train_validation_series({plan.SMALL_LABELS[arm]: seed_records(arm) for arm in arms}, PER_EPOCH)
 
 
 @st.cache_resource(show_spinner=False)
 def decay_view() -> dict:
     """The recorded CNN runs of the weight-decay tab: norms, accuracies and the dose table."""
-    adamw = f"adamw_{train.DECAY}"
-    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {train.DECAY}": "adam_l2", f"AdamW, λ = {train.DECAY}": adamw}
+    adamw = f"adamw_{plan.DECAY}"
+    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {plan.DECAY}": "adam_l2", f"AdamW, λ = {plan.DECAY}": adamw}
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
-    doses = {decay: seed_records(f"adamw_{decay}") for decay in train.DECAYS}
+    doses = {decay: seed_records(f"adamw_{decay}") for decay in plan.DECAYS}
     return {
         "norms": norms,
-        "ends": {arm.removesuffix(f"_{train.DECAY}"): norms[label][1][-1] for label, arm in runs.items()},
+        "ends": {arm.removesuffix(f"_{plan.DECAY}"): norms[label][1][-1] for label, arm in runs.items()},
         "start": norms["Adam, λ = 0"][1][0],
         "l2_train": np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")]),
         "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
-        "doses": reg.decay_rows(doses, seed_records("none")),
+        "doses": weight_decay.decay_rows(doses, seed_records("none")),
     }
 
 
@@ -95,9 +88,9 @@ def paths_view(surface: str, lr: float, decay: float, steps: int) -> tuple[dict[
 def early_stopping_view(seed: int, patience: int) -> tuple[tuple, list[dict]]:
     """(the figure's arguments, the table's rows) for one seed's curves and a patience."""
     record = seed_records("none")[seed]
-    epochs, losses = reg.early_stopping_losses(record, PER_EPOCH)
-    stop = reg.early_stopping(record["val_loss"], patience)
-    return (epochs, losses, *stop), reg.early_stopping_rows(seed_records("none"), patience, PER_EPOCH)
+    epochs, losses = early_stopping.early_stopping_losses(record, PER_EPOCH)
+    stop = early_stopping.early_stopping(record["val_loss"], patience)
+    return (epochs, losses, *stop), early_stopping.early_stopping_rows(seed_records("none"), patience, PER_EPOCH)
 
 
 @st.cache_resource(show_spinner=False)
@@ -105,22 +98,23 @@ def ensembles_view() -> dict:
     """The shipped ensembles' test-set outputs and what the tab computes from them (bootstraps included)."""
     labels = fashion_subset()["test"].labels
     probs = {
-        kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(train.ENSEMBLE_SIZE)])
+        kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(plan.ENSEMBLE_SIZE)])
         for kind in ("seed", "bag")
     }
-    mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(train.ENSEMBLE_SIZE)])
-    found = reg.squared_errors(probs["seed"], labels)
+    mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(plan.ENSEMBLE_SIZE)])
+    found = ensembles.squared_errors(probs["seed"], labels)
     return {
-        "series": reg.ensemble_series(probs, mc_errors, train.MC_PASSES, labels),
+        "series": ensembles.ensemble_series(probs, mc_errors, plan.MC_PASSES, labels),
         "correlation": found.covariance / found.variance,
-        "squared": reg.squared_error_series(found),
+        "squared": ensembles.squared_error_series(found),
         "members": {
-            kind: (reg.error_correlation(probs[kind], labels), reg.disagreement(probs[kind])) for kind in probs
+            kind: (ensembles.error_correlation(probs[kind], labels), ensembles.disagreement(probs[kind]))
+            for kind in probs
         },
     }
 
 
-ITEM_NETWORKS = {"without": "none", "with": train.RECIPE}  # seed 0 of each: the item demo's two networks
+ITEM_NETWORKS = {"without": "none", "with": plan.RECIPE}  # seed 0 of each: the item demo's two networks
 ITEM = ("Ankle boot", 146)  # the demo's first item: one where the two networks differ (mirrored, shifted 4 px)
 
 
@@ -152,7 +146,7 @@ def invariance_section() -> None:
         st.subheader("Does augmentation keep the network right when the item moves?")
     explain("reg.invariance", "caption")
     view = small_data_view()
-    plot("invariance", figures.invariance_figure, view["invariance"], view["titles"], content="recorded")
+    plot("invariance", invariance.invariance_figure, view["invariance"], view["titles"], content="recorded")
     claim_note("augmentation-buys-invariance")
     explain("reg.invariance_item", "caption", without=WITHOUT, recipe=WITH)
     item_ui()
@@ -165,10 +159,10 @@ def small_data_section() -> None:
     st.subheader("Clean test images: accuracy and over-fitting")
     chosen = st.pills(
         "Training choices",
-        list(train.SMALL_LABELS),
-        default=["none", "flip_shift", train.RECIPE],
+        list(plan.SMALL_LABELS),
+        default=["none", "flip_shift", plan.RECIPE],
         selection_mode="multi",
-        format_func=train.SMALL_LABELS.get,
+        format_func=plan.SMALL_LABELS.get,
         key="reg_arms",
         bind="query-params",
     )
@@ -188,9 +182,10 @@ def small_data_section() -> None:
     claim_note("same-augmentation-for-comparison")
 
 
-@st.cache_resource(max_entries=len(reg.SURFACES), show_spinner=False)
+@st.cache_resource(max_entries=len(weight_decay.SURFACES), show_spinner=False)
 def surface_grid(surface: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return reg.surface_grid(reg.SURFACES[surface])  # the contour's 120×120 loss values, once per surface
+    # the contour's 120×120 loss values, once per surface
+    return weight_decay.surface_grid(weight_decay.SURFACES[surface])
 
 
 @st.fragment
@@ -199,19 +194,21 @@ def paths_section() -> None:
     explain("reg.decay")
     surface = st.segmented_control(
         "Loss surface",
-        list(reg.SURFACES),
+        list(weight_decay.SURFACES),
         default="ill-conditioned quadratic",
         required=True,
         key="surface",
         bind="query-params",
     )
     left, middle, right = st.columns(3)
-    lr = left.select_slider("Learning rate", reg.PATH_LEARNING_RATES, value=0.02, key="opt_lr", bind="query-params")
-    decay = middle.select_slider("λ", reg.PATH_DECAYS, value=0.5, key="decay", bind="query-params")
-    steps = right.slider("Steps", 10, reg.PATH_STEPS, 200, 10, key="opt_steps", bind="query-params")
+    lr = left.select_slider(
+        "Learning rate", weight_decay.PATH_LEARNING_RATES, value=0.02, key="opt_lr", bind="query-params"
+    )
+    decay = middle.select_slider("λ", weight_decay.PATH_DECAYS, value=0.5, key="decay", bind="query-params")
+    steps = right.slider("Steps", 10, weight_decay.PATH_STEPS, 200, 10, key="opt_steps", bind="query-params")
     paths, gaps = paths_view(surface, lr, decay, steps)
     setting = (surface, lr, decay, steps)
-    plot("paths", figures.paths_figure, *surface_grid(surface), paths, content=setting, dashed=list(paths)[1::2])
+    plot("paths", weight_decay.paths_figure, *surface_grid(surface), paths, content=setting, dashed=list(paths)[1::2])
     row = st.container(horizontal=True)
     for title, gap in zip(("plain SGD", "SGD momentum 0.9", "Adam vs AdamW"), gaps):
         row.metric(f"{title}: gap", f"{gap:.2g}", help="largest distance between the L2 and the decoupled path")
@@ -223,7 +220,7 @@ def weight_decay_section() -> None:
     st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
     view = decay_view()
     explain(
-        "reg.decay_cnn", "caption", decay=train.DECAY, start=view["start"], l2_train=view["l2_train"], **view["ends"]
+        "reg.decay_cnn", "caption", decay=plan.DECAY, start=view["start"], l2_train=view["l2_train"], **view["ends"]
     )
     left, right = st.columns(2)
     norms, accuracies = view["norms"], view["accuracies"]
@@ -240,14 +237,14 @@ def weight_decay_section() -> None:
 
 @st.fragment
 def early_stopping_section() -> None:
-    explain("reg.early_stopping", per_epoch=train.SMALL.eval_every // PER_EPOCH)
+    explain("reg.early_stopping", per_epoch=plan.SMALL.eval_every // PER_EPOCH)
     left, right = st.columns(2)
     patience = left.slider(
         "Patience (evaluations without a better validation loss)", 1, 10, 3, key="patience", bind="query-params"
     )
-    seed = right.segmented_control("Seed", train.SEEDS, default=0, required=True, key="es_seed", bind="query-params")
+    seed = right.segmented_control("Seed", plan.SEEDS, default=0, required=True, key="es_seed", bind="query-params")
     arguments, rows = early_stopping_view(seed, patience)
-    plot("es", figures.early_stopping_figure, *arguments, content=(seed, patience))
+    plot("es", early_stopping.early_stopping_figure, *arguments, content=(seed, patience))
     table("early_stopping", rows, content=(seed, patience))
     claim_note("early-stopping-helps")
     claim_note("early-stopping-lowers-test-loss")
@@ -280,4 +277,19 @@ def ensembles_section() -> None:
         f"{correlation:.2f}",
         help="1: the members make exactly the same mistakes, so averaging cannot fix them",
     )
-    plot("disagreement", figures.disagreement_figure, disagreement, content=kind)
+    plot("disagreement", ensembles.disagreement_figure, disagreement, content=kind)
+
+
+def lab_section() -> None:
+    """The lab's tabs, each with its section: only the open one runs."""
+    tabs_ui(
+        REGULARIZATION.tab_key,
+        {
+            RegularizationTab.SMALL_DATA: small_data_section,
+            RegularizationTab.WEIGHT_DECAY: weight_decay_section,
+            RegularizationTab.EARLY_STOPPING: early_stopping_section,
+            RegularizationTab.ENSEMBLES: ensembles_section,
+            RegularizationTab.CHECKPOINT_ENSEMBLES: checkpoint_section,
+            RegularizationTab.DROPOUT_TIME: dropout_time_section,
+        },
+    )

@@ -5,27 +5,17 @@ from __future__ import annotations
 import streamlit as st
 from PIL import Image
 
-from app import explain, projector_mode, seed_ui, tabs_ui
-from core.augment import (
-    BY_TITLE,
-    DEFAULT_CHAIN,
-    GROUPS,
-    Augmentation,
-    AugmentationError,
-    ChainItem,
-    group_catalogue,
-    pipeline_code,
-    sample_grid,
-    ten_crops,
-    titles_by_group,
-    trivial_augment_op,
-    trivial_augment_space,
-)
+from core.augment import BY_TITLE, GROUPS, Augmentation, group_catalogue, titles_by_group
+from core.auto_augment import trivial_augment_op, trivial_augment_space
 from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
+from core.labs import STUDIO, StudioTab
 from core.mixing import MIXERS, captions, mix_batch, mixing_code
+from core.pipeline import DEFAULT_CHAIN, AugmentationError, ChainItem, param_key, pipeline_code, sample_grid, ten_crops
+from pages.sections.data import decoded_image, sample_bytes
 from pages.sections.inputs import memory_section, preprocessing_section
-from pages.sections.shared import decoded_image, image_input_ui, pictures_ui, sample_bytes, table
+from pages.sections.widgets import image_input_ui, pictures_ui, table
+from pages.ui.kit import explain, projector_mode, seed_ui, tabs_ui
 
 # The caches are st.cache_resource: their JPEG bytes and pictures are only read, so a hit copies nothing.
 DISPLAY_SIDE = 320  # px sent to the browser per sample
@@ -73,7 +63,7 @@ def params_ui(augmentation: Augmentation, prefix: str) -> dict:
     values = {
         param.name: st.slider(
             param.label, param.low, param.high, param.default, param.step, help=param.help or None,
-            key=f"{prefix}{augmentation.key}.{param.name}", bind="query-params", persist_state="session",
+            key=param_key(augmentation, param, prefix), bind="query-params", persist_state="session",
         )
         for param in augmentation.params
     }  # fmt: skip
@@ -255,16 +245,16 @@ def studio_section() -> None:
         pipeline_chips_ui(chain)
     if loaded is not None:
         tabs_ui(
-            "studio_tab",
+            STUDIO.tab_key,
             {
-                "Pipeline": lambda: pipeline_section(loaded, chain),
-                "One transform": lambda: one_transform_section(loaded),
-                "CutMix & MixUp": mixing_section,
-                "TrivialAugment explorer": lambda: trivial_augment_section(loaded),
-                "Test-time crops": lambda: test_time_crops_section(loaded),
-                "Label-preserving?": label_section,
-                "Pre-processing": lambda: preprocessing_section(loaded),
-                "Memory vs speed": lambda: memory_section(loaded, chain),
-                "Code": lambda: code_section(chain),
+                StudioTab.PIPELINE: lambda: pipeline_section(loaded, chain),
+                StudioTab.ONE_TRANSFORM: lambda: one_transform_section(loaded),
+                StudioTab.MIXING: mixing_section,
+                StudioTab.TRIVIAL_AUGMENT: lambda: trivial_augment_section(loaded),
+                StudioTab.TEST_TIME_CROPS: lambda: test_time_crops_section(loaded),
+                StudioTab.LABEL_PRESERVING: label_section,
+                StudioTab.PREPROCESSING: lambda: preprocessing_section(loaded),
+                StudioTab.MEMORY: lambda: memory_section(loaded, chain),
+                StudioTab.CODE: lambda: code_section(chain),
             },
         )

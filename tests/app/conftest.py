@@ -1,13 +1,17 @@
 """AppTest fixtures: run app.py and switch to a page, as a browser session would."""
 
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
+from core.labs import LABS
+
 APP = str(Path(__file__).parents[2] / "app.py")
 TIMEOUT = 180  # the first run imports torch and torchvision
+TAB_KEYS = {lab.tabs: lab.tab_key for lab in LABS}  # each lab's tabs -> the key they are bound to
 
 
 @pytest.fixture
@@ -30,15 +34,16 @@ def open_link(page: str, **params) -> AppTest:
     return at.switch_page(page).run()
 
 
-def open_tab(at: AppTest, key: str, label: str) -> AppTest:
-    """Open the tab ``label`` of the tabs keyed ``key``, as a click on it does (only the open tab runs).
+def open_tab(at: AppTest, tab: StrEnum) -> AppTest:
+    """Open ``tab`` (a member of a lab's tabs in core.labs), as a click on it does (only the open tab runs).
 
     A click also changes the address bar: AppTest sends its query parameters with every run, and a tab opened by a
     link (``?key=<label>``) would otherwise win over the new state.
     """
-    at.session_state[key] = label
+    key = TAB_KEYS[type(tab)]
+    at.session_state[key] = str(tab)
     if key in at.query_params:
-        at.query_params[key] = label
+        at.query_params[key] = str(tab)
     return at.run()
 
 

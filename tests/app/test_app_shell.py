@@ -7,19 +7,15 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from core import labs
 from core.figures import PROJECTOR_FONT
+from core.labs import BY_PAGE, BatchNormTab, StudioTab
 from core.texts import TEXTS
 
 from .conftest import APP, open_link, open_tab
 
-STUDIO = "pages/augmentation_studio.py"
+STUDIO = labs.STUDIO.page
 PAGES = [f"pages/{path.stem}.py" for path in sorted((Path(APP).parent / "pages").glob("*.py"))]
-TAB_KEYS = {  # each lab's tabs: only the open one runs
-    STUDIO: "studio_tab",
-    "pages/batchnorm_lab.py": "bn_tab",
-    "pages/mc_dropout_lab.py": "mc_tab",
-    "pages/regularization_lab.py": "reg_tab",
-}
 
 
 def upload_in_the_studio(open_page, name: str, size: tuple[int, int]) -> AppTest:
@@ -73,7 +69,7 @@ def test_a_hidden_tabs_link_setting_is_judged_when_its_tab_opens():
     """A link's setting for a widget in a closed tab waits: kept if valid, reported once its tab shows if not."""
     linked = open_link("pages/batchnorm_lab.py", beta_m="0.95", rs_channel="99")
     assert not linked.exception and not linked.toast
-    opened = open_tab(linked, "bn_tab", "Train vs test")
+    opened = open_tab(linked, BatchNormTab.TRAIN_VS_TEST)
     assert opened.slider(key="beta_m").value == 0.95 and opened.slider(key="rs_channel").value == 0
     assert [toast.value for toast in opened.toast] == ["Ignored from the link (invalid values): rs_channel=99"]
 
@@ -102,9 +98,9 @@ def test_a_link_restores_new_transforms_with_their_settings(open_page):
     by_hand.slider(key="jpeg.quality").set_value((2, 9)).run()
     assert cell_captions(linked) == cell_captions(by_hand)  # the Pipeline tab
     assert any("rotated" in c for c in sample_captions(linked))
-    open_tab(linked, "studio_tab", "One transform")
+    open_tab(linked, StudioTab.ONE_TRANSFORM)
     assert not linked.exception and not linked.toast  # its settings, judged now that they show, were all valid
-    open_tab(by_hand, "studio_tab", "One transform")
+    open_tab(by_hand, StudioTab.ONE_TRANSFORM)
     by_hand.button_group(key="one_group").set_value("Erasing").run()
     by_hand.slider(key="one.random_erasing.p").set_value(1.0).run()
     draws = cell_captions(linked)
@@ -152,10 +148,10 @@ def test_session_state_holds_only_small_values(open_page, page):
 
     at = open_page(page)
     labels = [tab.label for tab in at.tabs]
-    assert bool(labels) == (page in TAB_KEYS)
+    assert bool(labels) == (page in BY_PAGE)
     for index, label in enumerate(labels or ["(no tabs)"]):
         if index:
-            open_tab(at, TAB_KEYS[page], label)  # only the open tab's widgets and caches run
+            open_tab(at, BY_PAGE[page].tabs(label))  # only the open tab's widgets and caches run
         assert not at.exception, label
         for key, value in at.session_state.to_dict().items():
             if isinstance(value, dict):  # a component's state is a dict subclass Streamlit defines locally
@@ -186,7 +182,7 @@ def test_an_upload_follows_the_student_to_the_other_pages(open_page):
 
 def test_an_evicted_upload_asks_for_the_file_again(open_page):
     """When the bounded cache has dropped the session's upload, the page says so instead of failing."""
-    from pages.sections.shared import decoded_image
+    from pages.sections.data import decoded_image
 
     at = upload_in_the_studio(open_page, "blue.png", (64, 64))
     decoded_image.clear()

@@ -7,21 +7,12 @@ import pytest
 from PIL import Image
 
 from core import claims
+from core.labs import STUDIO, StudioTab
 
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
-PAGE = "pages/augmentation_studio.py"
-TABS = [
-    "Pipeline",
-    "One transform",
-    "CutMix & MixUp",
-    "TrivialAugment explorer",
-    "Test-time crops",
-    "Label-preserving?",
-    "Pre-processing",
-    "Memory vs speed",
-    "Code",
-]
+PAGE = STUDIO.page
+TABS = STUDIO.labels
 
 
 def png_bytes(width: int = 300, height: int = 200) -> bytes:
@@ -61,20 +52,20 @@ def test_page_loads_with_the_cat_and_eight_described_samples(studio):
 
 def test_only_the_open_tab_runs_and_a_link_opens_its_tab(studio):
     """First open: only the Pipeline grid is drawn (no TrivialAugment controls); ?studio_tab=… opens that tab."""
-    assert [tab.label for tab in studio.tabs] == TABS and filled_tabs(studio) == ["Pipeline"]
+    assert [tab.label for tab in studio.tabs] == TABS and filled_tabs(studio) == [StudioTab.PIPELINE]
     assert not {"one_group", "mix", "ta_op", "tta_crop"} & widget_keys(studio)
     assert not studio.main.code and not studio.metric  # no pipeline code, no crop counts
-    open_tab(studio, "studio_tab", "Code")
-    assert filled_tabs(studio) == ["Code"] and sample_captions(studio) == []
+    open_tab(studio, StudioTab.CODE)
+    assert filled_tabs(studio) == [StudioTab.CODE] and sample_captions(studio) == []
     assert "v2.Compose" in pipeline_code_shown(studio)
-    linked = open_link(PAGE, studio_tab="TrivialAugment explorer", ta_bin="30")
+    linked = open_link(PAGE, studio_tab=StudioTab.TRIVIAL_AUGMENT, ta_bin="30")
     assert not linked.exception and not linked.toast
-    assert filled_tabs(linked) == ["TrivialAugment explorer"] and linked.slider(key="ta_bin").value == 30
+    assert filled_tabs(linked) == [StudioTab.TRIVIAL_AUGMENT] and linked.slider(key="ta_bin").value == 30
     assert sample_captions(linked) == [] and "Rotate, bin 30/30, sign +: +135.0°" in image_captions(linked)
     assert not {"count", "studio_seed"} & widget_keys(linked)  # shown only with the tabs they steer
-    open_tab(linked, "studio_tab", "Pipeline")
-    assert filled_tabs(linked) == ["Pipeline"] and len(sample_captions(linked)) == 8
-    assert open_tab(linked, "studio_tab", "TrivialAugment explorer").slider(key="ta_bin").value == 30  # kept
+    open_tab(linked, StudioTab.PIPELINE)
+    assert filled_tabs(linked) == [StudioTab.PIPELINE] and len(sample_captions(linked)) == 8
+    assert open_tab(linked, StudioTab.TRIVIAL_AUGMENT).slider(key="ta_bin").value == 30  # kept
 
 
 def test_sample_count_slider_changes_the_grid(studio):
@@ -104,7 +95,7 @@ def test_chain_change_updates_captions_and_code(studio):
     """Choosing only scale augmentation shows its draws and its code."""
     studio.multiselect(key="chain").set_value(["Scale augmentation"]).run()
     assert all("Scale augmentation: short side " in c for c in sample_captions(studio))
-    code = pipeline_code_shown(open_tab(studio, "studio_tab", "Code"))
+    code = pipeline_code_shown(open_tab(studio, StudioTab.CODE))
     assert "v2.RandomShortestSize(min_size=range(256, 481))" in code and "v2.RandomCrop(size=224)" in code
     assert "torch.manual_seed(0)" in code
 
@@ -128,7 +119,7 @@ def test_impossible_scale_augmentation_is_explained(studio):
 
 def test_trivial_augment_explorer_shows_the_exact_op(studio):
     """Picking Rotate at bin 17 with a negative sign shows −76.5°."""
-    open_tab(studio, "studio_tab", "TrivialAugment explorer")
+    open_tab(studio, StudioTab.TRIVIAL_AUGMENT)
     studio.toggle(key="ta_negative").set_value(True).run()
     assert "Rotate, bin 17/30, sign −: -76.5°" in image_captions(studio)
     studio.selectbox(key="ta_op").set_value("Posterize").run()
@@ -138,7 +129,7 @@ def test_trivial_augment_explorer_shows_the_exact_op(studio):
 
 def test_test_time_crops_show_ten_views(studio):
     """Ten labelled crops; an oversize crop is explained instead."""
-    open_tab(studio, "studio_tab", "Test-time crops")
+    open_tab(studio, StudioTab.TEST_TIME_CROPS)
     captions = image_captions(studio)
     assert "top-left" in captions and "mirrored, centre" in captions
     assert [metric.value for metric in studio.metric] == ["1 view", "2 views", "10 views"]
@@ -148,7 +139,7 @@ def test_test_time_crops_show_ten_views(studio):
 
 def test_label_demo_shows_six_turning_into_nine(studio):
     """The 180° rotation of the 6 is scored as a 9, the vertical flip as a mirrored 9 (not a digit)."""
-    open_tab(studio, "studio_tab", "Label-preserving?")
+    open_tab(studio, StudioTab.LABEL_PRESERVING)
     captions = image_captions(studio)
     assert any(c.startswith("rotate 180°: a 9 (label changed)") for c in captions)
     assert any(c.startswith("vertical flip: a mirrored 9 (not a digit)") for c in captions)
@@ -228,14 +219,14 @@ def test_every_augmentation_runs_in_the_pipeline(studio):
     assert not studio.exception and not studio.warning
     captions = sample_captions(studio)
     assert len(captions) == 8 and all(len(c.split("  \n")) == 1 + len(titles) for c in captions)
-    open_tab(studio, "studio_tab", "Code")
+    open_tab(studio, StudioTab.CODE)
     assert not studio.exception
     assert all(f"v2.{name}(" in pipeline_code_shown(studio) for name in ("AugMix", "ElasticTransform", "RandomErasing"))
 
 
 def test_one_transform_view_shows_the_original_and_draws(studio):
     """Picking Photometric › GaussianBlur shows the original and 8 captioned draws, with its own sliders."""
-    open_tab(studio, "studio_tab", "One transform")
+    open_tab(studio, StudioTab.ONE_TRANSFORM)
     studio.button_group(key="one_group").set_value("Photometric").run()
     studio.selectbox(key="one.photometric").set_value("GaussianBlur").run()
     studio.slider(key="one.gaussian_blur.sigma").set_value((3.0, 4.0)).run()
@@ -246,7 +237,7 @@ def test_one_transform_view_shows_the_original_and_draws(studio):
 
 def test_one_transform_view_explains_a_refused_setting(studio):
     """RandomAffine with a zoom of 0 gets torchvision's reason in the page, no exception and no grid."""
-    open_tab(studio, "studio_tab", "One transform")
+    open_tab(studio, StudioTab.ONE_TRANSFORM)
     studio.selectbox(key="one.geometric").set_value("RandomAffine").run()
     studio.slider(key="one.affine.scale").set_value((0.0, 1.0)).run()
     assert not studio.exception
@@ -261,7 +252,7 @@ def test_mixing_tab_shows_torchvisions_label_vectors(studio, kind):
 
     from core.mixing import batch_tensor, label_text
 
-    open_tab(studio, "studio_tab", "CutMix & MixUp")
+    open_tab(studio, StudioTab.MIXING)
     studio.button_group(key="mix").set_value(kind).run()
     studio.number_input(key="studio_seed").set_value(7).run()
     captions = [c for c in image_captions(studio) if " with " in c and "label: " in c]
@@ -277,16 +268,16 @@ def test_count_and_seed_stay_while_another_tab_is_open(studio):
     """Seed and count set in Pipeline come back with it after a tab that does not use them."""
     studio.number_input(key="studio_seed").set_value(7).run()
     studio.slider(key="count").set_value(3).run()
-    open_tab(studio, "studio_tab", "TrivialAugment explorer")
-    back = open_tab(studio, "studio_tab", "Pipeline")
+    open_tab(studio, StudioTab.TRIVIAL_AUGMENT)
+    back = open_tab(studio, StudioTab.PIPELINE)
     assert back.number_input(key="studio_seed").value == 7 and back.slider(key="count").value == 3
     assert len(sample_captions(back)) == 3
 
 
 def test_preprocessing_shows_mean_images_the_views_and_the_recorded_runs():
     """Two mean images and the image's three views; its histograms and the input runs' curves; the claim box."""
-    studio = open_link(PAGE, studio_tab="Pre-processing", image="dog")
-    assert not studio.exception and filled_tabs(studio) == ["Pre-processing"]
+    studio = open_link(PAGE, studio_tab=StudioTab.PREPROCESSING, image="dog")
+    assert not studio.exception and filled_tabs(studio) == [StudioTab.PREPROCESSING]
     captions = image_captions(studio)
     assert sum(c.startswith("Mean image of") for c in captions) == 2 and "as loaded, in [0, 1]" in captions
     assert sum(c.startswith(("v2.Normalize", "minus the mean image")) for c in captions) == 2
@@ -298,7 +289,7 @@ def test_preprocessing_shows_mean_images_the_views_and_the_recorded_runs():
 
 def test_memory_vs_speed_measures_on_a_click():
     """Nothing is timed until *Measure*; then both rates, the picture size and one row per K."""
-    studio = open_link(PAGE, studio_tab="Memory vs speed", memory_copies="5", memory_epochs="10")
+    studio = open_link(PAGE, studio_tab=StudioTab.MEMORY, memory_copies="5", memory_epochs="10")
     assert not studio.exception and not studio.metric
     studio.button(key="measure").click().run()
     assert not studio.exception and len(studio.metric) == 3

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
-HEAVY = ("torch", "torchvision", "numpy", "pandas", "core.claims", "pages.sections.shared")
+HEAVY = ("torch", "torchvision", "numpy", "pandas", "core.claims", "pages.sections.data", "pages.sections.widgets")
 
 
 def test_home_explains_the_app_and_links_the_studio(open_page):
@@ -29,7 +29,8 @@ def test_the_router_and_home_import_nothing_heavy():
 
 def test_the_warm_up_imports_every_lab_and_freezes_what_exists():
     """After the warm-up every lab's module is imported and the garbage collector no longer scans them."""
-    code = "import gc, sys, app; app._warm_up(); print(all(m in sys.modules for m in app.LAB_MODULES))"
+    code = "import gc, sys; from pages.ui import routing; routing._warm_up()"
+    code += "; print(all(m in sys.modules for m in routing.LAB_MODULES))"
     code += "; print(gc.get_freeze_count())"
     imported, frozen = _printed(code).split()
     assert imported == "True" and int(frozen) > 100_000

@@ -3,11 +3,12 @@
 import pytest
 
 from core import claims
+from core.labs import MC_DROPOUT, MCDropoutTab
 
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
-PAGE = "pages/mc_dropout_lab.py"
-TABS = ["Prediction", "Perturbation", "Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]
+PAGE = MC_DROPOUT.page
+TABS = MC_DROPOUT.labels
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_the_lab_opens_on_an_item_whose_passes_disagree(lab):
     assert not lab.exception
     assert (lab.selectbox(key="mc_class").value, lab.slider(key="mc_index").value) == ("Shirt", 107)
     assert nats(lab, "Mutual information") > 0.05
-    assert [tab.label for tab in lab.tabs][0] == "Prediction"
+    assert [tab.label for tab in lab.tabs][0] == MCDropoutTab.PREDICTION
 
 
 def test_sneaker_gives_tight_confident_predictions(lab):
@@ -41,19 +42,19 @@ def test_sneaker_gives_tight_confident_predictions(lab):
 
 def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
     """First open: only Prediction is drawn (no Dropout basics slider); ?mc_tab=Dropout basics opens that tab."""
-    assert [tab.label for tab in lab.tabs] == TABS and filled_tabs(lab) == ["Prediction"]
+    assert [tab.label for tab in lab.tabs] == TABS and filled_tabs(lab) == [MCDropoutTab.PREDICTION]
     assert not {"mc_perturbation", "mc_calibration_net", "basics_p"} & widget_keys(lab)
     assert "Dropout off says" in metrics(lab) and "E[z], no rescaling" not in metrics(lab)
-    open_tab(lab, "mc_tab", "Calibration")
-    assert filled_tabs(lab) == ["Calibration"] and "mc_calibration_net" in widget_keys(lab)
+    open_tab(lab, MCDropoutTab.CALIBRATION)
+    assert filled_tabs(lab) == [MCDropoutTab.CALIBRATION] and "mc_calibration_net" in widget_keys(lab)
     assert not lab.metric
-    linked = open_link(PAGE, mc_tab="Dropout basics", basics_p="0.2")
+    linked = open_link(PAGE, mc_tab=MCDropoutTab.BASICS, basics_p="0.2")
     assert not linked.exception and not linked.toast
-    assert filled_tabs(linked) == ["Dropout basics"] and linked.slider(key="basics_p").value == 0.2
+    assert filled_tabs(linked) == [MCDropoutTab.BASICS] and linked.slider(key="basics_p").value == 0.2
     assert "Dropout off says" not in metrics(linked) and "mc_calibration_net" not in widget_keys(linked)
-    open_tab(linked, "mc_tab", "Prediction")
-    assert filled_tabs(linked) == ["Prediction"] and "Dropout off says" in metrics(linked)
-    assert open_tab(linked, "mc_tab", "Dropout basics").slider(key="basics_p").value == 0.2  # kept while closed
+    open_tab(linked, MCDropoutTab.PREDICTION)
+    assert filled_tabs(linked) == [MCDropoutTab.PREDICTION] and "Dropout off says" in metrics(linked)
+    assert open_tab(linked, MCDropoutTab.BASICS).slider(key="basics_p").value == 0.2  # kept while closed
 
 
 def test_cat_photo_spreads_the_mc_distribution(lab):
@@ -92,27 +93,27 @@ def test_surprise_me_picks_another_item(lab):
 
 def test_calibration_reports_ece_for_both_predictions(lab):
     """The reliability diagram legend names an ECE for dropout off and for the MC average."""
-    open_tab(lab, "mc_tab", "Calibration")
+    open_tab(lab, MCDropoutTab.CALIBRATION)
     figure = next(chart for chart in lab.get("plotly_chart") if "(ECE" in chart.proto.spec)
     assert "dropout off (ECE" in figure.proto.spec and "MC average of 50 (ECE" in figure.proto.spec
 
 
 def test_calibration_offers_the_over_confident_network(lab):
     """Switching to the small-data network redraws the reliability diagram and keeps the claim note."""
-    open_tab(lab, "mc_tab", "Calibration")
+    open_tab(lab, MCDropoutTab.CALIBRATION)
     lab.button_group(key="mc_calibration_net").set_value("small_dropout_seed0").run()
     assert not lab.exception
     assert any("ECE: dropout off" in c.value or "For the over-confident" in c.value for c in lab.caption)
     assert any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
     assert "mc_p" not in widget_keys(lab)  # the model's p slider does not steer this network: it is hidden
-    open_tab(lab, "mc_tab", "Dropout basics")
-    open_tab(lab, "mc_tab", "Calibration")  # the choice survives a visit to another tab
+    open_tab(lab, MCDropoutTab.BASICS)
+    open_tab(lab, MCDropoutTab.CALIBRATION)  # the choice survives a visit to another tab
     assert lab.button_group(key="mc_calibration_net").value == "small_dropout_seed0"
 
 
 def test_the_main_models_calibration_box_speaks_of_the_main_model(lab):
     """For the main model the page says what MC averaging did to *its* ECE, and shows no claim about another net."""
-    open_tab(lab, "mc_tab", "Calibration")
+    open_tab(lab, MCDropoutTab.CALIBRATION)
     said = " ".join(block.value for block in lab.markdown)
     assert "For this network MC averaging" in said
     assert not any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
@@ -120,7 +121,7 @@ def test_the_main_models_calibration_box_speaks_of_the_main_model(lab):
 
 def test_dropout_basics_follow_the_slider(lab):
     """At p = 0.5, E[z] without rescaling is half of the full θ·x; PyTorch's stays at θ·x."""
-    open_tab(lab, "mc_tab", "Dropout basics")
+    open_tab(lab, MCDropoutTab.BASICS)
     values = metrics(lab)
     assert float(values["E[z], no rescaling"]) == pytest.approx(0.5 * float(values["θ·x, all kept"]))
     lab.slider(key="basics_p").set_value(0.2).run()
@@ -148,25 +149,25 @@ def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     assert not at.exception
     assert [tab.label for tab in at.tabs] == TABS
     assert needs_an_image(at) == 1 and not at.get("plotly_chart")  # Prediction
-    open_tab(at, "mc_tab", "Perturbation")
+    open_tab(at, MCDropoutTab.PERTURBATION)
     assert not at.exception and needs_an_image(at) == 1 and not at.get("plotly_chart")
-    open_tab(at, "mc_tab", "Calibration")
+    open_tab(at, MCDropoutTab.CALIBRATION)
     assert not at.exception and needs_an_image(at) == 0
     assert len(at.get("plotly_chart")) == 1 and "ECE" in at.get("plotly_chart")[0].proto.spec
-    open_tab(at, "mc_tab", "In vs out")
+    open_tab(at, MCDropoutTab.IN_VS_OUT)
     assert not at.exception and needs_an_image(at) == 0
     assert len(at.get("plotly_chart")) == 2  # the two In vs out figures
-    open_tab(at, "mc_tab", "Dropout basics")
+    open_tab(at, MCDropoutTab.BASICS)
     assert not at.exception and needs_an_image(at) == 0
     assert "E[z], no rescaling" in metrics(at) and not at.get("plotly_chart")
-    open_tab(at, "mc_tab", "Test-time augmentation")
+    open_tab(at, MCDropoutTab.TTA)
     assert not at.exception and needs_an_image(at) == 0
     assert at.dataframe[-1].value["prediction"].tolist() and not at.get("plotly_chart")
 
 
 def test_tta_is_measured_on_clean_mirrored_and_shifted_test_images(lab):
     """The trained-with / trained-without table covers the clean test set and the two transformed ones."""
-    open_tab(lab, "mc_tab", "Test-time augmentation")
+    open_tab(lab, MCDropoutTab.TTA)
     table = lab.dataframe[-1].value
     assert set(table["test images"]) == {"clean", "mirrored", "shifted 2 px"}
     assert {"trained with flip + crop", "trained without augmentation"} <= set(table.columns)

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.labs import BY_NAME
 from core.presets import PRESETS, presets_markdown
 from tests.app.conftest import open_link
-from tests.bench.scenarios import TABS
 
 CASES = [(page, label) for page, presets in PRESETS.items() for label in presets]
 
@@ -15,8 +15,9 @@ def test_a_preset_link_opens_its_view_with_every_setting_taken(page, label):
     settings = PRESETS[page][label]
     at = open_link(f"pages/{page}.py", **settings)
     assert not at.exception and not at.error and not at.toast
-    if TABS[page] in settings:
-        assert at.session_state[TABS[page]] == settings[TABS[page]]
+    key = BY_NAME[page].tab_key
+    if key in settings:
+        assert at.session_state[key] == settings[key]
 
 
 def test_presets_are_links_relative_to_their_page_and_stay_projected():

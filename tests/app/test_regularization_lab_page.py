@@ -5,12 +5,12 @@ import json
 import pytest
 
 from core import claims
+from core.labs import REGULARIZATION, RegularizationTab
 
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
-PAGE = "pages/regularization_lab.py"
-TABS = ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles", "Checkpoint ensembles",
-        "Dropout: training time"]  # fmt: skip
+PAGE = REGULARIZATION.page
+TABS = REGULARIZATION.labels
 
 
 @pytest.fixture
@@ -27,36 +27,37 @@ def notes(at) -> str:
     return " ".join(box.value for box in [*at.success, *at.warning])
 
 
-def test_page_loads_with_all_four_sections(lab):
-    """Four tabs, each opened in turn, render from the shipped records without exception."""
+def test_the_first_four_tabs_render_from_the_records(lab):
+    """The first four of the six tabs, each opened in turn, render from the shipped records without exception (the
+    last two: test_recorded_recap_sections_show_their_figures_table_and_claim)."""
     assert not lab.exception
     assert [tab.label for tab in lab.tabs] == TABS
     assert len(lab.get("plotly_chart")) == 2  # Small data: invariance, curves
     assert len(lab.dataframe) == 3  # summary, grid, same augmentation
-    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     assert not lab.exception and len(lab.metric) == 3 and lab.get("plotly_chart") and len(lab.dataframe) == 1
-    open_tab(lab, "reg_tab", "Early stopping")
+    open_tab(lab, RegularizationTab.EARLY_STOPPING)
     assert not lab.exception and lab.get("plotly_chart") and len(lab.dataframe) == 1
-    open_tab(lab, "reg_tab", "Ensembles")
+    open_tab(lab, RegularizationTab.ENSEMBLES)
     assert not lab.exception and len(lab.metric) == 2 and len(lab.get("plotly_chart")) == 3
 
 
 def test_only_the_open_tab_runs_and_a_link_opens_its_tab(lab):
     """First open: only Small data is drawn (no λ slider); ?reg_tab=Early stopping opens that tab instead."""
-    assert filled_tabs(lab) == ["Small data"]
+    assert filled_tabs(lab) == [RegularizationTab.SMALL_DATA]
     assert "reg_arms" in widget_keys(lab)
     assert not {"decay", "surface", "patience", "members"} & widget_keys(lab)
     assert not lab.metric
-    open_tab(lab, "reg_tab", "Weight decay vs L2")
-    assert filled_tabs(lab) == ["Weight decay vs L2"]
+    open_tab(lab, RegularizationTab.WEIGHT_DECAY)
+    assert filled_tabs(lab) == [RegularizationTab.WEIGHT_DECAY]
     assert "decay" in widget_keys(lab) and "reg_arms" not in widget_keys(lab)
-    linked = open_link(PAGE, reg_tab="Early stopping", patience="7")
+    linked = open_link(PAGE, reg_tab=RegularizationTab.EARLY_STOPPING, patience="7")
     assert not linked.exception and not linked.toast
-    assert filled_tabs(linked) == ["Early stopping"]
+    assert filled_tabs(linked) == [RegularizationTab.EARLY_STOPPING]
     assert linked.slider(key="patience").value == 7 and not {"reg_arms", "decay"} & widget_keys(linked)
-    open_tab(linked, "reg_tab", "Ensembles")
-    assert filled_tabs(linked) == ["Ensembles"] and "patience" not in widget_keys(linked)
-    assert open_tab(linked, "reg_tab", "Early stopping").slider(key="patience").value == 7  # kept while closed
+    open_tab(linked, RegularizationTab.ENSEMBLES)
+    assert filled_tabs(linked) == [RegularizationTab.ENSEMBLES] and "patience" not in widget_keys(linked)
+    assert open_tab(linked, RegularizationTab.EARLY_STOPPING).slider(key="patience").value == 7  # kept while closed
 
 
 def test_small_data_table_lists_every_choice_with_seed_spread(lab):
@@ -90,8 +91,8 @@ def test_a_student_sees_both_networks_answer_as_the_item_moves(lab):
 def test_every_claim_of_the_page_is_stated_as_the_registry_says(lab):
     """Each claim note on every tab is the registry's sentence, so the page never says more than the records."""
     text = notes(lab)
-    for tab in TABS[1:]:
-        text += " " + notes(open_tab(lab, "reg_tab", tab))
+    for tab in list(RegularizationTab)[1:]:
+        text += " " + notes(open_tab(lab, tab))
     for claim in claims.CLAIMS:
         if claim.page == PAGE:
             assert claims.sentence(claim.name) in text, claim.name
@@ -105,7 +106,7 @@ def test_choosing_curves_changes_the_figure(lab):
 
 def test_dragging_lambda_keeps_plain_sgd_identical_and_splits_momentum_and_adam(lab):
     """At every λ plain SGD's gap is 0; momentum's and Adam's are 0 at λ = 0 and positive above."""
-    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     lab.select_slider(key="decay").set_value(0.0).run()
     gaps = metrics(lab)
     assert all(float(gap) == 0.0 for gap in gaps.values())
@@ -118,14 +119,14 @@ def test_dragging_lambda_keeps_plain_sgd_identical_and_splits_momentum_and_adam(
 
 def test_weight_decay_doses_are_listed_with_their_dose(lab):
     """No decay and three AdamW doses, each with Σ lr·λ and the final weight norm."""
-    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     table = lab.dataframe[0].value
     assert len(table) == 4 and table["dose Σ lr·λ"].iloc[0] == 0 and (table["dose Σ lr·λ"].iloc[1:] > 0).all()
 
 
 def test_surface_and_steps_controls(lab):
     """The non-convex surface and a different step count render cleanly."""
-    open_tab(lab, "reg_tab", "Weight decay vs L2")
+    open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     lab.button_group(key="surface").set_value("two valleys (non-convex)").run()
     lab.slider(key="opt_steps").set_value(50).run()
     assert not lab.exception
@@ -137,7 +138,7 @@ def early_stopping_table(at):
 
 def test_patience_moves_the_stopping_point(lab):
     """A longer patience stops later (or at the end), for every seed, and the table shows test loss and accuracy."""
-    open_tab(lab, "reg_tab", "Early stopping")
+    open_tab(lab, RegularizationTab.EARLY_STOPPING)
     short = early_stopping_table(lab)["stops at epoch"].tolist()
     lab.slider(key="patience").set_value(10).run()
     table = early_stopping_table(lab)
@@ -148,7 +149,7 @@ def test_patience_moves_the_stopping_point(lab):
 
 def test_ensemble_members_switch(lab):
     """Switching to bagging shows its error correlation."""
-    open_tab(lab, "reg_tab", "Ensembles")
+    open_tab(lab, RegularizationTab.ENSEMBLES)
     lab.button_group(key="members").set_value("bag").run()
     assert not lab.exception
     assert -1 <= float(metrics(lab)["Mean correlation of the members' errors"]) <= 1
@@ -157,19 +158,22 @@ def test_ensemble_members_switch(lab):
 
 def test_figures_of_the_same_kind_and_content_are_not_confused(open_page):
     """The CNN's weight norms and test accuracies (one builder, both from the records) are two different charts."""
-    at = open_tab(open_page(PAGE), "reg_tab", "Weight decay vs L2")
+    at = open_tab(open_page(PAGE), RegularizationTab.WEIGHT_DECAY)
     titles = [json.loads(chart.proto.spec)["layout"]["yaxis"]["title"]["text"] for chart in at.get("plotly_chart")]
     assert titles[1:] == ["‖weights‖₂", "test accuracy"]
 
 
 @pytest.mark.parametrize(
     ("tab", "claim", "charts"),
-    [("Checkpoint ensembles", "checkpoint-ensemble-helps", 2), ("Dropout: training time", "dropout-trains-slower", 1)],
+    [
+        (RegularizationTab.CHECKPOINT_ENSEMBLES, "checkpoint-ensemble-helps", 2),
+        (RegularizationTab.DROPOUT_TIME, "dropout-trains-slower", 1),
+    ],
 )
 def test_recorded_recap_sections_show_their_figures_table_and_claim(tab, claim, charts):
     """Each opens from a link with its figures, one table of three or two arms, and its claim as the records say."""
     lab = open_link(PAGE, reg_tab=tab)
     assert not lab.exception and filled_tabs(lab) == [tab]
     assert len(lab.get("plotly_chart")) == charts and len(lab.dataframe) == 1
-    assert len(lab.dataframe[0].value) == (3 if tab == "Checkpoint ensembles" else 2)
+    assert len(lab.dataframe[0].value) == (3 if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else 2)
     assert claims.sentence(claim) in [box.value for box in [*lab.success, *lab.warning]]

@@ -13,8 +13,8 @@ from pathlib import Path
 import torch
 from torchvision.transforms import v2
 
-from core.augment import chain_from_state, sample_grid
 from core.images import display_jpeg, load_image
+from core.pipeline import chain_from_state, sample_grid
 from tests.bench.mc_dropout import best_of
 
 SAMPLES = 32

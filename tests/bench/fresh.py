@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from tests.bench.client import Session
 from tests.bench.scenarios import TABS
 from tests.server import streamlit_server
@@ -24,28 +25,30 @@ TARGET = 1.0  # seconds
 CHANGES: dict[str, tuple[str, list[tuple[str, object]]]] = {
     "mc_dropout_lab": (
         "MC Dropout Lab",
-        [("mc_p", 0.5), ("mc_T", 137), ("mc_index", 123), ("seed", 4321), ("mc_tab", "Perturbation"),
-         ("mc_index", 77), ("mc_perturbation", "brightness"), ("mc_tab", "Calibration"), ("mc_T", 61),
-         ("mc_tab", "In vs out"), ("mc_p", 0.2), ("mc_tab", "Dropout basics"), ("basics_p", 0.35),
-         ("mc_tab", "Test-time augmentation")],
+        [("mc_p", 0.5), ("mc_T", 137), ("mc_index", 123), ("seed", 4321), ("mc_tab", MCDropoutTab.PERTURBATION),
+         ("mc_index", 77), ("mc_perturbation", "brightness"), ("mc_tab", MCDropoutTab.CALIBRATION), ("mc_T", 61),
+         ("mc_tab", MCDropoutTab.IN_VS_OUT), ("mc_p", 0.2), ("mc_tab", MCDropoutTab.BASICS), ("basics_p", 0.35),
+         ("mc_tab", MCDropoutTab.TTA)],
     ),
     "batchnorm_lab": (
         "BatchNorm Lab",
-        [("bn_step", 250), ("bn_tab", "Live training"), ("bn_tab", "Train vs test"), ("rs_channel", 11),
-         ("beta_m", 0.73), ("rs_batch", 4),
-         ("bn_tab", "BN formula"), ("formula_layer", "block4"), ("formula_channel", 9),
-         ("bn_tab", "Initialization"), ("init_scheme", "Kaiming")],
+        [("bn_step", 250), ("bn_tab", BatchNormTab.LIVE_TRAINING), ("bn_tab", BatchNormTab.TRAIN_VS_TEST),
+         ("rs_channel", 11), ("beta_m", 0.73), ("rs_batch", 4),
+         ("bn_tab", BatchNormTab.FORMULA), ("formula_layer", "block4"), ("formula_channel", 9),
+         ("bn_tab", BatchNormTab.INITIALIZATION), ("init_scheme", "Kaiming")],
     ),
     "regularization_lab": (
         "Regularization Lab",
-        [("reg_tab", "Weight decay vs L2"), ("opt_lr", 0.05), ("decay", 0.2), ("surface", "two valleys (non-convex)"),
-         ("reg_tab", "Early stopping"), ("patience", 7), ("reg_tab", "Ensembles"), ("members", "bagging")],
+        [("reg_tab", RegularizationTab.WEIGHT_DECAY), ("opt_lr", 0.05), ("decay", 0.2),
+         ("surface", "two valleys (non-convex)"), ("reg_tab", RegularizationTab.EARLY_STOPPING), ("patience", 7),
+         ("reg_tab", RegularizationTab.ENSEMBLES), ("members", "bagging")],
     ),
     "augmentation_studio": (
         "Augmentation Studio",
-        [("studio_seed", 4321), ("count", 32), ("studio_tab", "One transform"), ("studio_tab", "CutMix & MixUp"),
-         ("studio_tab", "TrivialAugment explorer"), ("ta_bin", 25), ("studio_tab", "Test-time crops"),
-         ("tta_crop", 160), ("studio_tab", "Label-preserving?"), ("studio_tab", "Code")],
+        [("studio_seed", 4321), ("count", 32), ("studio_tab", StudioTab.ONE_TRANSFORM),
+         ("studio_tab", StudioTab.MIXING), ("studio_tab", StudioTab.TRIVIAL_AUGMENT), ("ta_bin", 25),
+         ("studio_tab", StudioTab.TEST_TIME_CROPS),
+         ("tta_crop", 160), ("studio_tab", StudioTab.LABEL_PRESERVING), ("studio_tab", StudioTab.CODE)],
     ),
 }  # fmt: skip
 # The smoke run: one change per page, with the tab it needs

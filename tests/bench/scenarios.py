@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import numpy as np
 from PIL import Image
 
+from core.labs import LABS, BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from tests.bench.client import RunError, Session
 
 PAGES = ("", "augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")  # "" is Home
@@ -52,28 +53,27 @@ SEEDED = {"augmentation_studio": "studio_seed", "mc_dropout_lab": "seed"}  # pag
 # Each lab's tabs (a widget bound to the link) and the tab each of MOVES' widgets is drawn in; the others are
 # above the tabs or in the sidebar. Only the open tab runs, so a closed tab's widgets are not on the page: a
 # student opens the tab first, a rerun of its own.
-TABS = {"augmentation_studio": "studio_tab", "batchnorm_lab": "bn_tab", "mc_dropout_lab": "mc_tab",
-        "regularization_lab": "reg_tab"}  # fmt: skip
+TABS = {lab.name: lab.tab_key for lab in LABS}
 TAB_OF: dict[str, dict[str, str]] = {
     "augmentation_studio": {
-        "count": "Pipeline",
-        "studio_seed": "Pipeline",
-        "ta_bin": "TrivialAugment explorer",
-        "tta_crop": "Test-time crops",
+        "count": StudioTab.PIPELINE,
+        "studio_seed": StudioTab.PIPELINE,
+        "ta_bin": StudioTab.TRIVIAL_AUGMENT,
+        "tta_crop": StudioTab.TEST_TIME_CROPS,
     },  # fmt: skip
     "batchnorm_lab": {
-        "bn_step": "Activations",
-        "beta_m": "Train vs test",
-        "rs_channel": "Train vs test",
-        "formula_channel": "BN formula",
-        "init_activation": "Initialization",
+        "bn_step": BatchNormTab.ACTIVATIONS,
+        "beta_m": BatchNormTab.TRAIN_VS_TEST,
+        "rs_channel": BatchNormTab.TRAIN_VS_TEST,
+        "formula_channel": BatchNormTab.FORMULA,
+        "init_activation": BatchNormTab.INITIALIZATION,
     },
-    "mc_dropout_lab": {"mc_perturbation": "Perturbation", "basics_p": "Dropout basics"},
+    "mc_dropout_lab": {"mc_perturbation": MCDropoutTab.PERTURBATION, "basics_p": MCDropoutTab.BASICS},
     "regularization_lab": {
-        "decay": "Weight decay vs L2",
-        "opt_lr": "Weight decay vs L2",
-        "opt_steps": "Weight decay vs L2",
-        "patience": "Early stopping",
+        "decay": RegularizationTab.WEIGHT_DECAY,
+        "opt_lr": RegularizationTab.WEIGHT_DECAY,
+        "opt_steps": RegularizationTab.WEIGHT_DECAY,
+        "patience": RegularizationTab.EARLY_STOPPING,
     },
 }
 

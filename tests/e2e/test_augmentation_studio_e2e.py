@@ -2,6 +2,8 @@
 
 from PIL import Image
 
+from core.labs import StudioTab
+
 from .conftest import assert_no_exception, open_app, open_tab, sample_captions, screenshot, settle, upload
 
 
@@ -94,13 +96,13 @@ def test_one_transform_and_mixing_tabs(page, server):
     """The One transform tab shows draws next to the original; CutMix & MixUp shows mixed label vectors."""
     open_app(page, f"{server}/augmentation_studio")
     assert page.get_by_text("Photometric", exact=True).count() == 0  # the One transform tab is closed: not drawn
-    open_tab(page, "One transform")
+    open_tab(page, StudioTab.ONE_TRANSFORM)
     assert sample_captions(page) == []  # the Pipeline tab's grid is gone with its tab
     page.get_by_text("Photometric", exact=True).click()
     settle(page)
     assert_no_exception(page)
     assert page.locator("[data-testid=stImageCaption]", has_text="draw 0").is_visible()
-    open_tab(page, "CutMix & MixUp")
+    open_tab(page, StudioTab.MIXING)
     assert page.locator("[data-testid=stImageCaption]", has_text="draw 0").count() == 0
     assert page.get_by_text("λ = ").is_visible()
     labels = page.locator("[data-testid='stImageCaption']").filter(has_text="label: ").all_inner_texts()

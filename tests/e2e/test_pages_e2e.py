@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from core.labs import BatchNormTab, RegularizationTab
+
 from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, upload
 
 
@@ -24,7 +26,7 @@ def test_batchnorm_lab_live_training(page, server):
     """Training both networks live shows a progress bar and both accuracies."""
     open_app(page, f"{server}/batchnorm_lab")
     assert page.get_by_role("button", name="Train both networks").count() == 0  # its tab is closed: not drawn
-    open_tab(page, "Live training")
+    open_tab(page, BatchNormTab.LIVE_TRAINING)
     page.get_by_role("button", name="Train both networks").click()
     settle(page)
     assert_no_exception(page)
@@ -36,7 +38,7 @@ def test_batchnorm_lab_image_batch_after_opening_another_tab_first(page, server)
     """Opened on another tab, then Activations (a rerun of the tabs alone), then the user's image: the image input
     appears in the sidebar and the histograms are drawn, with no exception."""
     open_app(page, f"{server}/batchnorm_lab?bn_tab=Train+vs+test")
-    open_tab(page, "Activations")
+    open_tab(page, BatchNormTab.ACTIVATIONS)
     page.get_by_role("tabpanel").locator("[data-testid='stButtonGroup']").get_by_text("Your image, augmented").click()
     settle(page)
     assert_no_exception(page)
@@ -70,7 +72,7 @@ def test_mc_dropout_lab_passes_slider(page, server):
 def test_regularization_lab_lambda_slider(page, server):
     """Moving λ down to 0 brings every pair together: plain SGD, SGD with momentum, and Adam vs AdamW."""
     open_app(page, f"{server}/regularization_lab")
-    open_tab(page, "Weight decay vs L2")  # the first tab is Small data
+    open_tab(page, RegularizationTab.WEIGHT_DECAY)  # the first tab is Small data
     page.locator("[data-testid='stSlider']").filter(has_text="λ").get_by_role("slider").focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
@@ -87,7 +89,7 @@ def test_studio_links_to_the_invariance_test(page, server):
     settle(page)
     assert_no_exception(page)
     assert "regularization_lab" in page.url  # Small data is the default tab, so the URL need not name it
-    assert page.get_by_role("tab", name="Small data", selected=True).is_visible()
+    assert page.get_by_role("tab", name=RegularizationTab.SMALL_DATA, selected=True).is_visible()
     assert page.get_by_text("Does augmentation keep the network right when the item moves?").is_visible()
     assert page.locator("[data-testid=stImageCaption]", has_text="4 px left").is_visible()
     assert page.locator("[data-testid='stPlotlyChart']").count() >= 2

@@ -2,6 +2,8 @@
 
 import pytest
 
+from core.labs import BatchNormTab, RegularizationTab, StudioTab
+
 from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, tab_names, window
 
 LABS = ["batchnorm_lab", "mc_dropout_lab", "regularization_lab"]
@@ -75,14 +77,14 @@ def test_projector_mode_enlarges_every_figure_metric_and_button(browser, server,
                 screenshot(page, f"{path}_projector_{tab_slug(tab)}")
 
 
-@pytest.mark.parametrize("tab", ["Pre-processing", "Memory vs speed"])
+@pytest.mark.parametrize("tab", [StudioTab.PREPROCESSING, StudioTab.MEMORY])
 def test_the_studios_input_tabs_projected_and_on_a_phone(browser, server, tab):
     """Projected at 1280x720 (after a measurement, for Memory vs speed): figure and table text >= 18 px, static
     tables, no cut button; at 390 px every figure fits the screen."""
     query = f"studio_tab={tab.replace(' ', '+')}"
     with window(browser, 1280, 720) as page:
         open_app(page, f"{server}/augmentation_studio?projector=true&{query}")
-        if tab == "Memory vs speed":
+        if tab == StudioTab.MEMORY:
             page.get_by_role("button", name="Measure on this server").click()
             page.get_by_text("pictures/s").first.wait_for()
             settle(page)
@@ -185,10 +187,9 @@ SIDEWAYS = """() => Array.from(document.querySelectorAll('.stMainBlockContainer 
 TABLES = "[data-testid=stTable], [data-testid=stDataFrame]"
 PHONE_TABS = [
     ("lecture_claims", [None]),
-    ("regularization_lab", ["Small data", "Weight decay vs L2", "Early stopping", "Ensembles", "Checkpoint ensembles",
-                            "Dropout: training time"]),
-    ("batchnorm_lab", ["Other normalizations", "Deep networks", "Non-linearities"]),
-    ("augmentation_studio", ["Pre-processing", "Memory vs speed"]),
+    ("regularization_lab", list(RegularizationTab)),
+    ("batchnorm_lab", [BatchNormTab.OTHER_NORMS, BatchNormTab.DEEP, BatchNormTab.NONLINEARITIES]),
+    ("augmentation_studio", [StudioTab.PREPROCESSING, StudioTab.MEMORY]),
 ]  # fmt: skip
 
 

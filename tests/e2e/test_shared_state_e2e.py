@@ -4,6 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
+
 from .conftest import (
     assert_no_exception,
     open_app,
@@ -53,13 +55,14 @@ def click_choice(page, name: str) -> None:
 
 # A change inside each kind of section that reruns on its own (st.fragment): (page, tab, change, its parameter).
 SECTION_CHANGES = [
-    ("augmentation_studio", "CutMix & MixUp", lambda page: (click_choice(page, "MixUp"),
+    ("augmentation_studio", StudioTab.MIXING, lambda page: (click_choice(page, "MixUp"),
      press_slider(page, "α =", "ArrowLeft", 5)), "mix_alpha"),
-    ("augmentation_studio", "TrivialAugment explorer", lambda page: press_slider(page, "Magnitude bin", "ArrowLeft", 3),
+    ("augmentation_studio", StudioTab.TRIVIAL_AUGMENT, lambda page: press_slider(page, "Magnitude bin", "ArrowLeft", 3),
      "ta_bin"),
-    ("batchnorm_lab", "Train vs test", lambda page: press_slider(page, "β_m", "ArrowLeft", 2), "beta_m"),
-    ("mc_dropout_lab", "Perturbation", lambda page: click_choice(page, "brightness"), "mc_perturbation"),
-    ("regularization_lab", "Early stopping", lambda page: press_slider(page, "Patience", "ArrowRight", 2), "patience"),
+    ("batchnorm_lab", BatchNormTab.TRAIN_VS_TEST, lambda page: press_slider(page, "β_m", "ArrowLeft", 2), "beta_m"),
+    ("mc_dropout_lab", MCDropoutTab.PERTURBATION, lambda page: click_choice(page, "brightness"), "mc_perturbation"),
+    ("regularization_lab", RegularizationTab.EARLY_STOPPING,
+     lambda page: press_slider(page, "Patience", "ArrowRight", 2), "patience"),
 ]  # fmt: skip
 
 
@@ -91,9 +94,9 @@ def test_the_open_tab_is_in_the_link_and_only_it_is_drawn(browser, page, server)
     open_app(page, f"{server}/batchnorm_lab")
     assert "bn_tab" not in query(page.url)  # the default tab is left out
     assert page.locator(step).is_visible() and page.locator(beta).count() == 0
-    open_tab(page, "Train vs test")
+    open_tab(page, BatchNormTab.TRAIN_VS_TEST)
     assert_no_exception(page)
-    assert query(page.url)["bn_tab"] == ["Train vs test"]
+    assert query(page.url)["bn_tab"] == [BatchNormTab.TRAIN_VS_TEST]
     assert page.locator(beta).is_visible() and page.locator(step).count() == 0
     assert query(shared_link(page)) == query(page.url)
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -101,7 +104,10 @@ def test_the_open_tab_is_in_the_link_and_only_it_is_drawn(browser, page, server)
         fresh = other.new_page()
         open_app(fresh, page.url)
         assert_no_exception(fresh)
-        assert fresh.get_by_role("tab", name="Train vs test", exact=True).get_attribute("aria-selected") == "true"
+        assert (
+            fresh.get_by_role("tab", name=BatchNormTab.TRAIN_VS_TEST, exact=True).get_attribute("aria-selected")
+            == "true"
+        )
         assert fresh.locator(beta).is_visible() and fresh.locator(step).count() == 0
     finally:
         other.close()
@@ -140,7 +146,7 @@ def test_a_hidden_tabs_bad_link_value_is_reported_when_the_tab_opens(page, serve
     reports it and keeps the default."""
     open_app(page, f"{server}/batchnorm_lab?rs_channel=99")
     assert page.get_by_text("Ignored from the link").count() == 0
-    open_tab(page, "Train vs test")
+    open_tab(page, BatchNormTab.TRAIN_VS_TEST)
     assert_no_exception(page)
     assert page.get_by_text("Ignored from the link (invalid values): rs_channel=99").is_visible()
 
@@ -177,7 +183,7 @@ def test_without_a_file_every_tab_that_needs_none_renders(page, server):
     their figures and the share button are all there."""
     open_app(page, f"{server}/mc_dropout_lab?mc_source=Photo&source=Upload")
     assert page.get_by_text("This needs an image").first.is_visible()
-    for tab in ["Calibration", "In vs out", "Dropout basics", "Test-time augmentation"]:
+    for tab in [MCDropoutTab.CALIBRATION, MCDropoutTab.IN_VS_OUT, MCDropoutTab.BASICS, MCDropoutTab.TTA]:
         open_tab(page, tab)
         assert_no_exception(page)
         panel = page.get_by_role("tabpanel", name=tab)
@@ -186,7 +192,12 @@ def test_without_a_file_every_tab_that_needs_none_renders(page, server):
     screenshot(page, "mc_dropout_lab_without_a_file")
     open_app(page, f"{server}/batchnorm_lab?bn_batch=Your+image%2C+augmented&source=Upload")
     assert page.get_by_text("This needs an image").is_visible()
-    for tab in ["Live training", "Train vs test", "BN formula", "Initialization"]:
+    for tab in [
+        BatchNormTab.LIVE_TRAINING,
+        BatchNormTab.TRAIN_VS_TEST,
+        BatchNormTab.FORMULA,
+        BatchNormTab.INITIALIZATION,
+    ]:
         open_tab(page, tab)
         assert_no_exception(page)
         panel = page.get_by_role("tabpanel", name=tab)
@@ -203,6 +214,8 @@ def test_a_preset_link_opens_its_view_and_its_address_is_the_link(page, server):
     preset.set_default_timeout(120_000)
     settle(preset)
     assert_no_exception(preset)
-    assert preset.get_by_role("tab", name="Live training", exact=True).get_attribute("aria-selected") == "true"
+    assert (
+        preset.get_by_role("tab", name=BatchNormTab.LIVE_TRAINING, exact=True).get_attribute("aria-selected") == "true"
+    )
     assert "1.0" in preset.locator("[data-testid=stSlider]").first.inner_text()
-    assert query(shared_link(preset)) == {"bn_tab": ["Live training"], "lr": ["1.0"]}
+    assert query(shared_link(preset)) == {"bn_tab": [BatchNormTab.LIVE_TRAINING], "lr": ["1.0"]}

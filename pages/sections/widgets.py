@@ -1,113 +1,27 @@
-"""What the labs share and what makes them heavy: the shipped data, runs and records, the image input, the
-figure cache and the claim boxes.
+"""The labs' shared widgets: the image input, picture grids, presets and claim boxes, and the figures and tables
+(each built once per content and shared read-only by every session).
 
-Imported by the labs' section modules (and by app.py's warm-up thread), never by Home: importing this module
-imports torch, torchvision and plotly. Its cached functions are defined once per process, here, so no rerun
-re-decorates them or re-hashes their source.
+Heavy: importing this module imports plotly, pyarrow and pandas, and torch through pages.sections.data. Imported by
+the labs' pages and section modules, never by Home. Its cached functions are defined once per process, here, so
+no rerun re-decorates them or re-hashes their source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
-from PIL import Image
 
-from app import PICTURE_GRIDS, narrow_viewport, projector_mode
 from core import claims
 from core.cards import cards_markdown
-from core.data import Split, load_subset
 from core.figures import adapted, freeze
-from core.images import (
-    ACCEPTED_TEXT,
-    MAX_BYTES,
-    SAMPLE_DIR,
-    ImageInputError,
-    LoadedImage,
-    digest_of,
-    display_jpeg,
-    encoded_format,
-    load_image,
-)
-from core.models import SmallCNN
-from core.precomputed import Precomputed
-from core.precomputed import load as load_precomputed
+from core.images import ACCEPTED_TEXT, MAX_BYTES, ImageInputError, LoadedImage, digest_of, encoded_format
 from core.presets import presets_markdown
-from core.runs import Run, load_probs, load_record, load_run, private_model
-from core.threads import configure_torch_threads
-
-configure_torch_threads()  # sized to the container's CPU quota, once per process
-
-SAMPLE_NAMES = tuple(sorted(path.stem for path in SAMPLE_DIR.glob("*.jpg")))
-SIDEBAR_SIDE = 480  # px sent for the sidebar preview: sharp at 2x on a ~240 px wide sidebar
-
-
-class UploadEvicted(LookupError):
-    """The session's upload is no longer in the bounded cache (only its digest was kept)."""
-
-
-# st.cache_resource: a decoded picture is only read (every transform returns a new image), so a hit shares
-# it instead of unpickling a copy of its pixels on every rerun.
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def decoded_image(digest: str, _data: bytes | None) -> LoadedImage:
-    """Decode once per distinct file: keyed by the bytes' sha256, not by Streamlit's hashing of them.
-
-    ``_data`` None looks an earlier upload up by its digest alone (another page has no file widget holding it).
-    """
-    if _data is None:
-        raise UploadEvicted(digest)  # exceptions are not cached: the next real upload decodes normally
-    return load_image(_data)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def preview_jpeg(digest: str, _image: Image.Image) -> bytes:
-    return display_jpeg(_image, SIDEBAR_SIDE)
-
-
-@st.cache_resource(max_entries=len(SAMPLE_NAMES), show_spinner=False)
-def sample_bytes(name: str) -> bytes:
-    return (SAMPLE_DIR / f"{name}.jpg").read_bytes()
-
-
-@st.cache_resource(show_spinner=False)
-def fashion_subset() -> dict[str, Split]:
-    """The shipped Fashion-MNIST subset, loaded once per server and shared read-only."""
-    return load_subset()
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_run(name: str) -> Run:
-    """A shipped training run (record and weights), shared read-only: pages only build private copies."""
-    return load_run(name)
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_record(name: str) -> dict:
-    """A shipped run's record (curves, accuracies), read from disk once and shared read-only."""
-    return load_record(name)
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_probs(name: str) -> np.ndarray:
-    """A shipped run's saved test-set softmax outputs (2000, 10), read once and shared read-only."""
-    return load_probs(name)
-
-
-@st.cache_resource(show_spinner=False)
-def precomputed() -> Precomputed:
-    """The shipped dataset-wide results (``core.precomputed``), read once per server and shared read-only."""
-    return load_precomputed()
-
-
-@st.cache_resource(show_spinner=False)
-def shipped_model(name: str) -> SmallCNN:
-    """A shipped network in eval mode, shared by all sessions: never put in train mode, never hooked."""
-    run = shipped_run(name)
-    return private_model(run.config, run.final, train=False)
+from pages.sections.data import SAMPLE_NAMES, UploadEvicted, decoded_image, preview_jpeg, sample_bytes
+from pages.ui.kit import PICTURE_GRIDS, narrow_viewport, projector_mode
 
 
 def _forget_removed_upload() -> None:
@@ -200,15 +114,15 @@ def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
 
 def pictures_ui(name: str, cells: Sequence[tuple[bytes, str]], per_row: int = PICTURE_GRIDS[0]) -> None:
     """Pictures with their captions, ``per_row`` to a row (stacked on a phone, in order): one st.image of them
-    all, in a container keyed ``pictures<per_row>-<name>`` (``name`` unique in a run) that app.APP_CSS lays out
-    as that grid.
+    all, in a container keyed ``pictures<per_row>-<name>`` (``name`` unique in a run) that pages.ui.shell.APP_CSS
+    lays out as that grid.
 
     One element, not a block per row and per cell: the server pays about 0.09 ms for every message of a rerun
     (``python -m tests.bench --only messages``). All cells share one format. "stretch": a width in pixels smaller
     than a picture would make Streamlit shrink and encode it again on every rerun.
     """
     if per_row not in PICTURE_GRIDS:
-        raise ValueError(f"app.APP_CSS lays out {PICTURE_GRIDS} pictures per row, not {per_row}")
+        raise ValueError(f"pages.ui.shell.APP_CSS lays out {PICTURE_GRIDS} pictures per row, not {per_row}")
     if not cells:
         return
     formats = {encoded_format(picture) for picture, _ in cells}
@@ -247,10 +161,9 @@ def shared_figure(
     read-only by every session.
 
     ``content`` is a small key naming what the arguments hold (a run, a step, a setting): only it is hashed,
-    never the arrays or records themselves (hashing one run's records took 28.5 ms per rerun in issue 21's
-    profile). plotly builds
-    figures slowly and Streamlit sends them quickly, so a class opening the same page pays for each once;
-    frozen, so neither does a rerun pay for its dict form again.
+    never the arrays or records themselves (hashing one run's records took 28.5 ms per rerun in a py-spy profile,
+    tests/bench/performance.md). plotly builds figures slowly and Streamlit sends them quickly, so a class opening
+    the same page pays for each once; frozen, so neither does a rerun pay for its dict form again.
     """
     figure = _build(*_args, **_kwargs)
     return freeze(adapted(figure, narrow, projector) if narrow or projector else figure)

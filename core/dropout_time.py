@@ -1,0 +1,58 @@
+"""The Regularization Lab's *Dropout: training time*: how many more epochs a network with dropout needs to reach
+a fixed validation accuracy (core.train's slow_ runs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures import seed_band_figure
+from core.stats import mean_std
+
+TARGET_SHARE = 0.98  # the fixed target: 98 % of the lowest best validation accuracy any of the runs reached
+
+
+def slow_target(records: dict[str, list[dict]]) -> float:
+    """The validation accuracy every run must reach, fixed across arms and seeds (so every run does reach it)."""
+    return TARGET_SHARE * min(max(r["val_accuracy"]) for arm in records.values() for r in arm)
+
+
+def epochs_to_reach(record: dict, target: float) -> float:
+    """Epochs (of the run's own training images) until its validation accuracy first reaches ``target``."""
+    step = next(s for s, a in zip(record["eval_steps"], record["val_accuracy"]) if a >= target)
+    return step * record["train"]["batch_size"] / record["train_images"]
+
+
+def slow_figure(records: dict[str, list[dict]], target: float) -> go.Figure:
+    """Validation accuracy against epochs per arm (mean ± std over seeds), with the target as a line."""
+    series = {}
+    for label, runs in records.items():
+        accuracy = 100 * np.array([r["val_accuracy"] for r in runs])
+        epochs = np.array(runs[0]["eval_steps"]) * runs[0]["train"]["batch_size"] / runs[0]["train_images"]
+        series[label] = (epochs, accuracy.mean(0), accuracy.std(0, ddof=1))
+    figure = seed_band_figure(series, "epoch", "validation accuracy (%)", height=360)
+    figure.add_hline(
+        y=100 * target, line=dict(color="#999999", dash="dot"), annotation_text=f"target {100 * target:.1f} %"
+    )
+    low = min(float((m - s)[len(m) // 10 :].min()) for _, m, s in series.values())
+    figure.update_yaxes(
+        range=[max(low - 1, 0), 100 * max(max(r["val_accuracy"]) for a in records.values() for r in a) + 1]
+    )
+    return figure
+
+
+def slow_rows(records: dict[str, list[dict]], target: float) -> list[dict[str, object]]:
+    """Per arm: epochs to the target for each seed, their mean, and the best validation accuracy reached."""
+    rows = []
+    for label, runs in records.items():
+        epochs = [epochs_to_reach(r, target) for r in runs]
+        best, spread = mean_std([100 * max(r["val_accuracy"]) for r in runs])
+        rows.append(
+            {
+                "network": label,
+                "epochs to the target (per seed)": ", ".join(f"{e:.2f}" for e in epochs),
+                "mean": f"{np.mean(epochs):.2f}",
+                "best validation accuracy": f"{best:.1f} ± {spread:.1f} %",
+            }
+        )
+    return rows

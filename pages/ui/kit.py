@@ -1,0 +1,153 @@
+"""The light widgets every page shares: projector mode, explanations, headers, tabs, seeds and the link check.
+
+Light: imports Streamlit, core.texts and core.links only, so Home can use it before the labs' imports.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import secrets
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from core.links import rejected_settings
+from core.texts import TEXTS
+
+MAX_SEED = 2**31 - 1
+NARROW_VIEWPORT = 640  # px: a viewport narrower than this (a phone) gets the phone layout of every figure
+PICTURE_GRIDS = (4, 5)  # pictures per row that pictures_ui offers
+
+
+def projector_mode() -> bool:
+    """Presentation mode: the sidebar toggle, or ``?projector=true`` in the link before the toggle exists."""
+    return bool(st.session_state.get("projector", st.query_params.get("projector") == "true"))
+
+
+def explain(key: str, style: str = "markdown", **values: object) -> None:
+    """Show one of core.texts' explanations (as markdown, caption or info box), filled with live ``values``.
+
+    In projector mode only its key sentence is shown.
+    """
+    text = TEXTS[key]
+    text = (text.short if projector_mode() else text.full).format(**values)
+    if style == "info":
+        st.info(text, icon=":material/lightbulb:")
+    else:
+        getattr(st, style)(text)
+
+
+@functools.cache
+def picture_html(path: Path, alt: str) -> str:
+    """An <img> holding the JPEG at ``path``, read and encoded once per process. Home's pictures are drawn so:
+    st.image would import numpy into Home, which paints before the labs' imports."""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="width: 100%">'
+
+
+def header_ui(title: str, notice: str) -> None:
+    """The page's title and its *what to notice* box (core.texts' ``notice``); side by side when projected, so
+    the first screen keeps its room for the key figure."""
+    left, right = st.columns([1, 2], vertical_alignment="center") if projector_mode() else [st.container()] * 2
+    left.title(title)
+    with right:
+        explain(notice, "info")
+
+
+def beside_ui(ratio: Sequence[int] = (1, 3)) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """Where a section's controls and its key figure go: side by side when projected (the figure stays on the
+    first screen at 1280x720), one under the other otherwise."""
+    if projector_mode():
+        controls, figure = st.columns(ratio, gap="large")
+        return controls, figure
+    here = st.container()
+    return here, here
+
+
+def narrow_viewport() -> bool:
+    """The browser window is phone-sized (reported by the browser component that app.py mounts)."""
+    return bool(st.session_state.get("viewport", {}).get("narrow", False))
+
+
+def open_tab_ui(key: str, labels: Sequence[str]) -> tuple[str, DeltaGenerator]:
+    """Tabs bound to the link (``?key=<label>``): the open tab's label and container. Pages fill only that
+    one, so hidden tabs compute nothing."""
+    tabs = st.tabs(labels, key=key, bind="query-params")
+    label, tab = next(((label, tab) for label, tab in zip(labels, tabs) if tab.open), (labels[0], tabs[0]))
+    return label, tab
+
+
+def reserve_sidebar() -> None:
+    """Called first by a fragment that may draw in the sidebar, and runs in every full run: it writes there each
+    time (nothing visible), so Streamlit keeps it a place there. A fragment rerun that draws in the sidebar for the
+    first time since the last full run raises StreamlitInvalidLayoutContextError (a tab or a choice can decide
+    whether it does). A fragment that does not run in every full run must not draw in the sidebar."""
+    st.sidebar.empty()
+
+
+@st.fragment
+def tabs_ui(key: str, sections: dict[str, Callable[[], None]], sidebar: bool = False) -> None:
+    """Tabs of which only the open one runs its section. A fragment: opening another tab reruns the tabs alone,
+    not the page's header, sidebar and router (a section that is a fragment itself reruns alone on its widgets).
+    ``sidebar``: a section may draw in the sidebar (then it must not be a fragment, and these tabs must run in
+    every full run of the page; see reserve_sidebar)."""
+    if sidebar:
+        reserve_sidebar()
+    label, tab = open_tab_ui(key, list(sections))
+    with tab:
+        sections[label]()
+    recheck_link_ui()
+
+
+def recheck_link_ui() -> None:
+    """At the end of a fragment that opens tabs: a tab opened by a fragment rerun draws widgets the full run's
+    link_check_ui has not seen, so the link's settings waiting for them are judged here (on a full run, here
+    first, and link_check_ui finds them judged)."""
+    if st.session_state.get("link_pending"):
+        link_check_ui(None)
+
+
+def _draw_new_seed(key: str) -> None:
+    st.session_state[key] = secrets.randbelow(10_000)
+
+
+def seed_ui(key: str = "seed") -> int:
+    """A visible seed with a button that draws a new one: the same seed always gives the same pictures.
+
+    Drawn in every tab that uses it; its value stays while another tab is open.
+    """
+    row = st.container(horizontal=True, vertical_alignment="bottom")  # one block (columns: three)
+    seed = row.number_input(
+        "Seed",
+        min_value=0,
+        max_value=MAX_SEED,
+        # No explicit value: it starts at min_value (0). An explicit default plus the New seed callback writing
+        # the same key made Streamlit log a long "set via the Session State API" warning on every press.
+        step=1,
+        key=key,
+        bind="query-params",
+        persist_state="page",
+    )
+    row.button("New seed", icon=":material/casino:", on_click=_draw_new_seed, args=(key,), key=f"{key}-new")
+    return int(seed)
+
+
+def link_check_ui(requested: dict[str, list[str]] | None) -> None:
+    """What the opening link (``requested`` on a session's first run) could not set, judged for each setting once
+    its widget has been drawn (a hidden tab's widgets are not), said in a toast.
+
+    A name no widget of the page draws (a typo, another page's setting) stays unjudged and leaves with the page.
+    """
+    state = st.session_state
+    pending = requested if requested is not None else state.get("link_pending", {})
+    drawn = {name: values for name, values in pending.items() if name in state}
+    # Still waiting: names not drawn yet that are still in the URL (a page switch takes its settings away).
+    state.link_pending = {
+        name: values for name, values in pending.items() if name not in state and name in st.query_params
+    }
+    rejected = rejected_settings(drawn, state)
+    if rejected:
+        st.toast("Ignored from the link (invalid values): " + "; ".join(rejected), icon=":material/link_off:")
