@@ -15,6 +15,7 @@ import argparse
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from core import labs, measures
@@ -31,7 +32,7 @@ class Claim:
     statement: str  # the lecture's sentence, stated only when shown
     slide: str  # where the lecture says it
     page: str  # the page file that shows it
-    section: str  # the tab or section on that page
+    section: StrEnum  # the tab on that page (core.labs)
     minimum: float  # the smallest effect that counts as clearly non-zero, in the evidence's unit
     differs: str  # what this small network does instead, said when the claim is not shown; guesses worded as such
     measure: Callable[[Path], Evidence]
@@ -44,8 +45,6 @@ class Claim:
         holds = evidence.condition_met and evidence.effect > self.threshold(evidence)
         return SHOWN if holds else NOT_SHOWN
 
-
-STUDIO = "pages/augmentation_studio.py"
 
 CLAIMS: tuple[Claim, ...] = (
     Claim(

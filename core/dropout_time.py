@@ -1,5 +1,5 @@
 """The Regularization Lab's *Dropout: training time*: how many more epochs a network with dropout needs to reach
-a fixed validation accuracy (core.train's slow_ runs)."""
+a fixed validation accuracy (core.plan's slow_ runs)."""
 
 from __future__ import annotations
 

@@ -140,7 +140,7 @@ def disagreement_figure(matrix: np.ndarray) -> go.Figure:
     return sized(figure, 360)
 
 
-# --- checkpoint ensembles (core.train's ckpt_ runs) ---------------------------------------------------------
+# --- checkpoint ensembles (core.plan's ckpt_ runs) ----------------------------------------------------------
 
 
 CHECKPOINT_ARMS = {

@@ -1,6 +1,6 @@
 """The app's labs and their tabs: the one place a page's path, title or tab label is written.
 
-Pages, presets, claims, link checks and the tests all take them from here, so renaming a tab is one edit. A tab's
+Pages, presets, claims and the tests all take them from here, so renaming a tab is one edit. A tab's
 label is also its value in a link (``?reg_tab=Early+stopping``), so a rename changes old links' meaning: the link
 check then reports the old label as ignored.
 """

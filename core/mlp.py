@@ -7,7 +7,8 @@
 
 Every arm is trained at each learning rate of a small grid and judged at the rate its *validation* loss
 chose, so no arm loses only because one rate suits the others. All arms use PyTorch's default initialization
-(what ``nn.Linear`` does when nobody chooses), SGD with momentum 0.9 and the same budget of steps.
+(what ``nn.Linear`` does when nobody chooses), SGD with momentum 0.9 and the same budget of steps. The records'
+training-loss bands, arm table and loss figure, which the first two slides' sections share, are here too.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from torch import nn
 
 from core.data import MEAN, STD, Split
+from core.figures import seed_band_figure
 from core.init_demo import SATURATION
 from core.models import NUM_CLASSES, make_activation
 from core.rng import RngStream
+from core.stats import mean_std
 
 INPUTS = ("raw", "unit", "standard")
 INPUT_LABELS = {"raw": "raw pixels [0, 255]", "unit": "scaled to [0, 1]", "standard": "standardized (mean 0, std 1)"}
@@ -157,6 +161,44 @@ def train_mlp(run: MLPRun, train: Split, val: Split, test: Split) -> dict:
             record[f"{name}_accuracy"] = float((logits.argmax(1) == y).float().mean())
     record["trained"] = {"gradients": gradient_norms(model, probe, probe_labels), **unit_stats(model, probe)}
     return record
+
+
+def loss_bands(picked: dict[str, list[dict]]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per arm, the training-loss curve over seeds at each seed's chosen rate: (steps, mean, std)."""
+    bands = {}
+    for label, records in picked.items():
+        curves = np.array([[np.nan if v is None else v for v in r["train_loss"]] for r in records], dtype=float)
+        steps = np.arange(1, curves.shape[1] + 1) * CURVE_EVERY
+        bands[label] = (steps, curves.mean(0), curves.std(0, ddof=1))
+    return bands
+
+
+def arm_rows(picked: dict[str, list[dict]]) -> list[dict[str, object]]:
+    """Per arm: the rate each seed's validation chose, the final training loss and the test accuracy (10,000)."""
+    rows = []
+    for label, records in picked.items():
+        accuracy, spread = mean_std([100 * r["test_accuracy"] for r in records])
+        rows.append(
+            {
+                "arm": label,
+                "learning rate (per seed)": ", ".join(f"{r['lr']:g}" for r in records),
+                f"training loss, last {CURVE_EVERY} steps": " / ".join(
+                    "diverged" if r["train_loss"][-1] is None else f"{r['train_loss'][-1]:.3f}" for r in records
+                ),
+                "test accuracy (10,000)": f"{accuracy:.1f} ± {spread:.1f} %",
+            }
+        )
+    return rows
+
+
+LOSS_CEILING = 2.6  # a little above chance (ln 10 = 2.30): a raw-pixel start near 8 would flatten every other curve
+
+
+def loss_figure(bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> go.Figure:
+    """Training-loss curves (mean ± std over seeds), the y axis cut at LOSS_CEILING."""
+    title = f"training loss (cut at {LOSS_CEILING})"
+    figure = seed_band_figure(bands, "step", title, height=340)
+    return figure.update_yaxes(range=[0, LOSS_CEILING])
 
 
 # --- the three experiments ---------------------------------------------------------------------------------

@@ -189,7 +189,7 @@ class Precomputed:
         return found
 
     def paths(self, surface: str, lr: float, decay: float) -> dict[str, np.ndarray]:
-        """Each optimizer's iterates (PATH_STEPS + 1, 2), as ``regularization.optimizer_path``."""
+        """Each optimizer's iterates (PATH_STEPS + 1, 2), as ``weight_decay.optimizer_path``."""
         found = self.arrays[f"paths/{surface}"][PATH_LEARNING_RATES.index(lr), PATH_DECAYS.index(decay)]
         return dict(zip(OPTIMIZERS, found))
 

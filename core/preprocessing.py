@@ -23,11 +23,10 @@ from plotly.subplots import make_subplots
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
-from core.figures import PALETTE, seed_band_figure, sized
-from core.mlp import CURVE_EVERY, INPUT_LABELS, INPUTS, chosen
+from core.figures import PALETTE, sized
+from core.mlp import INPUT_LABELS, INPUTS, chosen
 from core.pipeline import AugmentationError, ChainItem
 from core.rng import RngStream
-from core.stats import mean_std
 
 PHOTO_SIDE = 64  # px: the sample photos as a tiny dataset, each resized and centre-cropped to this square
 CHANNELS = ("red", "green", "blue")
@@ -114,44 +113,6 @@ def histogram_figure(panels: dict[str, np.ndarray], bins: int = 60) -> go.Figure
 def input_arms(records: list[dict]) -> dict[str, list[dict]]:
     """The input experiment's arms at their chosen rates, keyed by their labels."""
     return {INPUT_LABELS[inputs]: chosen(records, inputs=inputs) for inputs in INPUTS}
-
-
-def loss_bands(picked: dict[str, list[dict]]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per arm, the training-loss curve over seeds at each seed's chosen rate: (steps, mean, std)."""
-    bands = {}
-    for label, records in picked.items():
-        curves = np.array([[np.nan if v is None else v for v in r["train_loss"]] for r in records], dtype=float)
-        steps = np.arange(1, curves.shape[1] + 1) * CURVE_EVERY
-        bands[label] = (steps, curves.mean(0), curves.std(0, ddof=1))
-    return bands
-
-
-def arm_rows(picked: dict[str, list[dict]]) -> list[dict[str, object]]:
-    """Per arm: the rate each seed's validation chose, the final training loss and the test accuracy (10,000)."""
-    rows = []
-    for label, records in picked.items():
-        accuracy, spread = mean_std([100 * r["test_accuracy"] for r in records])
-        rows.append(
-            {
-                "arm": label,
-                "learning rate (per seed)": ", ".join(f"{r['lr']:g}" for r in records),
-                f"training loss, last {CURVE_EVERY} steps": " / ".join(
-                    "diverged" if r["train_loss"][-1] is None else f"{r['train_loss'][-1]:.3f}" for r in records
-                ),
-                "test accuracy (10,000)": f"{accuracy:.1f} ± {spread:.1f} %",
-            }
-        )
-    return rows
-
-
-LOSS_CEILING = 2.6  # a little above chance (ln 10 = 2.30): a raw-pixel start near 8 would flatten every other curve
-
-
-def loss_figure(bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> go.Figure:
-    """Training-loss curves (mean ± std over seeds), the y axis cut at LOSS_CEILING."""
-    title = f"training loss (cut at {LOSS_CEILING})"
-    figure = seed_band_figure(bands, "step", title, height=340)
-    return figure.update_yaxes(range=[0, LOSS_CEILING])
 
 
 # --- memory vs speed -------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core.stats import mean_std_text
+
 
 def across_seeds(
     records: Sequence[dict], key: str, steps_per_epoch: int = 1
@@ -44,12 +46,6 @@ def train_validation_series(
     return series, dashed
 
 
-def mean_std(values: Sequence[float], scale: float = 100.0, digits: int = 1) -> str:
-    """Mean ± sample std over seeds, scaled (100: accuracies as percent)."""
-    values = scale * np.asarray(values, dtype=float)
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
-
-
 def loss_change(train_loss: Sequence[float], share: float = 0.1) -> float:
     """How much the training loss still fell over a run's last ``share`` of steps: the relative drop of its mean
     from the window before to the last window (0: flat)."""
@@ -64,12 +60,14 @@ def arm_summary(label: str, records: Sequence[dict]) -> dict[str, object]:
     test = [r["kept"]["test_accuracy"] for r in records]
     return {
         "training": label,
-        "train accuracy %": mean_std(train),
-        "test accuracy %": mean_std(test),
-        "gap (points)": mean_std(np.subtract(train, test)),
-        "test loss (nats)": mean_std([r["kept"]["test_loss"] for r in records], scale=1.0, digits=3),
-        "kept epoch": mean_std([r["kept_step"] * r["train"]["batch_size"] / r["train_images"] for r in records], 1, 0),
-        "training loss drop, last 10 % of steps": f"{mean_std([loss_change(r['train_loss']) for r in records])} %",
+        "train accuracy %": mean_std_text(train),
+        "test accuracy %": mean_std_text(test),
+        "gap (points)": mean_std_text(np.subtract(train, test)),
+        "test loss (nats)": mean_std_text([r["kept"]["test_loss"] for r in records], scale=1.0, digits=3),
+        "kept epoch": mean_std_text(
+            [r["kept_step"] * r["train"]["batch_size"] / r["train_images"] for r in records], scale=1, digits=0
+        ),
+        "training loss drop, last 10 % of steps": f"{mean_std_text([loss_change(r['train_loss']) for r in records])} %",
     }
 
 
@@ -106,6 +104,6 @@ def tta_test_set_rows(records: Mapping[str, Sequence[dict]]) -> list[dict[str, o
             row: dict[str, object] = {"test images": test_set, "prediction": view}
             for label, found in records.items():
                 reports = [r["tta"] if key is None else r["tta_transformed"][key] for r in found]
-                row[label] = f"{mean_std([report[view] for report in reports])} %"
+                row[label] = f"{mean_std_text([report[view] for report in reports])} %"
             rows.append(row)
     return rows

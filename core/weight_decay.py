@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import torch
 
 from core.figures import colour, sized
-from core.regularization import mean_std
+from core.stats import mean_std_text
 
 
 def _quadratic(w: torch.Tensor) -> torch.Tensor:
@@ -158,11 +158,11 @@ def decay_rows(records: Mapping[float, Sequence[dict]], none: Sequence[dict]) ->
             {
                 "λ": decay,
                 "dose Σ lr·λ": round(found[0]["decay_dose"], 3),
-                "dose up to the kept weights": mean_std([kept_dose(r) for r in found], 1.0, 3),
-                "weight norm, kept": mean_std([r["kept"]["weight_norm"] for r in found], 1.0),
-                "weight norm, end": mean_std([r["weight_norm"][-1] for r in found], 1.0),
-                "test accuracy %": mean_std([r["kept"]["test_accuracy"] for r in found]),
-                "test loss (nats)": mean_std([r["kept"]["test_loss"] for r in found], 1.0, 3),
+                "dose up to the kept weights": mean_std_text([kept_dose(r) for r in found], 1.0, 3),
+                "weight norm, kept": mean_std_text([r["kept"]["weight_norm"] for r in found], 1.0),
+                "weight norm, end": mean_std_text([r["weight_norm"][-1] for r in found], 1.0),
+                "test accuracy %": mean_std_text([r["kept"]["test_accuracy"] for r in found]),
+                "test loss (nats)": mean_std_text([r["kept"]["test_loss"] for r in found], 1.0, 3),
             }
         )
     return rows

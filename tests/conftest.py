@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
-APP = HERE / "app"  # AppTest runs whole pages (the torch import, the shipped networks)
+APP_TESTS = HERE / "app"  # AppTest runs whole pages (the torch import, the shipped networks)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -13,5 +13,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = Path(item.path)
         if HERE / "e2e" in path.parents:
             item.add_marker(pytest.mark.e2e)
-        elif APP in path.parents:
+        elif APP_TESTS in path.parents:
             item.add_marker(pytest.mark.slow)

@@ -91,7 +91,7 @@ def test_the_command_line_lists_every_claim_as_tsv():
 def test_a_claim_is_shown_only_beyond_twice_its_spread_and_its_minimum(effect, spread, minimum, verdict):
     """The verdict rule on hand-made evidence."""
     claim = claims.Claim("x", "", "", "", "", minimum, "", lambda _: None)
-    assert claim.verdict(claims.Evidence(effect, spread, "u", 3, "")) == verdict
+    assert claim.verdict(measures.Evidence(effect, spread, "u", 3, "")) == verdict
 
 
 def test_augmentation_effect_is_the_named_recipe_minus_none_per_seed():
@@ -131,7 +131,7 @@ def test_gap_effect_counts_only_when_the_test_figures_improve():
 def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     """A large effect with its condition unmet is 'not shown', and the sentence says which part failed."""
     claim = claims.Claim("x", "", "", "", "", 1.0, "", lambda _: None)
-    found = claims.Evidence(10.0, 0.1, "u", 3, "", condition="test accuracy improves", condition_met=False)
+    found = measures.Evidence(10.0, 0.1, "u", 3, "", condition="test accuracy improves", condition_met=False)
     assert claim.verdict(found) == claims.NOT_SHOWN
 
 

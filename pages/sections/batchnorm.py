@@ -238,7 +238,7 @@ def initialization_section() -> None:
 def lab_section() -> None:
     """The lab's tabs, each with its section: only the open one runs."""
     tabs_ui(
-        BATCHNORM.tab_key,
+        BATCHNORM,
         {
             BatchNormTab.ACTIVATIONS: activations_section,
             BatchNormTab.LIVE_TRAINING: live_training_section,

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core import deep, mlp, norms, preprocessing
+from core import deep, mlp, norms
 from core.init_demo import SATURATION
 from core.runs import private_model
 from pages.sections.data import fashion_subset, shipped_record, shipped_run
@@ -68,7 +68,7 @@ def deep_networks_section() -> None:
         "Depth", mlp.DEPTHS, default=max(mlp.DEPTHS), required=True, key="deep_depth", bind="query-params"
     )
     bands, rows = depth_view(depth)
-    plot("depth_loss", preprocessing.loss_figure, bands, content=depth)
+    plot("depth_loss", mlp.loss_figure, bands, content=depth)
     table("depth_arms", rows, content=depth)
     plot("depth_gradients", deep.gradient_figure, arms, depth, content=depth)
 
@@ -77,7 +77,7 @@ def deep_networks_section() -> None:
 def depth_view(depth: int) -> tuple[dict, list[dict]]:
     """One depth's plain and BatchNorm arms: loss bands and table rows, once per depth."""
     pairs = {deep.NORM_LABELS[norm]: depth_arms()[(norm, depth)] for norm in ("none", "batch")}
-    return preprocessing.loss_bands(pairs), preprocessing.arm_rows(pairs)
+    return mlp.loss_bands(pairs), mlp.arm_rows(pairs)
 
 
 @st.cache_resource(max_entries=len(mlp.ACTIVATION_LRS), show_spinner=False)

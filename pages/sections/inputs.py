@@ -61,7 +61,7 @@ def photo_views(digest: str, _image: Image.Image) -> dict[str, object]:
 def input_view() -> tuple[dict, list[dict]]:
     """The input experiment's arms at their chosen rates: loss bands and table rows."""
     picked = pre.input_arms(shipped_record("mlp_input")["runs"])
-    return pre.loss_bands(picked), pre.arm_rows(picked)
+    return mlp.loss_bands(picked), mlp.arm_rows(picked)
 
 
 def statistics_rows(stats: dict) -> list[dict[str, object]]:
@@ -91,7 +91,7 @@ def preprocessing_section(loaded: LoadedImage) -> None:
     st.subheader("Why it matters: one network, three kinds of input")
     explain("studio.input_runs", steps=mlp.INPUT_STEPS, rates=", ".join(f"{lr:g}" for lr in mlp.INPUT_LRS))
     bands, rows = input_view()
-    plot("input_loss", pre.loss_figure, bands, content="recorded")
+    plot("input_loss", mlp.loss_figure, bands, content="recorded")
     table("input_arms", rows, content="recorded")
     claim_note("input-normalization-helps-training")
 

@@ -283,7 +283,7 @@ def ensembles_section() -> None:
 def lab_section() -> None:
     """The lab's tabs, each with its section: only the open one runs."""
     tabs_ui(
-        REGULARIZATION.tab_key,
+        REGULARIZATION,
         {
             RegularizationTab.SMALL_DATA: small_data_section,
             RegularizationTab.WEIGHT_DECAY: weight_decay_section,

@@ -245,7 +245,7 @@ def studio_section() -> None:
         pipeline_chips_ui(chain)
     if loaded is not None:
         tabs_ui(
-            STUDIO.tab_key,
+            STUDIO,
             {
                 StudioTab.PIPELINE: lambda: pipeline_section(loaded, chain),
                 StudioTab.ONE_TRANSFORM: lambda: one_transform_section(loaded),

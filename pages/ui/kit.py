@@ -1,6 +1,6 @@
 """The light widgets every page shares: projector mode, explanations, headers, tabs, seeds and the link check.
 
-Light: imports Streamlit, core.texts and core.links only, so Home can use it before the labs' imports.
+Light: imports Streamlit, core.labs, core.texts and core.links only, so Home can use it before the labs' imports.
 """
 
 from __future__ import annotations
@@ -8,12 +8,14 @@ from __future__ import annotations
 import base64
 import functools
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from core.labs import Lab
 from core.links import rejected_settings
 from core.texts import TEXTS
 
@@ -89,16 +91,18 @@ def reserve_sidebar() -> None:
 
 
 @st.fragment
-def tabs_ui(key: str, sections: dict[str, Callable[[], None]], sidebar: bool = False) -> None:
-    """Tabs of which only the open one runs its section. A fragment: opening another tab reruns the tabs alone,
-    not the page's header, sidebar and router (a section that is a fragment itself reruns alone on its widgets).
-    ``sidebar``: a section may draw in the sidebar (then it must not be a fragment, and these tabs must run in
-    every full run of the page; see reserve_sidebar)."""
+def tabs_ui(lab: Lab, sections: Mapping[StrEnum, Callable[[], None]], sidebar: bool = False) -> None:
+    """The lab's tabs (core.labs), of which only the open one runs its section. A fragment: opening another tab
+    reruns the tabs alone, not the page's header, sidebar and router (a section that is a fragment itself reruns
+    alone on its widgets). ``sidebar``: a section may draw in the sidebar (then it must not be a fragment, and these
+    tabs must run in every full run of the page; see reserve_sidebar)."""
+    if list(sections) != list(lab.tabs):
+        raise ValueError(f"{lab.title}: one section per tab, in the tabs' order ({lab.labels})")
     if sidebar:
         reserve_sidebar()
-    label, tab = open_tab_ui(key, list(sections))
+    label, tab = open_tab_ui(lab.tab_key, lab.labels)
     with tab:
-        sections[label]()
+        sections[lab.tabs(label)]()
     recheck_link_ui()
 
 

@@ -1,10 +1,11 @@
 """Every other page in a real browser: loads, its main widgets respond, a screenshot per page."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
-from core.labs import BatchNormTab, RegularizationTab
+from core.labs import BATCHNORM, BatchNormTab, RegularizationTab
 
 from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, upload
 
@@ -37,7 +38,7 @@ def test_batchnorm_lab_live_training(page, server):
 def test_batchnorm_lab_image_batch_after_opening_another_tab_first(page, server):
     """Opened on another tab, then Activations (a rerun of the tabs alone), then the user's image: the image input
     appears in the sidebar and the histograms are drawn, with no exception."""
-    open_app(page, f"{server}/batchnorm_lab?bn_tab=Train+vs+test")
+    open_app(page, f"{server}/batchnorm_lab?{urlencode({BATCHNORM.tab_key: BatchNormTab.TRAIN_VS_TEST})}")
     open_tab(page, BatchNormTab.ACTIVATIONS)
     page.get_by_role("tabpanel").locator("[data-testid='stButtonGroup']").get_by_text("Your image, augmented").click()
     settle(page)

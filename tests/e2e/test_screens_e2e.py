@@ -1,8 +1,10 @@
 """Projected at 1280x720 and 1920x1080, and on a 390x844 phone: measured in Chromium, every tab of every lab."""
 
+from urllib.parse import urlencode
+
 import pytest
 
-from core.labs import BatchNormTab, RegularizationTab, StudioTab
+from core.labs import BATCHNORM, BatchNormTab, RegularizationTab, StudioTab
 
 from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, tab_names, window
 
@@ -222,7 +224,8 @@ def test_a_diverged_live_run_has_readable_ticks(browser, server, projector):
     """Learning rate 1.0 > Train: the loss chart has at most 8 y labels, none overlapping, and its x axis starts at
     0, not below."""
     with window(browser, *((1280, 720) if projector else (1400, 1000))) as page:
-        open_app(page, f"{server}/batchnorm_lab?bn_tab=Live+training&lr=1.0{'&projector=true' if projector else ''}")
+        query = urlencode({BATCHNORM.tab_key: BatchNormTab.LIVE_TRAINING, "lr": "1.0"})
+        open_app(page, f"{server}/batchnorm_lab?{query}{'&projector=true' if projector else ''}")
         page.get_by_role("button", name="Train both networks").click()
         settle(page)
         page.get_by_text("diverged at step").first.wait_for()

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
+from core.labs import BATCHNORM, BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 
 from .conftest import (
     assert_no_exception,
@@ -92,11 +92,11 @@ def test_the_open_tab_is_in_the_link_and_only_it_is_drawn(browser, page, server)
     beta = "[data-testid='stSlider']:has-text('β_m')"
     step = "[data-testid='stSlider']:has-text('Training step')"
     open_app(page, f"{server}/batchnorm_lab")
-    assert "bn_tab" not in query(page.url)  # the default tab is left out
+    assert BATCHNORM.tab_key not in query(page.url)  # the default tab is left out
     assert page.locator(step).is_visible() and page.locator(beta).count() == 0
     open_tab(page, BatchNormTab.TRAIN_VS_TEST)
     assert_no_exception(page)
-    assert query(page.url)["bn_tab"] == [BatchNormTab.TRAIN_VS_TEST]
+    assert query(page.url)[BATCHNORM.tab_key] == [BatchNormTab.TRAIN_VS_TEST]
     assert page.locator(beta).is_visible() and page.locator(step).count() == 0
     assert query(shared_link(page)) == query(page.url)
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -218,4 +218,4 @@ def test_a_preset_link_opens_its_view_and_its_address_is_the_link(page, server):
         preset.get_by_role("tab", name=BatchNormTab.LIVE_TRAINING, exact=True).get_attribute("aria-selected") == "true"
     )
     assert "1.0" in preset.locator("[data-testid=stSlider]").first.inner_text()
-    assert query(shared_link(preset)) == {"bn_tab": [BatchNormTab.LIVE_TRAINING], "lr": ["1.0"]}
+    assert query(shared_link(preset)) == {BATCHNORM.tab_key: [BatchNormTab.LIVE_TRAINING], "lr": ["1.0"]}
