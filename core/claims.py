@@ -31,11 +31,15 @@ class Claim:
     name: str
     statement: str  # the lecture's sentence, stated only when shown
     slide: str  # where the lecture says it
-    page: str  # the page file that shows it
-    section: StrEnum  # the tab on that page (core.labs)
+    section: StrEnum  # the tab that shows it (a member of a lab's tabs in core.labs)
     minimum: float  # the smallest effect that counts as clearly non-zero, in the evidence's unit
     differs: str  # what this small network does instead, said when the claim is not shown; guesses worded as such
     measure: Callable[[Path], Evidence]
+
+    @property
+    def page(self) -> str:
+        """The page file of the lab whose tab ``section`` is."""
+        return labs.BY_TABS[type(self.section)].page
 
     def threshold(self, evidence: Evidence) -> float:
         """What the effect must exceed: twice its spread, and the claim's minimum."""
@@ -52,7 +56,6 @@ CLAIMS: tuple[Claim, ...] = (
         "Training with augmentation makes the classifier far less sensitive to the changes of pose it simulates: "
         "it stays right far more often when the test item is shifted or mirrored.",
         "Data augmentation",
-        labs.REGULARIZATION.page,
         RegularizationTab.SMALL_DATA,
         2.0,
         "On the transformed test images the augmented networks are not clearly more accurate than the others "
@@ -63,7 +66,6 @@ CLAIMS: tuple[Claim, ...] = (
         "augmentation-generalizes",
         "Training with data augmentation improves test accuracy when data are scarce.",
         "Data augmentation",
-        labs.REGULARIZATION.page,
         RegularizationTab.SMALL_DATA,
         1.0,
         "On the clean test images the recipe's gain does not clear twice its seed-to-seed spread and the "
@@ -77,7 +79,6 @@ CLAIMS: tuple[Claim, ...] = (
         "Augmentation reduces over-fitting: the gap between training and test accuracy shrinks, and the network "
         "does better on the test images.",
         "Data augmentation",
-        labs.REGULARIZATION.page,
         RegularizationTab.SMALL_DATA,
         1.0,
         "A smaller gap alone is not less over-fitting: the numbers say whether the test figures moved, or only "
@@ -88,7 +89,6 @@ CLAIMS: tuple[Claim, ...] = (
         "dropout-regularizes",
         "Dropout reduces over-fitting: higher test accuracy than the same network without it.",
         "Dropout",
-        labs.REGULARIZATION.page,
         RegularizationTab.SMALL_DATA,
         1.0,
         "This network's only dropout layer sits before the last linear layer, after every BatchNorm (the "
@@ -101,7 +101,6 @@ CLAIMS: tuple[Claim, ...] = (
         "weight-decay-regularizes",
         "Weight decay (AdamW) improves test accuracy over the same training without it.",
         "Weight decay",
-        labs.REGULARIZATION.page,
         RegularizationTab.WEIGHT_DECAY,
         1.0,
         "Decay shrinks the weights here (the numbers) without a gain in test accuracy. Why was not measured. One "
@@ -113,7 +112,6 @@ CLAIMS: tuple[Claim, ...] = (
         "early-stopping-helps",
         "Stopping when the validation loss stops improving gives a better test accuracy than training on.",
         "Early stopping",
-        labs.REGULARIZATION.page,
         RegularizationTab.EARLY_STOPPING,
         1.0,
         "Here the test loss rises after the validation loss turns, but the test accuracy does not fall: the loss "
@@ -124,7 +122,6 @@ CLAIMS: tuple[Claim, ...] = (
         "early-stopping-lowers-test-loss",
         "Stopping when the validation loss stops improving keeps a lower test loss than training on.",
         "Early stopping",
-        labs.REGULARIZATION.page,
         RegularizationTab.EARLY_STOPPING,
         0.02,
         "The test loss hardly rises after the validation loss has turned.",
@@ -134,7 +131,6 @@ CLAIMS: tuple[Claim, ...] = (
         "ensemble-averages-errors",
         "Averaging several networks' predictions makes fewer errors than the networks alone.",
         "Ensembles",
-        labs.REGULARIZATION.page,
         RegularizationTab.ENSEMBLES,
         0.5,
         "The average's gain over a member does not clear twice its uncertainty on these test images.",
@@ -144,7 +140,6 @@ CLAIMS: tuple[Claim, ...] = (
         "mc-dropout-calibrates",
         "Averaging MC-dropout passes makes an over-confident network's probabilities better calibrated (lower ECE).",
         "MC dropout",
-        labs.MC_DROPOUT.page,
         MCDropoutTab.CALIBRATION,
         0.5,
         "The network is not over-confident to begin with, so there is little for averaging to fix.",
@@ -155,7 +150,6 @@ CLAIMS: tuple[Claim, ...] = (
         "Averaging the prediction over test-time views (mirror, 2-pixel shifts) helps on test images that are "
         "themselves mirrored or shifted, for a network trained with the same views.",
         "Test-time augmentation",
-        labs.MC_DROPOUT.page,
         MCDropoutTab.TTA,
         0.3,
         "Averaging the views changes the accuracy of the networks trained with them too little to show.",
@@ -165,7 +159,6 @@ CLAIMS: tuple[Claim, ...] = (
         "bn-tolerates-larger-lr",
         "With BatchNorm a network still learns at learning rates that stall the same network without it.",
         "Batch normalization",
-        labs.BATCHNORM.page,
         BatchNormTab.LIVE_TRAINING,
         5.0,
         "Both networks fail at this rate.",
@@ -176,7 +169,6 @@ CLAIMS: tuple[Claim, ...] = (
         "At test time BatchNorm must use its running averages: normalizing each test image with its own "
         "statistics (train mode, one image at a time) costs accuracy.",
         "BatchNorm at test time",
-        labs.BATCHNORM.page,
         BatchNormTab.TRAIN_VS_TEST,
         5.0,
         "The images' own statistics happen to be close to the running averages.",
@@ -187,7 +179,6 @@ CLAIMS: tuple[Claim, ...] = (
         "With ReLU, Kaiming initialization keeps the activations' spread through depth; Glorot/Xavier halves the "
         "variance at every layer.",
         "Initialization",
-        labs.BATCHNORM.page,
         BatchNormTab.INITIALIZATION,
         1.0,
         "The two initializations scale the weights alike for this layer width.",
@@ -198,7 +189,6 @@ CLAIMS: tuple[Claim, ...] = (
         "For plain SGD, an L2 penalty in the loss and decoupled weight decay, Θ ← (1 − αλ)Θ − α∇f, are the same "
         "update; with momentum they are not.",
         "Weight decay vs L2",
-        labs.REGULARIZATION.page,
         RegularizationTab.WEIGHT_DECAY,
         0.01,
         "On this surface the two rules did not behave as the statement says (the numbers say which part).",
@@ -208,7 +198,6 @@ CLAIMS: tuple[Claim, ...] = (
         "l2-differs-from-decay-for-adam",
         "For Adam, L2 in the loss is not weight decay: Adam(weight_decay) and AdamW train different networks.",
         "Weight decay vs L2",
-        labs.REGULARIZATION.page,
         RegularizationTab.WEIGHT_DECAY,
         5.0,
         "At this λ the two rules happen to shrink the weights alike.",
@@ -218,7 +207,6 @@ CLAIMS: tuple[Claim, ...] = (
         "same-augmentation-for-comparison",
         "Compare networks only under the same augmentation: augmenting only one of them can reverse the ranking.",
         "Data augmentation",
-        labs.REGULARIZATION.page,
         RegularizationTab.SMALL_DATA,
         1.0,
         "Augmentation changes these two networks' accuracy too little to reverse their ranking.",
@@ -229,7 +217,6 @@ CLAIMS: tuple[Claim, ...] = (
         "Normalized inputs (the mean subtracted, divided by the std) make the same network train better in the same "
         "budget than raw pixel values.",
         "Data pre-processing",
-        labs.STUDIO.page,
         StudioTab.PREPROCESSING,
         1.0,
         "Given a learning rate chosen for each kind of input, raw pixels do not fall clearly behind here.",
@@ -240,7 +227,6 @@ CLAIMS: tuple[Claim, ...] = (
         "With BatchNorm very deep networks are much easier to train: at 30 layers the BN network learns where "
         "the plain one does not.",
         "BN: what do you get?",
-        labs.BATCHNORM.page,
         BatchNormTab.DEEP,
         5.0,
         "At 30 layers the plain network still trains here when its learning rate is chosen for it.",
@@ -251,7 +237,6 @@ CLAIMS: tuple[Claim, ...] = (
         "Dropout needs more training time: the network with dropout takes more epochs to reach the same validation "
         "accuracy (the lecture: usually about 1.5x).",
         "Dropout",
-        labs.REGULARIZATION.page,
         RegularizationTab.DROPOUT_TIME,
         10.0,
         "Every seed did need more epochs with dropout (the ratios above), in the slide's direction, but the extra "
@@ -265,7 +250,6 @@ CLAIMS: tuple[Claim, ...] = (
         "Averaging the predictions of one run's checkpoints (a snapshot ensemble) makes fewer errors than the single "
         "network trained for the same time.",
         "Ensembling variants",
-        labs.REGULARIZATION.page,
         RegularizationTab.CHECKPOINT_ENSEMBLES,
         0.3,
         "Here each cycle is 2 epochs: the earlier checkpoints are clearly weaker than the last (the numbers), and "

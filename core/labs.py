@@ -78,3 +78,4 @@ REGULARIZATION = Lab("regularization_lab", "Regularization Lab", ":material/tune
 LABS = (STUDIO, BATCHNORM, MC_DROPOUT, REGULARIZATION)
 BY_NAME = {lab.name: lab for lab in LABS}
 BY_PAGE = {lab.page: lab for lab in LABS}
+BY_TABS = {lab.tabs: lab for lab in LABS}

@@ -14,6 +14,7 @@ from core import claims, measures, plan
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
+from core.labs import StudioTab
 from core.mc_dropout import embeddings, tta_report
 from core.plan import DECAYS, INVARIANCE_SEED, TTA_TEST_SETS
 from core.runs import RUNS_DIR, load_run, private_model
@@ -90,7 +91,7 @@ def test_the_command_line_lists_every_claim_as_tsv():
 )
 def test_a_claim_is_shown_only_beyond_twice_its_spread_and_its_minimum(effect, spread, minimum, verdict):
     """The verdict rule on hand-made evidence."""
-    claim = claims.Claim("x", "", "", "", "", minimum, "", lambda _: None)
+    claim = claims.Claim("x", "", "", StudioTab.PIPELINE, minimum, "", lambda _: None)
     assert claim.verdict(measures.Evidence(effect, spread, "u", 3, "")) == verdict
 
 
@@ -130,7 +131,7 @@ def test_gap_effect_counts_only_when_the_test_figures_improve():
 
 def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     """A large effect with its condition unmet is 'not shown', and the sentence says which part failed."""
-    claim = claims.Claim("x", "", "", "", "", 1.0, "", lambda _: None)
+    claim = claims.Claim("x", "", "", StudioTab.PIPELINE, 1.0, "", lambda _: None)
     found = measures.Evidence(10.0, 0.1, "u", 3, "", condition="test accuracy improves", condition_met=False)
     assert claim.verdict(found) == claims.NOT_SHOWN
 

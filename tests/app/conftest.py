@@ -7,11 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
-from core.labs import LABS
+from core.labs import BY_TABS
 
 APP = str(Path(__file__).parents[2] / "app.py")
 TIMEOUT = 180  # the first run imports torch and torchvision
-TAB_KEYS = {lab.tabs: lab.tab_key for lab in LABS}  # each lab's tabs -> the key they are bound to
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def open_tab(at: AppTest, tab: StrEnum) -> AppTest:
     A click also changes the address bar: AppTest sends its query parameters with every run, and a tab opened by a
     link (``?key=<label>``) would otherwise win over the new state.
     """
-    key = TAB_KEYS[type(tab)]
+    key = BY_TABS[type(tab)].tab_key
     at.session_state[key] = str(tab)
     if key in at.query_params:
         at.query_params[key] = str(tab)
