@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.labs import LABS
-from pages.ui.kit import NARROW_VIEWPORT, link_check_ui, narrow_viewport, projector_mode
+from pages.ui.kit import NARROW_VIEWPORT, lecture_nav_ui, link_check_ui, narrow_viewport, projector_mode
 from pages.ui.routing import leave_legacy_navigation, run_page, start_warm_up, wait_for_labs
 from pages.ui.shell import APP_CSS, PROJECTOR_CSS, browser
 
@@ -33,6 +33,7 @@ def main() -> None:
     st.session_state.link_checked = True
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/lecture.py", title="Lecture", icon=":material/slideshow:"),
         *(st.Page(lab.page, title=lab.title, icon=lab.icon) for lab in LABS),
         st.Page("pages/lecture_claims.py", title="Lecture claims", icon=":material/fact_check:"),
     ]
@@ -51,8 +52,9 @@ def main() -> None:
             default={"narrow": False},
             on_narrow_change=_rerun_with_new_layout,
         )
-    if page is not pages[0]:  # a lab (or Lecture claims): its heavy imports come from the warm-up thread
+    if page is not pages[0]:  # a lab (or Lecture, Lecture claims): its heavy imports come from the warm-up thread
         wait_for_labs()
+    lecture_nav_ui()
     run_page(page)
     link_check_ui(requested)
     start_warm_up()  # after the page is sent: the first visitor's Home does not wait for torch

@@ -345,20 +345,32 @@ def bn_formula(
 # --- train mode vs eval mode -----------------------------------------------------------------------------
 
 
+MODE_BATCH = 500  # train mode "with a batch": the images normalized together, in batches of this size
+
+
 @torch.inference_mode()
+def mode_correct(
+    config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, labels: torch.Tensor
+) -> dict[str, np.ndarray]:
+    """Which images one BN network gets right, evaluated three ways (each on its own fresh copy): (N,) bools."""
+    eval_model = private_model(config, state_dict, train=False)
+    batch_model = private_model(config, state_dict, train=True)
+    single_model = private_model(config, state_dict, train=True)
+    found = {
+        "eval mode (running statistics)": eval_model(images),
+        f"train mode, batches of {MODE_BATCH}": torch.cat(
+            [batch_model(images[i : i + MODE_BATCH]) for i in range(0, len(images), MODE_BATCH)]
+        ),
+        "train mode, one image at a time": torch.cat([single_model(images[i : i + 1]) for i in range(len(images))]),
+    }
+    return {name: (logits.argmax(1) == labels).numpy() for name, logits in found.items()}
+
+
 def mode_accuracies(
     config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, labels: torch.Tensor
 ) -> dict[str, float]:
     """Accuracy of one BN network evaluated three ways (each on its own fresh copy)."""
-    eval_model = private_model(config, state_dict, train=False)
-    batch_model = private_model(config, state_dict, train=True)
-    single_model = private_model(config, state_dict, train=True)
-    single = torch.cat([single_model(images[i : i + 1]) for i in range(len(images))])
-    return {
-        "eval mode (running statistics)": float((eval_model(images).argmax(1) == labels).float().mean()),
-        f"train mode, batch of {len(images)}": float((batch_model(images).argmax(1) == labels).float().mean()),
-        "train mode, one image at a time": float((single.argmax(1) == labels).float().mean()),
-    }
+    return {name: float(correct.mean()) for name, correct in mode_correct(config, state_dict, images, labels).items()}
 
 
 RUNNING_BATCHES = (2, 4, 8, 16, 32, 64, 128)  # batch sizes offered for the running-statistics demo

@@ -18,6 +18,22 @@ from core.models import SmallCNN
 ECE_BINS = 15  # equal-width confidence bins, as in Guo et al. (2017)
 
 
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Temperature scaling (Guo et al. 2017): the T > 0 whose softmax(logits / T) has the least cross-entropy on
+    held-out images, found as they did, with L-BFGS (on log T, so T stays positive). (N, 10), (N,) -> T."""
+    log_t = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return float(log_t.detach().exp())
+
+
 @dataclass(frozen=True)
 class Reliability:
     edges: np.ndarray  # (bins + 1,) confidence bin edges on [0, 1]
@@ -65,6 +81,17 @@ def calibration_change(off: Reliability, mc: Reliability) -> str:
     return (
         f"For this network MC averaging {direction} the ECE from {off.ece:.1%} to {mc.ece:.1%}: the average's mean "
         f"confidence is {confidence:.1%} at {accuracy:.1%} accuracy, so it is {lean}."
+    )
+
+
+def against_the_slide(off: Reliability, mc: Reliability, elsewhere: str) -> str:
+    """The view's first sentence where MC averaging raises the ECE (the slide expects it to fall), naming
+    the network on which the slide's effect appears; "" where the view agrees with the slide."""
+    if mc.ece <= off.ece:
+        return ""
+    return (
+        f"**Here MC averaging raises the ECE ({off.ece:.1%} → {mc.ece:.1%}), not the drop the slide expects**: this "
+        f"network is not over-confident with dropout off. The slide's effect appears on the *{elsewhere}* network."
     )
 
 

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from core.figures import DASHES, colour, lines_figure, log_ticks, sized
 from core.mlp import DEPTHS, PROBE, chosen
-from core.models import NUM_CLASSES, make_activation
+from core.models import LEAKY_SLOPE, NUM_CLASSES, make_activation
 from core.stats import mean_std
 
 # --- deep networks, plain and BatchNorm ---------------------------------------------------------------------
@@ -73,7 +73,12 @@ def gradient_figure(arms: dict[tuple[str, int], list[dict]], depth: int) -> go.F
 # --- non-linearities ----------------------------------------------------------------------------------------
 
 
-ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU (0.01)"}
+ACTIVATION_LABELS = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": f"Leaky ReLU ({LEAKY_SLOPE:g})",
+}
 
 
 def activation_curves(low: float = -6.0, high: float = 6.0, points: int = 241) -> dict[str, tuple[np.ndarray, ...]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlencode
 
 
 class StudioTab(StrEnum):
@@ -79,3 +80,14 @@ LABS = (STUDIO, BATCHNORM, MC_DROPOUT, REGULARIZATION)
 BY_NAME = {lab.name: lab for lab in LABS}
 BY_PAGE = {lab.page: lab for lab in LABS}
 BY_TABS = {lab.tabs: lab for lab in LABS}
+
+# The MC Dropout Lab's second network for Calibration: its run (BN + dropout 0.5 trained on 500 images, the
+# small-data regime), and its name on the page and in links (here, not in core.mc_dropout: links are light).
+OVERCONFIDENT = "small_dropout_seed0"
+OVERCONFIDENT_LABEL = "over-confident (p = 0.5, 500 images)"
+
+
+def tab_link(tab: StrEnum, projector: bool = False) -> str:
+    """The address, relative to the app, that opens ``tab`` of its lab (projected, it stays projected)."""
+    lab = BY_TABS[type(tab)]
+    return f"{lab.name}?{urlencode({lab.tab_key: str(tab), **({'projector': 'true'} if projector else {})})}"

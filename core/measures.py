@@ -2,28 +2,31 @@
 core.train``) or, for cheap deterministic demonstrations, from a live computation with the app's own functions.
 
 Each function returns the ``Evidence`` for one claim of ``core.claims``' registry: the effect in the lecture's
-direction (positive: the claim holds here), its spread and the numbers behind it.
+direction (positive: the claim holds here), its 95 % interval and the numbers behind it.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from core import deep, dropout_time, ensembles, mlp, preprocessing
-from core.bn_lab import mode_accuracies
-from core.calibration import ECE_BINS
-from core.data import load_subset
+from core.bn_lab import mode_correct
+from core.calibration import ECE_BINS, fit_temperature, reliability
+from core.data import SUBSET_PER_CLASS, load_debian, load_subset, stratified_indices, to_tensor
 from core.early_stopping import early_stopping
-from core.ensembles import ensemble_gain, leave_one_out_wins, member_errors
+from core.ensembles import image_gains, leave_one_out_wins, member_errors
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
+from core.mc_dropout import DROPOUT_P, embeddings, head_probs, mc_head_probs
 from core.plan import (
     AUGMENTATION_LABELS,
+    CALIBRATION_PASSES,
     CHECKPOINT_MEMBERS,
     DECAY,
     DECAYS,
@@ -39,6 +42,7 @@ from core.runs import (
     load_record,
     load_run,
     load_test_labels,
+    private_model,
     slow_records,
     small_kept,
     small_records,
@@ -49,32 +53,83 @@ POINTS = "accuracy points"
 LOSS = "nats of test loss (cross-entropy: lower is better)"
 
 
+CONFIDENCE = 0.95  # every claim's interval
+RESAMPLES = 2000  # bootstrap resamples of the test images
+
+
 @dataclass(frozen=True)
 class Evidence:
     effect: float  # mean effect in the lecture's direction (positive: the claim holds here)
-    spread: float  # the effect's uncertainty: sample std of the per-seed effects unless spread_of says otherwise
+    ci_low: float  # the effect's 95 % interval (both equal the effect for a deterministic computation)
+    ci_high: float
     unit: str
-    seeds: int  # independent runs behind the effect (1 for a deterministic computation)
+    seeds: int  # independent runs behind the effect (1: one network, or a deterministic computation)
     numbers: str  # the measured values behind the effect, in words, e.g. "none 80.1 %, flip + shift 83.4 %"
-    spread_of: str = ""  # what the spread is when it is not the seed-to-seed std (e.g. a bootstrap's)
+    interval_of: str  # how the interval was found, in words ("paired t over 5 seeds", …)
     condition: str = ""  # a second part of the claim that must hold too, in words
     condition_met: bool = True
 
     @property
     def text(self) -> str:
         """The effect as every page writes it: one rounding, everywhere."""
-        if self.spread_of:
-            return f"{self.effect:+.3g} ± {self.spread:.2g} {self.unit} ({self.spread_of})"
-        if self.seeds > 1:
-            return f"{self.effect:+.3g} ± {self.spread:.2g} {self.unit} over {self.seeds} seeds"
-        return f"{self.effect:+.3g} {self.unit} (deterministic)"
+        if self.ci_low == self.ci_high:
+            return f"{self.effect:+.3g} {self.unit} ({self.interval_of})"
+        return (
+            f"{self.effect:+.3g} {self.unit}, 95 % interval {self.ci_low:+.3g} to {self.ci_high:+.3g} "
+            f"({self.interval_of})"
+        )
+
+
+def t_interval(effects: Sequence[float]) -> tuple[float, float]:
+    """Student's t 95 % interval of the mean of paired per-seed effects."""
+    from scipy import stats  # here, not above: pages import this module, only the precomputation measures
+
+    result = stats.ttest_1samp(np.asarray(effects, dtype=float), 0.0).confidence_interval(CONFIDENCE)
+    return float(result.low), float(result.high)
 
 
 def paired(effects: Sequence[float], unit: str, numbers: str, **extra: object) -> Evidence:
-    """Evidence from per-seed effects (seed s of one arm against seed s of the other)."""
+    """Evidence from per-seed effects (seed s of one arm against seed s of the other): mean and t interval."""
     effects = np.asarray(effects, dtype=float)
-    spread = float(effects.std(ddof=1)) if len(effects) > 1 else 0.0
-    return Evidence(float(effects.mean()), spread, unit, len(effects), numbers, **extra)
+    if len(effects) < 2:
+        raise ValueError("a paired interval needs at least 2 seeds")
+    low, high = t_interval(effects)
+    return Evidence(
+        float(effects.mean()), low, high, unit, len(effects), numbers, f"paired t over {len(effects)} seeds", **extra
+    )
+
+
+def bootstrapped(
+    statistic: Callable[..., float],
+    samples: Sequence[np.ndarray],
+    unit: str,
+    numbers: str,
+    networks: int = 1,
+    **extra: object,
+) -> Evidence:
+    """Evidence from one comparison on the same test images: ``statistic(*samples)`` and its paired percentile
+    bootstrap interval (the images resampled together for every side; seed 0). ``networks``: how many trained
+    networks the statistic pools (it reports them as its seeds)."""
+    from scipy import stats  # see t_interval
+
+    result = stats.bootstrap(
+        samples,
+        statistic,
+        paired=True,
+        vectorized=False,
+        n_resamples=RESAMPLES,
+        confidence_level=CONFIDENCE,
+        method="percentile",
+        rng=np.random.default_rng(0),
+    )
+    low, high = result.confidence_interval
+    interval_of = f"paired bootstrap over {len(samples[0]):,} test images"
+    return Evidence(float(statistic(*samples)), float(low), float(high), unit, networks, numbers, interval_of, **extra)
+
+
+def deterministic(effect: float, unit: str, numbers: str, **extra: object) -> Evidence:
+    """Evidence from a computation without randomness: no interval."""
+    return Evidence(effect, effect, effect, unit, 1, numbers, "deterministic", **extra)
 
 
 def percent(values: np.ndarray, digits: int = 1) -> str:
@@ -88,8 +143,8 @@ def arm(name: str, directory: Path) -> np.ndarray:
 
 
 def clearly_positive(values: np.ndarray) -> bool:
-    """Mean above twice the seed-to-seed spread: the rule every claim uses."""
-    return bool(values.mean() > 2 * values.std(ddof=1))
+    """The per-seed values' 95 % interval lies above 0: the rule every claim uses."""
+    return t_interval(values)[0] > 0
 
 
 RECIPE_LABEL = AUGMENTATION_LABELS[RECIPE]
@@ -150,7 +205,7 @@ def gap_evidence(directory: Path) -> Evidence:
         100 * (gaps["none"] - gaps[RECIPE]),
         "points less gap",
         numbers,
-        condition="test accuracy or test loss improves by more than twice its spread",
+        condition="test accuracy or test loss improves (either one's 95 % interval above 0)",
         condition_met=clearly_positive(accuracy_gain) or clearly_positive(loss_gain),
     )
 
@@ -237,26 +292,71 @@ def ensemble_evidence(directory: Path) -> Evidence:
     labels = _test_labels()
     probs = np.stack([load_probs(f"ensemble_seed{i}", directory) for i in range(ENSEMBLE_SIZE)])
     members, combined = member_errors(probs, labels), float((probs.mean(0).argmax(-1) != labels).mean())
-    gain, standard_error = ensemble_gain(probs, labels)
-    best_gain, best_error = ensemble_gain(probs, labels, against="best")
+    best = image_gains(probs, labels, against="best")
     numbers = (
-        f"members' error {100 * members.min():.1f}–{100 * members.max():.1f} % (mean {100 * members.mean():.1f} %), "
-        f"average of {ENSEMBLE_SIZE}: {100 * combined:.1f} %; against the best member, picked on these test "
-        f"images: {100 * best_gain:+.1f} ± {100 * best_error:.1f} points; the average of any {ENSEMBLE_SIZE - 1} "
-        f"beats the member left out {leave_one_out_wins(probs, labels)} times of {ENSEMBLE_SIZE}"
+        f"on the {len(labels):,} shipped test images: members' error {100 * members.min():.1f}–"
+        f"{100 * members.max():.1f} % (mean {100 * members.mean():.1f} %), average of {ENSEMBLE_SIZE}: "
+        f"{100 * combined:.1f} %; against the best member, picked on these test images: {100 * best.mean():+.1f} "
+        f"points; the average of any {ENSEMBLE_SIZE - 1} beats the member left out "
+        f"{leave_one_out_wins(probs, labels)} times of {ENSEMBLE_SIZE}"
     )
-    spread_of = f"paired bootstrap standard error over the {len(labels):,} test images"
-    return Evidence(100 * gain, 100 * standard_error, "error points fewer than a member's", 1, numbers, spread_of)
+    return bootstrapped(_mean_percent, (image_gains(probs, labels),), "error points fewer than a member's", numbers)
+
+
+def _mean_percent(values: np.ndarray) -> float:
+    return 100 * float(np.mean(values))
+
+
+def _ece(probs: np.ndarray, labels: np.ndarray) -> str:
+    return f"{100 * reliability(probs.max(1), probs.argmax(1) == labels).ece:.2f} %"
+
+
+def _ece_drop(confidence_off, correct_off, confidence_mc, correct_mc) -> float:
+    """Percentage points less ECE with the MC average than with dropout off, on the same images."""
+    return 100 * (reliability(confidence_off, correct_off).ece - reliability(confidence_mc, correct_mc).ece)
 
 
 def mc_calibration_evidence(directory: Path) -> Evidence:
-    found = [r["ece"] for r in small_records("dropout", directory)]
-    off, mc = (np.array([list(r.values())[i] for r in found]) for i in (0, 1))
+    """The slide's recipe on the shipped networks trained on all 60,000 images (p 0.1, 0.2, 0.5), MC average of
+    CALIBRATION_PASSES (one fixed seed: the interval is over test images, not over the passes' draws), on the
+    10,000 test images; beside it the small-data p = 0.5 networks and temperature scaling, the usual baseline
+    (fitted on the 2,000 shipped test images, measured on the other 8,000)."""
+    full = load_debian()["test"]
+    images, labels = to_tensor(full.images), full.labels
+    fit = np.zeros(len(labels), dtype=bool)
+    fit[stratified_indices(labels, SUBSET_PER_CLASS["test"])] = True  # the shipped 2,000: temperature's fit
+    samples, rows = [], []
+    for p in DROPOUT_P:
+        run = load_run(f"dropout_p{p}", directory)
+        network = private_model(run.config, run.final, train=False)
+        features = embeddings(network, images)
+        off = head_probs(network, features).numpy()
+        mc = mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
+        samples.append((off, mc))
+        with torch.no_grad():
+            logits = network.head(features)
+        temperature = fit_temperature(logits[fit], torch.from_numpy(labels[fit]))
+        scaled = torch.softmax(logits[~fit] / temperature, dim=1).numpy()
+        rows.append(
+            f"p = {p}: dropout off {_ece(off, labels)}, MC {_ece(mc, labels)} (on the other 8,000: off "
+            f"{_ece(off[~fit], labels[~fit])}, MC {_ece(mc[~fit], labels[~fit])}, temperature scaling "
+            f"(T = {temperature:.2f}) {_ece(scaled, labels[~fit])})"
+        )
+    small = [r["ece"] for r in small_records("dropout", directory)]
+    small_off, small_mc = (np.array([list(r.values())[i] for r in small]) for i in (0, 1))
     numbers = (
-        f"ECE ({ECE_BINS} bins, 10,000 test images) dropout off {100 * off.mean():.2f} %, MC average of 50 passes "
-        f"{100 * mc.mean():.2f} %"
+        f"ECE ({ECE_BINS} bins, 10,000 test images, MC average of {CALIBRATION_PASSES} passes), networks trained on "
+        f"60,000 images: {'; '.join(rows)}. The over-confident p = 0.5 networks trained on 500 images: dropout off "
+        f"{100 * small_off.mean():.2f} %, MC {100 * small_mc.mean():.2f} % (mean of {len(small)} seeds)"
     )
-    return paired(100 * (off - mc), "percentage points less calibration error (ECE)", numbers)
+
+    def drop(*columns: np.ndarray) -> float:  # mean over the three networks, on the same resampled images
+        return float(np.mean([_ece_drop(*columns[4 * i : 4 * i + 4]) for i in range(len(DROPOUT_P))]))
+
+    columns = []
+    for off, mc in samples:
+        columns += [off.max(1), off.argmax(1) == labels, mc.max(1), mc.argmax(1) == labels]
+    return bootstrapped(drop, columns, "percentage points less calibration error (ECE)", numbers, len(DROPOUT_P))
 
 
 def tta_evidence(directory: Path) -> Evidence:
@@ -298,12 +398,14 @@ def bn_learning_rate_evidence(directory: Path) -> Evidence:
 
 
 def bn_batch_statistics_evidence(directory: Path) -> Evidence:
-    run = load_run("batchnorm", directory)
-    modes = list(mode_accuracies(run.config, run.final, *load_subset()["test"].tensors(500)).values())
+    run, full = load_run("batchnorm", directory), load_debian()["test"]
+    images, labels = to_tensor(full.images), torch.from_numpy(full.labels)
+    modes = list(mode_correct(run.config, run.final, images, labels).values())
     numbers = (
-        f"eval mode (running averages) {100 * modes[0]:.1f} %, train mode one image at a time {100 * modes[2]:.1f} %"
+        f"on the {len(labels):,} test images: eval mode (running averages) {100 * modes[0].mean():.1f} %, train mode "
+        f"one image at a time {100 * modes[2].mean():.1f} %"
     )
-    return Evidence(100 * (modes[0] - modes[2]), 0.0, POINTS, 1, numbers)
+    return bootstrapped(_mean_percent, (modes[0].astype(float) - modes[2],), POINTS, numbers)
 
 
 def kaiming_evidence(directory: Path) -> Evidence:
@@ -320,9 +422,8 @@ def kaiming_evidence(directory: Path) -> Evidence:
         f"ReLU, 10 layers: the std after layer 10 is {2 ** ratios['Kaiming'].mean():.2f}× layer 1's with Kaiming, "
         f"{2 ** ratios['Xavier'].mean():.3f}× with Xavier (Glorot)"
     )
-    return paired(
-        np.abs(ratios["Xavier"]) - np.abs(ratios["Kaiming"]), "fewer halvings of the std over 10 layers", numbers
-    )
+    unit = "fewer factors of 2 lost or gained by the std over 10 layers"
+    return paired(np.abs(ratios["Xavier"]) - np.abs(ratios["Kaiming"]), unit, numbers)
 
 
 def sgd_equivalence_evidence(directory: Path) -> Evidence:
@@ -334,11 +435,9 @@ def sgd_equivalence_evidence(directory: Path) -> Evidence:
         f"500 steps, λ = 0.5, lr 0.02: plain SGD with L2 in the loss vs the decoupled update written out, largest "
         f"gap {plain:.1g} (identical up to rounding); with momentum 0.9, largest gap {momentum:.2f}"
     )
-    return Evidence(
+    return deterministic(
         momentum,
-        0.0,
         "largest gap between the two momentum paths",
-        1,
         numbers,
         condition="the plain-SGD paths agree to 1e-9",
         condition_met=plain < 1e-9,
@@ -385,18 +484,33 @@ def input_normalization_evidence(directory: Path) -> Evidence:
     numbers = (
         f"test accuracy after {mlp.INPUT_STEPS} SGD steps, each arm at the rate its validation loss chose per seed: "
         + ", ".join(f"{label} {percent(accuracy[label])} (rate {rates[label]})" for label in accuracy)
-        + f"; standardized against [0, 1]: {100 * (accuracy[standard] - accuracy[unit]).mean():+.1f} points"
+        + f"; standardized against raw pixels: {100 * (accuracy[standard] - accuracy[raw]).mean():+.1f} points"
     )
-    return paired(100 * (accuracy[standard] - accuracy[raw]), POINTS, numbers)
+    return paired(100 * (accuracy[standard] - accuracy[unit]), POINTS, numbers)
 
 
 def deep_networks_evidence(directory: Path) -> Evidence:
     arms, deepest = deep.depth_arms(load_record("mlp_depth", directory)["runs"]), max(mlp.DEPTHS)
     found = {key: np.array([r["test_accuracy"] for r in runs]) for key, runs in arms.items()}
+    rates = {key: "/".join(f"{r['lr']:g}" for r in runs) for key, runs in arms.items()}
     stalled = deep.stalled_depth(arms, "none")
-    numbers = "; ".join(
-        f"depth {d}: plain {percent(found[('none', d)])}, BatchNorm {percent(found[('batch', d)])}" for d in mlp.DEPTHS
-    ) + (f"; the plain network's training loss stays near chance from depth {stalled}" if stalled else "")
+    gradients = {  # ‖∂L/∂W‖ at initialization, first layer and last hidden layer, mean over seeds
+        norm: np.mean([r["init"]["gradients"] for r in arms[(norm, deepest)]], axis=0)[[0, -2]]
+        for norm in ("none", "batch")
+    }
+    numbers = (
+        "; ".join(
+            f"depth {d}: plain {percent(found[('none', d)])} (rates {rates[('none', d)]}), BatchNorm "
+            f"{percent(found[('batch', d)])} (rates {rates[('batch', d)]})"
+            for d in mlp.DEPTHS
+        )
+        + (f"; the plain network's training loss stays near chance from depth {stalled}" if stalled else "")
+        + (
+            f"; gradient at initialization, depth {deepest}, first layer / last hidden layer: plain "
+            f"{gradients['none'][0]:.3g} / {gradients['none'][1]:.3g}, BatchNorm {gradients['batch'][0]:.3g} / "
+            f"{gradients['batch'][1]:.3g}; lowest rate of the grid: {min(mlp.DEPTH_LRS):g}"
+        )
+    )
     return paired(100 * (found[("batch", deepest)] - found[("none", deepest)]), POINTS, numbers)
 
 

@@ -16,6 +16,7 @@ NORMS = ("none", "batch", "group", "layer", "instance")
 INITS = ("default", "xavier", "kaiming")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 NUM_CLASSES = 10
+LEAKY_SLOPE = 0.1  # the lecture's Leaky ReLU slope (PyTorch's default is 0.01)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def make_norm(kind: str, channels: int, groups: int) -> nn.Module:
 
 
 def make_activation(kind: str) -> nn.Module:
-    activations = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+    if kind == "leaky_relu":
+        return nn.LeakyReLU(LEAKY_SLOPE)
+    activations = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
     if kind not in activations:
         raise ValueError(f"unknown activation {kind!r}; choose one of {ACTIVATIONS}")
     return activations[kind]()

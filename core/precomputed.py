@@ -27,11 +27,11 @@ from torch.nn import functional as F
 from core import bn_lab, claims
 from core.bn_lab import FASHION_BATCH, HISTOGRAM_RUNS, LayerHistogram
 from core.calibration import Reliability, reliability
-from core.data import Split, load_subset, to_tensor
+from core.data import Split, load_debian, load_subset, to_tensor
 from core.images import SAMPLE_DIR, load_image
+from core.labs import OVERCONFIDENT
 from core.mc_dropout import (
     DROPOUT_P,
-    OVERCONFIDENT,
     Uncertainty,
     embeddings,
     entropy,
@@ -39,6 +39,7 @@ from core.mc_dropout import (
     mc_head_logits,
     ood_inputs,
     tta_report,
+    tta_scales_report,
 )
 from core.models import SmallCNN
 from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
@@ -133,13 +134,16 @@ def build() -> tuple[dict[str, np.ndarray], dict]:
     histogram_runs = {label: load_run(name) for label, name in HISTOGRAM_RUNS.items()}
     images = test.tensors(FASHION_BATCH)[0]
     batchnorm = histogram_runs["BatchNorm"]
+    debian = load_debian()["test"]  # the 10,000 test images, for the train-vs-eval accuracies (as their claim)
+    full_test = to_tensor(debian.images), torch.from_numpy(debian.labels)
     summary = {
         "tta": {str(p): tta_report(network(f"dropout_p{p}"), *test.tensors()) for p in DROPOUT_P},
+        "tta_scales": {str(p): tta_scales_report(network(f"dropout_p{p}"), *test.tensors()) for p in DROPOUT_P},
         "histograms": {
             str(step): [_plain(asdict(h)) for h in bn_lab.snapshot_histograms(histogram_runs, step, images)]
             for step in sorted(batchnorm.snapshots)
         },
-        "mode_accuracies": bn_lab.mode_accuracies(batchnorm.config, batchnorm.final, *test.tensors(500)),
+        "mode_accuracies": bn_lab.mode_accuracies(batchnorm.config, batchnorm.final, *full_test),
         "batch_dependence": bn_lab.batch_dependence(bn_runs, *test.tensors(512)),
         "evidence": {claim.name: asdict(claims.measure(claim.name)) for claim in claims.CLAIMS},
     }
@@ -196,6 +200,9 @@ class Precomputed:
     # The summary's dicts and lists are shared by every session: each caller gets its own copy.
     def tta(self, p: float) -> dict[str, float]:
         return dict(self.summary["tta"][str(p)])
+
+    def tta_scales(self, p: float) -> dict[str, float]:
+        return dict(self.summary["tta_scales"][str(p)])
 
     def histograms(self, step: int) -> list[LayerHistogram]:
         return [

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from core.labs import (
     BATCHNORM,
     MC_DROPOUT,
+    OVERCONFIDENT_LABEL,
     REGULARIZATION,
     STUDIO,
     BatchNormTab,
@@ -15,7 +16,6 @@ from core.labs import (
     RegularizationTab,
     StudioTab,
 )
-from core.mc_dropout import OVERCONFIDENT_LABEL
 
 # page -> label -> query parameter -> value(s) as a link writes them (a choice's label, not its key)
 PRESETS: dict[str, dict[str, dict[str, str | list[str]]]] = {

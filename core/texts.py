@@ -24,21 +24,22 @@ TEXTS: dict[str, Text] = {
     ),
     "bn.notice": Text(
         "**What to notice** (slides *Batch normalization*): BN normalizes what enters each non-linearity with the "
-        "batch's statistics. The paper's argument is that this keeps the signal from collapsing or exploding "
-        "through depth; what this lab measures is that the BN network trains faster and still learns at learning "
+        "batch's statistics. Ioffe & Szegedy's argument is internal covariate shift: each layer's input "
+        "distribution keeps changing while the layers before it learn, and normalizing it steadies what the next "
+        "layer sees. What this lab measures is that the BN network trains faster and still learns at learning "
         "rates that stall the plain one. At test time running averages replace the batch statistics.",
         "BN normalizes each layer's input with batch statistics; γ and β then rescale it.",
     ),
     "mc.notice": Text(
         "**What to notice** (slides *Dropout*, *MC dropout*): one pass of a network is often confidently wrong on "
-        "inputs unlike its training data. Averaging 25–100 passes with dropout on spreads the prediction and "
-        "measures what the network does not know (mutual information).",
-        "Many dropout passes: the spread shows what the network does not know.",
+        "inputs unlike its training data. Averaging 25–100 passes with dropout on spreads the prediction; how much "
+        "the passes disagree (mutual information) approximates the network's own uncertainty about its weights.",
+        "Many dropout passes: see how much they disagree.",
     ),
     "reg.notice": Text(
         "**What to notice** (slides *Data augmentation* and *Advanced regularization*): each tab trains or "
-        "replays real networks and puts the lecture's claim next to what they measured, with the spread over "
-        "seeds (or, where a tab says so, over resampled test images). Where this small network behaves "
+        "replays real networks and puts the lecture's claim next to what they measured, with a 95 % interval "
+        "(over seeds or, where a tab says so, over resampled test images). Where this small network behaves "
         "differently from the slide, the tab says so with the numbers.",
         "Each tab: the lecture's claim next to what these networks measured.",
     ),
@@ -84,20 +85,48 @@ TEXTS: dict[str, Text] = {
     "reg.decay_cnn": Text(
         "The main CNN on 500 images with Adam (λ = 0), Adam with L2 (`Adam(weight_decay={decay})`) and AdamW "
         "(`AdamW(weight_decay={decay})`), same seeds and schedule. The weight norm starts at {start:.1f}. Without "
-        "decay it ends at {none:.1f}; AdamW, which shrinks every weight by lr·λ per step, ends at {adamw:.1f}; "
-        "Adam + L2 ends at {adam_l2:.1f} and fits {l2_train:.0%} of its 500 training images at its kept weights. "
+        "decay it ends at {none:.1f}; AdamW, which multiplies every weight by (1 − lr·λ) per step, ends at "
+        "{adamw:.1f}; Adam + L2 ends at {adam_l2:.1f} and fits {l2_train:.0%} of its 500 training images at its "
+        "kept weights. "
         "Loshchilov & Hutter's explanation: Adam divides the L2 term λw by its running gradient scale, which is "
         "small for weights the loss hardly moves, so their pull is magnified. Same λ, different rules.",
         "Same λ: AdamW ends at {adamw:.1f}, Adam + L2 at {adam_l2:.1f}.",
     ),
+    "mc.subnetworks": Text(
+        "The slide's *two models in one*: training with dropout trains every sub-network that a mask leaves, all "
+        "sharing the same weights. Here two fixed masks (drawn with the seed above) each make one sub-network of "
+        "the trained main model, applied to all 2,000 shipped test items: how often each is right, how often the "
+        "two agree, and what averaging them and keeping every unit (dropout off) give.",
+        "Two masks, two sub-networks of one trained net: each right, both, and their average.",
+    ),
+    "bn.softmax": Text(
+        "The recap: the network's last layer gives ten scores z (any real numbers); softmax turns them into "
+        "probabilities, exp(z) normalized to sum to 1. Here the shipped BatchNorm network's scores for one test "
+        "item, step by step (exp of z − max z, which leaves the probabilities unchanged and cannot overflow); "
+        "the true class in the second colour. The probabilities equal torch.softmax's (a test checks).",
+        "Scores → exp → normalize: the probability of each class.",
+    ),
+    "bn.undo": Text(
+        "The slide's point: because γ and β are learned, the network can undo the normalization where that helps, "
+        "since γ = σ_B and β = μ_B give the input back. Each dot is one channel of the chosen layer of the shipped "
+        "BatchNorm network: its learned γ against the batch's σ_B, its β against μ_B (the same test batch as "
+        "above). On the dashed diagonal a channel would undo the normalization; how far the dots stay from it is "
+        "how much of the normalization the trained network kept.",
+        "On the diagonal a channel would undo BN (γ = σ_B, β = μ_B).",
+    ),
+    "lecture.notice": Text(
+        "The lecture *Data Augmentation and Advanced Regularization*, slide by slide in its order. Each title opens "
+        "the view that shows the slide's point, with its settings (projected if this page is); while presenting, "
+        "every view has *previous* and *next* links to walk the lecture without the sidebar. Beside a slide the "
+        "app tests, its verdict links to *Lecture claims*. A slide without a demo says why.",
+        "The lecture, slide by slide: one click opens each slide's demo.",
+    ),
     "claims.notice": Text(
         "Every claim of the lecture that this app demonstrates, next to what its own experiments measure: the "
-        "effect in the lecture's direction (positive: the claim holds here), its spread (across seeds, or where "
-        "the table says so, over resampled test images), and a verdict. A claim counts as **shown** only when its "
-        "effect is larger than twice that spread and than a minimum that makes it clearly non-zero, and any "
-        "second part of the claim holds too; otherwise the app says where this small network differs, with the "
-        "numbers. Every page states a claim only as this table does.",
-        "Each lecture claim, measured: shown only if larger than twice its spread.",
+        "effect in the lecture's direction (positive: the claim holds here) with its 95 % interval, and a verdict. "
+        "Where a claim is not shown, the verdict says whether it fails here or this test cannot see it, and the "
+        "numbers say why. Every page states a claim only as this table does.",
+        "Each lecture claim, measured: shown only if its 95 % interval lies above 0.",
     ),
     "studio.samples": Text(
         "Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
@@ -143,8 +172,8 @@ TEXTS: dict[str, Text] = {
         "block 1 to {last:.2f} in block 4: the signal collapses with depth, and the first steps of training barely "
         "move the loss. BatchNorm normalizes each convolution's output with the batch's mean and variance, so at "
         "initialization (γ = 1, β = 0) every block's pre-activations have mean 0 and std 1. During training γ and "
-        "β are learned and move them away again (the network can undo the normalization where that helps); the "
-        "`fc` layer has no normalization at all.",
+        "β are learned, so the network can rescale and shift them (and could undo the normalization where that "
+        "helped); the `fc` layer has no normalization at all.",
         "Without BN the signal shrinks with depth (std {first:.2f} → {last:.2f}); BN starts every block at std 1.",
     ),
     "bn.live": Text(
@@ -175,9 +204,9 @@ TEXTS: dict[str, Text] = {
         "Test time uses running averages of the batch statistics.",
     ),
     "bn.modes": Text(
-        "The shipped BN network on 500 test images. In train mode BN normalizes with the statistics of the batch it "
-        "is given: in a batch of 500, each prediction depends on the other 499 images; one image at a time, each "
-        "channel is normalized with that one image's mean and variance, which this network never saw in "
+        "The shipped BN network on the 10,000 test images. In train mode BN normalizes with the statistics of the "
+        "batch it is given: in batches of 500, each prediction depends on the other 499 images; one image at a "
+        "time, each channel is normalized with that one image's mean and variance, which this network never saw in "
         "training. (Normalizing per image is not harmful in itself: the InstanceNorm network, trained that way, "
         "scores {instance:.1%} on the 10,000 test images. The harm is the mismatch between training and test.) "
         "Eval mode uses the running "
@@ -211,16 +240,17 @@ TEXTS: dict[str, Text] = {
         "**What to notice.** Move the input away from the training data step by step. Predictive entropy (the MC "
         "average's total uncertainty) and mutual information (the part that comes from the passes disagreeing) "
         "rise, though not smoothly: at some angles the item happens to resemble a class again. Where the "
-        "dropout-off confidence stays near 1 while mutual information rises (brightness, model p = 0.5), a single "
-        "pass is over-confident and only the dropout passes show it. With p = 0.1 the passes hardly differ, so "
-        "mutual information stays small.",
-        "Distort the input: uncertainty rises; one confident pass can hide it (try brightness, p = 0.5).",
+        "dropout-off confidence stays near 1 while mutual information rises (brightness, model p = 0.5), the "
+        "dropout-off prediction looks sure where the dropout passes disagree. With p = 0.1 the passes hardly "
+        "differ, so mutual information stays small.",
+        "Distort the input: uncertainty rises; the dropout-off prediction can hide it (try brightness, p = 0.5).",
     ),
     "mc.ood": Text(
         "**What to notice.** The same network on Fashion-MNIST test items (in distribution), on the sample photos "
         "and on pure noise (out of distribution), each point one input. Mutual information, the part of the "
-        "uncertainty that comes from the passes disagreeing, is near 0 for most Fashion-MNIST items and higher "
-        "for inputs unlike the training data; predictive entropy also counts inputs that are merely ambiguous.",
+        "uncertainty that comes from the passes disagreeing, is lower for most Fashion-MNIST items than for "
+        "inputs unlike the training data (how much lower depends on p: the histogram shows it); predictive "
+        "entropy also counts inputs that are merely ambiguous.",
         "Inputs unlike the training data: the passes disagree (higher mutual information).",
     ),
     "mc.calibration": Text(
@@ -234,8 +264,8 @@ TEXTS: dict[str, Text] = {
     "mc.rotation": Text(
         "As in Gal & Ghahramani (2016, Fig. 4): the item rotated from 0° to 165° in 12 steps, 100 dropout passes "
         "at each angle. Each dot is one pass, for every class that leads at some angle. Where the passes scatter "
-        "widely the network is unsure, even when its softmax output alone looks confident.",
-        "Rotated item, 100 passes per angle: wide scatter = the network does not know.",
+        "widely the passes disagree, even where the dropout-off prediction alone looks confident.",
+        "Rotated item, 100 passes per angle: wide scatter = the passes disagree.",
     ),
     "mc.tta": Text(
         "The dropout-off prediction of the selected main model, averaged over label-preserving views, on the 2,000 "
@@ -305,25 +335,26 @@ TEXTS: dict[str, Text] = {
         "Only BatchNorm depends on the rest of the batch.",
     ),
     "bn.deep": Text(
-        "Fully connected networks of 128 units per layer on Fashion-MNIST, with PyTorch's default initialization, "
-        "plain or with BatchNorm after every linear layer, trained for {steps} SGD steps (momentum 0.9) at each of "
-        "the rates {rates}; each seed is shown at the rate its validation loss chose (3 seeds, test accuracy on "
-        "the 10,000 test images). Below: one depth's training loss and the gradient each layer receives at "
-        "initialization.",
-        "Plain vs BatchNorm MLPs of depth 4 to 30, same budget, each at its best learning rate.",
+        "Fully connected networks of 128 units per layer on Fashion-MNIST, with the lecture's initialization for "
+        "ReLU (Kaiming), plain or with BatchNorm after every linear layer, trained for {steps} SGD steps (momentum "
+        "0.9) at each of the rates {rates}; each seed is shown at the rate its validation loss chose ({seeds} "
+        "seeds, test accuracy on the 10,000 test images). Below: one depth's training loss and the gradient each "
+        "layer receives at initialization.",
+        "Plain vs BatchNorm MLPs of depth {depths}, Kaiming init, same budget, each at its best learning rate.",
     ),
     "bn.nonlin": Text(
         "Each non-linearity and its derivative, by autograd: backprop multiplies the gradient by f′(z) at every "
         "layer. Where f′ is about 0 (sigmoid's and tanh's flat tails, ReLU's negative side) almost nothing "
-        "passes; Leaky ReLU keeps 1 %. Sigmoid's f′ is at most 0.25, so even unsaturated it shrinks the gradient "
-        "4-fold or more at every layer. Below, measured: {depth}-layer networks of 128 units (3 seeds), at "
-        "initialization and after {steps} SGD steps at the rate chosen here, on {probe} held-out images.",
-        "Flat tails and ReLU's zero side pass no gradient; Leaky ReLU passes 1 %.",
+        "passes; Leaky ReLU keeps its slope, {slope:g}. Sigmoid's f′ is at most 0.25, so even unsaturated it "
+        "shrinks the gradient 4-fold or more at every layer. Below, measured: {depth}-layer networks of 128 units "
+        "({seeds} seeds), at initialization and after {steps} SGD steps at the rate chosen here, on {probe} "
+        "held-out images.",
+        "Flat tails and ReLU's zero side pass no gradient; Leaky ReLU passes {slope:g} of it.",
     ),
     "bn.nonlin_dead": Text(
         "Saturated: an output of sigmoid or tanh in its flat tail (within {margin} of its limits). Dead: a unit at "
         "or below zero for every one of the {probe} images, so on them a ReLU passes it no gradient (a Leaky ReLU "
-        "still passes 1 %); the table shows whether such units stay dead or come back during training. "
+        "still passes {slope:g} of it); the table shows whether such units stay dead or come back during training. "
         "‖∂L/∂W₁‖ is the gradient reaching the first layer: the slide's ∂L/∂w.",
         "Dead: negative for every image, so a ReLU unit gets no gradient.",
     ),
@@ -339,7 +370,7 @@ TEXTS: dict[str, Text] = {
         "The same fully connected network (2 layers of 128 units) trained on Fashion-MNIST for {steps} SGD steps "
         "(momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], or standardized pixels. Each kind of "
         "input gets every rate of {rates}, and each seed is shown at the rate its validation loss chose, so no "
-        "arm loses for a rate that suits only the others (3 seeds, test accuracy on 10,000 images).",
+        "arm loses for a rate that suits only the others ({seeds} seeds, test accuracy on 10,000 images).",
         "Same network, same budget: raw, [0, 1] and standardized inputs, each at its best rate.",
     ),
     "studio.memory": Text(

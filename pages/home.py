@@ -38,14 +38,16 @@ def lab_cards_ui() -> None:
 st.title("AugNorm Lab")
 st.markdown(
     "Watch **data augmentation**, **normalization** and **dropout** work on real images and a real small "
-    "CNN, computed live by PyTorch and torchvision, so what you see is what the libraries do. It follows "
+    "CNN: the pictures and live demos computed by PyTorch and torchvision as you watch, the training results "
+    "recorded from real runs of the same code, so what you see is what the libraries do. It follows "
     "the lecture *Data Augmentation and Advanced Regularization*."
 )
+st.page_link("pages/lecture.py", label="Present the lecture: every slide, one click each", icon=":material/slideshow:")
 lab_cards_ui()
 st.page_link("pages/lecture_claims.py", label="Lecture claims", icon=":material/fact_check:")
 st.caption(
-    "Each claim of the lecture with its slide, the effect this app's own experiments measure (± its spread) and a "
-    "verdict: shown, or where this small network differs, with the numbers."
+    "Each claim of the lecture with its slide, the effect this app's own experiments measure (with its 95 % "
+    "interval) and a verdict: shown, the opposite, or not shown (it fails here, or the test cannot see it)."
 )
 st.caption(
     "Every random view has a visible seed: the same seed always gives the same picture, so a lecturer and a "

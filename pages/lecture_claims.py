@@ -15,15 +15,15 @@ PAGE_TITLES = {lab.page: lab.title for lab in (labs.REGULARIZATION, labs.MC_DROP
 
 
 def table_section(rows: list[dict[str, object]]) -> None:
-    shown = sum(row["verdict"] == claims.SHOWN for row in rows)
+    shown, projected = sum(row["verdict"] == claims.SHOWN for row in rows), projector_mode()
     st.metric("Claims shown by this app's experiments", f"{shown} of {len(rows)}")
     table = [
         {
             "claim": claims.BY_NAME[row["claim"]].statement,
             "slide": row["slide"],
             "measured effect": row["text"],
-            "verdict": "✓ shown" if row["verdict"] == claims.SHOWN else "⚠ not shown",
-            "where": f"{PAGE_TITLES[row['page']]} › {row['section']}",
+            "verdict": row["label"],
+            "where": f"[{PAGE_TITLES[row['page']]} › {row['section']}]({labs.tab_link(row['section'], projected)})",
         }
         for row in rows
     ]
@@ -37,11 +37,12 @@ def details_section(rows: list[dict[str, object]]) -> None:
     for page, title in PAGE_TITLES.items():
         st.page_link(page, label=title, icon=":material/arrow_forward:")
         for row in (r for r in rows if r["page"] == page):
-            with st.expander(f"{row['section']}: {row['claim']} ({row['verdict']})"):
+            with st.expander(f"{row['section']}: {row['claim']} ({row['label']})"):
                 st.markdown(claims.sentence(row["claim"], short=projector_mode()))
 
 
 header_ui("Lecture claims", "claims.notice")
+st.caption(claims.RULE)
 rows = claims.table()
 table_section(rows)
 st.subheader("Each claim, with its numbers")

@@ -10,6 +10,7 @@ from torch import nn
 
 from core import deep, dropout_time, ensembles, mlp, plan
 from core.data import MEAN, STD, Split
+from core.rng import RngStream
 
 TINY = Split(
     np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8), np.arange(64, dtype=np.int64) % 10
@@ -75,13 +76,28 @@ def test_training_is_seeded_and_records_before_and_after():
 
 
 def test_the_experiments_cover_every_arm_rate_and_seed():
-    """3 inputs × 6 rates, 4 depths × 2 norms × 3 rates, 4 non-linearities × 3 rates; 3 seeds each."""
+    """3 inputs × 15 rates, 5 depths × 2 norms × 7 rates, 4 non-linearities × 3 rates; 5 seeds each; the rate
+    grids step by at most 3.4x (1, 3, 10, ...) and the depth experiment's nets start from Kaiming's init."""
     runs = mlp.experiment_runs()
-    assert {k: len(v) for k, v in runs.items()} == {"input": 54, "depth": 72, "activation": 36}
+    assert {k: len(v) for k, v in runs.items()} == {"input": 225, "depth": 350, "activation": 60}
+    for rates in (mlp.INPUT_LRS, mlp.DEPTH_LRS):
+        assert max(b / a for a, b in zip(rates, rates[1:])) < 3.4
+    assert {run.model.init for run in runs["depth"]} == {"kaiming"}
+
+
+def test_kaiming_init_keeps_a_deep_relu_stack_from_shrinking():
+    """nn.init.kaiming_normal_ on every hidden layer: after 30 ReLU layers the signal keeps its scale, while
+    nn.Linear's default init shrinks it by more than 10x."""
+    x = torch.randn(512, 784)
+    with RngStream(0).active():
+        kaiming, default = mlp.MLP(mlp.MLPConfig(depth=30, init="kaiming")), mlp.MLP(mlp.MLPConfig(depth=30))
+    with torch.no_grad():
+        assert 0.3 < float(kaiming.hidden(x).std()) < 3 and float(default.hidden(x).std()) < 0.1
+        assert float(kaiming.linears()[0].weight.std()) == pytest.approx((2 / 784) ** 0.5, rel=0.05)
 
 
 def test_activation_derivatives_are_the_closed_forms():
-    """σ' = σ(1 − σ), tanh' = 1 − tanh², ReLU' = step, Leaky ReLU' = 1 or 0.01."""
+    """σ' = σ(1 − σ), tanh' = 1 − tanh², ReLU' = step, Leaky ReLU' = 1 or the slide's slope 0.1."""
     curves = deep.activation_curves(points=101)
     z, s, ds = curves["sigmoid"]
     assert np.allclose(ds, s * (1 - s))
@@ -89,8 +105,8 @@ def test_activation_derivatives_are_the_closed_forms():
     assert np.allclose(dt, 1 - t**2)
     _, _, dr = curves["ReLU"]
     assert np.array_equal(dr[z > 0], np.ones((z > 0).sum())) and not dr[z < 0].any()
-    _, _, dl = curves["Leaky ReLU (0.01)"]
-    assert np.allclose(dl[z < 0], 0.01)
+    _, _, dl = curves["Leaky ReLU (0.1)"]
+    assert np.allclose(dl[z < 0], 0.1)
 
 
 def test_epochs_to_reach_and_the_fixed_target():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from core import bn_lab, figures
+from core import bn_lab, bn_undo, figures
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, depth_heatmap, summary_table
 from core.labs import BATCHNORM, BatchNormTab
 from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
@@ -212,6 +212,18 @@ def formula_section() -> None:
         st.latex(formula)
     table("formula", numbers.table(), content=(layer, channel))
     explain("bn.formula", "caption", batch=bn_lab.FASHION_BATCH, difference=numbers.max_difference)
+    st.subheader("Can the network undo the normalization?")
+    explain("bn.undo", "caption")
+    found = cached_undo(layer)
+    plot("undo", bn_undo.undo_figure, found, content=layer)
+    st.markdown(found.sentence(layer))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_undo(layer: str) -> bn_undo.Undo:
+    run = shipped_run("batchnorm")
+    images = fashion_subset()["test"].tensors(bn_lab.FASHION_BATCH)[0]
+    return bn_undo.undo_numbers(run.config, run.final, images, layer)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -7,10 +7,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core import deep, mlp, norms
+from core import deep, mlp, norms, softmax
+from core.data import CLASSES, to_tensor
 from core.init_demo import SATURATION
+from core.models import LEAKY_SLOPE
 from core.runs import private_model
-from pages.sections.data import fashion_subset, shipped_record, shipped_run
+from pages.sections.data import fashion_subset, shipped_model, shipped_record, shipped_run
 from pages.sections.widgets import claim_note, plot, table
 from pages.ui.kit import beside_ui, explain
 
@@ -52,7 +54,8 @@ def depth_arms() -> dict[tuple[str, int], list[dict]]:
 
 
 def deep_networks_section() -> None:
-    explain("bn.deep", steps=f"{mlp.DEPTH_STEPS:,}", rates=", ".join(map(str, mlp.DEPTH_LRS)))
+    rates, depths = ", ".join(f"{lr:g}" for lr in mlp.DEPTH_LRS), f"{min(mlp.DEPTHS)} to {max(mlp.DEPTHS)}"
+    explain("bn.deep", steps=f"{mlp.DEPTH_STEPS:,}", rates=rates, seeds=len(mlp.SEEDS), depths=depths)
     arms = depth_arms()
     plot("depth_accuracy", deep.depth_accuracy_figure, arms, content="recorded")
     stalled = deep.stalled_depth(arms, "none")
@@ -92,8 +95,16 @@ def activation_curves() -> dict[str, tuple[np.ndarray, ...]]:
 
 
 def nonlinearities_section() -> None:
+    softmax_ui()
     probe = f"{mlp.PROBE:,}"
-    explain("bn.nonlin", depth=mlp.ACTIVATION_DEPTH, steps=f"{mlp.ACTIVATION_STEPS:,}", probe=probe)
+    explain(
+        "bn.nonlin",
+        depth=mlp.ACTIVATION_DEPTH,
+        steps=f"{mlp.ACTIVATION_STEPS:,}",
+        probe=probe,
+        seeds=len(mlp.SEEDS),
+        slope=LEAKY_SLOPE,
+    )
     plot("activation_curves", deep.activation_figure, activation_curves(), content="curves")
     rate = st.segmented_control(
         "Training learning rate",
@@ -107,4 +118,25 @@ def nonlinearities_section() -> None:
     table("nonlin", activation_view(rate), content=rate)
     records = shipped_record("mlp_activation")["runs"]
     plot("nonlin_gradients", deep.layer_gradient_figure, records, rate, content=rate)
-    explain("bn.nonlin_dead", "caption", margin=f"{1 - SATURATION:.2g}", probe=probe)
+    explain("bn.nonlin_dead", "caption", margin=f"{1 - SATURATION:.2g}", probe=probe, slope=LEAKY_SLOPE)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_softmax(item: int) -> softmax.SoftmaxSteps:
+    test = fashion_subset()["test"]
+    return softmax.softmax_steps(
+        shipped_model("batchnorm"), to_tensor(test.images[item : item + 1])[0], int(test.labels[item])
+    )
+
+
+@st.fragment
+def softmax_ui() -> None:
+    """The recap's softmax on one test item: scores, exponentials, probabilities."""
+    st.subheader("Softmax and sigmoid: from scores to probabilities")
+    explain("bn.softmax", "caption")
+    item = st.slider(
+        "Test item", 0, len(fashion_subset()["test"].labels) - 1, 0, key="softmax_item", bind="query-params"
+    )
+    steps = cached_softmax(item)
+    plot("softmax", softmax.softmax_figure, steps, CLASSES, content=item)
+    st.markdown(steps.sentence(CLASSES))

@@ -11,19 +11,18 @@ from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
 from core.bn_lab import images_to_fashion_input
-from core.calibration import ECE_BINS, calibration_change, reliability_figure
+from core.calibration import ECE_BINS, against_the_slide, calibration_change, reliability_figure
 from core.data import CLASSES, to_display, to_tensor
 from core.figures import lines_figure
 from core.images import png_bytes
-from core.labs import MC_DROPOUT, MCDropoutTab
+from core.labs import MC_DROPOUT, OVERCONFIDENT, OVERCONFIDENT_LABEL, MCDropoutTab
 from core.mc_dropout import (
     DROPOUT_P,
-    OVERCONFIDENT,
-    OVERCONFIDENT_LABEL,
     PerturbedFeatures,
     class_distribution_figure,
     convergence_figure,
     deterministic_probs,
+    embeddings,
     fashion_position,
     groups_figure,
     mc_probs,
@@ -35,6 +34,7 @@ from core.mc_dropout import (
     rotation_scatter_figure,
     running_mean,
     sweep_series,
+    tta_against_the_slide,
     votes,
     votes_figure,
     weight_scaling,
@@ -42,6 +42,7 @@ from core.mc_dropout import (
 from core.plan import SEEDS
 from core.precomputed import MAX_PASSES
 from core.regularization import tta_test_set_rows
+from core.subnetworks import SubNetworks, agreement_figure, subnetworks
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_record
 from pages.sections.widgets import claim_note, image_input_ui, plot, table
 from pages.ui.kit import beside_ui, explain, open_tab_ui, projector_mode, recheck_link_ui, reserve_sidebar, seed_ui
@@ -192,14 +193,14 @@ def calibration_section(p: float, passes: int, own_p: bool) -> None:
         st.rerun(scope="app")
     name = OVERCONFIDENT if own_p else f"dropout_p{p}"
     curves = precomputed().calibration(name, passes)
-    plot("reliability", reliability_figure, curves, content=(name, passes))
     off, mc = curves.values()
+    if notice := against_the_slide(off, mc, OVERCONFIDENT_LABEL):
+        st.markdown(notice)
+    plot("reliability", reliability_figure, curves, content=(name, passes))
     described = OVERCONFIDENT_LABEL if own_p else f"main model (p = {p}, 60,000 images)"
     explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=described, bins=ECE_BINS)
     st.markdown(calibration_change(off, mc))
-    if own_p:  # the claim is about this network: its 3 seeds, on all 10,000 test images
-        st.caption("The box below averages this network's 3 seeds on all 10,000 test images.")
-        claim_note("mc-dropout-calibrates")
+    claim_note("mc-dropout-calibrates")
 
 
 @st.cache_resource(show_spinner=False)
@@ -212,8 +213,13 @@ def tta_trained_rows() -> list[dict]:
 
 
 def tta_section(p: float) -> None:
+    report = precomputed().tta(p)
+    images = len(fashion_subset()["test"].labels)
+    if notice := tta_against_the_slide(report, images, "the table below, on mirrored and shifted test images"):
+        st.markdown(notice)
     explain("mc.tta")
-    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in precomputed().tta(p).items()]
+    rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in report.items()]
+    rows += [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in precomputed().tta_scales(p).items()]
     table("tta", rows, content=p)
     st.subheader("Trained with the same views, or without (500 images, 3 seeds)")
     explain("mc.tta_trained", "caption")
@@ -227,7 +233,7 @@ def cached_weight_scaling(p: float):
 
 
 @st.fragment
-def basics_section() -> None:
+def basics_section(model_p: float, seed: int) -> None:
     (t1, t2), (x1, x2) = THETA, X
     explain("mc.basics", t1=t1, t2=t2, x1=x1, x2=x2, full=float(THETA @ X))
     p = st.slider(
@@ -243,6 +249,24 @@ def basics_section() -> None:
     row = st.container(horizontal=True)
     for number in cached_weight_scaling(p).numbers():
         row.metric(number.label, number.value, help=number.help or None)
+    st.subheader(f"Many models in one: two sub-networks of the main model (p = {model_p})")
+    explain("mc.subnetworks", "caption")
+    found = cached_subnetworks(model_p, seed)
+    plot("subnetworks", agreement_figure, found, content=(model_p, seed))
+    st.markdown(found.sentence())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_subnetworks(p: float, seed: int) -> SubNetworks:
+    """Two fixed masks of the main model on the shipped test images (their embeddings computed once per p)."""
+    test = fashion_subset()["test"]
+    model = shipped_model(f"dropout_p{p}")
+    return subnetworks(model, cached_test_features(p), test.labels, seed)
+
+
+@st.cache_resource(max_entries=len(DROPOUT_P), show_spinner=False)
+def cached_test_features(p: float) -> torch.Tensor:
+    return embeddings(shipped_model(f"dropout_p{p}"), to_tensor(fashion_subset()["test"].images))
 
 
 def ood_section(p: float, passes: int) -> None:
@@ -299,7 +323,7 @@ def lab_section() -> None:
             case MCDropoutTab.IN_VS_OUT, _:
                 ood_section(p, passes)
             case MCDropoutTab.BASICS, _:
-                basics_section()
+                basics_section(p, seed)
             case MCDropoutTab.TTA, _:
                 tta_section(p)
     recheck_link_ui()

@@ -145,12 +145,12 @@ def presets_ui(page: str) -> None:
 
 
 def claim_note(name: str) -> None:
-    """One of the lecture's claims as the records show it: stated if shown, otherwise where this network differs."""
-    text = claims.sentence(name, short=projector_mode())
-    if claims.verdict(name) == claims.SHOWN:
+    """One of the lecture's claims as the records show it: stated if shown, otherwise what the test found."""
+    text, verdict = claims.sentence(name, short=projector_mode()), claims.verdict(name)
+    if verdict == claims.SHOWN:
         st.success(text, icon=":material/check_circle:")
-    else:
-        st.warning(text, icon=":material/science:")
+    else:  # the opposite, or not shown: a warning box, its icon telling which
+        st.warning(text, icon=":material/swap_vert:" if verdict == claims.OPPOSITE else ":material/science:")
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)

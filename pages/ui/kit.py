@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from core import lecture
 from core.labs import Lab
 from core.links import rejected_settings
 from core.texts import TEXTS
@@ -155,3 +156,30 @@ def link_check_ui(requested: dict[str, list[str]] | None) -> None:
     rejected = rejected_settings(drawn, state)
     if rejected:
         st.toast("Ignored from the link (invalid values): " + "; ".join(rejected), icon=":material/link_off:")
+
+
+def lecture_nav_ui() -> None:
+    """While presenting (a view opened from the Lecture page, ``?slide=N``): the previous and the next slide's
+    views and the list, in one line above the page, so the lecturer walks the lecture without the sidebar. The
+    projector setting travels by itself (its toggle is bound to the link)."""
+    index = lecture.slide_from_query(st.query_params.get(lecture.SLIDE_KEY))
+    if index is None:
+        return
+    if st.session_state.get("lecture_slide") != index:  # just arrived: the slide's settings win over this session's
+        st.session_state.lecture_slide = index  # widgets, which a visit to the same page earlier left set
+        for key in lecture.slide_query(index, projector=False):
+            st.session_state.pop(key, None)  # the widget is drawn anew and takes its value from the link
+    before, after = lecture.neighbours(index)
+    with st.container(horizontal=True, vertical_alignment="center", key="lecture_nav"):
+        for other, label, icon in ((before, "Previous", "arrow_back"), (after, "Next", "arrow_forward")):
+            if other is None:
+                continue
+            st.page_link(
+                lecture.slide_page(other),
+                label=f"{label}: {other + 1}",
+                icon=f":material/{icon}:",
+                help=lecture.SLIDES[other].title,
+                query_params=lecture.slide_query(other, projector=False),
+            )
+        here = f"Slide {index + 1} of {len(lecture.SLIDES)}: {lecture.SLIDES[index].title}"
+        st.page_link("pages/lecture.py", label=here, icon=":material/list:")

@@ -167,11 +167,13 @@ def test_other_normalizations_are_checked_against_torch_on_the_chosen_batch(open
 
 
 def test_deep_networks_and_non_linearities_draw_from_their_records(open_page):
-    """Deep networks: accuracy by depth, one depth's losses and gradients, and the claim; Non-linearities: curves,
-    the four rows and per-layer gradients, at either training rate."""
+    """Deep networks: accuracy by depth, one depth's losses and gradients, and the claim; Non-linearities: one
+    item's softmax, curves, the four rows and per-layer gradients, at either training rate."""
     lab = open_link(PAGE, bn_tab=BatchNormTab.DEEP, deep_depth="10")
     assert not lab.exception and len(lab.get("plotly_chart")) == 3
     assert claims.sentence("bn-trains-deep-nets") in [box.value for box in [*lab.success, *lab.warning]]
-    linked = open_link(PAGE, bn_tab=BatchNormTab.NONLINEARITIES, nonlin_lr="0.3")
-    assert not linked.exception and len(linked.get("plotly_chart")) == 2
-    assert list(linked.dataframe[0].value["non-linearity"]) == ["sigmoid", "tanh", "ReLU", "Leaky ReLU (0.01)"]
+    linked = open_link(PAGE, bn_tab=BatchNormTab.NONLINEARITIES, nonlin_lr="0.3", softmax_item="7")
+    assert not linked.exception and len(linked.get("plotly_chart")) == 3  # softmax, the curves, the gradients
+    assert linked.slider(key="softmax_item").value == 7
+    assert any("True class" in block.value for block in linked.markdown)
+    assert list(linked.dataframe[0].value["non-linearity"]) == ["sigmoid", "tanh", "ReLU", "Leaky ReLU (0.1)"]

@@ -1,19 +1,26 @@
 """The Lecture claims page, driven through AppTest."""
 
-from core import claims
+from core import claims, labs
 
 PAGE = "pages/lecture_claims.py"
 
 
+def expected_label(claim: claims.Claim) -> str:
+    found = claims.evidence(claim.name)
+    labels = {claims.SHOWN: "✓ shown", claims.OPPOSITE: "✗ the opposite"}
+    return labels.get(claim.verdict(found), f"⚠ not shown: {claim.reason(found)}")
+
+
 def test_every_claim_is_listed_with_its_verdict(open_page):
-    """One row per claim of the registry, with the registry's verdict and the page section that shows it."""
+    """One row per claim of the registry, with the registry's verdict, its kind, and a link to the section."""
     at = open_page(PAGE)
     assert not at.exception
     table = at.table[0].value
     assert len(table) == len(claims.CLAIMS)
-    expected = ["✓ shown" if claims.verdict(c.name) == claims.SHOWN else "⚠ not shown" for c in claims.CLAIMS]
-    assert table["verdict"].tolist() == expected
-    assert all(" › " in where for where in table["where"])
+    assert table["verdict"].tolist() == [expected_label(c) for c in claims.CLAIMS]
+    for where, claim in zip(table["where"], claims.CLAIMS):
+        assert f"]({labs.tab_link(claim.section)})" in where and " › " in where
+    assert claims.RULE in [caption.value for caption in at.caption]
     shown = sum(claims.verdict(c.name) == claims.SHOWN for c in claims.CLAIMS)
     assert at.metric[0].value == f"{shown} of {len(claims.CLAIMS)}"
 

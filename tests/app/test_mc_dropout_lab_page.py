@@ -3,7 +3,7 @@
 import pytest
 
 from core import claims
-from core.labs import MC_DROPOUT, MCDropoutTab
+from core.labs import MC_DROPOUT, OVERCONFIDENT_LABEL, MCDropoutTab
 
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
@@ -111,12 +111,19 @@ def test_calibration_offers_the_over_confident_network(lab):
     assert lab.button_group(key="mc_calibration_net").value == "small_dropout_seed0"
 
 
-def test_the_main_models_calibration_box_speaks_of_the_main_model(lab):
-    """For the main model the page says what MC averaging did to *its* ECE, and shows no claim about another net."""
+def test_the_main_models_calibration_says_first_when_it_shows_the_opposite_of_the_slide(lab):
+    """For the main model the page says what MC averaging did to *its* ECE; where averaging raises it, the view's
+    first sentence says so and names the network on which the slide's effect appears; the claim's box (tested
+    on the main models) follows."""
     open_tab(lab, MCDropoutTab.CALIBRATION)
-    said = " ".join(block.value for block in lab.markdown)
-    assert "For this network MC averaging" in said
-    assert not any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
+    said = [block.value for block in lab.markdown]
+    assert any("For this network MC averaging" in text for text in said)
+    raises = any("For this network MC averaging raises" in text for text in said)
+    opposite = [text for text in said if "not the drop the slide expects" in text]
+    assert bool(opposite) == raises
+    if raises:
+        assert OVERCONFIDENT_LABEL in opposite[0]
+    assert any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
 
 
 def test_dropout_basics_follow_the_slider(lab):
@@ -159,7 +166,7 @@ def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     assert len(at.get("plotly_chart")) == 2  # the two In vs out figures
     open_tab(at, MCDropoutTab.BASICS)
     assert not at.exception and needs_an_image(at) == 0
-    assert "E[z], no rescaling" in metrics(at) and not at.get("plotly_chart")
+    assert "E[z], no rescaling" in metrics(at) and len(at.get("plotly_chart")) == 1  # the two sub-networks
     open_tab(at, MCDropoutTab.TTA)
     assert not at.exception and needs_an_image(at) == 0
     assert at.dataframe[-1].value["prediction"].tolist() and not at.get("plotly_chart")
