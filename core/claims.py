@@ -22,8 +22,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from core import labs, measures
+from core.evidence import Evidence
 from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
-from core.measures import Evidence
 from core.runs import RUNS_DIR, load_summary
 
 SHOWN, NOT_SHOWN, OPPOSITE = "shown", "not shown", "the opposite"

@@ -8,8 +8,6 @@ direction (positive: the claim holds here), its 95 % interval and the numbers be
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ from core.calibration import ECE_BINS, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, load_subset, stratified_indices, to_tensor
 from core.early_stopping import early_stopping
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
+from core.evidence import LOSS, POINTS, Evidence, bootstrapped, clearly_positive, deterministic, paired, percent
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
 from core.mc_dropout import DROPOUT_P, embeddings, head_probs, mc_head_probs
@@ -49,102 +48,10 @@ from core.runs import (
 )
 from core.weight_decay import OPTIMIZERS, SURFACES, kept_dose, optimizer_path
 
-POINTS = "accuracy points"
-LOSS = "nats of test loss (cross-entropy: lower is better)"
-
-
-CONFIDENCE = 0.95  # every claim's interval
-RESAMPLES = 2000  # bootstrap resamples of the test images
-
-
-@dataclass(frozen=True)
-class Evidence:
-    effect: float  # mean effect in the lecture's direction (positive: the claim holds here)
-    ci_low: float  # the effect's 95 % interval (both equal the effect for a deterministic computation)
-    ci_high: float
-    unit: str
-    seeds: int  # independent runs behind the effect (1: one network, or a deterministic computation)
-    numbers: str  # the measured values behind the effect, in words, e.g. "none 80.1 %, flip + shift 83.4 %"
-    interval_of: str  # how the interval was found, in words ("paired t over 5 seeds", …)
-    condition: str = ""  # a second part of the claim that must hold too, in words
-    condition_met: bool = True
-
-    @property
-    def text(self) -> str:
-        """The effect as every page writes it: one rounding, everywhere."""
-        if self.ci_low == self.ci_high:
-            return f"{self.effect:+.3g} {self.unit} ({self.interval_of})"
-        return (
-            f"{self.effect:+.3g} {self.unit}, 95 % interval {self.ci_low:+.3g} to {self.ci_high:+.3g} "
-            f"({self.interval_of})"
-        )
-
-
-def t_interval(effects: Sequence[float]) -> tuple[float, float]:
-    """Student's t 95 % interval of the mean of paired per-seed effects."""
-    from scipy import stats  # here, not above: pages import this module, only the precomputation measures
-
-    result = stats.ttest_1samp(np.asarray(effects, dtype=float), 0.0).confidence_interval(CONFIDENCE)
-    return float(result.low), float(result.high)
-
-
-def paired(effects: Sequence[float], unit: str, numbers: str, **extra: object) -> Evidence:
-    """Evidence from per-seed effects (seed s of one arm against seed s of the other): mean and t interval."""
-    effects = np.asarray(effects, dtype=float)
-    if len(effects) < 2:
-        raise ValueError("a paired interval needs at least 2 seeds")
-    low, high = t_interval(effects)
-    return Evidence(
-        float(effects.mean()), low, high, unit, len(effects), numbers, f"paired t over {len(effects)} seeds", **extra
-    )
-
-
-def bootstrapped(
-    statistic: Callable[..., float],
-    samples: Sequence[np.ndarray],
-    unit: str,
-    numbers: str,
-    networks: int = 1,
-    **extra: object,
-) -> Evidence:
-    """Evidence from one comparison on the same test images: ``statistic(*samples)`` and its paired percentile
-    bootstrap interval (the images resampled together for every side; seed 0). ``networks``: how many trained
-    networks the statistic pools (it reports them as its seeds)."""
-    from scipy import stats  # see t_interval
-
-    result = stats.bootstrap(
-        samples,
-        statistic,
-        paired=True,
-        vectorized=False,
-        n_resamples=RESAMPLES,
-        confidence_level=CONFIDENCE,
-        method="percentile",
-        rng=np.random.default_rng(0),
-    )
-    low, high = result.confidence_interval
-    interval_of = f"paired bootstrap over {len(samples[0]):,} test images"
-    return Evidence(float(statistic(*samples)), float(low), float(high), unit, networks, numbers, interval_of, **extra)
-
-
-def deterministic(effect: float, unit: str, numbers: str, **extra: object) -> Evidence:
-    """Evidence from a computation without randomness: no interval."""
-    return Evidence(effect, effect, effect, unit, 1, numbers, "deterministic", **extra)
-
-
-def percent(values: np.ndarray, digits: int = 1) -> str:
-    """Mean ± std of accuracies (or errors) over seeds, in percent."""
-    return f"{100 * values.mean():.{digits}f} ± {100 * values.std(ddof=1):.{digits}f} %"
-
 
 def arm(name: str, directory: Path) -> np.ndarray:
     """Test accuracy (10,000 images) of one arm of the small-data regime over the seeds, at the kept weights."""
     return small_kept(name, "test_accuracy", directory)
-
-
-def clearly_positive(values: np.ndarray) -> bool:
-    """The per-seed values' 95 % interval lies above 0: the rule every claim uses."""
-    return t_interval(values)[0] > 0
 
 
 RECIPE_LABEL = AUGMENTATION_LABELS[RECIPE]

@@ -11,7 +11,7 @@ import torch
 from scipy import stats
 from torch import nn
 
-from core import claims, measures, plan
+from core import claims, evidence, measures, plan
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
@@ -113,14 +113,14 @@ def test_the_command_line_lists_every_claim_as_tsv():
 def test_the_one_rule_on_hand_made_intervals(effect, low, high, minimum, verdict, reason):
     """Shown: interval above 0 and the minimum reached; the opposite: below 0; else which kind of not shown."""
     claim = claims.Claim("x", "", "", StudioTab.PIPELINE, minimum, "", lambda _: None)
-    found = measures.Evidence(effect, low, high, "u", 5, "", "paired t over 5 seeds")
+    found = evidence.Evidence(effect, low, high, "u", 5, "", "paired t over 5 seeds")
     assert (claim.verdict(found), claim.reason(found)) == (verdict, reason)
 
 
 def test_the_t_interval_matches_a_hand_computation():
-    """measures.paired: mean ± t(0.975, n − 1) · s / √n, here for n = 5 by the t table's 2.776."""
+    """evidence.paired: mean ± t(0.975, n − 1) · s / √n, here for n = 5 by the t table's 2.776."""
     effects = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
-    found = measures.paired(effects, "u", "")
+    found = evidence.paired(effects, "u", "")
     half = 2.7764451 * effects.std(ddof=1) / np.sqrt(5)
     assert (found.ci_low, found.ci_high) == pytest.approx((3 - half, 3 + half), abs=1e-6)
 
@@ -161,7 +161,7 @@ def test_gap_effect_counts_only_when_the_test_figures_improve():
 def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     """A large effect with its condition unmet is 'not shown', and the sentence says which part failed."""
     claim = claims.Claim("x", "", "", StudioTab.PIPELINE, 1.0, "", lambda _: None)
-    found = measures.Evidence(10.0, 9.0, 11.0, "u", 5, "", "t", condition="test accuracy improves", condition_met=False)
+    found = evidence.Evidence(10.0, 9.0, 11.0, "u", 5, "", "t", condition="test accuracy improves", condition_met=False)
     assert (claim.verdict(found), claim.reason(found)) == (claims.NOT_SHOWN, claims.FAILS)
 
 
