@@ -9,7 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from core.labs import LABS
-from pages.ui.kit import NARROW_VIEWPORT, lecture_nav_ui, link_check_ui, narrow_viewport, projector_mode
+from pages.ui.kit import (
+    NARROW_VIEWPORT,
+    lecture_nav_ui,
+    link_check_ui,
+    narrow_viewport,
+    projector_mode,
+    slide_figures,
+)
 from pages.ui.routing import leave_legacy_navigation, run_page, start_warm_up, wait_for_labs
 from pages.ui.shell import APP_CSS, PROJECTOR_CSS, browser
 
@@ -48,7 +55,7 @@ def main() -> None:
     with st.sidebar:
         browser(
             key="viewport",  # narrow_viewport() reads the state it reports
-            data={"narrow": narrow_viewport(), "breakpoint": NARROW_VIEWPORT},
+            data={"narrow": narrow_viewport(), "breakpoint": NARROW_VIEWPORT, "figures": slide_figures()},
             default={"narrow": False},
             on_narrow_change=_rerun_with_new_layout,
         )

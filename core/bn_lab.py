@@ -305,10 +305,10 @@ class FormulaNumbers:
     max_difference: float  # over the whole channel, hand vs layer
 
     def latex(self) -> list[str]:
-        """The formula with this channel's live numbers, then the formula itself."""
+        """This channel's live numbers (the batch's, then the layer's: each line fits a phone), then the formula."""
         return [
-            rf"\mu_B = {self.mu:.4f},\quad \sigma_B^2 = {self.var:.4f},\quad \epsilon = {latex_number(self.eps)},\quad "
-            rf"\gamma = {self.gamma:.4f},\quad \beta = {self.beta:.4f}",
+            rf"\mu_B = {self.mu:.4f},\quad \sigma_B^2 = {self.var:.4f}",
+            rf"\epsilon = {latex_number(self.eps)},\quad \gamma = {self.gamma:.4f},\quad \beta = {self.beta:.4f}",
             r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta",
         ]
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from core import labs, measures
+import plotly.graph_objects as go
+
+from core import figures, labs, measures
 from core.evidence import Evidence
 from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from core.runs import RUNS_DIR, load_summary
@@ -370,6 +372,30 @@ def table() -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+VERDICT_COLOURS = {SHOWN: "#009E73", OPPOSITE: "#D55E00", FAILS: "#E69F00", UNSEEN: "#999999"}
+
+
+def verdicts_figure(rows: Sequence[dict[str, object]], part_of: Mapping[str, str]) -> go.Figure:
+    """How many of each lecture part's claims (``part_of``: claim name -> part, in the lecture's order) this app's
+    experiments show, show the opposite of, or do not show (split by why): one stacked bar per part."""
+    parts = list(dict.fromkeys(part_of[row["claim"]] for row in rows))
+    parts.sort(key=list(dict.fromkeys(part_of.values())).index)
+    kind = {row["claim"]: row["reason"] or row["verdict"] for row in rows}
+    traces = []
+    for verdict, colour in VERDICT_COLOURS.items():
+        counts = [sum(kind[c] == verdict and part_of[c] == part for c in kind) for part in parts]
+        traces.append(go.Bar(x=counts, y=parts, orientation="h", name=verdict, marker_color=colour))
+    layout = figures.house_layout(60 + 42 * len(parts), "The claims, by part of the lecture")
+    layout.update(
+        barmode="stack",
+        bargap=0.25,
+        xaxis=dict(dtick=1),  # a count of claims
+        yaxis=dict(autorange="reversed"),  # the lecture's order, top to bottom
+        legend=dict(orientation="h", y=-0.12, yanchor="top", traceorder="normal"),
+    )
+    return go.Figure(traces, layout)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -96,7 +96,10 @@ def activation_figure(curves: dict[str, tuple[np.ndarray, ...]]) -> go.Figure:
     """Left: the non-linearities; right: their derivatives (flat tails: no gradient passes)."""
     figure = make_subplots(rows=1, cols=2, subplot_titles=["f(z)", "f′(z): what backprop multiplies by"])
     for index, (label, (z, out, gradient)) in enumerate(curves.items()):
-        line = dict(color=colour(index), dash=DASHES[index % len(DASHES)])
+        # Each curve wider than the next one drawn over it: where two coincide (ReLU and Leaky ReLU for z > 0,
+        # their derivatives at 1), the one below still shows on both sides of the one on top.
+        width = 2.5 + 1.0 * (len(curves) - 1 - index)
+        line = dict(color=colour(index), dash=DASHES[index % len(DASHES)], width=width)
         figure.add_scatter(x=z, y=out, mode="lines", line=line, name=label, legendgroup=label, row=1, col=1)
         figure.add_scatter(
             x=z, y=gradient, mode="lines", line=line, name=label, legendgroup=label, showlegend=False, row=1, col=2

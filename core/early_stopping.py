@@ -37,8 +37,8 @@ def early_stopping_losses(record: dict, steps_per_epoch: int) -> tuple[np.ndarra
         f"training loss (mean over the last {interval // steps_per_epoch} epochs)": epoch_means(
             record["train_loss"], interval
         ),
-        "validation loss": np.array(record["val_loss"]),
         "test loss": np.array(record["test_loss"]),
+        "validation loss": np.array(record["val_loss"]),  # drawn last: the curve early stopping reads, on top
     }
 
 
@@ -65,16 +65,18 @@ def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch:
 def early_stopping_figure(epochs: np.ndarray, losses: Mapping[str, np.ndarray], stop: int, best: int) -> go.Figure:
     """Loss curves over epochs with the epoch early stopping keeps and the one at which it stops."""
     figure = lines_figure({label: (epochs, values) for label, values in losses.items()}, "epoch", "cross-entropy")
+    figure.update_xaxes(rangemode="nonnegative")  # from epoch 0: no room left of the curves' start
     figure.add_vline(
         x=epochs[best],
         line=dict(color=colour(2), dash="dash"),
-        annotation_text=f"best: epoch {epochs[best]}",
-        annotation_position="top left",
+        annotation_text=f"best: epoch {epochs[best]:g}",
+        annotation_position="top right",  # right of its line: epoch 0 is the plot's left edge
     )
     figure.add_vline(
         x=epochs[stop],
         line=dict(color=colour(1), dash="dot"),
-        annotation_text=f"stop: epoch {epochs[stop]}",
+        annotation_text=f"stop: epoch {epochs[stop]:g}",
         annotation_position="top right",
+        annotation_yshift=-30,  # a line below the other: the two lines can be a few epochs apart
     )
     return figure

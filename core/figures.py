@@ -236,8 +236,10 @@ def _enlarge(figure: go.Figure, size: int = PROJECTOR_FONT) -> None:
             if trace.type == "heatmap":
                 trace.update(textfont_size=size)
         elif trace.type == "scatter":
-            if trace.line.width != 0:  # (0: a filled band's outline stays invisible)
+            if trace.line.width is None:
                 trace.line.width = 4
+            elif trace.line.width >= 1:  # widths chosen apart stay apart; below 1 (a band's invisible outline,
+                trace.line.width = max(4, trace.line.width * 1.4)  # a cube's cell edges) they stay as drawn
             if isinstance(trace.marker.size, (int, float)):
                 trace.marker.size = trace.marker.size * 1.5
 

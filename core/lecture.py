@@ -26,6 +26,9 @@ class Slide:
     view: StrEnum | None = None  # the lab tab that shows it (None: no demo in this app)
     settings: Mapping[str, str | list[str]] = field(default_factory=dict)  # query parameters of the view
     claims: tuple[str, ...] = ()  # the registry's claims that test the slide
+    # The key of the element that shows the slide's point (its class is st-key-<figure>): presenting, the view
+    # opens with it wholly on the projected screen, scrolled to it if the view holds more above it.
+    figure: str = ""
 
 
 RECAP, PRE, AUG, REG, DROP, MC, BN, NORMS, KNOW = (
@@ -48,20 +51,23 @@ SLIDES: tuple[Slide, ...] = (
         "makes of them; the sigmoid of the true class's score beside.",
         BatchNormTab.NONLINEARITIES,
         {"softmax_item": "0"},
+        figure="softmax",
     ),
     Slide(
         RECAP,
         "Activation functions: saturation and dead units",
         "Sigmoid, tanh, ReLU and Leaky ReLU with their derivatives, and how much gradient reaches the first layer.",
         BatchNormTab.NONLINEARITIES,
+        figure="activation_curves",
     ),
     Slide(
         RECAP,
         "Weight initialization",
         "Activations through ten ReLU layers: too small an init lets them vanish, Kaiming keeps their spread.",
         BatchNormTab.INITIALIZATION,
-        {"init_scheme": "Kaiming"},
+        {"init_activation": "relu", "init_scheme": "Kaiming"},
         ("kaiming-keeps-variance",),
+        figure="depth",
     ),
     Slide(
         PRE,
@@ -70,45 +76,52 @@ SLIDES: tuple[Slide, ...] = (
         "raw, [0, 1] and standardized inputs.",
         StudioTab.PREPROCESSING,
         claims=("input-normalization-helps-training",),
+        figure="pictures4-preprocessed",
     ),
     Slide(
         AUG,
         "Label-preserving transformations",
-        "Eight random views of one photo through a flip and a random crop: the same label every time.",
+        "Four random views of one photo through a flip and a random crop: the same label every time.",
         StudioTab.PIPELINE,
-        {"chain": ["Horizontal flip", "RandomResizedCrop"], "count": "8"},
+        {"chain": ["Horizontal flip", "RandomResizedCrop"], "count": "4"},
+        figure="pictures5-samples",
     ),
     Slide(
         AUG,
         "Flip, crop, scale",
         "One geometric transform, drawn many times, with what was drawn under each sample.",
         StudioTab.ONE_TRANSFORM,
-        {"one_group": "Geometric", "one.geometric": "RandomResizedCrop"},
+        {"one_group": "Geometric", "one.geometric": "RandomResizedCrop", "count": "4"},
+        figure="pictures5-samples",
     ),
     Slide(
         AUG,
         "Colour and brightness",
         "One photometric transform (ColorJitter), drawn many times.",
         StudioTab.ONE_TRANSFORM,
-        {"one_group": "Photometric", "one.photometric": "ColorJitter"},
+        {"one_group": "Photometric", "one.photometric": "ColorJitter", "count": "4"},
+        figure="pictures5-samples",
     ),
     Slide(
         AUG,
         "Is it still the same label?",
         "Transforms that can change what a picture shows, measured on Fashion-MNIST items.",
         StudioTab.LABEL_PRESERVING,
+        figure="six_or_nine",
     ),
     Slide(
         AUG,
         "TrivialAugment and RandAugment",
         "TrivialAugmentWide's operations at every magnitude bin: what one draw can do to a photo.",
         StudioTab.TRIVIAL_AUGMENT,
+        figure="trivial_augment_picture",
     ),
     Slide(
         AUG,
         "CutMix and MixUp",
         "Two photos mixed, with the label mixed in the same proportion.",
         StudioTab.MIXING,
+        figure="pictures4-mixed",
     ),
     Slide(
         AUG,
@@ -117,6 +130,7 @@ SLIDES: tuple[Slide, ...] = (
         "mirrored test images.",
         RegularizationTab.SMALL_DATA,
         claims=("augmentation-buys-invariance", "augmentation-generalizes", "augmentation-shrinks-gap"),
+        figure="invariance",
     ),
     Slide(
         AUG,
@@ -124,18 +138,21 @@ SLIDES: tuple[Slide, ...] = (
         "Two widths, each trained with and without augmentation, and whether an unequal comparison flips them.",
         RegularizationTab.SMALL_DATA,
         claims=("same-augmentation-for-comparison",),
+        figure="table-same",
     ),
     Slide(
         AUG,
         "Memory vs speed",
         "The pipeline applied on the fly against reading stored copies, timed on this server.",
         StudioTab.MEMORY,
+        figure="measure",
     ),
     Slide(
         AUG,
         "Test-time augmentation: crops",
         "The ten crops (corners, centre and their mirrors) a network averages at test time.",
         StudioTab.TEST_TIME_CROPS,
+        figure="pictures5-crops",
     ),
     Slide(
         AUG,
@@ -143,6 +160,7 @@ SLIDES: tuple[Slide, ...] = (
         "One network's prediction averaged over views, on clean, mirrored and shifted test images.",
         MCDropoutTab.TTA,
         claims=("tta-helps",),
+        figure="table-tta",
     ),
     Slide(
         REG,
@@ -151,6 +169,7 @@ SLIDES: tuple[Slide, ...] = (
         RegularizationTab.WEIGHT_DECAY,
         {"decay": "1.0"},
         ("l2-equals-decay-for-sgd", "weight-decay-regularizes"),
+        figure="paths",
     ),
     Slide(
         REG,
@@ -158,6 +177,7 @@ SLIDES: tuple[Slide, ...] = (
         "Adam with L2 and AdamW on the CNN: weight norms and test accuracy.",
         RegularizationTab.WEIGHT_DECAY,
         claims=("l2-differs-from-decay-for-adam",),
+        figure="decay_accuracy",
     ),
     Slide(
         REG,
@@ -165,6 +185,7 @@ SLIDES: tuple[Slide, ...] = (
         "Training, validation and test loss over epochs, with where early stopping stops and what it keeps.",
         RegularizationTab.EARLY_STOPPING,
         claims=("early-stopping-helps", "early-stopping-lowers-test-loss"),
+        figure="es",
     ),
     Slide(
         REG,
@@ -172,6 +193,7 @@ SLIDES: tuple[Slide, ...] = (
         "The average of six networks against the networks alone, and why correlated errors limit it.",
         RegularizationTab.ENSEMBLES,
         claims=("ensemble-averages-errors",),
+        figure="ensemble",
     ),
     Slide(
         REG,
@@ -179,19 +201,23 @@ SLIDES: tuple[Slide, ...] = (
         "One run's checkpoints averaged, against one network and four short ones at the same cost.",
         RegularizationTab.CHECKPOINT_ENSEMBLES,
         claims=("checkpoint-ensemble-helps",),
+        figure="checkpoints",
     ),
     Slide(
         DROP,
         "Dropout and the weight-scaling rule",
         "The lecture's two-input unit: dropout's expectation, and PyTorch's inverted scaling, by real draws.",
         MCDropoutTab.BASICS,
+        figure="weight_scaling",
     ),
     Slide(
         DROP,
         "Dropout reduces over-fitting",
         "The same CNN on 500 images with and without dropout 0.5: training and test accuracy over seeds.",
         RegularizationTab.SMALL_DATA,
-        claims=("dropout-regularizes",),
+        {"reg_arms": ["no augmentation", "dropout 0.5"]},  # pills bound to the link by their labels
+        ("dropout-regularizes",),
+        figure="small_curves",
     ),
     Slide(
         DROP,
@@ -199,6 +225,7 @@ SLIDES: tuple[Slide, ...] = (
         "Two fixed dropout masks, two sub-networks of the trained model: how often each is right, how often they "
         "agree, and their average (below the weight-scaling rule).",
         MCDropoutTab.BASICS,
+        figure="subnetworks",
     ),
     Slide(
         DROP,
@@ -206,6 +233,7 @@ SLIDES: tuple[Slide, ...] = (
         "Epochs to the same validation accuracy with and without dropout, 5 seeds.",
         RegularizationTab.DROPOUT_TIME,
         claims=("dropout-trains-slower",),
+        figure="dropout_time",
     ),
     Slide(
         MC,
@@ -213,18 +241,21 @@ SLIDES: tuple[Slide, ...] = (
         "One item, many dropout passes: the spread of the class probabilities.",
         MCDropoutTab.PREDICTION,
         {"mc_class": "Shirt", "mc_index": "107"},
+        figure="distribution",
     ),
     Slide(
         MC,
         "Uncertainty under a changing input",
         "An item rotated or brightened step by step: entropy and mutual information rise.",
         MCDropoutTab.PERTURBATION,
+        figure="perturbation",
     ),
     Slide(
         MC,
         "In and out of distribution",
         "Fashion-MNIST items against photos and noise: the passes disagree more away from the training data.",
         MCDropoutTab.IN_VS_OUT,
+        figure="ood_mi",
     ),
     Slide(
         MC,
@@ -233,6 +264,7 @@ SLIDES: tuple[Slide, ...] = (
         MCDropoutTab.CALIBRATION,
         {"mc_calibration_net": OVERCONFIDENT_LABEL},
         ("mc-dropout-calibrates",),
+        figure="reliability",
     ),
     Slide(
         BN,
@@ -240,12 +272,14 @@ SLIDES: tuple[Slide, ...] = (
         "What enters each non-linearity over training steps, plain against BatchNorm, from the recorded runs.",
         BatchNormTab.ACTIVATIONS,
         {"bn_step": "100"},
+        figure="histograms",
     ),
     Slide(
         BN,
         "The BatchNorm transform",
         "The formula on one channel of a real batch: mean, variance, normalized values, γ and β.",
         BatchNormTab.FORMULA,
+        figure="table-formula",
     ),
     Slide(
         BN,
@@ -253,6 +287,7 @@ SLIDES: tuple[Slide, ...] = (
         "Each channel's learned γ and β beside the batch's σ_B and μ_B (below the formula): how far the trained "
         "network went towards undoing it.",
         BatchNormTab.FORMULA,
+        figure="undo",
     ),
     Slide(
         BN,
@@ -261,6 +296,7 @@ SLIDES: tuple[Slide, ...] = (
         BatchNormTab.TRAIN_VS_TEST,
         {"rs_batch": "2"},
         ("bn-needs-batch-statistics",),
+        figure="running",
     ),
     Slide(
         BN,
@@ -269,6 +305,7 @@ SLIDES: tuple[Slide, ...] = (
         BatchNormTab.LIVE_TRAINING,
         {"lr": "0.2"},
         ("bn-tolerates-larger-lr",),
+        figure="lr_sweep",
     ),
     Slide(
         BN,
@@ -276,25 +313,40 @@ SLIDES: tuple[Slide, ...] = (
         "Plain and BatchNorm MLPs of depth 4 to 50, both with Kaiming init, each at its own best rate.",
         BatchNormTab.DEEP,
         claims=("bn-trains-deep-nets",),
+        figure="depth_accuracy",
     ),
     Slide(
         BN,
         "Dropout and BatchNorm together",
-        "No demo yet: it needs networks trained with dropout before and after BatchNorm, to measure the variance "
-        "shift between training and test; this app has not trained them.",
+        "A dropout layer before and after a BatchNorm layer on real activations: the variance BatchNorm learns in "
+        "training against what it meets at test time (the shift; its cost in accuracy is not measured).",
+        MCDropoutTab.BASICS,
+        {"mc_p": "0.5"},
+        figure="variance_shift",
     ),
     Slide(
         NORMS,
         "Layer, instance and group normalization",
         "Which values share one mean and variance in each normalization, on a real batch of activations.",
         BatchNormTab.OTHER_NORMS,
+        figure="norm_cube",
     ),
     Slide(
         KNOW,
         "What do we know so far?",
         "Every claim of the lecture with what this app's experiments measure and a verdict.",
+        figure="verdicts",
     ),
 )
+
+
+def claim_parts() -> dict[str, str]:
+    """Each registry claim's lecture part (that of the first slide naming it), in the lecture's order."""
+    parts: dict[str, str] = {}
+    for slide in SLIDES:
+        for claim in slide.claims:
+            parts.setdefault(claim, slide.part)
+    return parts
 
 
 def slide_query(index: int, projector: bool) -> dict[str, str | list[str]]:

@@ -7,7 +7,7 @@ ended up with can.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 MAX_SHOWN = 40  # characters of a rejected value quoted back to the user
 
@@ -28,11 +28,24 @@ def _same(raw: str, expected: str) -> bool:
         return raw.strip().lower() == expected.strip().lower()
 
 
-def rejected_settings(requested: Mapping[str, Sequence[str]], values: Mapping[str, object]) -> list[str]:
-    """``name=value`` for each setting of the link that no widget holds as given (unknown or invalid)."""
+def rejected_settings(
+    requested: Mapping[str, Sequence[str]],
+    values: Mapping[str, object],
+    labels: Mapping[str, Callable[[object], str]] | None = None,
+) -> list[str]:
+    """``name=value`` for each setting of the link that no widget holds as given (unknown or invalid).
+
+    ``labels``: a widget's format_func by its key; a link carries such a widget's choices by their labels."""
+    labels = labels or {}
     rejected = []
     for name, raw in requested.items():
-        expected = as_strings(values[name]) if name in values else None
+        expected = None
+        if name in values:
+            value = values[name]
+            if name in labels:
+                label = labels[name]
+                value = [label(part) for part in value] if isinstance(value, (list, tuple)) else label(value)
+            expected = as_strings(value)
         if expected is None or len(expected) != len(raw) or not all(map(_same, raw, expected)):
             shown = ",".join(raw)
             shown = shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "…"

@@ -126,6 +126,37 @@ class Throughput:
     bytes_per_picture: int  # stored as uint8
 
 
+@dataclass(frozen=True)
+class TrainingSet:
+    pictures: int  # how many training pictures it holds
+    side: int | None  # px of its square pictures (None: photos of many sizes, stored at the pipeline's output)
+    channels: int  # 1: grey, 3: colour
+
+
+TRAINING_SETS = {
+    "Fashion-MNIST (60,000, 28×28 grey)": TrainingSet(60_000, 28, 1),
+    "CIFAR-10 (50,000, 32×32)": TrainingSet(50_000, 32, 3),
+    "ImageNet (1,281,167 photos)": TrainingSet(1_281_167, None, 3),
+}
+
+
+def as_training_picture(
+    image: Image.Image, chain: Sequence[ChainItem], training_set: TrainingSet
+) -> tuple[Image.Image, list[ChainItem]]:
+    """The photo as one of ``training_set``'s pictures (its side, its channels) and the pipeline as one would set
+    it for them: every crop or output size at that side. A 224 px crop of a 32 px CIFAR-10 picture would price
+    each stored copy at 49 times the picture itself."""
+    if training_set.side is None:
+        return image, list(chain)
+    side = training_set.side
+    picture = F.center_crop(image, [min(image.size)]).resize((side, side), Image.Resampling.BILINEAR)
+    picture = picture.convert("L" if training_set.channels == 1 else "RGB")
+    sized = [
+        ChainItem(item.augmentation, {**item.values, "size": side}) if "size" in item.values else item for item in chain
+    ]
+    return picture, sized
+
+
 def as_network_input(picture: Image.Image | torch.Tensor | np.ndarray) -> torch.Tensor:
     """What a loader hands the network: float (C, H, W) in [0, 1]."""
     return F.to_dtype(F.to_image(picture), torch.float32, scale=True)

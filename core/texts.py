@@ -99,6 +99,14 @@ TEXTS: dict[str, Text] = {
         "two agree, and what averaging them and keeping every unit (dropout off) give.",
         "Two masks, two sub-networks of one trained net: each right, both, and their average.",
     ),
+    "mc.variance_shift": Text(
+        "The slide's *dropout usually does not work well with BatchNorm*, measured: a fresh nn.Dropout (the lab's p) "
+        "and nn.BatchNorm1d in both orders, on the main model's real embeddings of the 2,000 test items. In "
+        "training mode the BatchNorm layer averages the variance of what reaches it over batches of 100 (dropout "
+        "masks drawn with the seed above); in eval mode dropout is off. The histogram: per unit, how far its "
+        "test-time output spreads; training normalized it to 1.",
+        "Dropout before BatchNorm: the variance it learned in training is too large at test time.",
+    ),
     "bn.softmax": Text(
         "The recap: the network's last layer gives ten scores z (any real numbers); softmax turns them into "
         "probabilities, exp(z) normalized to sum to 1. Here the shipped BatchNorm network's scores for one test "

@@ -7,8 +7,9 @@ from pages.ui.routing import use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
-from core import claims, labs
+from core import claims, labs, lecture
 from core.cards import cards_markdown
+from pages.sections.widgets import plot
 
 # The labs in the order their claims are listed below the table.
 PAGE_TITLES = {lab.page: lab.title for lab in (labs.REGULARIZATION, labs.MC_DROPOUT, labs.BATCHNORM, labs.STUDIO)}
@@ -17,6 +18,7 @@ PAGE_TITLES = {lab.page: lab.title for lab in (labs.REGULARIZATION, labs.MC_DROP
 def table_section(rows: list[dict[str, object]]) -> None:
     shown, projected = sum(row["verdict"] == claims.SHOWN for row in rows), projector_mode()
     st.metric("Claims shown by this app's experiments", f"{shown} of {len(rows)}")
+    plot("verdicts", claims.verdicts_figure, rows, lecture.claim_parts(), content="recorded")
     table = [
         {
             "claim": claims.BY_NAME[row["claim"]].statement,

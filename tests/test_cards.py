@@ -17,3 +17,9 @@ def test_each_row_becomes_a_card_with_every_column():
 
 def test_no_rows_no_cards():
     assert cards_markdown([]) == ""
+
+
+def test_a_number_heading_a_card_is_named_by_its_column():
+    """A card titled by a bare number ("-2.572") says what the number is ("x: -2.572")."""
+    text = cards_markdown([{"x": -2.5721, "y": 1.0}, {"seed": "3", "accuracy": 0.5}])
+    assert text.split("\n\n---\n\n") == ["**x: -2.572**  \ny: 1", "**seed: 3**  \naccuracy: 0.5"]

@@ -37,3 +37,10 @@ def test_the_walk_skips_slides_without_a_view_and_ends_at_the_claims():
     for before, after in zip(shown, shown[1:]):
         assert lecture.neighbours(before)[1] == after and lecture.neighbours(after)[0] == before
     assert all(lecture.SLIDES[i].shows.startswith("No demo yet") for i in range(len(lecture.SLIDES)) if i not in shown)
+
+
+def test_every_view_names_its_key_figure():
+    """Each slide that opens a view names the element that shows its point (the walk checks it is on screen)."""
+    for index, slide in enumerate(lecture.SLIDES):
+        if lecture.slide_page(index) is not None:
+            assert slide.figure and " " not in slide.figure, slide.title

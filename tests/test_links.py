@@ -25,3 +25,11 @@ def test_unknown_invalid_and_long_settings_are_reported_shortened():
     assert rejected[:2] == ["foo=1", "seed=abc"]
     assert rejected[2].startswith("image=xxx") and rejected[2].endswith("…") and len(rejected[2]) < 60
     assert rejected[3] == "chain=hflip"
+
+
+def test_a_choice_shown_by_label_is_judged_by_its_label():
+    """A widget with a format_func carries its choices in the link by their labels: those are taken, keys are not."""
+    labels = {"arms": {"none": "no augmentation", "dropout": "dropout 0.5"}.get}
+    values = {"arms": ["none", "dropout"]}
+    assert rejected_settings({"arms": ["no augmentation", "dropout 0.5"]}, values, labels) == []
+    assert rejected_settings({"arms": ["none", "dropout"]}, values, labels) == ["arms=none,dropout"]

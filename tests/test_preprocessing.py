@@ -57,3 +57,21 @@ def test_throughput_and_storage_arithmetic():
     assert (
         rows[0]["pre-computed: make once + read 10 epochs"] == "500.0 min"
     )  # (2,000,000 / 100 + 10,000,000 / 1,000) s
+
+
+def test_a_training_set_prices_its_own_pictures():
+    """CIFAR-10's copies are 32×32×3 bytes even through a 224 px RandomResizedCrop (its size set to the set's
+    side), Fashion-MNIST's 28×28 grey; ImageNet's photos stay as loaded, cropped as the pipeline says."""
+    image = Image.new("RGB", (300, 200), "orange")
+    crop, flip = BY_TITLE["RandomResizedCrop"], BY_TITLE["Horizontal flip"]
+    chain = [ChainItem(crop, {p.name: p.default for p in crop.params}), ChainItem(flip, {"p": 0.5})]
+    expected = {
+        "CIFAR-10": ((32, 32), 32 * 32 * 3),
+        "Fashion-MNIST": ((28, 28), 28 * 28),
+        "ImageNet": ((224, 224), 224 * 224 * 3),
+    }
+    for name, training_set in pre.TRAINING_SETS.items():
+        picture, sized = pre.as_training_picture(image, chain, training_set)
+        found = pre.measure_throughput(picture, sized, pictures=2, copies=2, seed=0)
+        assert (found.side, found.bytes_per_picture) == expected[name.split(" (")[0]], name
+        assert sized[1] == chain[1]  # a transform without a size is left as it was

@@ -97,14 +97,13 @@ def preprocessing_section(loaded: LoadedImage) -> None:
     claim_note("input-normalization-helps-training")
 
 
-DATASETS = {"Fashion-MNIST (60,000)": 60_000, "CIFAR-10 (50,000)": 50_000, "ImageNet (1,281,167)": 1_281_167}
-
-
-def _measure(key: tuple, loaded: LoadedImage, chain: list[ChainItem], copies: int) -> None:
-    """*Measure*: time both ways on this server now; the result (or torchvision's refusal) for the page to show."""
+def _measure(key: tuple, loaded: LoadedImage, chain: list[ChainItem], copies: int, dataset: str) -> None:
+    """*Measure*: time both ways on this server now, on the photo as one of the training set's pictures; the
+    result (or torchvision's refusal) for the page to show."""
+    picture, sized = pre.as_training_picture(loaded.image, chain, pre.TRAINING_SETS[dataset])
     try:
         with st.spinner("Augmenting 48 pictures, then reading 48 stored ones…"):
-            st.session_state.throughput = (key, pre.measure_throughput(loaded.image, chain, 48, copies, seed=0))
+            st.session_state.throughput = (key, pre.measure_throughput(picture, sized, 48, copies, seed=0))
     except AugmentationError as error:
         st.session_state.throughput = (key, str(error))
 
@@ -115,12 +114,14 @@ def memory_section(loaded: LoadedImage, chain: list[ChainItem]) -> None:
         st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
         return
     left, middle, right = st.columns(3)
-    dataset = left.selectbox("Training set", list(DATASETS), index=1, key="memory_dataset", bind="query-params")
+    dataset = left.selectbox(
+        "Training set", list(pre.TRAINING_SETS), index=1, key="memory_dataset", bind="query-params"
+    )
     epochs = middle.select_slider("Epochs", (10, 30, 90, 200), value=90, key="memory_epochs", bind="query-params")
     copies = right.select_slider("Copies K", (1, 5, 10, 20, 50), value=10, key="memory_copies", bind="query-params")
-    key = (loaded.digest, chain_titles(chain), repr([item.values for item in chain]))
+    key = (loaded.digest, chain_titles(chain), repr([item.values for item in chain]), dataset)
     # A callback, not the button's return value: it runs before the page, so no rerun can drop the click.
-    measure = dict(on_click=_measure, args=(key, loaded, chain, copies))
+    measure = dict(on_click=_measure, args=(key, loaded, chain, copies, dataset))
     st.button("Measure on this server", icon=":material/timer:", type="primary", key="measure", **measure)
     measured = st.session_state.get("throughput")
     if measured is None or measured[0] != key:
@@ -135,7 +136,14 @@ def memory_section(loaded: LoadedImage, chain: list[ChainItem]) -> None:
     b.metric(
         "Reading stored copies", f"{found.precomputed:,.0f} pictures/s", f"{found.precomputed / found.on_the_fly:,.0f}x"
     )
-    c.metric("One picture", f"{found.side[0]}×{found.side[1]} px, {found.bytes_per_picture / 1e3:,.0f} kB")
-    rows = pre.storage_rows(found, DATASETS[dataset], sorted({1, copies, epochs}), epochs)
+    c.metric("One stored copy", f"{found.side[0]}×{found.side[1]} px, {found.bytes_per_picture:,} bytes")
+    training_set = pre.TRAINING_SETS[dataset]
+    if training_set.side is not None:
+        st.caption(
+            f"Timed on your photo as a {dataset.split(' (')[0]} picture ({training_set.side}×{training_set.side} px"
+            f"{', grey' if training_set.channels == 1 else ''}), every crop or output size of the pipeline set to "
+            f"{training_set.side} px, as one would set it for that training set."
+        )
+    rows = pre.storage_rows(found, training_set.pictures, sorted({1, copies, epochs}), epochs)
     table("memory", rows, content=(key, dataset, epochs, copies, found.on_the_fly))
     explain("studio.memory_verdict", "caption", pipeline=chain_titles(chain))

@@ -13,6 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from core.bn_lab import images_to_fashion_input
 from core.calibration import ECE_BINS, against_the_slide, calibration_change, reliability_figure
 from core.data import CLASSES, to_display, to_tensor
+from core.dropout_bn import VarianceShift, variance_shift, variance_shift_figure
 from core.figures import lines_figure
 from core.images import png_bytes
 from core.labs import MC_DROPOUT, OVERCONFIDENT, OVERCONFIDENT_LABEL, MCDropoutTab
@@ -45,7 +46,16 @@ from core.regularization import tta_test_set_rows
 from core.subnetworks import SubNetworks, agreement_figure, subnetworks
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_record
 from pages.sections.widgets import claim_note, image_input_ui, plot, table
-from pages.ui.kit import beside_ui, explain, open_tab_ui, projector_mode, recheck_link_ui, reserve_sidebar, seed_ui
+from pages.ui.kit import (
+    beside_ui,
+    explain,
+    link_label,
+    open_tab_ui,
+    projector_mode,
+    recheck_link_ui,
+    reserve_sidebar,
+    seed_ui,
+)
 
 PER_CLASS = 200  # test images per class in the shipped subset
 PICTURE_SIDE = 196  # px of the input as the network sees it: 7 screen pixels per input pixel, made at this size
@@ -185,7 +195,7 @@ def calibration_section(p: float, passes: int, own_p: bool) -> None:
         list(networks),
         default="main",
         required=True,
-        format_func=networks.get,
+        format_func=link_label("mc_calibration_net", networks.get),
         key="mc_calibration_net",
         bind="query-params",
     )
@@ -246,7 +256,7 @@ def basics_section(model_p: float, seed: int) -> None:
         bind="query-params",
         help="Only for this example; the model's p is chosen above the tabs.",
     )
-    row = st.container(horizontal=True)
+    row = st.container(horizontal=True, key="weight_scaling")
     for number in cached_weight_scaling(p).numbers():
         row.metric(number.label, number.value, help=number.help or None)
     st.subheader(f"Many models in one: two sub-networks of the main model (p = {model_p})")
@@ -254,6 +264,17 @@ def basics_section(model_p: float, seed: int) -> None:
     found = cached_subnetworks(model_p, seed)
     plot("subnetworks", agreement_figure, found, content=(model_p, seed))
     st.markdown(found.sentence())
+    st.subheader(f"Dropout before BatchNorm: the variance shift (p = {model_p})")
+    explain("mc.variance_shift", "caption")
+    shift = cached_variance_shift(model_p, seed)
+    plot("variance_shift", variance_shift_figure, shift, content=(model_p, seed))
+    st.markdown(shift.sentence())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_variance_shift(p: float, seed: int) -> VarianceShift:
+    """A fresh dropout and BatchNorm layer, both orders, on the main model's embeddings of the test items."""
+    return variance_shift(cached_test_features(p), p, seed)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

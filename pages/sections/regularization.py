@@ -16,7 +16,7 @@ from core.mc_dropout import fashion_position
 from pages.sections.checkpoints import checkpoint_section, dropout_time_section
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_probs, shipped_record
 from pages.sections.widgets import claim_note, pictures_ui, plot, table
-from pages.ui.kit import explain, projector_mode, tabs_ui
+from pages.ui.kit import explain, link_label, projector_mode, tabs_ui
 
 PER_EPOCH = plan.SMALL_IMAGES // plan.SMALL.batch_size  # steps per epoch of the small-data runs
 WITH, WITHOUT = plan.AUGMENTATION_LABELS[plan.RECIPE], plan.AUGMENTATION_LABELS["none"]
@@ -162,7 +162,7 @@ def small_data_section() -> None:
         list(plan.SMALL_LABELS),
         default=["none", "flip_shift", plan.RECIPE],
         selection_mode="multi",
-        format_func=plan.SMALL_LABELS.get,
+        format_func=link_label("reg_arms", plan.SMALL_LABELS.get),
         key="reg_arms",
         bind="query-params",
     )
@@ -269,7 +269,7 @@ def ensembles_section() -> None:
         required=True,
         key="members",
         bind="query-params",
-        format_func={"seed": "different seeds", "bag": "bagging"}.get,
+        format_func=link_label("members", {"seed": "different seeds", "bag": "bagging"}.get),
     )
     correlation, disagreement = view["members"][kind]
     st.metric(

@@ -97,7 +97,8 @@ def pipeline_ui() -> list[ChainItem]:
 
 
 def pipeline_chips_ui(chain: list[ChainItem]) -> None:
-    """Projected, the sidebar is closed: the pipeline as a line of chips in the main area, in its order."""
+    """Projected, the sidebar is closed: the pipeline as a line of chips in the main area, in its order (in the
+    tabs that use it)."""
     chips = " → ".join(f":blue-background[{item.augmentation.title}]" for item in chain)
     st.markdown(f"**Pipeline:** {chips or 'none (open the sidebar to pick augmentations)'}")
 
@@ -120,7 +121,7 @@ def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: in
     size = f"{loaded.image.width}×{loaded.image.height} px"
     cells = [(cached_original(loaded.digest, loaded.image), f"**original**  \n{size}")]
     cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
-    pictures_ui("samples", cells)
+    pictures_ui("samples", cells, per_row=5 if projector_mode() else 4)  # projected: four draws fill one row
     return samples
 
 
@@ -130,6 +131,8 @@ def pipeline_section(loaded: LoadedImage, chain: list[ChainItem]) -> None:
     if not chain:
         st.info("Pick at least one augmentation in the sidebar to build a pipeline.")
         return
+    if projector_mode():
+        pipeline_chips_ui(chain)
     count, seed = count_seed_ui()
     explain("studio.samples", "caption", seed=seed)
     samples = samples_ui(loaded, chain, count, seed, "#")
@@ -192,7 +195,9 @@ def trivial_augment_section(loaded: LoadedImage) -> None:
         bin = st.slider("Magnitude bin", 0, 30, 17, key="ta_bin", bind="query-params")
         negative = st.toggle("Negative sign", value=False, key="ta_negative", bind="query-params")
     jpeg, description = cached_trivial_augment(loaded.digest, loaded.image, name, bin, negative)
-    right.image(jpeg, caption=description, width="stretch", output_format="JPEG")
+    right.container(key="trivial_augment_picture").image(
+        jpeg, caption=description, width="stretch", output_format="JPEG"
+    )
     table("trivial_augment_space", space, content=(loaded.image.height, loaded.image.width))
 
 
@@ -224,13 +229,15 @@ def cached_six_or_nine() -> list[tuple[bytes, str]]:
 
 def label_section() -> None:
     explain("studio.label")
-    for column, (picture, caption) in zip(st.columns(5), cached_six_or_nine()):
+    for column, (picture, caption) in zip(st.container(key="six_or_nine").columns(5), cached_six_or_nine()):
         column.image(picture, caption=caption, output_format="PNG")
     explain("studio.advice", "info")
 
 
 @st.fragment
 def code_section(chain: list[ChainItem]) -> None:
+    if projector_mode():
+        pipeline_chips_ui(chain)
     count, seed = count_seed_ui()
     st.code(pipeline_code(chain, seed, count), language="python")
 
@@ -241,8 +248,6 @@ def studio_section() -> None:
     it alone, not the header and the router."""
     loaded = image_input_ui()
     chain = pipeline_ui()
-    if projector_mode():
-        pipeline_chips_ui(chain)
     if loaded is not None:
         tabs_ui(
             STUDIO,

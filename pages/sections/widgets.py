@@ -204,9 +204,10 @@ def table(name: str, rows: list[dict] | dict[str, Sequence], content: Hashable, 
     Streamlit converts rows to Arrow on every rerun (through pandas: 6.6 % of the server's GIL time under the load
     mix); here that happens once per table ``name`` and ``content``, the small key naming what the rows hold."""
     arrow = _arrow_table(name, content, rows)
+    here = container.container(key=f"table-{name}")  # named, so the lecture can show it whole (core.lecture)
     if narrow_viewport():
-        container.markdown(cards_markdown(arrow.to_pylist()))
+        here.markdown(cards_markdown(arrow.to_pylist()))
     elif projector_mode():  # a static table: its text takes the projector's size (the grid's canvas does not)
-        container.table(arrow, hide_index=True)
+        here.table(arrow, hide_index=True)
     else:
-        container.dataframe(arrow, hide_index=True)
+        here.dataframe(arrow, hide_index=True)

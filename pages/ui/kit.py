@@ -51,9 +51,23 @@ def picture_html(path: Path, alt: str) -> str:
     return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="width: 100%">'
 
 
+def presented_slide() -> int | None:
+    """The lecture's slide (from 0) this view was opened for (``?slide=N``), or None."""
+    return lecture.slide_from_query(st.query_params.get(lecture.SLIDE_KEY))
+
+
+def slide_figures() -> list[str]:
+    """For the browser component: each slide's key figure (core.lecture), which it shows whole when a view is
+    opened for that slide (pages/ui/assets/browser.js)."""
+    return [slide.figure for slide in lecture.SLIDES]
+
+
 def header_ui(title: str, notice: str) -> None:
     """The page's title and its *what to notice* box (core.texts' ``notice``); side by side when projected, so
-    the first screen keeps its room for the key figure."""
+    the first screen keeps its room for the key figure. Projected while presenting, neither: the lecture's bar
+    names the slide, and the slide's figure takes the screen."""
+    if projector_mode() and presented_slide() is not None:
+        return
     left, right = st.columns([1, 2], vertical_alignment="center") if projector_mode() else [st.container()] * 2
     left.title(title)
     with right:
@@ -140,6 +154,15 @@ def seed_ui(key: str = "seed") -> int:
     return int(seed)
 
 
+LINK_LABELS: dict[str, Callable[[object], str]] = {}  # a bound widget's format_func by its key (see link_label)
+
+
+def link_label(key: str, format_func: Callable[[object], str]) -> Callable[[object], str]:
+    """``format_func`` of the widget ``key``, noted for the link check: a link carries its choices by label."""
+    LINK_LABELS[key] = format_func
+    return format_func
+
+
 def link_check_ui(requested: dict[str, list[str]] | None) -> None:
     """What the opening link (``requested`` on a session's first run) could not set, judged for each setting once
     its widget has been drawn (a hidden tab's widgets are not), said in a toast.
@@ -153,7 +176,7 @@ def link_check_ui(requested: dict[str, list[str]] | None) -> None:
     state.link_pending = {
         name: values for name, values in pending.items() if name not in state and name in st.query_params
     }
-    rejected = rejected_settings(drawn, state)
+    rejected = rejected_settings(drawn, state, LINK_LABELS)
     if rejected:
         st.toast("Ignored from the link (invalid values): " + "; ".join(rejected), icon=":material/link_off:")
 
@@ -162,7 +185,7 @@ def lecture_nav_ui() -> None:
     """While presenting (a view opened from the Lecture page, ``?slide=N``): the previous and the next slide's
     views and the list, in one line above the page, so the lecturer walks the lecture without the sidebar. The
     projector setting travels by itself (its toggle is bound to the link)."""
-    index = lecture.slide_from_query(st.query_params.get(lecture.SLIDE_KEY))
+    index = presented_slide()
     if index is None:
         return
     if st.session_state.get("lecture_slide") != index:  # just arrived: the slide's settings win over this session's

@@ -44,6 +44,7 @@ _APP_RULES = Template(_asset("app.css")).substitute(
         for n in PICTURE_GRIDS
     ),
     narrow=NARROW_VIEWPORT - 0.02,
+    wide=NARROW_VIEWPORT,
     fullscreen_grids=_in_grids(_LIST, _FULLSCREEN),
     fullscreen_cells=_in_grids('[data-testid="stImageContainer"]', _FULLSCREEN),
     fullscreen_images=_in_grids("img", _FULLSCREEN),

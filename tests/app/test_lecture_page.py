@@ -3,11 +3,11 @@
 import pytest
 
 from core import claims, lecture
-from core.labs import BY_TABS, OVERCONFIDENT, OVERCONFIDENT_LABEL
+from core.labs import BY_TABS
+from pages.ui.kit import LINK_LABELS
 from tests.app.conftest import filled_tabs, open_link
 
 PAGE = "pages/lecture.py"
-LABELS = {OVERCONFIDENT: OVERCONFIDENT_LABEL}  # a choice's key -> its label, which links carry
 
 
 def test_every_slide_is_listed_in_order_with_its_link_or_why_not(open_page):
@@ -41,8 +41,8 @@ def test_each_slide_opens_its_tab_with_its_settings(index):
     assert filled_tabs(at) == [str(slide.view)]
     for key, value in slide.settings.items():
         assert key in at.session_state, key
-        taken = at.session_state[key]
-        taken = list(map(str, taken)) if isinstance(value, list) else LABELS.get(str(taken), str(taken))
+        taken, label = at.session_state[key], LINK_LABELS.get(key, str)  # a link carries a choice by its label
+        taken = [str(label(part)) for part in taken] if isinstance(value, list) else str(label(taken))
         assert taken == value, key
     labels = [link.proto.label for link in at.get("page_link")]
     assert f"Slide {index + 1} of {len(lecture.SLIDES)}: {slide.title}" in labels

@@ -38,7 +38,13 @@ README_SCREENSHOTS = {
     for variant in ("", "_projector")
 } | {"mc_dropout_lab_phone_prediction", "regularization_lab_phone_small_data"}
 CARDS = Path(__file__).parents[2] / "core" / "assets" / "cards"  # Home's picture of each lab, from its shot
-CARD_SHOTS = ("augmentation_studio", "batchnorm_lab", "mc_dropout_lab", "regularization_lab")
+# Each card shows its lab's key figure alone (the element keyed so): a page's text would be too small to read.
+CARD_FIGURES = {
+    "augmentation_studio": "pictures4-samples",
+    "batchnorm_lab": "histograms",
+    "mc_dropout_lab": "distribution",
+    "regularization_lab": "invariance",
+}
 CARD_WIDTH = 480  # px: sharp in Home's two columns, about 30 KB each
 LOAD_TIMEOUT_MS = 120_000  # the first page of a fresh server imports torch
 
@@ -123,8 +129,8 @@ def screenshot(page, name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") and name in README_SCREENSHOTS:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
-        if name in CARD_SHOTS:
-            save_card(SCREENSHOTS / f"{name}.png", CARDS / f"{name}.jpg")
+        if name in CARD_FIGURES:
+            save_card(page.locator(f".st-key-{CARD_FIGURES[name]}").first.screenshot(), CARDS / f"{name}.jpg")
     window = page.viewport_size
     tall = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": window["width"], "height": max(window["height"], min(tall, 12_000))})
@@ -133,16 +139,18 @@ def screenshot(page, name: str) -> None:
     page.set_viewport_size(window)
 
 
-def save_card(shot: Path, card: Path) -> None:
-    """Home's card of a lab: its desktop shot without the sidebar, CARD_WIDTH wide, as JPEG."""
+def save_card(shot: bytes, card: Path) -> None:
+    """Home's card of a lab: its key figure's shot (PNG bytes), at most 3:4 high (cut at the bottom),
+    CARD_WIDTH wide, as JPEG."""
+    from io import BytesIO
+
     from PIL import Image
 
-    with Image.open(shot) as image:
-        # without the sidebar (3/14 of the width) and the space above the title
-        main = image.convert("RGB").crop((image.width * 3 // 14, image.height // 12, image.width, image.height))
-        main.thumbnail((CARD_WIDTH, CARD_WIDTH))
+    with Image.open(BytesIO(shot)) as image:
+        figure = image.convert("RGB").crop((0, 0, image.width, min(image.height, image.width * 3 // 4)))
+        figure.thumbnail((CARD_WIDTH, CARD_WIDTH))
         card.parent.mkdir(parents=True, exist_ok=True)
-        main.save(card, quality=82, optimize=True)
+        figure.save(card, quality=82, optimize=True)
 
 
 @contextmanager
