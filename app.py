@@ -11,11 +11,11 @@ import streamlit as st
 from core.labs import LABS
 from pages.ui.kit import (
     NARROW_VIEWPORT,
+    SLIDE_FIGURES,
     lecture_nav_ui,
     link_check_ui,
     narrow_viewport,
     projector_mode,
-    slide_figures,
 )
 from pages.ui.routing import leave_legacy_navigation, run_page, start_warm_up, wait_for_labs
 from pages.ui.shell import APP_CSS, PROJECTOR_CSS, browser
@@ -55,7 +55,7 @@ def main() -> None:
     with st.sidebar:
         browser(
             key="viewport",  # narrow_viewport() reads the state it reports
-            data={"narrow": narrow_viewport(), "breakpoint": NARROW_VIEWPORT, "figures": slide_figures()},
+            data={"narrow": narrow_viewport(), "breakpoint": NARROW_VIEWPORT, "figures": SLIDE_FIGURES},
             default={"narrow": False},
             on_narrow_change=_rerun_with_new_layout,
         )

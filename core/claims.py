@@ -380,9 +380,8 @@ VERDICT_COLOURS = {SHOWN: "#009E73", OPPOSITE: "#D55E00", FAILS: "#E69F00", UNSE
 def verdicts_figure(rows: Sequence[dict[str, object]], part_of: Mapping[str, str]) -> go.Figure:
     """How many of each lecture part's claims (``part_of``: claim name -> part, in the lecture's order) this app's
     experiments show, show the opposite of, or do not show (split by why): one stacked bar per part."""
-    parts = list(dict.fromkeys(part_of[row["claim"]] for row in rows))
-    parts.sort(key=list(dict.fromkeys(part_of.values())).index)
     kind = {row["claim"]: row["reason"] or row["verdict"] for row in rows}
+    parts = [part for part in dict.fromkeys(part_of.values()) if any(part_of[claim] == part for claim in kind)]
     traces = []
     for verdict, colour in VERDICT_COLOURS.items():
         counts = [sum(kind[c] == verdict and part_of[c] == part for c in kind) for part in parts]

@@ -98,7 +98,7 @@ def activation_figure(curves: dict[str, tuple[np.ndarray, ...]]) -> go.Figure:
     for index, (label, (z, out, gradient)) in enumerate(curves.items()):
         # Each curve wider than the next one drawn over it: where two coincide (ReLU and Leaky ReLU for z > 0,
         # their derivatives at 1), the one below still shows on both sides of the one on top.
-        width = 2.5 + 1.0 * (len(curves) - 1 - index)
+        width = 2.5 + len(curves) - 1 - index
         line = dict(color=colour(index), dash=DASHES[index % len(DASHES)], width=width)
         figure.add_scatter(x=z, y=out, mode="lines", line=line, name=label, legendgroup=label, row=1, col=1)
         figure.add_scatter(

@@ -67,8 +67,9 @@ def variance_shift(features: torch.Tensor, p: float, seed: int) -> VarianceShift
     """
     dropped, norm = _test_output_std(features, True, p, seed)
     clean, _ = _test_output_std(features, False, p, seed)
-    used = features.var(dim=0, unbiased=False) > 0  # a unit that never fires has no variance to shift
-    test_var = features.var(dim=0, unbiased=False)[used]
+    variance = features.var(dim=0, unbiased=False)  # (H,) what each unit varies by at test time
+    used = variance > 0  # a unit that never fires has no variance to shift
+    test_var = variance[used]
     mean = features.mean(dim=0)[used]
     predicted = 1 / (1 - p) + p / (1 - p) * mean**2 / test_var
     return VarianceShift(

@@ -238,8 +238,8 @@ def _enlarge(figure: go.Figure, size: int = PROJECTOR_FONT) -> None:
         elif trace.type == "scatter":
             if trace.line.width is None:
                 trace.line.width = 4
-            elif trace.line.width >= 1:  # widths chosen apart stay apart; below 1 (a band's invisible outline,
-                trace.line.width = max(4, trace.line.width * 1.4)  # a cube's cell edges) they stay as drawn
+            elif trace.line.width >= 1:  # widths chosen apart stay apart; a width below 1 (a band's invisible
+                trace.line.width = max(4, trace.line.width * 1.4)  # outline, a cube's cell edges) stays as drawn
             if isinstance(trace.marker.size, (int, float)):
                 trace.marker.size = trace.marker.size * 1.5
 

@@ -104,18 +104,24 @@ def summary_table(layers: list[LayerActivations]) -> list[dict[str, object]]:
 
 
 def depth_heatmap(layers: Sequence[LayerActivations], activation: str, bins: int = 50) -> go.Figure:
-    """Distribution of activations (colour = fraction of values) for each layer, left to right."""
+    """Distribution of activations (colour = fraction of values) for each layer, left to right.
+
+    ReLU's exact zeros (about half of its values, its zero side) are left out of the colours: as one bin they took
+    half of every column, and the colour scale left the spread of the other half invisible."""
     bounded = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
     low, high = bounded.get(activation, (0.0, max(1e-6, 4 * max(layer.std for layer in layers))))
     edges = np.linspace(low, high, bins + 1)
-    fractions = np.stack([np.histogram(np.clip(a.values, low, high), edges)[0] / len(a.values) for a in layers], 1)
+    shown = [a.values[a.values != 0] if activation == "relu" else a.values for a in layers]
+    fractions = np.stack(
+        [np.histogram(np.clip(v, low, high), edges)[0] / len(a.values) for v, a in zip(shown, layers)], 1
+    )
     figure = go.Figure(
         go.Heatmap(
             z=fractions,
             x=[a.layer for a in layers],
             y=(edges[:-1] + edges[1:]) / 2,
             colorscale="Cividis",
-            colorbar=dict(title="fraction"),
+            colorbar=dict(title="fraction" + (" (zeros left out)" if activation == "relu" else "")),
         )
     )
     figure.update_xaxes(title="layer", dtick=1)

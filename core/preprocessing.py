@@ -149,8 +149,8 @@ def as_training_picture(
     if training_set.side is None:
         return image, list(chain)
     side = training_set.side
-    picture = F.center_crop(image, [min(image.size)]).resize((side, side), Image.Resampling.BILINEAR)
-    picture = picture.convert("L" if training_set.channels == 1 else "RGB")
+    picture = F.resize(F.center_crop(image, [min(image.size)]), [side, side], antialias=True)
+    picture = F.to_grayscale(picture) if training_set.channels == 1 else picture
     sized = [
         ChainItem(item.augmentation, {**item.values, "size": side}) if "size" in item.values else item for item in chain
     ]

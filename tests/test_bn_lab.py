@@ -19,7 +19,7 @@ from core.bn_lab import (
     shared_histograms,
 )
 from core.data import load_subset, to_tensor
-from core.init_demo import SCHEMES, activations_through_depth, dead_fraction, saturated_fraction
+from core.init_demo import SCHEMES, activations_through_depth, dead_fraction, depth_heatmap, saturated_fraction
 from core.models import CNNConfig
 from core.runs import load_run, private_model
 
@@ -154,6 +154,18 @@ def test_initialization_recap_shows_collapse_saturation_and_dead_units():
     assert glorot[-1].std / glorot[0].std == pytest.approx(0.5 ** (9 / 2), rel=0.5)
     large = activations_through_depth(inputs, "tanh", "too large (std 1)")
     assert large[-1].saturated > 0.5 > xavier[-1].saturated
+
+
+def test_the_depth_heatmap_leaves_relu_zeros_out():
+    """Each column holds the fraction of its layer's values in each bin: all of them for tanh, the non-zero ones for
+    ReLU (its zeros, about half, would swamp the colours)."""
+    inputs = BATCH.flatten(1)
+    tanh = activations_through_depth(inputs, "tanh", "Xavier")
+    relu = activations_through_depth(inputs, "relu", "Kaiming")
+    assert np.allclose(np.asarray(depth_heatmap(tanh, "tanh").data[0].z).sum(0), 1)
+    nonzero = [np.mean(layer.values != 0) for layer in relu]
+    assert np.allclose(np.asarray(depth_heatmap(relu, "relu").data[0].z).sum(0), nonzero, atol=0.01)
+    assert 0.3 < np.mean(nonzero) < 0.7
 
 
 def test_dead_relus_do_not_depend_on_the_initialization_scale():

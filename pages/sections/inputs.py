@@ -136,7 +136,7 @@ def memory_section(loaded: LoadedImage, chain: list[ChainItem]) -> None:
     b.metric(
         "Reading stored copies", f"{found.precomputed:,.0f} pictures/s", f"{found.precomputed / found.on_the_fly:,.0f}x"
     )
-    c.metric("One stored copy", f"{found.side[0]}×{found.side[1]} px, {found.bytes_per_picture:,} bytes")
+    c.metric(f"One stored copy, {found.side[0]}×{found.side[1]} px", f"{found.bytes_per_picture:,} bytes")
     training_set = pre.TRAINING_SETS[dataset]
     if training_set.side is not None:
         st.caption(

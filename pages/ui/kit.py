@@ -56,10 +56,9 @@ def presented_slide() -> int | None:
     return lecture.slide_from_query(st.query_params.get(lecture.SLIDE_KEY))
 
 
-def slide_figures() -> list[str]:
-    """For the browser component: each slide's key figure (core.lecture), which it shows whole when a view is
-    opened for that slide (pages/ui/assets/browser.js)."""
-    return [slide.figure for slide in lecture.SLIDES]
+# For the browser component: each slide's key figure (core.lecture), which it shows whole when a view is opened
+# for that slide (pages/ui/assets/browser.js).
+SLIDE_FIGURES = [slide.figure for slide in lecture.SLIDES]
 
 
 def header_ui(title: str, notice: str) -> None:

@@ -109,3 +109,15 @@ def test_dark_theme_renders(browser, server):
         screenshot(page, "batchnorm_lab_dark")
     finally:
         context.close()
+
+
+def test_projected_the_sidebar_closes_on_another_page(page, server):
+    """Projected, a sidebar opened on one page (presets, the pipeline) is closed again on the next page."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, f"{server}/augmentation_studio?projector=true")
+    page.get_by_test_id("stExpandSidebarButton").click()
+    page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="BatchNorm Lab").click()
+    settle(page)
+    page.locator("[data-testid='stSidebar'][data-collapsed='true']").wait_for(state="attached", timeout=10_000)
+    assert_no_exception(page)

@@ -1,5 +1,6 @@
-// Presenting the lecture (a view opened with ?slide=N): keyboard arrows and a clicker's PageUp / PageDown press the
-// lecture bar's Previous / Next, unless a widget has the focus (a slider or tabs take the arrows themselves).
+// Presenting the lecture (a view opened with ?slide=N): the arrow keys and PageUp / PageDown (what presentation
+// clickers usually send) press the lecture bar's Previous / Next, unless a widget has the focus (a slider or tabs
+// take the arrows themselves).
 const NAV_KEYS = { ArrowRight: "Next", PageDown: "Next", ArrowLeft: "Previous", PageUp: "Previous" };
 const WIDGETS = "input, textarea, select, [contenteditable], [role=slider], [role=tab], [role=listbox], [role=combobox]";
 
