@@ -166,7 +166,8 @@ def test_photo_without_a_file_keeps_the_tabs_that_do_not_need_it():
     assert len(at.get("plotly_chart")) == 2  # the two In vs out figures
     open_tab(at, MCDropoutTab.BASICS)
     assert not at.exception and needs_an_image(at) == 0
-    assert "E[z], no rescaling" in metrics(at) and len(at.get("plotly_chart")) == 1  # the two sub-networks
+    assert "E[z], no rescaling" in metrics(at)  # the sub-networks, then dropout before BatchNorm
+    assert [chart.key for chart in at.get("plotly_chart")] == ["subnetworks", "variance_shift"]
     open_tab(at, MCDropoutTab.TTA)
     assert not at.exception and needs_an_image(at) == 0
     assert at.dataframe[-1].value["prediction"].tolist() and not at.get("plotly_chart")
