@@ -404,12 +404,13 @@ def batch_dependence(
 
 
 def learning_rate_sweep(directory: Path = RUNS_DIR) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per network: learning rates and the mean and std over seeds of the test accuracy after 150 SGD steps."""
+    """Per network: learning rates and the mean and std over seeds of the test accuracy (10,000 images)
+    after 150 SGD steps."""
     sweep = {}
     for label, norm in (("plain", "none"), ("BatchNorm", "batch")):
         accuracies = np.array(
             [
-                [load_record(f"lr_{norm}_{lr}_seed{seed}", directory)["test_accuracy_subset"] for lr in LR_SWEEP]
+                [load_record(f"lr_{norm}_{lr}_seed{seed}", directory)["test_accuracy_full"] for lr in LR_SWEEP]
                 for seed in LR_SEEDS
             ]
         )  # (seeds, rates)

@@ -288,10 +288,11 @@ CLAIMS: tuple[Claim, ...] = (
         "Ensembling variants",
         RegularizationTab.CHECKPOINT_ENSEMBLES,
         0.3,
-        "Here each cycle is 2 epochs: the earlier checkpoints are clearly weaker than the last (the numbers), and "
-        "averaging them in costs more than their differences gain. Huang et al. (2017) used budgets such as "
-        "200 epochs in 5 cycles of 40 (ResNet-110 on CIFAR-100, their code's example). A guess, not measured: "
-        "with cycles long enough for each checkpoint to converge the average could win.",
+        "Here each cycle is 5 epochs (20 in all, as long as this CPU budget allows): the earlier checkpoints are "
+        "still clearly weaker than the last (the numbers), and averaging them in costs more than their differences "
+        "gain. Huang et al. (2017) used budgets such as 200 epochs in 5 cycles of 40 (ResNet-110 on CIFAR-100, "
+        "their code's example), 10 times this one. A guess, not measured: with cycles long enough for each "
+        "checkpoint to converge the average could win.",
         measures.checkpoint_ensemble_evidence,
     ),
 )

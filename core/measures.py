@@ -27,6 +27,7 @@ from core.plan import (
     AUGMENTATION_LABELS,
     CALIBRATION_PASSES,
     CHECKPOINT_MEMBERS,
+    CHECKPOINT_SEEDS,
     DECAY,
     DECAYS,
     ENSEMBLE_SIZE,
@@ -293,12 +294,12 @@ BN_LARGE_LR = 0.2  # 4x the default rate of the live demo
 def bn_learning_rate_evidence(directory: Path) -> Evidence:
     accuracies = {
         norm: np.array(
-            [load_record(f"lr_{norm}_{BN_LARGE_LR}_seed{s}", directory)["test_accuracy_subset"] for s in LR_SEEDS]
+            [load_record(f"lr_{norm}_{BN_LARGE_LR}_seed{s}", directory)["test_accuracy_full"] for s in LR_SEEDS]
         )
         for norm in ("none", "batch")
     }
     numbers = (
-        f"at lr {BN_LARGE_LR}, on the 2,000 shipped test images: plain {percent(accuracies['none'])}, BatchNorm "
+        f"at lr {BN_LARGE_LR}, on the 10,000 test images: plain {percent(accuracies['none'])}, BatchNorm "
         f"{percent(accuracies['batch'])}"
     )
     return paired(100 * (accuracies["batch"] - accuracies["none"]), POINTS, numbers)
@@ -439,7 +440,7 @@ def checkpoint_results(directory: Path) -> dict[str, list[ensembles.EnsembleResu
     """Each arm of the checkpoint-ensemble comparison, per seed, scored on the 10,000 test images."""
     labels = load_test_labels(directory)
     results: dict[str, list[ensembles.EnsembleResult]] = {arm: [] for arm in ensembles.CHECKPOINT_ARMS}
-    for seed in SEEDS:
+    for seed in CHECKPOINT_SEEDS:
         members = [load_probs(f"ckpt_member{m}_seed{seed}", directory)[0] for m in range(CHECKPOINT_MEMBERS)]
         probs = {
             "single": load_probs(f"ckpt_single_seed{seed}", directory),

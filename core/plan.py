@@ -30,11 +30,9 @@ EPOCH = 469  # steps of one epoch at batch 128
 BN_COMPARISON = TrainConfig(steps=EPOCH, lr=0.05, snapshot_steps=(0, 10, 30, 100, 250, EPOCH), eval_every=50)
 DROPOUT = TrainConfig(steps=4 * EPOCH, optimizer="adam", lr=2e-3, cosine=True, eval_every=EPOCH // 2)
 OTHER_NORMS = ("group", "layer", "instance")  # trained like the BN network, without snapshots
-LR_SWEEP = (0.01, 0.05, 0.2, 0.5, 1.0)
+LR_SWEEP = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # steps of at most 2.5x, below the plain net's best rate
 LR_SWEEP_TRAIN = TrainConfig(steps=150, batch_size=64, eval_every=50)
-
-
-LR_SEEDS = (0, 1, 2)
+LR_SEEDS = (0, 1, 2, 3, 4)
 
 DATA_SEED = 1234  # the fixed shuffle that small-data runs take their images from
 SEEDS = (0, 1, 2)  # every seeded comparison of the small-data regime
@@ -118,14 +116,16 @@ SLOW = TrainConfig(steps=780, optimizer="adam", lr=1e-3, eval_every=20)  # 10 ep
 SLOW_SEEDS = (0, 1, 2, 3, 4)
 # "Different checkpoints as ensemble members", at equal cost: one network trained for the whole budget, the
 # snapshots that ends four cosine cycles of one run (Huang et al., 2017), or four networks of a quarter budget each.
+# Cycles of 5 epochs, as long as this CPU budget allows (2-epoch cycles left the early snapshots far behind the last).
 CHECKPOINT_MEMBERS = 4
 CHECKPOINT_IMAGES = 10_000
-CHECKPOINT = TrainConfig(steps=624, lr=0.05, cosine=True, eval_every=10**9)  # 8 epochs, SGD as the BN comparison
+CHECKPOINT = TrainConfig(steps=1560, lr=0.05, cosine=True, eval_every=10**9)  # 20 epochs, SGD as the BN comparison
 CHECKPOINT_CYCLE = CHECKPOINT.steps // CHECKPOINT_MEMBERS
+CHECKPOINT_SEEDS = (0, 1, 2, 3, 4)
 
 
 def checkpoint_runs(seed: int) -> list[RunSpec]:
-    """One seed's three arms of the checkpoint-ensemble comparison (each 624 steps in all)."""
+    """One seed's three arms of the checkpoint-ensemble comparison (each CHECKPOINT.steps in all)."""
     common = dict(checkpoint=False, train_images=CHECKPOINT_IMAGES, full_probs=True, threads=1)
     cycles = tuple(CHECKPOINT_CYCLE * (k + 1) for k in range(CHECKPOINT_MEMBERS))
     snapshot = replace(CHECKPOINT, seed=seed, restarts=CHECKPOINT_MEMBERS, snapshot_steps=cycles)
@@ -185,6 +185,6 @@ def shipped_runs() -> list[RunSpec]:
             config = replace(SLOW, seed=seed)
             common = dict(train_images=SLOW_IMAGES, validation=SLOW_VALIDATION, detailed=True, threads=1)
             runs.append(RunSpec(f"slow_{arm}_seed{seed}", model, config, checkpoint=False, **common))
-    for seed in SEEDS:
+    for seed in CHECKPOINT_SEEDS:
         runs += checkpoint_runs(seed)
     return runs

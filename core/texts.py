@@ -186,14 +186,14 @@ TEXTS: dict[str, Text] = {
     ),
     "bn.live": Text(
         "Press *Train both networks*: both start from the same seed and see the same batches. Then raise the "
-        "learning rate and train again. The recorded sweep below, over 3 seeds, says what to expect at each rate.",
+        "learning rate and train again. The recorded sweep below, over 5 seeds, says what to expect at each rate.",
         "Train both, then raise the learning rate and compare with the recorded sweep.",
     ),
     "bn.lr_sweep": Text(
-        "Both networks trained from the same three seeds for 150 SGD steps (batch 64) at each learning rate; the "
-        "band is ±1 std over the seeds. A run whose loss turned inf or NaN counts with the accuracy it had then "
-        "(chance, 10 %).",
-        "BN vs plain across learning rates, 3 seeds.",
+        "Both networks trained from the same five seeds for 150 SGD steps (batch 64) at each learning rate and "
+        "tested on the 10,000 test images; the band is ±1 std over the seeds. A run whose loss turned inf or NaN "
+        "counts with the accuracy it had then (chance, 10 %).",
+        "BN vs plain across learning rates, 5 seeds.",
     ),
     "bn.init": Text(
         "Ten fully connected layers of 256 units on 512 test images, freshly initialized (biases 0). Too small "
@@ -403,7 +403,8 @@ TEXTS: dict[str, Text] = {
         "Epochs until the validation accuracy reaches a fixed target, with and without dropout.",
     ),
     "reg.checkpoints": Text(
-        "Three ways to spend the same {steps} SGD steps on {images} images (3 seeds each): one network with one "
+        "Three ways to spend the same {steps} SGD steps ({epochs} epochs) on {images} images ({seeds} seeds each): one "
+        "network with one "
         "cosine schedule; one run with {members} cosine cycles of {cycle} steps, keeping the checkpoint at the end "
         "of each cycle (a snapshot ensemble, Huang et al. 2017, whose idea is that each restart sends the weights "
         "towards another minimum); "

@@ -26,7 +26,7 @@ HEADINGS = {
     "hall": ["## A lecture hall at once"],
     "messages": ["## One message more"],
     "cpu": ["## Server CPU"],
-    "capacity": ["## Capacity"],
+    "capacity": ["## Capacity", "capacity: median"],
 }
 
 

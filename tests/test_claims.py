@@ -242,15 +242,15 @@ def test_tta_effect_is_the_gain_of_averaging_on_mirrored_and_shifted_test_images
 
 
 def test_bn_learning_rate_effect_is_bn_minus_plain_at_the_large_rate():
-    """lr 0.2, 3 seeds each: BatchNorm's accuracy minus the plain network's."""
+    """lr 0.2, 5 seeds each: BatchNorm's accuracy minus the plain network's on the 10,000 test images."""
     lr = measures.BN_LARGE_LR
     gaps = [
         100
         * (
-            record(f"lr_batch_{lr}_seed{s}")["test_accuracy_subset"]
-            - record(f"lr_none_{lr}_seed{s}")["test_accuracy_subset"]
+            record(f"lr_batch_{lr}_seed{s}")["test_accuracy_full"]
+            - record(f"lr_none_{lr}_seed{s}")["test_accuracy_full"]
         )
-        for s in (0, 1, 2)
+        for s in range(5)
     ]
     assert_paired("bn-tolerates-larger-lr", gaps)
 
@@ -466,5 +466,5 @@ def test_checkpoint_ensemble_effect_is_one_networks_error_minus_its_averaged_che
         assert probs.shape == (4 if "snapshot" in name else 1, 10_000, 10)
         return float((probs.mean(0).argmax(-1) != labels).mean())
 
-    effect = [100 * (error(f"ckpt_single_seed{s}") - error(f"ckpt_snapshot_seed{s}")) for s in (0, 1, 2)]
+    effect = [100 * (error(f"ckpt_single_seed{s}") - error(f"ckpt_snapshot_seed{s}")) for s in range(5)]
     assert_paired("checkpoint-ensemble-helps", effect)

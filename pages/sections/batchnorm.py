@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from core import bn_lab, bn_undo, figures
+from core import bn_lab, bn_undo, figures, plan
 from core.init_demo import ACTIVATIONS, SCHEMES, activations_through_depth, depth_heatmap, summary_table
 from core.labs import BATCHNORM, BatchNormTab
 from core.live import BATCH_CHOICES, LR_CHOICES, LiveChunk, LiveSettings, live_chunk
@@ -105,10 +105,10 @@ def live_training_section() -> None:
         explain("bn.live", "info")
     else:
         live_results(settings, animate)
-    st.subheader("Recorded: 150 SGD steps at each learning rate, 3 seeds")
+    st.subheader(f"Recorded: {plan.LR_SWEEP_TRAIN.steps} SGD steps at each learning rate, {len(plan.LR_SEEDS)} seeds")
     explain("bn.lr_sweep", "caption")
     sweep = cached_learning_rate_sweep()
-    y_title = "test accuracy after 150 steps (mean ± std)"
+    y_title = "test accuracy (mean ± std)"
     plot(
         "lr_sweep",
         figures.seed_band_figure,
@@ -148,7 +148,7 @@ def live_results(settings: LiveSettings, animate: bool) -> None:
 
 @st.cache_resource(show_spinner=False)
 def cached_learning_rate_sweep():
-    return bn_lab.learning_rate_sweep()  # read from 16 recorded runs once, not on every rerun
+    return bn_lab.learning_rate_sweep()  # read from the recorded runs once, not on every rerun
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

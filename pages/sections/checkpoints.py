@@ -52,8 +52,10 @@ def checkpoint_section() -> None:
     explain(
         "reg.checkpoints",
         members=plan.CHECKPOINT_MEMBERS,
-        steps=plan.CHECKPOINT.steps,
+        steps=f"{plan.CHECKPOINT.steps:,}",
+        epochs=round(plan.CHECKPOINT.steps * plan.CHECKPOINT.batch_size / plan.CHECKPOINT_IMAGES),
         cycle=plan.CHECKPOINT_CYCLE,
+        seeds=len(plan.CHECKPOINT_SEEDS),
         images=f"{plan.CHECKPOINT_IMAGES:,}",
     )
     plot("checkpoint_schedule", ensembles.schedule_figure, schedules(), content="recorded")

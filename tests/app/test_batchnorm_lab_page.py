@@ -146,11 +146,11 @@ def test_a_missing_upload_leaves_every_other_section_working():
 
 
 def test_recorded_sweep_and_its_claim_show_before_training(lab):
-    """The 3-seed learning-rate sweep and the registry's sentence about it are there before anyone presses Train."""
+    """The 5-seed learning-rate sweep and the registry's sentence about it are there before anyone presses Train."""
     open_tab(lab, BatchNormTab.LIVE_TRAINING)
     notes = " ".join(box.value for box in [*lab.success, *lab.warning])
     assert claims.sentence("bn-tolerates-larger-lr") in notes
-    assert any("3 seeds" in header.value for header in lab.subheader)
+    assert any("5 seeds" in header.value for header in lab.subheader)
 
 
 def test_other_normalizations_are_checked_against_torch_on_the_chosen_batch(open_page):

@@ -130,7 +130,8 @@ def screenshot(page, name: str) -> None:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
         if name in CARD_FIGURES:
-            save_card(page.locator(f".st-key-{CARD_FIGURES[name]}").first.screenshot(), CARDS / f"{name}.jpg")
+            figure = page.locator(f".st-key-{CARD_FIGURES[name]}").first
+            save_card(figure.screenshot(style=".modebar-container { display: none }"), CARDS / f"{name}.jpg")
     window = page.viewport_size
     tall = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": window["width"], "height": max(window["height"], min(tall, 12_000))})

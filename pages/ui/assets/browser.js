@@ -55,8 +55,10 @@ function present(figures) {
     if (scrolled !== null && view.scrollTop !== scrolled) return clearInterval(watch);  // the lecturer scrolled
     const header = document.querySelector("header[data-testid=stHeader]");  // the lecture bar sits on it
     const top = header ? header.getBoundingClientRect().bottom : 0;
-    const by = Math.min(box.bottom - window.innerHeight + 8, box.top - top - 8);
-    if (box.bottom > window.innerHeight && by > 0) view.scrollBy({ top: by, behavior: "instant" });
+    // Down until its bottom shows (never its top under the bar), or up to it: the view can keep the previous
+    // slide's scroll when the page is switched.
+    const by = box.top < top ? box.top - top - 8 : Math.min(box.bottom - window.innerHeight + 8, box.top - top - 8);
+    if (box.top < top || (box.bottom > window.innerHeight && by > 0)) view.scrollBy({ top: by, behavior: "instant" });
     scrolled = view.scrollTop;
     document.documentElement.dataset.presented = arrival;  // placed (the browser test waits for it)
     if (Date.now() - started > 5000) clearInterval(watch);  // then keep it in view a little longer
