@@ -30,52 +30,67 @@ def epoch_means(step_losses: Sequence[float], steps_per_epoch: int) -> np.ndarra
     return np.concatenate([[np.nan], means])
 
 
-def early_stopping_losses(record: dict, steps_per_epoch: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Epochs of one run's evaluations and its training (interval mean), validation and test loss there."""
+def early_stopping_losses(record: dict, steps_per_epoch: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One run's loss curves over epochs: training (interval mean) and test loss at its evaluations, and the
+    validation loss at every epoch, the curve early stopping reads."""
     interval = record["train"]["eval_every"]
-    return np.array(record["eval_steps"]) / steps_per_epoch, {
-        f"training loss (mean over the last {interval // steps_per_epoch} epochs)": epoch_means(
-            record["train_loss"], interval
+    evaluated = np.array(record["eval_steps"]) / steps_per_epoch
+    return {
+        f"training loss (mean over the last {interval // steps_per_epoch} epochs)": (
+            evaluated,
+            epoch_means(record["train_loss"], interval),
         ),
-        "test loss": np.array(record["test_loss"]),
-        "validation loss": np.array(record["val_loss"]),  # drawn last: the curve early stopping reads, on top
+        "test loss (2,000 shipped test images)": (evaluated, np.array(record["test_loss"])),
+        "validation loss (every epoch)": (  # drawn last: on top
+            np.array(record["epoch_steps"]) / steps_per_epoch,
+            np.array(record["epoch_val_loss"]),
+        ),
     }
 
 
+def stop_epochs(record: dict, patience: int, steps_per_epoch: int) -> tuple[int, int]:
+    """(stop, best) as epochs, for ``patience`` epochs without a better validation loss."""
+    stop, best = early_stopping(record["epoch_val_loss"], patience)
+    epochs = np.array(record["epoch_steps"]) // steps_per_epoch
+    return int(epochs[stop]), int(epochs[best])
+
+
 def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch: int) -> list[dict[str, object]]:
-    """Per seed: where early stopping on the validation loss stops and what it keeps, vs training to the end."""
+    """Per seed: where early stopping with ``patience`` stops and which epoch it keeps; and, on the 10,000 test
+    images, the weights of the lowest validation loss (what it keeps with enough patience) vs the end."""
     rows = []
     for record in records:
-        stop, best = early_stopping(record["val_loss"], patience)
-        epoch = np.array(record["eval_steps"]) // steps_per_epoch
+        stop, best = stop_epochs(record, patience, steps_per_epoch)
+        stopped, end = record["early_stopped"], record["kept"]
         rows.append(
             {
                 "seed": record["seed"],
-                "stops at epoch": int(epoch[stop]),
-                "keeps epoch": int(epoch[best]),
-                "test accuracy, kept": f"{record['test_accuracy'][best]:.1%}",
-                "test accuracy, end": f"{record['test_accuracy'][-1]:.1%}",
-                "test loss, kept": round(record["test_loss"][best], 3),
-                "test loss, end": round(record["test_loss"][-1], 3),
+                "stops at epoch": stop,
+                "keeps epoch": best,
+                "lowest validation loss: epoch": stopped["step"] // steps_per_epoch,
+                "test accuracy there": f"{stopped['test_accuracy']:.1%}",
+                "test accuracy, end": f"{end['test_accuracy']:.1%}",
+                "test loss there": round(stopped["test_loss"], 3),
+                "test loss, end": round(end["test_loss"], 3),
             }
         )
     return rows
 
 
-def early_stopping_figure(epochs: np.ndarray, losses: Mapping[str, np.ndarray], stop: int, best: int) -> go.Figure:
+def early_stopping_figure(losses: Mapping[str, tuple[np.ndarray, np.ndarray]], stop: int, best: int) -> go.Figure:
     """Loss curves over epochs with the epoch early stopping keeps and the one at which it stops."""
-    figure = lines_figure({label: (epochs, values) for label, values in losses.items()}, "epoch", "cross-entropy")
+    figure = lines_figure(dict(losses), "epoch", "cross-entropy")
     figure.update_xaxes(rangemode="nonnegative")  # from epoch 0: no room left of the curves' start
     figure.add_vline(
-        x=epochs[best],
+        x=best,
         line=dict(color=colour(2), dash="dash"),
-        annotation_text=f"best: epoch {epochs[best]:g}",
+        annotation_text=f"best: epoch {best}",
         annotation_position="top right",  # right of its line: epoch 0 is the plot's left edge
     )
     figure.add_vline(
-        x=epochs[stop],
+        x=stop,
         line=dict(color=colour(1), dash="dot"),
-        annotation_text=f"stop: epoch {epochs[stop]:g}",
+        annotation_text=f"stop: epoch {stop}",
         annotation_position="top right",
         annotation_yshift=-30,  # a line below the other: the two lines can be a few epochs apart
     )

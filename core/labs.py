@@ -81,9 +81,10 @@ BY_NAME = {lab.name: lab for lab in LABS}
 BY_PAGE = {lab.page: lab for lab in LABS}
 BY_TABS = {lab.tabs: lab for lab in LABS}
 
-# The MC Dropout Lab's second network for Calibration: its run (BN + dropout 0.5 trained on 500 images, the
-# small-data regime), and its name on the page and in links (here, not in core.mc_dropout: links are light).
-OVERCONFIDENT = "small_dropout_seed0"
+# The MC Dropout Lab's second network for Calibration: its run (BN + dropout 0.5 trained on 500 images like the
+# small-data regime's seed 0; core.plan.OVERCONFIDENT_RUN), and its name on the page and in links (here, not in
+# core.mc_dropout: links are light).
+OVERCONFIDENT = "small_dropout_p0.5_seed0"
 OVERCONFIDENT_LABEL = "over-confident (p = 0.5, 500 images)"
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.arms import SMALL_LABELS
 from core.labs import BY_TABS, OVERCONFIDENT_LABEL, BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 
 SLIDE_KEY = "slide"  # the query parameter that marks a view opened from the lecture (its slide's number, from 1)
@@ -213,9 +214,10 @@ SLIDES: tuple[Slide, ...] = (
     Slide(
         DROP,
         "Dropout reduces over-fitting",
-        "The same CNN on 500 images with and without dropout 0.5: training and test accuracy over seeds.",
+        f"The same CNN on 500 images with and without {SMALL_LABELS['dropout']}: training and test accuracy over "
+        "seeds.",
         RegularizationTab.SMALL_DATA,
-        {"reg_arms": ["no augmentation", "dropout 0.5"]},  # pills bound to the link by their labels
+        {"reg_arms": [SMALL_LABELS["none"], SMALL_LABELS["dropout"]]},  # pills bound to the link by their labels
         ("dropout-regularizes",),
         figure="small_curves",
     ),

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from core.bn_lab import LayerHistogram, preactivations, shared_histograms
 from core.data import Split, to_tensor
-from core.models import CNNConfig
+from core.plan import LR_MODELS, LR_SWEEP
 from core.trainer import Curves, TrainConfig, Trainer, TrainerState
 
-LIVE_MODELS = {"plain": CNNConfig(norm="none"), "BatchNorm": CNNConfig(norm="batch")}
-LR_CHOICES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # SGD learning rates offered; the plain net stalls from 0.2
+LIVE_MODELS = {"plain": LR_MODELS["none"], "BatchNorm": LR_MODELS["batch"]}  # those of the recorded sweep
+LR_CHOICES = LR_SWEEP  # SGD learning rates offered: the recorded sweep's
 BATCH_CHOICES = (16, 32, 64, 128)
 CHUNK_STEPS = 25  # steps between progress updates
 EVAL_IMAGES = 500  # test-subset images for the accuracy curve

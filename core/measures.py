@@ -14,27 +14,27 @@ import numpy as np
 import torch
 
 from core import deep, dropout_time, ensembles, mlp, preprocessing
+from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.bn_lab import mode_correct
 from core.calibration import ECE_BINS, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, load_subset, stratified_indices, to_tensor
-from core.early_stopping import early_stopping
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
 from core.evidence import LOSS, POINTS, Evidence, bootstrapped, clearly_positive, deterministic, paired, percent
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
-from core.mc_dropout import DROPOUT_P, embeddings, head_probs, mc_head_probs
+from core.labs import OVERCONFIDENT
+from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
 from core.plan import (
-    AUGMENTATION_LABELS,
     CALIBRATION_PASSES,
     CHECKPOINT_MEMBERS,
     CHECKPOINT_SEEDS,
-    DECAY,
-    DECAYS,
+    COMPARISON_AUGMENT,
     ENSEMBLE_SIZE,
     LR_SEEDS,
     RECIPE,
     SEEDS,
     SIMULATES,
+    SMALL_EPOCH,
     TTA_ARMS,
 )
 from core.runs import (
@@ -47,7 +47,8 @@ from core.runs import (
     small_kept,
     small_records,
 )
-from core.weight_decay import OPTIMIZERS, SURFACES, kept_dose, optimizer_path
+from core.tuning import tuning_results
+from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
 
 
 def arm(name: str, directory: Path) -> np.ndarray:
@@ -85,15 +86,17 @@ def invariance_evidence(directory: Path) -> Evidence:
         + " → ".join(f"{100 * np.mean([r[family][-1] for r in reports[name]]):.1f} %" for name in ("none", RECIPE))
         for family, spec in FAMILIES.items()
     )
+    clean = {name: np.array([r["clean"][0] for r in found]) for name, found in reports.items()}
+    lost = {name: clean[name] - means[name, "simulated"] for name in reports}  # accuracy lost to the changes
     numbers = (
-        f"accuracy on the 10,000 test images under the changes {RECIPE_LABEL} simulates (shifts of 2 px, as in "
-        f"training, and 4 px, beyond it; mirror images; mean over these test sets): no augmentation "
-        f"{percent(means['none', 'simulated'])}, {RECIPE_LABEL} "
-        f"{percent(means[RECIPE, 'simulated'])}; under changes it does not simulate ({', '.join(others)}): "
+        f"accuracy on the 10,000 test images, clean → under the changes {RECIPE_LABEL} simulates (shifts of 2 px, "
+        f"as in training, and 4 px, beyond it; mirror images; mean over these test sets): no augmentation "
+        f"{percent(clean['none'])} → {percent(means['none', 'simulated'])}, {RECIPE_LABEL} {percent(clean[RECIPE])} "
+        f"→ {percent(means[RECIPE, 'simulated'])}; under changes it does not simulate ({', '.join(others)}): "
         f"{percent(means['none', 'others'])} vs {percent(means[RECIPE, 'others'])}; at the strongest, without → "
         f"with: {strongest}"
     )
-    return paired(100 * (means[RECIPE, "simulated"] - means["none", "simulated"]), POINTS, numbers)
+    return paired(100 * (lost["none"] - lost[RECIPE]), "accuracy points less lost to the changes", numbers)
 
 
 def gap_evidence(directory: Path) -> Evidence:
@@ -125,75 +128,68 @@ def dropout_evidence(directory: Path) -> Evidence:
         name: np.mean([r["ece"]["dropout off"] for r in small_records(name, directory)]) for name in ("none", "dropout")
     }
     numbers = (
-        f"test accuracy: none {percent(none)}, dropout 0.5 {percent(dropout)}; test loss {loss['none']:.3f} → "
-        f"{loss['dropout']:.3f}; ECE {100 * ece['none']:.1f} % → {100 * ece['dropout']:.1f} %"
+        f"test accuracy: none {percent(none)}, {SMALL_LABELS['dropout']} {percent(dropout)} (p "
+        f"{tuning_text('dropout', directory)}); "
+        f"test loss {loss['none']:.3f} → {loss['dropout']:.3f}; ECE {100 * ece['none']:.1f} % → "
+        f"{100 * ece['dropout']:.1f} %"
     )
     return paired(100 * (dropout - none), POINTS, numbers)
 
 
-def weight_norm_ratios(directory: Path) -> dict[float, np.ndarray]:
-    """Per AdamW λ: the final weight norm over the final norm without decay, per seed."""
-    none = np.array([r["weight_norm"][-1] for r in small_records("none", directory)])
-    return {
-        decay: np.array([r["weight_norm"][-1] for r in small_records(f"adamw_{decay}", directory)]) / none
-        for decay in DECAYS
-    }
+def tuning_text(name: str, directory: Path) -> str:
+    """The validation accuracy of each dose of an arm's grid, and the one chosen."""
+    found = tuning_results(name, directory)
+    doses = ", ".join(f"{dose:g}: {100 * accuracy:.1f} %" for dose, (accuracy, _) in found.items())
+    return f"chosen on validation from {doses}"
 
 
-def halving_decay(directory: Path) -> float:
-    """The λ whose final weight norm comes nearest half the norm without decay (chosen blind to accuracy)."""
-    ratios = weight_norm_ratios(directory)
-    return min(ratios, key=lambda decay: abs(ratios[decay].mean() - 0.5))
+def decay_arm_text(name: str, label: str, directory: Path) -> str:
+    """One decayed arm: its dose, test accuracy and loss, and final weight norm."""
+    norm = np.mean([r["weight_norm"][-1] for r in small_records(name, directory)])
+    return (
+        f"{label} λ = {TUNED[name]:g} (the dose {tuning_text(name, directory)}): test {percent(arm(name, directory))}, "
+        f"test loss {small_kept(name, 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}"
+    )
 
 
 def weight_decay_evidence(directory: Path) -> Evidence:
-    none, ratios, tested = arm("none", directory), weight_norm_ratios(directory), halving_decay(directory)
-    doses = "; ".join(
-        f"λ = {decay:g} (Σ lr·λ = {small_records(f'adamw_{decay}', directory)[0]['decay_dose']:.2g}): final weight "
-        f"norm ×{ratios[decay].mean():.2f}, test {percent(arm(f'adamw_{decay}', directory))}"
-        for decay in DECAYS
-    )
-    kept_doses = ", ".join(
-        f"{np.mean([kept_dose(r) for r in small_records(f'adamw_{decay}', directory)]):.2g}" for decay in DECAYS
-    )
+    none = arm("none", directory)
+    norm = np.mean([r["weight_norm"][-1] for r in small_records("none", directory)])
     numbers = (
-        f"no decay: test {percent(none)}; AdamW {doses}. Test accuracy at each run's kept weights (Σ lr·λ up to "
-        f"them: {kept_doses}). Tested at λ = {tested:g}, the dose nearest half the final norm"
+        f"on the 10,000 test images at the end of the schedule: no decay {percent(none)}, test loss "
+        f"{small_kept('none', 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}; "
+        + decay_arm_text("adamw", "AdamW", directory)
     )
-    return paired(100 * (arm(f"adamw_{tested}", directory) - none), POINTS, numbers)
+    return paired(100 * (arm("adamw", directory) - none), POINTS, numbers)
 
 
-EARLY_STOPPING_PATIENCE = 3  # evaluations (every 20 epochs) without a better validation loss
-
-
-def kept_and_final(key: str, directory: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Per seed of the unregularized small-data runs: ``key`` at the weights early stopping keeps, and at the end."""
-    kept_values, final = [], []
-    for record in small_records("none", directory):
-        _, best = early_stopping(record["val_loss"], EARLY_STOPPING_PATIENCE)
-        kept_values.append(record[key][best])
-        final.append(record[key][-1])
-    return np.array(kept_values), np.array(final)
+def early_stopping_figures(key: str, directory: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed of the unregularized small-data runs, on the 10,000 test images: ``key`` at the weights of the
+    lowest validation loss (evaluated every epoch), and at the end of the schedule."""
+    found = small_records("none", directory)
+    return np.array([r["early_stopped"][key] for r in found]), np.array([r["kept"][key] for r in found])
 
 
 def early_stopping_numbers(directory: Path) -> str:
-    (kept_accuracy, final), (kept_loss, final_loss) = (
-        kept_and_final(key, directory) for key in ("test_accuracy", "test_loss")
+    (stopped, final), (stopped_loss, final_loss) = (
+        early_stopping_figures(key, directory) for key in ("test_accuracy", "test_loss")
     )
+    epochs = [r["early_stopped"]["step"] // SMALL_EPOCH for r in small_records("none", directory)]
     return (
-        f"on the 2,000 shipped test images: early-stopped {percent(kept_accuracy)} (test loss {kept_loss.mean():.3f}) "
-        f"vs trained to the end {percent(final)} (test loss {final_loss.mean():.3f})"
+        f"on the 10,000 test images: the weights of the lowest validation loss (epochs {', '.join(map(str, epochs))} "
+        f"of 300) {percent(stopped)}, test loss {stopped_loss.mean():.3f}; trained to the end {percent(final)}, "
+        f"test loss {final_loss.mean():.3f}"
     )
 
 
 def early_stopping_evidence(directory: Path) -> Evidence:
-    kept_accuracy, final = kept_and_final("test_accuracy", directory)
-    return paired(100 * (kept_accuracy - final), POINTS, early_stopping_numbers(directory))
+    stopped, final = early_stopping_figures("test_accuracy", directory)
+    return paired(100 * (stopped - final), POINTS, early_stopping_numbers(directory))
 
 
 def early_stopping_loss_evidence(directory: Path) -> Evidence:
-    kept_loss, final = kept_and_final("test_loss", directory)
-    return paired(final - kept_loss, LOSS, early_stopping_numbers(directory))
+    stopped, final = early_stopping_figures("test_loss", directory)
+    return paired(final - stopped, LOSS, early_stopping_numbers(directory))
 
 
 def ensemble_evidence(directory: Path) -> Evidence:
@@ -250,12 +246,11 @@ def mc_calibration_evidence(directory: Path) -> Evidence:
             f"{_ece(off[~fit], labels[~fit])}, MC {_ece(mc[~fit], labels[~fit])}, temperature scaling "
             f"(T = {temperature:.2f}) {_ece(scaled, labels[~fit])})"
         )
-    small = [r["ece"] for r in small_records("dropout", directory)]
-    small_off, small_mc = (np.array([list(r.values())[i] for r in small]) for i in (0, 1))
+    small_off, small_mc = load_record(OVERCONFIDENT, directory)["ece"].values()
     numbers = (
         f"ECE ({ECE_BINS} bins, 10,000 test images, MC average of {CALIBRATION_PASSES} passes), networks trained on "
-        f"60,000 images: {'; '.join(rows)}. The over-confident p = 0.5 networks trained on 500 images: dropout off "
-        f"{100 * small_off.mean():.2f} %, MC {100 * small_mc.mean():.2f} % (mean of {len(small)} seeds)"
+        f"60,000 images: {'; '.join(rows)}. The MC Dropout Lab's over-confident network (p = 0.5, trained on 500 "
+        f"images): dropout off {100 * small_off:.2f} %, MC {100 * small_mc:.2f} %"
     )
 
     def drop(*columns: np.ndarray) -> float:  # mean over the three networks, on the same resampled images
@@ -268,24 +263,37 @@ def mc_calibration_evidence(directory: Path) -> Evidence:
 
 
 def tta_evidence(directory: Path) -> Evidence:
-    gains = {}
-    for name in TTA_ARMS:
-        found = [r["tta_transformed"] for r in small_records(name, directory)]
-        gains[name] = np.array(
-            [np.mean([s["average of all 6 views"] - s["original only"] for s in r.values()]) for r in found]
-        )
-    clean = {
-        name: np.mean(
-            [r["tta"]["average of all 6 views"] - r["tta"]["original only"] for r in small_records(name, directory)]
-        )
+    """The slide's TTA on the clean test images, for the networks trained with the views (flip + crop): the
+    average of the 6 views (original, mirror, 4 shifts of 2 px) against the original alone; beside it the same
+    for networks trained without, on mirrored and shifted test images, and over 3 scales."""
+    averaged = f"average of {len(TTA_SCALES)} scales"
+
+    def gains(name: str, key: str, views: str, single: str) -> np.ndarray:
+        reports = [r[key] for r in small_records(name, directory)]
+        if key == "tta_transformed":  # the mean over the transformed test sets
+            return np.array([np.mean([s[views] - s[single] for s in r.values()]) for r in reports])
+        return np.array([r[views] - r[single] for r in reports])
+
+    found = {
+        (name, kind): gains(name, *arguments)
         for name in TTA_ARMS
+        for kind, arguments in {
+            "clean": ("tta", "average of all 6 views", "original only"),
+            "transformed": ("tta_transformed", "average of all 6 views", "original only"),
+            "scales": ("tta_scales", averaged, "×1 only"),
+        }.items()
     }
-    numbers = (
-        f"averaging 6 views on mirrored and on 2-px-shifted test images: {100 * gains['flip_shift'].mean():+.1f} "
-        f"points for networks trained with flip + crop, {100 * gains['none'].mean():+.1f} for networks trained "
-        f"without; on the clean test images {100 * clean['flip_shift']:+.1f} and {100 * clean['none']:+.1f}"
-    )
-    return paired(100 * gains["flip_shift"], POINTS, numbers)
+    numbers = "; ".join(
+        f"{label}: {100 * found['flip_shift', kind].mean():+.1f} points for networks trained with flip + crop, "
+        f"{100 * found['none', kind].mean():+.1f} for networks trained without"
+        for kind, label in (
+            ("clean", "averaging the 6 views on the clean test images"),
+            ("transformed", "on mirrored and on 2-px-shifted test images"),
+            ("scales", f"averaging {len(TTA_SCALES)} scales (zoom ×{', ×'.join(f'{s:g}' for s in TTA_SCALES)}) on "
+             "the clean test images"),
+        )
+    )  # fmt: skip
+    return paired(100 * found["flip_shift", "clean"], POINTS, numbers)
 
 
 BN_LARGE_LR = 0.2  # 4x the default rate of the live demo
@@ -331,7 +339,13 @@ def kaiming_evidence(directory: Path) -> Evidence:
         f"{2 ** ratios['Xavier'].mean():.3f}× with Xavier (Glorot)"
     )
     unit = "fewer factors of 2 lost or gained by the std over 10 layers"
-    return paired(np.abs(ratios["Xavier"]) - np.abs(ratios["Kaiming"]), unit, numbers)
+    return paired(
+        np.abs(ratios["Xavier"]) - np.abs(ratios["Kaiming"]),
+        unit,
+        numbers,
+        condition="with Kaiming the std after layer 10 stays within a factor of 2 of layer 1's for every seed",
+        condition_met=bool(np.all(np.abs(ratios["Kaiming"]) < 1)),
+    )
 
 
 def sgd_equivalence_evidence(directory: Path) -> Evidence:
@@ -353,32 +367,35 @@ def sgd_equivalence_evidence(directory: Path) -> Evidence:
 
 
 def adam_difference_evidence(directory: Path) -> Evidence:
-    adamw = f"adamw_{DECAY}"
-    norms = {
-        name: np.array([r["weight_norm"][-1] for r in small_records(name, directory)])
-        for name in ("adam_l2", adamw, "none")
-    }
-    accuracies = {name: arm(name, directory) for name in ("adam_l2", adamw)}
+    surface, labels = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)
+    adam, adamw = (optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in labels[4:])
     numbers = (
-        f"λ = {DECAY}: final weight norm Adam + L2 {norms['adam_l2'].mean():.1f}, AdamW {norms[adamw].mean():.1f} "
-        f"(λ = 0: {norms['none'].mean():.1f}); test accuracy Adam + L2 {percent(accuracies['adam_l2'])}, "
-        f"AdamW {percent(accuracies[adamw])}"
+        f"the two update rules differ (500 steps on the ill-conditioned quadratic, λ = 0.5, lr 0.02: largest gap "
+        f"between the paths {float(np.abs(adam - adamw).max()):.2f}); "
+        "on the 10,000 test images at the end of the schedule, each rule at the λ its validation chose: "
+        + "; ".join(
+            decay_arm_text(name, label, directory) for name, label in (("adamw", "AdamW"), ("adam_l2", "Adam + L2"))
+        )
     )
-    relative = 100 * np.abs(norms[adamw] - norms["adam_l2"]) / norms[adamw]
-    return paired(relative, "% apart in weight norm", numbers)
+    return paired(100 * (arm("adamw", directory) - arm("adam_l2", directory)), POINTS, numbers)
+
+
+NARROW_AUGMENTED = f"narrow_{COMPARISON_AUGMENT}"
 
 
 def same_augmentation_evidence(directory: Path) -> Evidence:
-    wide_none, wide_aug = arm("none", directory), arm("flip_shift", directory)
-    narrow_none, narrow_aug = arm("narrow_none", directory), arm("narrow_flip_shift", directory)
+    wide_none, wide_aug = arm("none", directory), arm(COMPARISON_AUGMENT, directory)
+    narrow_none, narrow_aug = arm("narrow_none", directory), arm(NARROW_AUGMENTED, directory)
     # Fair: both networks trained with the same augmentation. Unfair: only the other one augmented.
     fair = wide_aug - narrow_aug
     orientation = np.sign(fair.mean()) or 1.0  # the ranking the fair comparison gives
     unfair = orientation * np.where(orientation > 0, wide_none - narrow_aug, wide_aug - narrow_none)
+    label = AUGMENTATION_LABELS[COMPARISON_AUGMENT]
     numbers = (
-        f"width 16 vs width 8, both with flip + crop: {100 * fair.mean():+.1f} points; both without: "
+        f"width 16 vs width 8, both with {label}: {100 * fair.mean():+.1f} points; both without: "
         f"{100 * (wide_none - narrow_none).mean():+.1f}; only the {'narrow' if orientation > 0 else 'wide'} one "
-        f"augmented: {100 * orientation * unfair.mean():+.1f}"
+        f"augmented: {100 * orientation * unfair.mean():+.1f} (width 16 {percent(wide_none)} without, "
+        f"{percent(wide_aug)} with; width 8 {percent(narrow_none)} without, {percent(narrow_aug)} with)"
     )
     # Positive only when the unfair comparison reverses the fair ranking: by the smaller of the two margins.
     return paired(100 * np.minimum(orientation * fair, -unfair), POINTS, numbers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from core.arms import TUNED
 from core.models import CNNConfig
 from core.trainer import TrainConfig
 
@@ -17,6 +18,7 @@ class RunSpec:
     checkpoint: bool = True  # False: keep only the record (runs the app plots but never loads)
     train_images: int | None = None  # only the first N of a fixed shuffle of the 60,000 (None: all)
     validation: int = 0  # hold out the next N images of that shuffle, for early stopping
+    data_seed: int = 1234  # the seed of that shuffle (DATA_SEED unless the run draws its own images)
     bootstrap_seed: int | None = None  # bagging: resample the training images with replacement
     save_probs: bool = False  # keep the test-subset softmax outputs (<name>.npz), for ensembles
     full_probs: bool = False  # keep the softmax outputs on all 10,000 test images, of every snapshot (<name>.npz)
@@ -31,40 +33,66 @@ BN_COMPARISON = TrainConfig(steps=EPOCH, lr=0.05, snapshot_steps=(0, 10, 30, 100
 DROPOUT = TrainConfig(steps=4 * EPOCH, optimizer="adam", lr=2e-3, cosine=True, eval_every=EPOCH // 2)
 OTHER_NORMS = ("group", "layer", "instance")  # trained like the BN network, without snapshots
 LR_SWEEP = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # steps of at most 2.5x, below the plain net's best rate
+LR_MODELS = {"none": CNNConfig(norm="none"), "batch": CNNConfig(norm="batch")}  # the sweep's and the live demo's
 LR_SWEEP_TRAIN = TrainConfig(steps=150, batch_size=64, eval_every=50)
 LR_SEEDS = (0, 1, 2, 3, 4)
 
-DATA_SEED = 1234  # the fixed shuffle that small-data runs take their images from
-SEEDS = (0, 1, 2)  # every seeded comparison of the small-data regime
+DATA_SEED = RunSpec.data_seed  # the shuffle that the tuning and grid runs take their images from
+SEEDS = (0, 1, 2, 3, 4)  # every seeded comparison of the small-data regime
+# Each seed of the compared runs draws its own 500 training and 500 validation images (shared by every arm of that
+# seed, so differences stay paired), so the interval covers the draw of the scarce data as well as the
+# initialization and data order; the tuning runs' images are another draw still (DATA_SEED).
+
+
+def small_data_seed(seed: int) -> int:
+    return DATA_SEED + 1 + seed
+
+
 # The small-data regime: 500 training images, 300 epochs (1,500 steps), enough for every arm's training loss to
 # flatten, augmented or not (README lists each arm's last change). Evaluated every 20 epochs on the clean training
-# images, 500 held-out validation images and the shipped test subset; every arm keeps the weights of its best
-# validation accuracy, and those are measured on the 10,000 test images.
+# images, 500 held-out validation images and the shipped test subset.
+# The checkpoint rule, fixed before round 2's runs: every arm is measured at the end of its cosine schedule, on the
+# 10,000 test images. Early stopping, the one claim about another checkpoint, keeps the weights of the lowest
+# validation loss, evaluated every epoch (SMALL_EPOCH steps), and compares them with the end of the same run.
 SMALL_IMAGES, SMALL_VALIDATION = 500, 500
 SMALL = TrainConfig(steps=1500, batch_size=100, optimizer="adam", lr=1e-3, cosine=True, eval_every=100)
-DECAY = 0.5  # λ of Adam + L2 and of the middle AdamW dose
-# AdamW's λ doses. Decoupled decay multiplies the weights by (1 − lr_t·λ) every step, so its dose is Σ lr_t·λ
-# (decay_dose below): about 0.75·λ for this schedule, since Σ lr_t ≈ 1e-3 · 1,500 / 2.
-DECAYS = (0.1, DECAY, 2.0)
+SMALL_EPOCH = SMALL_IMAGES // SMALL.batch_size
+# Doses are tuned on validation before the compared runs, every dosed arm with the same effort: one run per grid
+# point at TUNE_SEED (not one of SEEDS), the point with the highest validation accuracy at the end of the schedule
+# chosen (ties: the lower validation loss; core.tuning), then that dose trained at SEEDS. Adam's rate (1e-3, cosine)
+# is shared by every arm and not tuned. AdamW multiplies the weights by (1 − lr_t·λ) every step, so its dose is
+# Σ lr_t·λ (decay_dose): about 0.75·λ for this schedule. L2 in Adam's loss acts through the gradient, which Adam
+# rescales, so its useful λ is far smaller (λ = 0.5 collapsed training in round 1): its own log grid.
+TUNE_SEED = 100
+TUNING_GRIDS: dict[str, tuple[float, ...]] = {  # half-decade steps for the decays
+    "adamw": (0.03, 0.1, 0.3, 1.0, 3.0),
+    "adam_l2": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
+    "dropout": (0.1, 0.25, 0.5, 0.7, 0.85),  # 0.5, the usual dose, is not the grid's edge
+}
+
+
+def dosed(arm: str, dose: float) -> tuple[CNNConfig, TrainConfig]:
+    """The network and training of a dosed arm at one dose."""
+    if arm == "dropout":
+        return CNNConfig(dropout=dose), SMALL
+    return CNNConfig(), replace(SMALL, optimizer="adamw" if arm == "adamw" else "adam", weight_decay=dose)
+
+
+def tuning_name(arm: str, dose: float) -> str:
+    return f"tune_{arm}_{dose:g}"
+
+
 SMALL_NARROW = CNNConfig(width=8)  # a second architecture, for "compare networks under the same augmentation"
+COMPARISON_AUGMENT = "rand_augment"  # strong enough to move both widths (flip + crop gained nothing in round 1)
 SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
-    "none": (CNNConfig(), SMALL),
+    "none": (CNNConfig(), replace(SMALL, validate_every=SMALL_EPOCH)),  # also early stopping's run
     "flip_shift": (CNNConfig(), replace(SMALL, augment="flip_shift")),
     "flip_shift_erase": (CNNConfig(), replace(SMALL, augment="flip_shift_erase")),
     "trivial_augment": (CNNConfig(), replace(SMALL, augment="trivial_augment")),
     "rand_augment": (CNNConfig(), replace(SMALL, augment="rand_augment")),
-    "dropout": (CNNConfig(dropout=0.5), SMALL),
-    **{f"adamw_{decay}": (CNNConfig(), replace(SMALL, optimizer="adamw", weight_decay=decay)) for decay in DECAYS},
-    "adam_l2": (CNNConfig(), replace(SMALL, weight_decay=DECAY)),
+    **{arm: dosed(arm, dose) for arm, dose in TUNED.items()},
     "narrow_none": (SMALL_NARROW, SMALL),
-    "narrow_flip_shift": (SMALL_NARROW, replace(SMALL, augment="flip_shift")),
-}
-AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
-    "none": "no augmentation",
-    "flip_shift": "flip + crop",
-    "flip_shift_erase": "flip + crop + erasing",
-    "trivial_augment": "TrivialAugment",
-    "rand_augment": "RandAugment",
+    f"narrow_{COMPARISON_AUGMENT}": (SMALL_NARROW, replace(SMALL, augment=COMPARISON_AUGMENT)),
 }
 RECIPE = "flip_shift_erase"  # the augmentation the claims test, named before the runs: Zhong et al.'s recipe
 # The test-time transformations (core.invariance.FAMILIES) each augmentation simulates while training.
@@ -73,19 +101,14 @@ SIMULATES = {
     "flip_shift_erase": ("shift", "mirror"),
     "trivial_augment": ("shift", "rotation", "brightness", "contrast"),  # TrivialAugmentWide's own operations
 }
-SMALL_LABELS = {  # the arms a page offers, as it names them
-    **AUGMENTATION_LABELS,
-    "dropout": "dropout 0.5",
-    f"adamw_{DECAY}": f"AdamW λ = {DECAY}",
-}
 INVARIANCE_ARMS = ("none", "flip_shift", "flip_shift_erase", "trivial_augment")  # measured on transformed tests
 TTA_ARMS = ("none", "flip_shift")  # trained without and with the test-time views
 SMALL_CHECKPOINTS = ("none", "flip_shift", "flip_shift_erase", "dropout")  # networks a page or test runs
 TTA_TEST_SETS = (("mirror", 1), ("shift", 2))  # transformed test sets on which test-time augmentation is measured
 INVARIANCE_SEED = 7  # which way each test image is shifted, rotated, brightened (core.invariance.draw_signs)
 # Other regimes, for how far augmentation gets elsewhere (1 seed each, records only): training-set size, width and
-# BatchNorm, each without augmentation and with RECIPE, trained and kept as the regime is. Its seed is not one
-# of SEEDS, so a grid point never shares a run with the regime's 3 seeds.
+# BatchNorm, each without augmentation and with RECIPE, trained as the regime is on DATA_SEED's draw and read at the
+# end of the schedule (the curves' last evaluation). Its seed is not one of SEEDS.
 GRID_SEED = 100
 GRID: tuple[tuple[int, CNNConfig], ...] = (
     (250, CNNConfig()),
@@ -124,6 +147,20 @@ CHECKPOINT_CYCLE = CHECKPOINT.steps // CHECKPOINT_MEMBERS
 CHECKPOINT_SEEDS = (0, 1, 2, 3, 4)
 
 
+# The MC Dropout Lab's over-confident network (core.labs.OVERCONFIDENT): dropout 0.5, more than validation chose
+# for the regime, so that MC dropout has passes that differ; seed 0's images and training otherwise.
+OVERCONFIDENT_RUN = RunSpec(
+    "small_dropout_p0.5_seed0",
+    CNNConfig(dropout=0.5),
+    replace(SMALL, seed=0),
+    train_images=SMALL_IMAGES,
+    validation=SMALL_VALIDATION,
+    detailed=True,
+    threads=1,
+    data_seed=small_data_seed(0),
+)
+
+
 def checkpoint_runs(seed: int) -> list[RunSpec]:
     """One seed's three arms of the checkpoint-ensemble comparison (each CHECKPOINT.steps in all)."""
     common = dict(checkpoint=False, train_images=CHECKPOINT_IMAGES, full_probs=True, threads=1)
@@ -151,7 +188,7 @@ def shipped_runs() -> list[RunSpec]:
         for lr in LR_SWEEP:
             for seed in LR_SEEDS:
                 config = replace(LR_SWEEP_TRAIN, lr=lr, seed=seed)
-                runs.append(RunSpec(f"lr_{norm}_{lr}_seed{seed}", CNNConfig(norm=norm), config, False, threads=1))
+                runs.append(RunSpec(f"lr_{norm}_{lr}_seed{seed}", LR_MODELS[norm], config, False, threads=1))
     for arm, (model, train) in SMALL_ARMS.items():
         for seed in SEEDS:
             runs.append(
@@ -166,8 +203,15 @@ def shipped_runs() -> list[RunSpec]:
                     invariance=arm in INVARIANCE_ARMS,
                     tta=arm in TTA_ARMS,
                     threads=1,
+                    data_seed=small_data_seed(seed),
                 )
             )
+    runs.append(OVERCONFIDENT_RUN)
+    for arm, grid in TUNING_GRIDS.items():
+        for dose in grid:
+            model, train = dosed(arm, dose)
+            common = dict(checkpoint=False, train_images=SMALL_IMAGES, validation=SMALL_VALIDATION, detailed=True)
+            runs.append(RunSpec(tuning_name(arm, dose), model, replace(train, seed=TUNE_SEED), **common, threads=1))
     for images, model in GRID:
         for augment in ("none", RECIPE):
             config = replace(SMALL, augment=augment, seed=GRID_SEED)

@@ -45,12 +45,12 @@ TEXTS: dict[str, Text] = {
     ),
     "reg.small_data": Text(
         "The same CNN trained from scratch on only **500** Fashion-MNIST images for 300 epochs (Adam, cosine "
-        "schedule), once per training choice and seed (3 seeds); the table's last column says how much each "
-        "choice's training loss still fell over its last 10 % of steps. Every run keeps the weights of its best "
-        "accuracy on 500 held-out validation "
-        "images (the same rule for all), and those weights are tested on all **10,000** Fashion-MNIST test "
-        "images.",
-        "500 training images, 3 seeds, each run's best-validation weights on 10,000 test images.",
+        "schedule), once per training choice and seed ({seeds} seeds); the table's last column says how much each "
+        "choice's training loss still fell over its last 10 % of steps. Every run is tested at the end of its "
+        "schedule (the same rule for all, fixed before the runs) on all **10,000** Fashion-MNIST test images; "
+        "dropout's p and AdamW's λ were chosen beforehand on 500 held-out validation images (the Weight decay tab "
+        "shows how).",
+        "500 training images, {seeds} seeds, every run tested at the end of its schedule on 10,000 test images.",
     ),
     "reg.invariance": Text(
         "The lecture's reason for augmentation: a classifier must not care about pose and illumination. So the "
@@ -58,7 +58,7 @@ TEXTS: dict[str, Text] = {
         "or darker, with more or less contrast, mirrored (each image its own random direction, the same for every "
         "network). Flip + crop (± erasing) simulates shifts of up to 2 px and mirror images while training; "
         "TrivialAugment simulates shifts, rotation, brightness and contrast, but no mirror images. Left end of "
-        "each panel: the clean test images. Lines: mean over 3 seeds; band: ±1 std.",
+        "each panel: the clean test images. Lines: mean over {seeds} seeds; band: ±1 std.",
         "Test images shifted, rotated, re-lit, mirrored: who stays right?",
     ),
     "reg.invariance_item": Text(
@@ -70,27 +70,29 @@ TEXTS: dict[str, Text] = {
     ),
     "reg.grid": Text(
         "Other regimes: training-set sizes of 250 to 2,000 and no BatchNorm, one seed (100) each, without "
-        "augmentation and with {recipe}, trained and kept as above with the same 1,500 steps (600 epochs at 250 "
-        "images, 150 at 1,000, 75 at 2,000, so the larger sets' augmented runs had not finished fitting: see "
-        "their training accuracy); test accuracy on the 10,000 test images. Wider networks were not trained. One "
-        "seed per point: compare a gain with the regime's seed-to-seed spread in the table above.",
+        "augmentation and with {recipe}, trained as above with the same 1,500 steps (600 epochs at 250 images, 150 "
+        "at 1,000, 75 at 2,000, so the larger sets' augmented runs had not finished fitting: see their training "
+        "accuracy; one fixed draw of images, not one per seed), each at the end of its schedule on the 2,000 "
+        "shipped test images. Wider networks were not trained. One seed per point: compare a gain with the "
+        "regime's seed-to-seed spread in the table above.",
         "Other regimes, 1 seed each: how much augmentation gains on clean test images.",
     ),
     "reg.same_augmentation": Text(
-        "Test accuracy of two networks, each trained with and without flip + crop (3 seeds). The lecture's "
+        "Test accuracy of two networks, each trained with and without RandAugment ({seeds} seeds). The lecture's "
         "advice: compare networks only under the same augmentation, since an unequal comparison mixes the "
         "augmentation's effect into the networks'. Whether that reverses the ranking here is below.",
         "The lecture: compare networks only under the same augmentation.",
     ),
     "reg.decay_cnn": Text(
-        "The main CNN on 500 images with Adam (λ = 0), Adam with L2 (`Adam(weight_decay={decay})`) and AdamW "
-        "(`AdamW(weight_decay={decay})`), same seeds and schedule. The weight norm starts at {start:.1f}. Without "
-        "decay it ends at {none:.1f}; AdamW, which multiplies every weight by (1 − lr·λ) per step, ends at "
-        "{adamw:.1f}; Adam + L2 ends at {adam_l2:.1f} and fits {l2_train:.0%} of its 500 training images at its "
-        "kept weights. "
-        "Loshchilov & Hutter's explanation: Adam divides the L2 term λw by its running gradient scale, which is "
-        "small for weights the loss hardly moves, so their pull is magnified. Same λ, different rules.",
-        "Same λ: AdamW ends at {adamw:.1f}, Adam + L2 at {adam_l2:.1f}.",
+        "The main CNN on 500 images with Adam (λ = 0), Adam with L2 (`Adam(weight_decay={l2:g})`) and AdamW "
+        "(`AdamW(weight_decay={decoupled:g})`), each λ chosen on validation (the table below), same seeds and "
+        "schedule. The weight norm starts at {start:.1f}. Without decay it ends at {none:.1f}; AdamW, which "
+        "multiplies every weight by (1 − lr·λ) per step, ends at {adamw:.1f}; Adam + L2 ends at {adam_l2:.1f} and "
+        "fits {l2_train:.0%} of its 500 training images at the end. Loshchilov & Hutter's explanation of why the "
+        "rules differ: Adam divides the L2 term λw by its running gradient scale, which is small for weights the "
+        "loss hardly moves, so their pull is magnified; the same λ is a different regularizer under each rule, so "
+        "each is compared at its own best λ.",
+        "Each at its own λ: AdamW ends at {adamw:.1f}, Adam + L2 at {adam_l2:.1f}.",
     ),
     "mc.subnetworks": Text(
         "The slide's *two models in one*: training with dropout trains every sub-network that a mask leaves, all "
@@ -284,8 +286,8 @@ TEXTS: dict[str, Text] = {
     ),
     "mc.tta_trained": Text(
         "The same views for networks trained on 500 images with flip + crop, and for the same networks trained "
-        "without augmentation (3 seeds each, accuracy mean ± std on the 10,000 test images), on clean test images "
-        "and on test images that are themselves mirrored or shifted by 2 px. A network never trained with "
+        "without augmentation ({seeds} seeds each, accuracy mean ± std on the 10,000 test images), on clean test "
+        "images and on test images that are themselves mirrored or shifted by 2 px. A network never trained with "
         "flips is far worse on a mirrored item; this app's finding is in the claim below.",
         "TTA on clean, mirrored and shifted test images, with and without training on the views.",
     ),
@@ -299,10 +301,12 @@ TEXTS: dict[str, Text] = {
         "Plain SGD: L2 = decoupled decay. With momentum or Adam they differ.",
     ),
     "reg.early_stopping": Text(
-        "The 500-image runs without any regularizer, evaluated every {per_epoch} epochs. Early stopping watches the "
-        "**validation** loss (500 held-out images, never trained on), stops after *patience* evaluations without "
-        "a new best and keeps the best weights; the test loss and accuracy (2,000 shipped test images) show what "
-        "that choice is worth on unseen data. Loss and accuracy can disagree: the table shows whether they do.",
+        "The 500-image runs without any regularizer. Early stopping watches the **validation** loss (500 held-out "
+        "images, never trained on), evaluated every epoch, stops after *patience* epochs without a new best and "
+        "keeps the best weights. The test loss curve (2,000 shipped test images, every {per_epoch} epochs) and the "
+        "table (all 10,000 test images, the weights of the lowest validation loss against the end of the "
+        "schedule) show what that choice is worth on unseen data. Loss and accuracy can disagree: the table shows "
+        "whether they do.",
         "Watch the validation loss; keep the best weights; check both test loss and accuracy.",
     ),
     "reg.ensembles": Text(
@@ -322,10 +326,13 @@ TEXTS: dict[str, Text] = {
         "Squared error of k averaged members: it levels off at the shared error c, not at 0.",
     ),
     "reg.decay_doses": Text(
-        "AdamW at three λ, no augmentation, 3 seeds each. Decoupled decay multiplies the weights by (1 − lr·λ) at "
-        "every step, so its *dose* is Σ lr·λ over the schedule: on its own it would shrink the weights by "
-        "exp(−dose); the gradient pulls them back. Test figures at each run's kept weights (10,000 images).",
-        "Three doses of decay: weight norm and test accuracy.",
+        "How each λ was chosen, before the compared runs: every λ of each rule's log grid trained once (seed "
+        "{seed}, no augmentation), and the one with the highest accuracy on the 500 validation images at the end of "
+        "the schedule (ties: the lower validation loss) trained at {seeds} seeds. Decoupled decay multiplies the "
+        "weights by (1 − lr·λ) at every step, so on its own it would shrink them by exp(−Σ lr·λ), about "
+        "exp(−0.75·λ) here; the gradient pulls them back. The test columns (10,000 images) are for reading: they "
+        "played no part in the choice.",
+        "λ chosen on validation, per rule; the test columns played no part.",
     ),
     "bn.norms": Text(
         "Wu & He's figure on a real batch: what enters a normalization of the BatchNorm network trained on "
@@ -375,10 +382,11 @@ TEXTS: dict[str, Text] = {
         "Mean image (AlexNet) or per-channel mean and std (VGG, v2.Normalize).",
     ),
     "studio.input_runs": Text(
-        "The same fully connected network (2 layers of 128 units) trained on Fashion-MNIST for {steps} SGD steps "
-        "(momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], or standardized pixels. Each kind of "
-        "input gets every rate of {rates}, and each seed is shown at the rate its validation loss chose, so no "
-        "arm loses for a rate that suits only the others ({seeds} seeds, test accuracy on 10,000 images).",
+        "The same fully connected network (2 layers of 128 units, ReLU, Kaiming initialization) trained on "
+        "Fashion-MNIST for {steps} SGD steps (momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], "
+        "or standardized pixels. Each kind of input gets every rate of {rates}, and each seed is shown at the rate "
+        "its validation loss chose, so no arm loses for a rate that suits only the others ({seeds} seeds, test "
+        "accuracy on 10,000 images).",
         "Same network, same budget: raw, [0, 1] and standardized inputs, each at its best rate.",
     ),
     "studio.memory": Text(

@@ -21,19 +21,18 @@ from core.calibration import calibration
 from core.data import Split, load_debian, load_subset, normalize, to_tensor, write_subset
 from core.ensembles import bootstrap_indices
 from core.invariance import invariance_report, transformed_set
-from core.mc_dropout import embeddings, mc_errors, tta_report
+from core.mc_dropout import embeddings, mc_errors, tta_report, tta_scales_report
 from core.mlp import MLPRun, experiment_runs, split_for_training, train_mlp
 from core.models import CNNConfig, SmallCNN
 from core.plan import (
     CALIBRATION_PASSES,
-    DATA_SEED,
     INVARIANCE_SEED,
     MC_PASSES,
     TTA_TEST_SETS,
     RunSpec,
     shipped_runs,
 )
-from core.runs import RUNS_DIR, TEST_LABELS
+from core.runs import RUNS_DIR, TEST_LABELS, private_model
 from core.trainer import accuracy, loss_and_accuracy, train
 from core.weight_decay import decay_dose
 
@@ -42,7 +41,7 @@ def training_data(spec: RunSpec, full: Split) -> tuple[Split, Split | None]:
     """The run's training images (all, a fixed subset, or a bootstrap sample of it) and validation images."""
     if spec.train_images is None:
         return full, None
-    order = np.random.default_rng(DATA_SEED).permutation(len(full))
+    order = np.random.default_rng(spec.data_seed).permutation(len(full))
     train_split = full.take(order[: spec.train_images])
     if spec.bootstrap_seed is not None:
         train_split = train_split.take(bootstrap_indices(len(train_split), spec.bootstrap_seed))
@@ -55,9 +54,8 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
     train_split, val_split = training_data(spec, full["train"])
     # Curves on the shipped 2,000 test images.
     trainer = train(spec.model, spec.train, train_split, subset["test"], val_split, spec.detailed)
+    # Every arm is measured at the end of its schedule (core.plan's checkpoint rule).
     model, curves = trainer.trained_model(), trainer.curves
-    if curves.kept_weights is not None:  # detailed runs are measured at the weights their validation kept
-        model.load_state_dict(curves.kept_weights)
     full_images, full_labels = to_tensor(full["test"].images), torch.from_numpy(full["test"].labels)
     test_images, test_labels = subset["test"].tensors()
     full_loss, full_accuracy = loss_and_accuracy(model, full_images, full_labels)
@@ -67,6 +65,7 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
         "train": asdict(spec.train),
         "train_images": len(train_split),
         "seed": spec.train.seed,
+        "data_seed": spec.data_seed if spec.train_images is not None else None,  # the shuffle the images came from
         "test_accuracy_full": full_accuracy,  # the 10,000 Debian test images
         "test_accuracy_subset": accuracy(model, test_images, test_labels),  # the shipped 2,000
         "diverged": curves.diverged,
@@ -83,8 +82,8 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
             train_accuracy=curves.train_accuracy,
             val_accuracy=curves.val_accuracy,
             test_loss=curves.test_loss,
-            kept_step=curves.kept_step,
-            kept={  # the kept weights; test figures on the 10,000 test images
+            kept_step=curves.step,
+            kept={  # the weights at the end of the schedule; test figures on the 10,000 test images
                 "train_accuracy": accuracy(model, train_images, train_labels),
                 "test_accuracy": record["test_accuracy_full"],
                 "test_loss": full_loss,
@@ -93,11 +92,23 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
             decay_dose=decay_dose(asdict(spec.train)) if spec.train.optimizer == "adamw" else 0.0,
             ece=recorded_ece(model, full_images, full_labels.numpy()),
         )
+        if curves.lowest_val_loss_weights is not None:  # what early stopping keeps, on the 10,000 test images
+            stopped = private_model(spec.model, curves.lowest_val_loss_weights, train=False)
+            stopped_loss, stopped_accuracy = loss_and_accuracy(stopped, full_images, full_labels)
+            record["early_stopped"] = {
+                "step": curves.lowest_val_loss_step,
+                "train_accuracy": accuracy(stopped, train_images, train_labels),
+                "test_accuracy": stopped_accuracy,
+                "test_loss": stopped_loss,
+            }
+        if spec.train.validate_every:
+            record.update(epoch_steps=curves.epoch_steps, epoch_val_loss=curves.epoch_val_loss)
     pixels = torch.from_numpy(full["test"].images.copy()).unsqueeze(1)  # uint8 (N, 1, 28, 28), for transforming
     if spec.invariance:
         record["invariance"] = invariance_report(model, pixels, full_labels, INVARIANCE_SEED)
     if spec.tta:
         record["tta"] = tta_report(model, full_images, full_labels)
+        record["tta_scales"] = tta_scales_report(model, full_images, full_labels)
         record["tta_transformed"] = {  # TTA where the test images themselves are shifted or mirrored
             f"{family} {strength:g}": tta_report(
                 model, normalize(transformed_set(pixels, family, strength, INVARIANCE_SEED)), full_labels

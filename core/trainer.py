@@ -32,6 +32,7 @@ class TrainConfig:
     augment: str = "none"  # one of AUGMENTATIONS, drawn afresh for every image of every step
     seed: int = 0  # initialization and data order
     eval_every: int = 100  # steps between test evaluations
+    validate_every: int = 0  # steps between extra validation-loss evaluations, for early stopping (0: none)
     snapshot_steps: tuple[int, ...] = ()  # steps whose weights and statistics are kept (0 = at init)
 
 
@@ -48,8 +49,13 @@ class Curves:
     test_loss: list[float] = field(default_factory=list)  # at eval_steps, detailed runs only
     weight_norm: list[float] = field(default_factory=list)  # at eval_steps: L2 norm of all parameters
     snapshots: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict)  # step -> state_dict
-    kept_step: int | None = None  # detailed runs: the evaluation with the best validation accuracy so far (first)
-    kept_weights: dict[str, torch.Tensor] | None = None  # the weights at kept_step
+    epoch_steps: list[int] = field(default_factory=list)  # the steps of the validate_every evaluations
+    epoch_val_loss: list[float] = field(default_factory=list)  # validation loss at epoch_steps
+    # Runs with a validation split: the evaluation with the lowest validation loss so far (the first of equals), and
+    # its weights: what early stopping keeps, measured beside the end of the schedule. Taken from the validate_every
+    # evaluations where the run has them, else from those at eval_steps.
+    lowest_val_loss_step: int | None = None
+    lowest_val_loss_weights: dict[str, torch.Tensor] | None = None
     layer_stats: dict[int, dict[str, dict[str, float]]] = field(default_factory=dict)  # step -> layer -> stats
 
     @property
@@ -215,7 +221,14 @@ class Trainer:
         if step in self.config.snapshot_steps:
             curves.snapshots[step] = {k: v.clone() for k, v in self.model.state_dict().items()}
             curves.layer_stats[step] = preactivation_stats(self.model, self.test_images[:HISTOGRAM_BATCH])
-        if step % self.config.eval_every == 0 or step == self.config.steps or curves.diverged:
+        last = step == self.config.steps or curves.diverged
+        if self.val is not None and self.config.validate_every and (step % self.config.validate_every == 0 or last):
+            self.model.eval()
+            curves.epoch_steps.append(step)
+            curves.epoch_val_loss.append(mean_loss(self.model, *self.val))
+            self._track_lowest(curves.epoch_val_loss)
+            self.model.train()
+        if step % self.config.eval_every == 0 or last:
             self.model.eval()
             curves.eval_steps.append(step)
             curves.weight_norm.append(float(torch.cat([p.detach().flatten() for p in self.model.parameters()]).norm()))
@@ -238,9 +251,14 @@ class Trainer:
             val_loss, val_accuracy = loss_and_accuracy(self.model, *self.val)
             curves.val_loss.append(val_loss)
             curves.val_accuracy.append(val_accuracy)
-            if val_accuracy > max(curves.val_accuracy[:-1], default=-1.0):  # every arm is kept by the same rule
-                curves.kept_step = curves.step
-                curves.kept_weights = {k: v.clone() for k, v in self.model.state_dict().items()}
+            if not self.config.validate_every:
+                self._track_lowest(curves.val_loss)
+
+    def _track_lowest(self, val_losses: list[float]) -> None:
+        """Keep the weights when the latest validation loss is the lowest so far."""
+        if val_losses[-1] < min(val_losses[:-1], default=float("inf")):
+            self.curves.lowest_val_loss_step = self.curves.step
+            self.curves.lowest_val_loss_weights = {k: v.clone() for k, v in self.model.state_dict().items()}
 
     def state(self) -> TrainerState:
         return copy.deepcopy(

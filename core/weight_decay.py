@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 import torch
 
 from core.figures import colour, sized
-from core.stats import mean_std_text
 
 
 def _quadratic(w: torch.Tensor) -> torch.Tensor:
@@ -144,25 +143,20 @@ def decay_dose(train: Mapping[str, object], until: int | None = None) -> float:
     return float(train["weight_decay"] * rates.sum())
 
 
-def kept_dose(record: dict) -> float:
-    """Σ lr_t·λ up to the weights a run kept."""
-    return decay_dose(record["train"], record["kept_step"])
-
-
-def decay_rows(records: Mapping[float, Sequence[dict]], none: Sequence[dict]) -> list[dict[str, object]]:
-    """Per AdamW λ (0 first): the dose Σ lr_t·λ over the run and up to the kept weights, the weight norms and the
-    test figures of the kept weights, over seeds."""
-    rows = []
-    for decay, found in {0.0: none, **records}.items():
-        rows.append(
-            {
-                "λ": decay,
-                "dose Σ lr·λ": round(found[0]["decay_dose"], 3),
-                "dose up to the kept weights": mean_std_text([kept_dose(r) for r in found], 1.0, 3),
-                "weight norm, kept": mean_std_text([r["kept"]["weight_norm"] for r in found], 1.0),
-                "weight norm, end": mean_std_text([r["weight_norm"][-1] for r in found], 1.0),
-                "test accuracy %": mean_std_text([r["kept"]["test_accuracy"] for r in found]),
-                "test loss (nats)": mean_std_text([r["kept"]["test_loss"] for r in found], 1.0, 3),
-            }
-        )
-    return rows
+def tuning_rows(grids: Mapping[str, Mapping[float, dict]], chosen: Mapping[str, float]) -> list[dict[str, object]]:
+    """One row per λ of each rule's tuning grid (one run each): what validation saw at the end of the schedule,
+    the λ it chose, and the run's test figures on the 10,000 test images (for reading, not for choosing)."""
+    return [
+        {
+            "rule": rule,
+            "λ": decay,
+            "chosen": "✓" if decay == chosen[rule] else "",
+            "validation accuracy %": f"{100 * record['val_accuracy'][-1]:.1f}",
+            "validation loss": round(record["val_loss"][-1], 3),
+            "weight norm, end": round(record["weight_norm"][-1], 1),
+            "test accuracy %": f"{100 * record['kept']['test_accuracy']:.1f}",
+            "test loss (nats)": round(record["kept"]["test_loss"], 3),
+        }
+        for rule, records in grids.items()
+        for decay, record in records.items()
+    ]

@@ -45,6 +45,7 @@ def details_section(rows: list[dict[str, object]]) -> None:
 
 header_ui("Lecture claims", "claims.notice")
 st.caption(claims.RULE)
+st.caption(claims.DESIGN)
 rows = claims.table()
 table_section(rows)
 st.subheader("Each claim, with its numbers")

@@ -11,6 +11,7 @@ from core import claims, precomputed
 from core.bn_lab import images_to_fashion_input
 from core.calibration import Reliability, calibration
 from core.data import load_subset, to_tensor
+from core.labs import OVERCONFIDENT
 from core.mc_dropout import embeddings, mc_head_logits, ood_inputs, uncertainty_groups
 from core.precomputed import DATASET_SEED, MAX_PASSES
 from core.weight_decay import OPTIMIZERS, PATH_STEPS, SURFACES, optimizer_path
@@ -108,7 +109,7 @@ def test_t_passes_are_the_first_t_of_the_longest_draw():
         assert torch.equal(mc_head_logits(model, features, passes, DATASET_SEED), longest[:passes])
 
 
-@pytest.mark.parametrize(("name", "passes"), [("dropout_p0.1", 1), ("dropout_p0.2", 37), ("small_dropout_seed0", 200)])
+@pytest.mark.parametrize(("name", "passes"), [("dropout_p0.1", 1), ("dropout_p0.2", 37), (OVERCONFIDENT, 200)])
 def test_calibration_reads_back_as_a_live_computation(shipped, name, passes):
     """A shipped reliability diagram is the one ``calibration.calibration`` computes for that network and T."""
     model, test = precomputed.network(name), load_subset()["test"]

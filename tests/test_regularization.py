@@ -4,7 +4,7 @@ core.regularization): optimizer paths from torch.optim, early stopping and ensem
 import numpy as np
 import pytest
 
-from core.early_stopping import early_stopping, early_stopping_losses, epoch_means
+from core.early_stopping import early_stopping, early_stopping_losses, early_stopping_rows, epoch_means
 from core.ensembles import (
     bootstrap_indices,
     disagreement,
@@ -17,7 +17,14 @@ from core.ensembles import (
     squared_error_series,
     squared_errors,
 )
-from core.regularization import across_seeds, arm_summary, loss_change, same_augmentation_rows, train_validation_series
+from core.regularization import (
+    across_seeds,
+    arm_summary,
+    grid_rows,
+    loss_change,
+    same_augmentation_rows,
+    train_validation_series,
+)
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path, surface_grid
 
 LABELS = list(OPTIMIZERS)  # SGD L2 / decoupled, SGD momentum L2 / decoupled, Adam(weight_decay), AdamW
@@ -152,6 +159,9 @@ def _record(seed: int, accuracy: float, loss: float) -> dict:
         "train_images": 50,
         "kept_step": 5,
         "kept": {"train_accuracy": 1.0, "test_accuracy": accuracy, "test_loss": loss},
+        "epoch_steps": [0, 5],
+        "epoch_val_loss": [2.3, 1.9],
+        "early_stopped": {"step": 5, "train_accuracy": 1.0, "test_accuracy": accuracy + 0.01, "test_loss": loss},
     }
 
 
@@ -160,8 +170,8 @@ def test_seed_tables_and_early_stopping_curves_by_hand():
     records = [_record(0, 0.8, 0.5), _record(1, 0.6, 0.7)]
     epochs, mean, std = across_seeds(records, "test_accuracy", steps_per_epoch=5)
     assert epochs.tolist() == [0, 1] and mean == pytest.approx([0.1, 0.7]) and std[1] == pytest.approx(0.1414, abs=1e-4)
-    arms = {name: records for name in ("none", "flip_shift", "narrow_none", "narrow_flip_shift")}
-    rows = same_augmentation_rows(arms, {"none": "without", "flip_shift": "with"})
+    arms = {name: records for name in ("none", "rand_augment", "narrow_none", "narrow_rand_augment")}
+    rows = same_augmentation_rows(arms, {"none": "without", "rand_augment": "with"})
     assert [row["network"] for row in rows] == ["width 16 (the main CNN)", "width 8"]
     assert rows[0]["with"] == "70.0 ± 14.1"
     series, dashed = train_validation_series({"a": records}, steps_per_epoch=5)
@@ -169,12 +179,26 @@ def test_seed_tables_and_early_stopping_curves_by_hand():
     assert series["a: validation"][1] == pytest.approx([0.2, 0.7]) and series["a: training"][1] == pytest.approx(
         [0.1, 1]
     )
-    summary = arm_summary("x", records)  # at the kept weights: epoch 5 · 10 / 50 = 1
-    assert summary["gap (points)"] == "30.0 ± 14.1" and summary["kept epoch"] == "1 ± 0"
+    summary = arm_summary("x", records)  # at the end of the schedule
+    assert summary["gap (points)"] == "30.0 ± 14.1"
     assert loss_change([4.0] * 80 + [2.0] * 10 + [1.0] * 10) == pytest.approx(0.5)  # window 10: mean 2 → 1
-    epochs, losses = early_stopping_losses(records[0], steps_per_epoch=5)
-    assert epochs.tolist() == [0, 1]
-    assert losses["training loss (mean over the last 1 epochs)"] == pytest.approx([np.nan, 1.2], nan_ok=True)
+    losses = early_stopping_losses(records[0], steps_per_epoch=5)
+    epochs, training = losses["training loss (mean over the last 1 epochs)"]
+    assert epochs.tolist() == [0, 1] and training == pytest.approx([np.nan, 1.2], nan_ok=True)
+    epochs, validation = losses["validation loss (every epoch)"]
+    assert epochs.tolist() == [0, 1] and validation.tolist() == [2.3, 1.9]
+    rows = early_stopping_rows(records, patience=1, steps_per_epoch=5)
+    assert rows[0]["lowest validation loss: epoch"] == 1 and rows[0]["test accuracy there"] == "81.0%"
+
+
+def test_grid_rows_take_the_end_of_the_schedule():
+    """Each grid point's row: the last evaluation of both runs' curves, and their difference in points."""
+    none, augmented = _record(0, 0.8, 0.5), _record(0, 0.83, 0.5)
+    for record in (none, augmented):
+        record["model"] = {"width": 16, "norm": "batch"}
+    row = grid_rows([(none, augmented)])[0]
+    assert (row["test %, no augmentation"], row["test %, augmented"], row["gain (points)"]) == ("80.0", "83.0", "+3.0")
+    assert row["train %, augmented"] == "100.0" and row["training images"] == 50
 
 
 def test_ensemble_series_are_the_averages_members_and_mc_means():

@@ -1,8 +1,10 @@
 """core.trainer, core.plan and core.live: deterministic, resumable CPU training; shipped checkpoints reproduce
 their records."""
 
+import json
 import pickle
 import threading
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -12,10 +14,10 @@ from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.mlp import experiment_runs
 from core.models import CNNConfig
-from core.plan import shipped_runs
+from core.plan import DATA_SEED, shipped_runs
 from core.rng import RngStream
-from core.runs import RUNS_DIR, load_record, load_run, private_model
-from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, train
+from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
+from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, mean_loss, train
 
 SUBSET = load_subset()
 TINY_TRAIN = Split(SUBSET["train"].images[:512], SUBSET["train"].labels[:512])
@@ -119,6 +121,11 @@ def test_shipped_checkpoints_reproduce_their_recorded_accuracy(spec):
     assert run.record["model"] == run.config.__dict__
 
 
+def as_json(config: object) -> dict:
+    """A config dataclass as its record holds it (tuples become lists)."""
+    return json.loads(json.dumps(asdict(config)))
+
+
 def test_every_shipped_run_has_a_record_and_the_main_model_reaches_90_percent():
     """All runs of `python -m core.train` are shipped (the recap experiments' too); BN + dropout p=0.1 reaches
     ≥ 90% on the full test set."""
@@ -128,6 +135,17 @@ def test_every_shipped_run_has_a_record_and_the_main_model_reaches_90_percent():
         assert (RUNS_DIR / f"{spec.name}.npz").exists() == (spec.save_probs or spec.full_probs), spec.name
     for group, runs in experiment_runs().items():  # the recap experiments: one record file each, every arm in it
         assert len(load_record(f"mlp_{group}")["runs"]) == len(runs), group
+    defaults = {"model": as_json(CNNConfig()), "train": as_json(TrainConfig(steps=0))}
+    for spec in shipped_runs():  # each record was made by its plan (a field added since: its default then)
+        record = load_record(spec.name)
+        for field, planned in (("model", as_json(spec.model)), ("train", as_json(spec.train))):
+            recorded = {key: record[field].get(key, defaults[field][key]) for key in planned}
+            assert recorded == planned, (spec.name, field)
+        if spec.train_images is not None:  # the draw of its images (recorded since round 2; DATA_SEED before)
+            assert record.get("data_seed", DATA_SEED) == spec.data_seed, spec.name
+    planned = {spec.name for spec in shipped_runs()} | {f"mlp_{group}" for group in experiment_runs()}
+    stale = {path.name for path in RUNS_DIR.iterdir() if path.stem not in planned and path.name != TEST_LABELS}
+    assert not stale, f"files of runs no longer planned: {sorted(stale)}"
     assert load_record("dropout_p0.1")["test_accuracy_full"] >= 0.90
     assert load_record("batchnorm")["test_accuracy_full"] > load_record("plain")["test_accuracy_full"]
 
@@ -173,14 +191,19 @@ def test_detailed_runs_record_train_validation_and_test_curves():
     assert all(0 <= value <= 1 for value in curves.train_accuracy + curves.val_accuracy)
 
 
-def test_detailed_runs_keep_the_weights_of_their_best_validation_accuracy():
-    """Every arm is kept by one rule: the first evaluation with the highest validation accuracy, and its weights."""
-    config = TrainConfig(**{**TINY.__dict__, "steps": 24, "eval_every": 4, "snapshot_steps": ()})
-    curves = train(CNNConfig(), config, TINY_TRAIN, TINY_TEST, val_split=TINY_TEST, detailed=True).curves
-    best = curves.val_accuracy.index(max(curves.val_accuracy))
-    assert curves.kept_step == curves.eval_steps[best]
-    model = private_model(CNNConfig(), curves.kept_weights, train=False)
-    assert accuracy(model, *TINY_TEST.tensors()) == pytest.approx(curves.val_accuracy[best], abs=1e-6)
+def test_runs_keep_the_weights_of_their_lowest_validation_loss_for_early_stopping():
+    """The first evaluation with the lowest validation loss, and its weights; with validate_every, of those."""
+    for every in (0, 2):
+        config = TrainConfig(
+            **{**TINY.__dict__, "steps": 24, "eval_every": 4, "snapshot_steps": (), "validate_every": every}
+        )
+        curves = train(CNNConfig(), config, TINY_TRAIN, TINY_TEST, val_split=TINY_TEST, detailed=True).curves
+        steps, losses = (curves.epoch_steps, curves.epoch_val_loss) if every else (curves.eval_steps, curves.val_loss)
+        assert steps == list(range(0, 25, every or 4))
+        best = losses.index(min(losses))
+        assert curves.lowest_val_loss_step == steps[best]
+        model = private_model(CNNConfig(), curves.lowest_val_loss_weights, train=False)
+        assert mean_loss(model, *TINY_TEST.tensors()) == pytest.approx(losses[best], abs=1e-5)
 
 
 def test_the_erasing_recipe_erases_boxes_of_black_on_uint8_pixels():

@@ -225,14 +225,14 @@ def tta_trained_rows() -> list[dict]:
 def tta_section(p: float) -> None:
     report = precomputed().tta(p)
     images = len(fashion_subset()["test"].labels)
-    if notice := tta_against_the_slide(report, images, "the table below, on mirrored and shifted test images"):
+    if notice := tta_against_the_slide(report, images, "the table below, for networks trained with these views"):
         st.markdown(notice)
     explain("mc.tta")
     rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in report.items()]
     rows += [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in precomputed().tta_scales(p).items()]
     table("tta", rows, content=p)
-    st.subheader("Trained with the same views, or without (500 images, 3 seeds)")
-    explain("mc.tta_trained", "caption")
+    st.subheader(f"Trained with the same views, or without (500 images, {len(SEEDS)} seeds)")
+    explain("mc.tta_trained", "caption", seeds=len(SEEDS))
     table("tta_trained", tta_trained_rows(), content="recorded")
     claim_note("tta-helps")
 

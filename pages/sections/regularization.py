@@ -9,6 +9,7 @@ import torch
 
 from core import early_stopping, ensembles, figures, invariance, plan, weight_decay
 from core import regularization as reg
+from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
@@ -19,7 +20,7 @@ from pages.sections.widgets import claim_note, pictures_ui, plot, table
 from pages.ui.kit import explain, link_label, projector_mode, tabs_ui
 
 PER_EPOCH = plan.SMALL_IMAGES // plan.SMALL.batch_size  # steps per epoch of the small-data runs
-WITH, WITHOUT = plan.AUGMENTATION_LABELS[plan.RECIPE], plan.AUGMENTATION_LABELS["none"]
+WITH, WITHOUT = AUGMENTATION_LABELS[plan.RECIPE], AUGMENTATION_LABELS["none"]
 
 
 def seed_records(arm: str) -> list[dict]:
@@ -36,43 +37,48 @@ def curves(arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @st.cache_resource(show_spinner=False)
 def small_data_view() -> dict:
     """The recorded small-data results that no widget changes: figures' series and the tables' rows."""
-    reports = {
-        plan.AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in plan.INVARIANCE_ARMS
-    }
+    reports = {AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in plan.INVARIANCE_ARMS}
     pairs = [
         tuple(shipped_record(plan.grid_name(images, model, arm)) for arm in ("none", plan.RECIPE))
         for images, model in plan.GRID
     ]
-    same = ("none", "flip_shift", "narrow_none", "narrow_flip_shift")
+    same = ("none", plan.COMPARISON_AUGMENT, "narrow_none", f"narrow_{plan.COMPARISON_AUGMENT}")
     return {
         "invariance": invariance.invariance_series(reports),
         "titles": {family: spec.unit for family, spec in invariance.FAMILIES.items()},
-        "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in plan.SMALL_LABELS.items()],
+        "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in SMALL_LABELS.items()],
         "grid": reg.grid_rows(pairs),
-        "same": reg.same_augmentation_rows({arm: seed_records(arm) for arm in same}, plan.SMALL_LABELS),
+        "same": reg.same_augmentation_rows({arm: seed_records(arm) for arm in same}, SMALL_LABELS),
     }
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def small_curves(arms: tuple[str, ...]) -> tuple[dict, list[str]]:
     """Training and validation accuracy of the chosen arms (series, the dashed ones' labels)."""
-    return reg.train_validation_series({plan.SMALL_LABELS[arm]: seed_records(arm) for arm in arms}, PER_EPOCH)
+    return reg.train_validation_series({SMALL_LABELS[arm]: seed_records(arm) for arm in arms}, PER_EPOCH)
 
 
 @st.cache_resource(show_spinner=False)
 def decay_view() -> dict:
     """The recorded CNN runs of the weight-decay tab: norms, accuracies and the dose table."""
-    adamw = f"adamw_{plan.DECAY}"
-    runs = {"Adam, λ = 0": "none", f"Adam + L2, λ = {plan.DECAY}": "adam_l2", f"AdamW, λ = {plan.DECAY}": adamw}
+    runs = {
+        "Adam, λ = 0": "none",
+        f"Adam + L2, λ = {TUNED['adam_l2']:g}": "adam_l2",
+        f"AdamW, λ = {TUNED['adamw']:g}": "adamw",
+    }
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
-    doses = {decay: seed_records(f"adamw_{decay}") for decay in plan.DECAYS}
+    rules = {"AdamW": "adamw", "Adam + L2": "adam_l2"}
+    grids = {
+        rule: {dose: shipped_record(plan.tuning_name(arm, dose)) for dose in plan.TUNING_GRIDS[arm]}
+        for rule, arm in rules.items()
+    }
     return {
         "norms": norms,
-        "ends": {arm.removesuffix(f"_{plan.DECAY}"): norms[label][1][-1] for label, arm in runs.items()},
+        "ends": {arm: norms[label][1][-1] for label, arm in runs.items()},
         "start": norms["Adam, λ = 0"][1][0],
         "l2_train": np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")]),
         "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
-        "doses": weight_decay.decay_rows(doses, seed_records("none")),
+        "doses": weight_decay.tuning_rows(grids, {rule: TUNED[arm] for rule, arm in rules.items()}),
     }
 
 
@@ -87,10 +93,10 @@ def paths_view(surface: str, lr: float, decay: float, steps: int) -> tuple[dict[
 @st.cache_resource(max_entries=64, show_spinner=False)
 def early_stopping_view(seed: int, patience: int) -> tuple[tuple, list[dict]]:
     """(the figure's arguments, the table's rows) for one seed's curves and a patience."""
-    record = seed_records("none")[seed]
-    epochs, losses = early_stopping.early_stopping_losses(record, PER_EPOCH)
-    stop = early_stopping.early_stopping(record["val_loss"], patience)
-    return (epochs, losses, *stop), early_stopping.early_stopping_rows(seed_records("none"), patience, PER_EPOCH)
+    record = seed_records("none")[plan.SEEDS.index(seed)]
+    losses = early_stopping.early_stopping_losses(record, PER_EPOCH)
+    stop = early_stopping.stop_epochs(record, patience, PER_EPOCH)
+    return (losses, *stop), early_stopping.early_stopping_rows(seed_records("none"), patience, PER_EPOCH)
 
 
 @st.cache_resource(show_spinner=False)
@@ -144,7 +150,7 @@ def item_ui() -> None:
 def invariance_section() -> None:
     if not projector_mode():  # projected, the caption's key sentence asks the same: the figure stays on screen
         st.subheader("Does augmentation keep the network right when the item moves?")
-    explain("reg.invariance", "caption")
+    explain("reg.invariance", "caption", seeds=len(plan.SEEDS))
     view = small_data_view()
     plot("invariance", invariance.invariance_figure, view["invariance"], view["titles"], content="recorded")
     claim_note("augmentation-buys-invariance")
@@ -154,21 +160,21 @@ def invariance_section() -> None:
 
 @st.fragment
 def small_data_section() -> None:
-    explain("reg.small_data")
+    explain("reg.small_data", seeds=len(plan.SEEDS))
     invariance_section()
     st.subheader("Clean test images: accuracy and over-fitting")
     chosen = st.pills(
         "Training choices",
-        list(plan.SMALL_LABELS),
+        list(SMALL_LABELS),
         default=["none", "flip_shift", plan.RECIPE],
         selection_mode="multi",
-        format_func=link_label("reg_arms", plan.SMALL_LABELS.get),
+        format_func=link_label("reg_arms", SMALL_LABELS.get),
         key="reg_arms",
         bind="query-params",
     )
     arms = tuple(chosen or ["none"])
     series, dashed = small_curves(arms)
-    y_title = "accuracy (mean ± std over 3 seeds)"
+    y_title = f"accuracy (mean ± std over {len(plan.SEEDS)} seeds)"
     plot("small_curves", figures.seed_band_figure, series, "epoch", y_title, content=arms, dashed=dashed)
     view = small_data_view()
     table("summary", view["summary"], content="recorded")
@@ -177,7 +183,7 @@ def small_data_section() -> None:
     explain("reg.grid", "caption", recipe=WITH)
     table("grid", view["grid"], content="recorded")
     st.subheader("Compare networks under the same augmentation")
-    explain("reg.same_augmentation", "caption")
+    explain("reg.same_augmentation", "caption", seeds=len(plan.SEEDS))
     table("same", view["same"], content="recorded")
     claim_note("same-augmentation-for-comparison")
 
@@ -217,11 +223,12 @@ def paths_section() -> None:
 
 def weight_decay_section() -> None:
     paths_section()
-    st.subheader("The same on the CNN (recorded, 500 images, 3 seeds)")
+    st.subheader(f"The same on the CNN (recorded, 500 images, {len(plan.SEEDS)} seeds)")
     view = decay_view()
     explain(
-        "reg.decay_cnn", "caption", decay=plan.DECAY, start=view["start"], l2_train=view["l2_train"], **view["ends"]
-    )
+        "reg.decay_cnn", "caption", l2=TUNED["adam_l2"], decoupled=TUNED["adamw"], start=view["start"],
+        l2_train=view["l2_train"], **view["ends"],
+    )  # fmt: skip
     left, right = st.columns(2)
     norms, accuracies = view["norms"], view["accuracies"]
     plot("weight_norm", figures.seed_band_figure, norms, "epoch", "‖weights‖₂", content="recorded", height=360,
@@ -229,8 +236,8 @@ def weight_decay_section() -> None:
     plot("decay_accuracy", figures.seed_band_figure, accuracies, "epoch", "test accuracy", content="recorded",
          height=360, container=right)  # fmt: skip
     claim_note("l2-differs-from-decay-for-adam")
-    st.subheader("Three doses of AdamW's decay")
-    explain("reg.decay_doses", "caption")
+    st.subheader("λ chosen on validation, for each rule")
+    explain("reg.decay_doses", "caption", seed=plan.TUNE_SEED, seeds=len(plan.SEEDS))
     table("doses", view["doses"], content="recorded")
     claim_note("weight-decay-regularizes")
 
@@ -240,7 +247,7 @@ def early_stopping_section() -> None:
     explain("reg.early_stopping", per_epoch=plan.SMALL.eval_every // PER_EPOCH)
     left, right = st.columns(2)
     patience = left.slider(
-        "Patience (evaluations without a better validation loss)", 1, 10, 3, key="patience", bind="query-params"
+        "Patience (epochs without a better validation loss)", 1, 100, 20, key="patience", bind="query-params"
     )
     seed = right.segmented_control("Seed", plan.SEEDS, default=0, required=True, key="es_seed", bind="query-params")
     arguments, rows = early_stopping_view(seed, patience)

@@ -3,7 +3,7 @@
 import pytest
 
 from core import claims
-from core.labs import MC_DROPOUT, OVERCONFIDENT_LABEL, MCDropoutTab
+from core.labs import MC_DROPOUT, OVERCONFIDENT, OVERCONFIDENT_LABEL, MCDropoutTab
 
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
@@ -101,14 +101,14 @@ def test_calibration_reports_ece_for_both_predictions(lab):
 def test_calibration_offers_the_over_confident_network(lab):
     """Switching to the small-data network redraws the reliability diagram and keeps the claim note."""
     open_tab(lab, MCDropoutTab.CALIBRATION)
-    lab.button_group(key="mc_calibration_net").set_value("small_dropout_seed0").run()
+    lab.button_group(key="mc_calibration_net").set_value(OVERCONFIDENT).run()
     assert not lab.exception
     assert any("ECE: dropout off" in c.value or "For the over-confident" in c.value for c in lab.caption)
     assert any(claims.sentence("mc-dropout-calibrates") in box.value for box in [*lab.success, *lab.warning])
     assert "mc_p" not in widget_keys(lab)  # the model's p slider does not steer this network: it is hidden
     open_tab(lab, MCDropoutTab.BASICS)
     open_tab(lab, MCDropoutTab.CALIBRATION)  # the choice survives a visit to another tab
-    assert lab.button_group(key="mc_calibration_net").value == "small_dropout_seed0"
+    assert lab.button_group(key="mc_calibration_net").value == OVERCONFIDENT
 
 
 def test_the_main_models_calibration_says_first_when_it_shows_the_opposite_of_the_slide(lab):

@@ -1,0 +1,19 @@
+"""The small-data regime's arms as the pages name them, and the doses validation chose for them (``core.plan``
+trains them): torch-free, so the light modules every page imports (labs, lecture, presets) can name them."""
+
+from __future__ import annotations
+
+# The doses the tuning runs chose (core.tuning's rule; tests/test_tuning.py checks them against the records).
+TUNED = {"adamw": 0.1, "adam_l2": 1e-3, "dropout": 0.1}
+AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
+    "none": "no augmentation",
+    "flip_shift": "flip + crop",
+    "flip_shift_erase": "flip + crop + erasing",
+    "trivial_augment": "TrivialAugment",
+    "rand_augment": "RandAugment",
+}
+SMALL_LABELS = {  # the arms a page offers, as it names them
+    **AUGMENTATION_LABELS,
+    "dropout": f"dropout {TUNED['dropout']:g}",
+    "adamw": f"AdamW λ = {TUNED['adamw']:g}",
+}
