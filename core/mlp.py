@@ -1,15 +1,16 @@
 """A fully connected network for three recap slides, trained offline by ``python -m core.train --only mlp_``.
 
 - *Data pre-processing*: the same network fed raw [0, 255] pixels, pixels in [0, 1], or standardized pixels.
-- *BN: what do you get?*: plain and BatchNorm networks of depth 4 to 30.
+- *BN: what do you get?*: plain and BatchNorm networks of depth 4 to 50.
 - *Activation recap*: sigmoid, tanh, ReLU and Leaky ReLU: saturated and dead units, and the gradient that
   reaches the first layer, at initialization and after training.
 
 Every arm is trained at each learning rate of a grid in steps of about 3x and judged at the rate its *validation*
-loss chose, so no arm loses only because one rate suits the others. The depth experiment gives every network the
-lecture's initialization for ReLU (Kaiming); the others use PyTorch's default (what ``nn.Linear`` does when
-nobody chooses). All use SGD with momentum 0.9 and the same budget of steps. The records'
-training-loss bands, arm table and loss figure, which the first two slides' sections share, are here too.
+loss chose, so no arm loses only because one rate suits the others. The pre-processing and depth experiments give
+every network the lecture's initialization for ReLU (Kaiming); the activation recap uses PyTorch's default (what
+``nn.Linear`` does when nobody chooses), the same for each non-linearity. All use SGD with momentum 0.9 and the
+same budget of steps. The records' training-loss bands, arm table and loss figure, which the first two slides'
+sections share, are here too.
 """
 
 from __future__ import annotations

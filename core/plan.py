@@ -139,7 +139,7 @@ SLOW = TrainConfig(steps=780, optimizer="adam", lr=1e-3, eval_every=20)  # 10 ep
 SLOW_SEEDS = (0, 1, 2, 3, 4)
 # "Different checkpoints as ensemble members", at equal cost: one network trained for the whole budget, the
 # snapshots that ends four cosine cycles of one run (Huang et al., 2017), or four networks of a quarter budget each.
-# Cycles of 5 epochs (20 in all): the longest this CPU budget allowed at 5 seeds (the paper: 200 epochs in 5 cycles).
+# Cycles of 5 epochs (20 in all): the budget chosen for this CPU at 5 seeds (the paper: 200 epochs in 5 cycles).
 CHECKPOINT_MEMBERS = 4
 CHECKPOINT_IMAGES = 10_000
 CHECKPOINT = TrainConfig(steps=1560, lr=0.05, cosine=True, eval_every=10**9)  # 20 epochs, SGD as the BN comparison

@@ -58,7 +58,8 @@ def small_records(arm: str, directory: Path = RUNS_DIR) -> list[dict]:
 
 
 def small_kept(arm: str, key: str, directory: Path = RUNS_DIR) -> np.ndarray:
-    """One figure of the weights each seed's validation kept (``train_accuracy``, ``test_accuracy``, …): (seeds,)."""
+    """One figure of each seed's weights at the end of the schedule (``train_accuracy``, ``test_accuracy``, …):
+    (seeds,)."""
     return np.array([record["kept"][key] for record in small_records(arm, directory)])
 
 
