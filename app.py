@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.labs import LABS
+from core.labs import LABS, STUDIO
+from pages.ui.first_view import studio_first_view_ui
 from pages.ui.kit import (
     NARROW_VIEWPORT,
     SLIDE_FIGURES,
@@ -35,9 +36,10 @@ def main() -> None:
         layout="wide",
         initial_sidebar_state="collapsed" if projector else "auto",
     )
-    # A session's first run: remember what the link asked for, to say afterwards what could not be used.
-    requested = None if "link_checked" in st.session_state else {k: st.query_params.get_all(k) for k in st.query_params}
-    st.session_state.link_checked = True
+    # A session's first run: remember what the link asked for, to say afterwards what could not be used (in the
+    # session: the Studio's first view ends its run early, and the run after judges it).
+    if "link_pending" not in st.session_state:
+        st.session_state.link_pending = {key: st.query_params.get_all(key) for key in st.query_params}
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/lecture.py", title="Lecture", icon=":material/slideshow:"),
@@ -60,10 +62,10 @@ def main() -> None:
             on_narrow_change=_rerun_with_new_layout,
         )
     if page is not pages[0]:  # a lab (or Lecture, Lecture claims): its heavy imports come from the warm-up thread
-        wait_for_labs()
+        wait_for_labs(studio_first_view_ui if page.title == STUDIO.title else None)
     lecture_nav_ui()
     run_page(page)
-    link_check_ui(requested)
+    link_check_ui()
     start_warm_up()  # after the page is sent: the first visitor's Home does not wait for torch
 
 

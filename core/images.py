@@ -181,12 +181,6 @@ def display_jpeg(image: Image.Image, side: int, quality: int = 88) -> bytes:
     return buffer.getvalue()
 
 
-def encoded_format(data: bytes) -> str:
-    """The format of encoded picture ``data``, "PNG" or "JPEG", to tell st.image. Left to guess ("auto"), it
-    re-encodes a PNG without transparency as JPEG, and that on every rerun, for every session."""
-    return "PNG" if data.startswith(b"\x89PNG\r\n\x1a\n") else "JPEG"
-
-
 def decode_jpeg(data: bytes) -> Image.Image:
     """Back from display_jpeg's bytes (for building a download from what is shown)."""
     return Image.open(io.BytesIO(data)).convert("RGB")

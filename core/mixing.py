@@ -15,9 +15,12 @@ from PIL import Image
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
+from core.images import display_jpeg
 from core.rng import RngStream
 
 MIXERS = {"CutMix": v2.CutMix, "MixUp": v2.MixUp}
+MIX_NAMES = ("cat", "coffee", "rocket", "astronaut")  # the Studio's batch of sample photos, each its own class
+MIX_SIDE = 224  # px, the batch's square crops
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,14 @@ def mix_batch(images: Sequence[Image.Image], kind: str, alpha: float, seed: int,
     lam = drawn["lam_adjusted"] if kind == "CutMix" else drawn["lam"]
     partners = [(index - 1) % len(images) for index in range(len(images))]
     return MixedBatch(pictures, mixed_labels, lam, drawn.get("box"), partners)
+
+
+def mixed_cells(
+    images: Sequence[Image.Image], kind: str, alpha: float, seed: int, names: Sequence[str], side: int
+) -> tuple[list[tuple[bytes, str]], MixedBatch]:
+    """:func:`mix_batch` as the Studio shows it: (JPEG, caption) per mixed image, and the batch."""
+    mixed = mix_batch(images, kind, alpha, seed, side)
+    return list(zip([display_jpeg(image, side) for image in mixed.images], captions(mixed, names))), mixed
 
 
 def captions(mixed: MixedBatch, names: Sequence[str]) -> list[str]:

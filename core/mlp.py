@@ -220,9 +220,9 @@ INPUT_STEPS = 500  # about one epoch of the 55,000 training images
 INPUT_MODEL = MLPConfig(init="kaiming")  # a plain ReLU network: the lecture's initialization for it
 DEPTHS = (4, 10, 20, 30, 50)  # the lecture's "very deep" nets: 30 and 50 as well as the shallow ones
 DEPTH_STEPS = 1000  # about 2.3 epochs of the 55,000 training images
-# From below the lowest rate an earlier round's grid offered and its deep networks chose (0.003); in this round one
-# seed of the plain 50-layer network chose the grid's lowest (the page's numbers name the grid's edge).
-DEPTH_LRS = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+# Steps of about 3x, from one step below the lowest rate any arm chose in round 2 (0.0003, one seed of the plain
+# 50-layer network; the page's numbers name the grid's edge if an arm chooses it).
+DEPTH_LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 ACTIVATION_DEPTH = 6
 ACTIVATION_STEPS = 1000
 ACTIVATION_LRS = (0.01, 0.1, 0.3)  # a usual rate and two larger ones

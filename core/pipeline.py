@@ -16,9 +16,13 @@ from torchvision.transforms.v2 import functional as F
 
 from core.augment import BY_TITLE, Augmentation, Param, Value
 from core.draws import apply_params, describe_draw, draw_params
+from core.images import display_jpeg
 from core.rng import RngStream
 
 DEFAULT_CHAIN = ("Horizontal flip", "RandomResizedCrop", "TrivialAugmentWide")  # titles: they are what URLs carry
+DEFAULT_SAMPLE = "cat"  # the sample photo a session starts with
+DEFAULT_COUNT = 8  # samples drawn
+DISPLAY_SIDE = 320  # px sent to the browser per sample
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,24 @@ def sample_grid(image: Image.Image, chain: Sequence[ChainItem], count: int, seed
     """``count`` augmented samples: the same as ``torch.manual_seed(seed)`` and ``count`` calls of the pipeline."""
     stream = RngStream(seed)
     return [augment_once(image, chain, stream) for _ in range(count)]
+
+
+def display_samples(
+    image: Image.Image, chain: Sequence[ChainItem], count: int, seed: int
+) -> list[tuple[bytes, tuple[str, ...]]]:
+    """:func:`sample_grid` as the page sends it: (JPEG, what was drawn) per sample."""
+    samples = sample_grid(image, chain, count, seed)
+    return [(display_jpeg(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+
+
+def sample_cells(
+    original: bytes, size: tuple[int, int], samples: Sequence[tuple[bytes, tuple[str, ...]]], label: str
+) -> list[tuple[bytes, str]]:
+    """The grid of (picture, caption) the Studio shows: the original with its size (width, height), then each
+    sample numbered after ``label`` with what was drawn for it."""
+    cells = [(original, f"**original**  \n{size[0]}×{size[1]} px")]
+    cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
+    return cells
 
 
 def pipeline_code(chain: Sequence[ChainItem], seed: int, count: int) -> str:

@@ -33,7 +33,8 @@ BN_COMPARISON = TrainConfig(steps=EPOCH, lr=0.05, snapshot_steps=(0, 10, 30, 100
 DROPOUT = TrainConfig(steps=4 * EPOCH, optimizer="adam", lr=2e-3, cosine=True, eval_every=EPOCH // 2)
 OTHER_NORMS = ("group", "layer", "instance")  # trained like the BN network, without snapshots
 LR_SWEEP = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # steps of at most 2.5x, below the plain net's best rate
-LR_MODELS = {"none": CNNConfig(norm="none"), "batch": CNNConfig(norm="batch")}  # the sweep's and the live demo's
+# The sweep's and the live demo's networks, both with the lecture's Kaiming initialization for ReLU networks.
+LR_MODELS = {norm: CNNConfig(norm=norm, init="kaiming") for norm in ("none", "batch")}
 LR_SWEEP_TRAIN = TrainConfig(steps=150, batch_size=64, eval_every=50)
 LR_SEEDS = (0, 1, 2, 3, 4)
 

@@ -3,8 +3,9 @@
 They depend only on shipped networks and data, so no visitor should wait for them: calibration and ECE per
 network and T, in- vs out-of-distribution uncertainty per p and T, test-time augmentation per p, every
 offered optimizer path, the BatchNorm Lab's histograms, train/eval-mode accuracies and batch-size sweep, and
-every lecture claim's evidence. Pages only read them (``load``); ``tests/test_precomputed.py`` recomputes
-everything with ``build`` and checks the shipped files against it, so they cannot drift from the code.
+every lecture claim's evidence, and the Augmentation Studio's first views (core.pictures). Pages only read them
+(``load``); ``tests/test_precomputed.py`` recomputes everything with ``build`` and checks the shipped files against
+it (``tests/test_first_views.py`` the first views), so they cannot drift from the code.
 
 Every T from 1 to MAX_PASSES is stored at the price of one draw: the dropout masks of T passes are the
 first T of MAX_PASSES passes drawn with the same seed (a test checks it), so the result for T is computed
@@ -28,7 +29,7 @@ from core import bn_lab, claims
 from core.bn_lab import FASHION_BATCH, HISTOGRAM_RUNS, LayerHistogram
 from core.calibration import Reliability, reliability
 from core.data import Split, load_debian, load_subset, to_tensor
-from core.images import SAMPLE_DIR, load_image
+from core.images import SAMPLE_DIR, display_jpeg, load_image
 from core.labs import OVERCONFIDENT
 from core.mc_dropout import (
     DROPOUT_P,
@@ -41,7 +42,10 @@ from core.mc_dropout import (
     tta_report,
     tta_scales_report,
 )
+from core.mixing import MIX_NAMES, MIX_SIDE, mixed_cells
 from core.models import SmallCNN
+from core.pictures import FIRST_VIEWS, FirstView, save_cells
+from core.pipeline import DEFAULT_COUNT, DEFAULT_SAMPLE, DISPLAY_SIDE, chain_from_state, display_samples, sample_cells
 from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
 from core.weight_decay import (
     OPTIMIZERS,
@@ -223,6 +227,20 @@ class Precomputed:
         return {label: list(values) for label, values in self.summary["batch_dependence"].items()}
 
 
+def first_view_cells(view: FirstView) -> list[tuple[bytes, str]]:
+    """The pictures and captions the Studio shows in ``view`` to a new session, computed as the page does."""
+    settings = {key: list(values) for key, values in view.query.items()}
+    seed = 0  # a new session's seed (the seed widget's minimum)
+    if view.grid == "mixed":
+        images = [load_image((SAMPLE_DIR / f"{name}.jpg").read_bytes()).image for name in MIX_NAMES]
+        kind, alpha = settings["mix"][0], float(settings["mix_alpha"][0])
+        return mixed_cells(images, kind, alpha, seed, MIX_NAMES, MIX_SIDE)[0]
+    image = load_image((SAMPLE_DIR / f"{DEFAULT_SAMPLE}.jpg").read_bytes()).image
+    count = int(settings.get("count", [DEFAULT_COUNT])[0])
+    samples = display_samples(image, chain_from_state(settings), count, seed)
+    return sample_cells(display_jpeg(image, DISPLAY_SIDE), image.size, samples, "#")
+
+
 def load(directory: Path = PRECOMPUTED_DIR) -> Precomputed:
     with np.load(directory / "arrays.npz") as saved:
         arrays = {key: saved[key] for key in saved.files}
@@ -238,6 +256,8 @@ def main() -> None:
     started = time.perf_counter()
     arrays, summary = build()
     save(arrays, summary, args.out)
+    for view in FIRST_VIEWS:
+        save_cells(view, first_view_cells(view))
     size = sum(path.stat().st_size for path in args.out.iterdir()) / 2**20
     print(f"wrote {args.out} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
 

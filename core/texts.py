@@ -138,6 +138,11 @@ TEXTS: dict[str, Text] = {
         "numbers say why. Every page states a claim only as this table does.",
         "Each lecture claim, measured: shown only if its 95 % interval lies above 0.",
     ),
+    "studio.first_view": Text(
+        "The server has just started: the controls load in a few seconds. Meanwhile, this view's pictures as "
+        "torchvision drew them when the app was built, with seed 0 (a test checks that they still match).",
+        "Controls loading: the pictures drawn with seed 0.",
+    ),
     "studio.samples": Text(
         "Sample k is exactly what `torch.manual_seed({seed})` followed by k + 1 calls of the pipeline gives "
         "(see *Code*). Under each sample: what was drawn for it.",
@@ -187,14 +192,15 @@ TEXTS: dict[str, Text] = {
         "Without BN the signal shrinks with depth (std {first:.2f} → {last:.2f}); BN starts every block at std 1.",
     ),
     "bn.live": Text(
-        "Press *Train both networks*: both start from the same seed and see the same batches. Then raise the "
-        "learning rate and train again. The recorded sweep below, over 5 seeds, says what to expect at each rate.",
+        "Press *Train both networks*: both start from the same seed (Kaiming initialization, the lecture's choice "
+        "for ReLU networks) and see the same batches. Then raise the learning rate and train again. The recorded "
+        "sweep below, over 5 seeds, says what to expect at each rate.",
         "Train both, then raise the learning rate and compare with the recorded sweep.",
     ),
     "bn.lr_sweep": Text(
-        "Both networks trained from the same five seeds for 150 SGD steps (batch 64) at each learning rate and "
-        "tested on the 10,000 test images; the band is ±1 std over the seeds. A run whose loss turned inf or NaN "
-        "counts with the accuracy it had then (chance, 10 %).",
+        "Both networks (Kaiming initialization) trained from the same five seeds for 150 SGD steps (batch 64) at "
+        "each learning rate and tested on the 10,000 test images; the band is ±1 std over the seeds. A run whose "
+        "loss turned inf or NaN counts with the accuracy it had then (chance, 10 %).",
         "BN vs plain across learning rates, 5 seeds.",
     ),
     "bn.init": Text(

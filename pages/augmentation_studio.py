@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from pages.ui.kit import header_ui, projector_mode
+from pages.ui.kit import header_ui, presets_ui, projector_mode
 from pages.ui.routing import use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
 from core.labs import REGULARIZATION, STUDIO, RegularizationTab
 from pages.sections.studio import studio_section
-from pages.sections.widgets import presets_ui
 
 header_ui(STUDIO.title, "studio.notice")
 presets_ui(STUDIO.name)

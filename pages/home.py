@@ -40,7 +40,7 @@ st.markdown(
     "Watch **data augmentation**, **normalization** and **dropout** work on real images and a real small "
     "CNN: the pictures and live demos computed by PyTorch and torchvision as you watch, the training results "
     "recorded from real runs of the same code, so what you see is what the libraries do. It follows "
-    "the lecture *Data Augmentation and Advanced Regularization*."
+    "the lecture “Data Augmentation and Advanced Regularization”."
 )
 st.page_link("pages/lecture.py", label="Present the lecture: every slide, one click each", icon=":material/slideshow:")
 lab_cards_ui()

@@ -89,18 +89,21 @@ def streamlit_server(
     timeout: float = 90,
     launcher: str = "streamlit",
     root: Path | None = None,
+    script: str = "app.py",
+    python: str = sys.executable,
 ) -> Iterator[Server]:
     """Start the app, wait for /_stcore/health (as Streamlit's own e2e suite does), stop it afterwards.
 
     ``launcher`` is the module run as ``python -m <launcher> run app.py``: Streamlit's CLI, or a benchmark's
-    wrapper around it. ``root``: the folder of the app.py to run (this app's by default).
+    wrapper around it. ``root``: the folder the server runs in (this app's by default), ``script`` the app there;
+    ``python``: another app's own interpreter (its venv).
     """
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as log_file:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", launcher, "run", "app.py", "--server.port", str(port),
+            [python, "-m", launcher, "run", script, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=root or ROOT, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
         )  # fmt: skip

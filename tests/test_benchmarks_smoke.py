@@ -16,6 +16,7 @@ ROOT = Path(__file__).parent.parent
 HEADINGS = {
     "compute": ["## Augmentation grid", "## MC dropout"],
     "coldstart": ["## Cold start"],
+    "firstpicture": ["## Cold start to the first augmented picture", "Augmentation Studio (default view)"],
     "rerun": ["## Rerun cost per page"],
     "memory": ["## Memory"],
     "load": ["## Load"],
@@ -38,6 +39,7 @@ def test_every_benchmark_part_runs_and_prints_its_figures():
             pytest.fail(f"Chromium not found at {CHROMIUM}")
         parts.remove("coldstart")  # the browser is the cold start's stopwatch
         parts.remove("firstvisit")  # and the first visits'
+        parts.remove("firstpicture")  # and the first pictures'
     if shutil.which("haproxy") is None:
         if os.environ.get("CI"):
             pytest.fail("haproxy not found")

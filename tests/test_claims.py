@@ -84,7 +84,7 @@ def test_the_command_line_lists_every_claim_as_tsv():
     output = subprocess.run(
         [sys.executable, "-m", "core.claims", "--tsv"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    header = ["claim", "slide", "effect", "ci_low", "ci_high", "seeds", "unit", "verdict"]
+    header = ["claim", "slide", "effect", "ci_low", "ci_high", "seeds", "interval", "unit", "verdict"]
     assert output[0].split("\t") == header
     rows = [dict(zip(header, line.split("\t"))) for line in output[1:]]
     assert {row["claim"] for row in rows} == REQUIRED and len(rows) == len(REQUIRED)
@@ -94,7 +94,8 @@ def test_the_command_line_lists_every_claim_as_tsv():
         assert row["verdict"] in (claims.SHOWN, claims.NOT_SHOWN, claims.OPPOSITE)
         assert float(row["effect"]) == pytest.approx(found.effect, abs=1e-3)
         assert float(row["ci_low"]) <= float(row["effect"]) <= float(row["ci_high"])
-        assert int(row["seeds"]) == found.seeds
+        assert int(row["seeds"]) == found.seeds and row["interval"] == found.interval_of
+        assert found.seeds >= 5 or "bootstrap" in found.interval_of or found.ci_low == found.ci_high
         if row["verdict"] == claims.SHOWN:
             assert float(row["ci_low"]) > 0
         if row["verdict"] == claims.OPPOSITE:

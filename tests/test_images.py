@@ -13,11 +13,11 @@ from core.images import (
     ImageInputError,
     digest_of,
     display_jpeg,
-    encoded_format,
     fit,
     load_image,
     png_bytes,
 )
+from core.pictures import encoded_format
 
 
 def encode(image: Image.Image, fmt: str, **options) -> bytes:

@@ -11,6 +11,7 @@ from torch import nn
 from core import deep, dropout_time, ensembles, mlp, plan
 from core.data import MEAN, STD, Split
 from core.rng import RngStream
+from core.runs import load_record
 
 TINY = Split(
     np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8), np.arange(64, dtype=np.int64) % 10
@@ -76,13 +77,23 @@ def test_training_is_seeded_and_records_before_and_after():
 
 
 def test_the_experiments_cover_every_arm_rate_and_seed():
-    """3 inputs × 15 rates, 5 depths × 2 norms × 7 rates, 4 non-linearities × 3 rates; 5 seeds each; the rate
+    """3 inputs × 15 rates, 5 depths × 2 norms × 8 rates, 4 non-linearities × 3 rates; 5 seeds each; the rate
     grids step by at most 3.4x (1, 3, 10, ...) and the depth experiment's nets start from Kaiming's init."""
     runs = mlp.experiment_runs()
-    assert {k: len(v) for k, v in runs.items()} == {"input": 225, "depth": 350, "activation": 60}
+    assert {k: len(v) for k, v in runs.items()} == {"input": 225, "depth": 400, "activation": 60}
     for rates in (mlp.INPUT_LRS, mlp.DEPTH_LRS):
         assert max(b / a for a, b in zip(rates, rates[1:])) < 3.4
     assert {run.model.init for run in runs["depth"]} == {"kaiming"}
+
+
+@pytest.mark.parametrize("group, rates", [("input", mlp.INPUT_LRS), ("depth", mlp.DEPTH_LRS)])
+def test_no_arm_chose_its_grids_lowest_rate(group, rates):
+    """The shipped records' chosen rates (per arm and seed, by validation loss) all lie above the grid's lowest."""
+    records = load_record(f"mlp_{group}")["runs"]
+    arms = {(r["inputs"], r["model"]["depth"], r["model"]["norm"]) for r in records}
+    for inputs, depth, norm in arms:
+        for record in mlp.chosen(records, inputs=inputs, model_depth=depth, model_norm=norm):
+            assert record["lr"] > min(rates), (inputs, depth, norm, record["seed"])
 
 
 def test_kaiming_init_keeps_a_deep_relu_stack_from_shrinking():

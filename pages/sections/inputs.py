@@ -13,8 +13,8 @@ from core.data import MEAN, STD
 from core.images import LoadedImage, load_image, png_bytes
 from core.pipeline import AugmentationError, ChainItem, chain_titles
 from pages.sections.data import SAMPLE_NAMES, fashion_subset, sample_bytes, shipped_record
-from pages.sections.widgets import claim_note, pictures_ui, plot, table
-from pages.ui.kit import explain
+from pages.sections.widgets import claim_note, plot, table
+from pages.ui.kit import explain, pictures_ui
 
 SHOWN_SIDE = 256  # px of each pre-processed picture (nearest-neighbour enlarged from the dataset's size)
 

@@ -16,8 +16,8 @@ from core.labs import REGULARIZATION, RegularizationTab
 from core.mc_dropout import fashion_position
 from pages.sections.checkpoints import checkpoint_section, dropout_time_section
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_probs, shipped_record
-from pages.sections.widgets import claim_note, pictures_ui, plot, table
-from pages.ui.kit import explain, link_label, projector_mode, tabs_ui
+from pages.sections.widgets import claim_note, plot, table
+from pages.ui.kit import explain, link_label, pictures_ui, projector_mode, tabs_ui
 
 PER_EPOCH = plan.SMALL_IMAGES // plan.SMALL.batch_size  # steps per epoch of the small-data runs
 WITH, WITHOUT = AUGMENTATION_LABELS[plan.RECIPE], AUGMENTATION_LABELS["none"]

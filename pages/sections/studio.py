@@ -10,18 +10,27 @@ from core.auto_augment import trivial_augment_op, trivial_augment_space
 from core.images import LoadedImage, contact_sheet, decode_jpeg, digest_of, display_jpeg, png_bytes
 from core.label_demo import six_or_nine
 from core.labs import STUDIO, StudioTab
-from core.mixing import MIXERS, captions, mix_batch, mixing_code
-from core.pipeline import DEFAULT_CHAIN, AugmentationError, ChainItem, param_key, pipeline_code, sample_grid, ten_crops
+from core.mixing import MIX_NAMES, MIX_SIDE, MIXERS, mixed_cells, mixing_code
+from core.pipeline import (
+    DEFAULT_CHAIN,
+    DEFAULT_COUNT,
+    DISPLAY_SIDE,
+    AugmentationError,
+    ChainItem,
+    display_samples,
+    param_key,
+    pipeline_code,
+    sample_cells,
+    ten_crops,
+)
 from pages.sections.data import decoded_image, sample_bytes
 from pages.sections.inputs import memory_section, preprocessing_section
-from pages.sections.widgets import image_input_ui, pictures_ui, table
-from pages.ui.kit import explain, projector_mode, seed_ui, tabs_ui
+from pages.sections.widgets import image_input_ui, table
+from pages.ui.first_view import samples_per_row
+from pages.ui.kit import explain, pictures_ui, projector_mode, seed_ui, tabs_ui
 
 # The caches are st.cache_resource: their JPEG bytes and pictures are only read, so a hit copies nothing.
-DISPLAY_SIDE = 320  # px sent to the browser per sample
 COLUMNS = 4  # samples per row of the downloaded grid
-MIX_NAMES = ("cat", "coffee", "rocket", "astronaut")  # the CutMix/MixUp batch, each photo its own class
-MIX_SIDE = 224  # px, the batch's square crops
 
 
 @st.cache_resource(max_entries=32, show_spinner="Drawing samples…")
@@ -29,8 +38,7 @@ def cached_grid(
     digest: str, code: str, _image: Image.Image, _chain: list[ChainItem], count: int, seed: int
 ) -> list[tuple[bytes, tuple[str, ...]]]:
     """(JPEG, what was drawn) per sample; ``code`` spells out chain, seed and count, so it keys the cache."""
-    samples = sample_grid(_image, _chain, count, seed)
-    return [(display_jpeg(sample.image, DISPLAY_SIDE), sample.drawn) for sample in samples]
+    return display_samples(_image, _chain, count, seed)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -53,8 +61,7 @@ def cached_ten_crops(digest: str, _image: Image.Image, resize_to: int, crop: int
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cached_mix(kind: str, alpha: float, seed: int) -> tuple[list[tuple[bytes, str]], float, tuple | None]:
     images = [decoded_image(digest_of(data), data).image for data in map(sample_bytes, MIX_NAMES)]
-    mixed = mix_batch(images, kind, alpha, seed, MIX_SIDE)
-    cells = list(zip([display_jpeg(image, MIX_SIDE) for image in mixed.images], captions(mixed, MIX_NAMES)))
+    cells, mixed = mixed_cells(images, kind, alpha, seed, MIX_NAMES, MIX_SIDE)
     return cells, mixed.lam, mixed.box
 
 
@@ -106,7 +113,9 @@ def pipeline_chips_ui(chain: list[ChainItem]) -> None:
 def count_seed_ui() -> tuple[int, int]:
     """How many samples, drawn with which seed: in each tab that uses them, kept while another tab is open."""
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        count = st.slider("Number of samples", 1, 32, 8, key="count", bind="query-params", persist_state="page")
+        count = st.slider(
+            "Number of samples", 1, 32, DEFAULT_COUNT, key="count", bind="query-params", persist_state="page"
+        )
         seed = seed_ui("studio_seed")
     return count, seed
 
@@ -118,10 +127,9 @@ def samples_ui(loaded: LoadedImage, chain: list[ChainItem], count: int, seed: in
     except AugmentationError as error:
         st.warning(f"{error}. Change the settings or the image.", icon=":material/tune:")
         return None
-    size = f"{loaded.image.width}×{loaded.image.height} px"
-    cells = [(cached_original(loaded.digest, loaded.image), f"**original**  \n{size}")]
-    cells += [(jpeg, f"**{label}{index}**  \n" + "  \n".join(drawn)) for index, (jpeg, drawn) in enumerate(samples)]
-    pictures_ui("samples", cells, per_row=5 if projector_mode() else 4)  # projected: four draws fill one row
+    original, size = cached_original(loaded.digest, loaded.image), (loaded.image.width, loaded.image.height)
+    cells = sample_cells(original, size, samples, label)
+    pictures_ui("samples", cells, per_row=samples_per_row())
     return samples
 
 

@@ -1,4 +1,4 @@
-"""The labs' shared widgets: the image input, picture grids, presets and claim boxes, and the figures and tables
+"""The labs' shared widgets: the image input and claim boxes, and the figures and tables
 (each built once per content and shared read-only by every session).
 
 Heavy: importing this module imports plotly, pyarrow and pandas, and torch through pages.sections.data. Imported by
@@ -18,10 +18,10 @@ import streamlit as st
 from core import claims
 from core.cards import cards_markdown
 from core.figures import adapted, freeze
-from core.images import ACCEPTED_TEXT, MAX_BYTES, ImageInputError, LoadedImage, digest_of, encoded_format
-from core.presets import presets_markdown
+from core.images import ACCEPTED_TEXT, MAX_BYTES, ImageInputError, LoadedImage, digest_of
+from core.pipeline import DEFAULT_SAMPLE
 from pages.sections.data import SAMPLE_NAMES, UploadEvicted, decoded_image, preview_jpeg, sample_bytes
-from pages.ui.kit import PICTURE_GRIDS, narrow_viewport, projector_mode
+from pages.ui.kit import narrow_viewport, projector_mode
 
 
 def _forget_removed_upload() -> None:
@@ -94,7 +94,7 @@ def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
         name = sidebar.selectbox(
             "Sample image",
             SAMPLE_NAMES,
-            index=SAMPLE_NAMES.index("cat"),
+            index=SAMPLE_NAMES.index(DEFAULT_SAMPLE),
             key="image",
             bind="query-params",
             persist_state="session",
@@ -110,38 +110,6 @@ def image_input_ui(where: Sequence = (st,)) -> LoadedImage | None:
     for note in loaded.notes:
         sidebar.caption(note)
     return loaded
-
-
-def pictures_ui(name: str, cells: Sequence[tuple[bytes, str]], per_row: int = PICTURE_GRIDS[0]) -> None:
-    """Pictures with their captions, ``per_row`` to a row (stacked on a phone, in order): one st.image of them
-    all, in a container keyed ``pictures<per_row>-<name>`` (``name`` unique in a run) that pages.ui.shell.APP_CSS
-    lays out as that grid.
-
-    One element, not a block per row and per cell: the server pays about 0.09 ms for every message of a rerun
-    (``python -m tests.bench --only messages``). All cells share one format. "stretch": a width in pixels smaller
-    than a picture would make Streamlit shrink and encode it again on every rerun.
-    """
-    if per_row not in PICTURE_GRIDS:
-        raise ValueError(f"pages.ui.shell.APP_CSS lays out {PICTURE_GRIDS} pictures per row, not {per_row}")
-    if not cells:
-        return
-    formats = {encoded_format(picture) for picture, _ in cells}
-    if len(formats) > 1:
-        raise ValueError(f"the pictures of one grid are sent in one format, got {sorted(formats)}")
-    with st.container(key=f"pictures{per_row}-{name}"):
-        st.image(
-            [picture for picture, _ in cells],
-            caption=[caption for _, caption in cells],
-            width="stretch",
-            output_format=formats.pop(),
-        )
-
-
-def presets_ui(page: str) -> None:
-    """The page's one-click presets, as links (each opens its view in a new tab): under the header; projected, in
-    the sidebar, so the first screen keeps its room for the key figure."""
-    projector = projector_mode()
-    (st.sidebar if projector else st).markdown(presets_markdown(page, projector))
 
 
 def claim_note(name: str) -> None:

@@ -1,6 +1,8 @@
-"""The light widgets every page shares: projector mode, explanations, headers, tabs, seeds and the link check.
+"""The light widgets every page shares: projector mode, explanations, headers, presets, picture grids, tabs, seeds
+and the link check.
 
-Light: imports Streamlit, core.labs, core.texts and core.links only, so Home can use it before the labs' imports.
+Light: imports Streamlit and light core modules only (labs, lecture, texts, links, pictures, presets), so Home
+and the Studio's first view can use it before the labs' imports.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from streamlit.delta_generator import DeltaGenerator
 from core import lecture
 from core.labs import Lab
 from core.links import rejected_settings
+from core.pictures import encoded_format
+from core.presets import presets_markdown
 from core.texts import TEXTS
 
 MAX_SEED = 2**31 - 1
@@ -125,7 +129,7 @@ def recheck_link_ui() -> None:
     link_check_ui has not seen, so the link's settings waiting for them are judged here (on a full run, here
     first, and link_check_ui finds them judged)."""
     if st.session_state.get("link_pending"):
-        link_check_ui(None)
+        link_check_ui()
 
 
 def _draw_new_seed(key: str) -> None:
@@ -162,14 +166,14 @@ def link_label(key: str, format_func: Callable[[object], str]) -> Callable[[obje
     return format_func
 
 
-def link_check_ui(requested: dict[str, list[str]] | None) -> None:
-    """What the opening link (``requested`` on a session's first run) could not set, judged for each setting once
-    its widget has been drawn (a hidden tab's widgets are not), said in a toast.
+def link_check_ui() -> None:
+    """What the opening link (its settings, kept in ``link_pending`` by a session's first run) could not set,
+    judged for each setting once its widget has been drawn (a hidden tab's widgets are not), said in a toast.
 
     A name no widget of the page draws (a typo, another page's setting) stays unjudged and leaves with the page.
     """
     state = st.session_state
-    pending = requested if requested is not None else state.get("link_pending", {})
+    pending = state.get("link_pending", {})
     drawn = {name: values for name, values in pending.items() if name in state}
     # Still waiting: names not drawn yet that are still in the URL (a page switch takes its settings away).
     state.link_pending = {
@@ -205,3 +209,35 @@ def lecture_nav_ui() -> None:
             )
         here = f"Slide {index + 1} of {len(lecture.SLIDES)}: {lecture.SLIDES[index].title}"
         st.page_link("pages/lecture.py", label=here, icon=":material/list:")
+
+
+def pictures_ui(name: str, cells: Sequence[tuple[bytes, str]], per_row: int = PICTURE_GRIDS[0]) -> None:
+    """Pictures with their captions, ``per_row`` to a row (stacked on a phone, in order): one st.image of them
+    all, in a container keyed ``pictures<per_row>-<name>`` (``name`` unique in a run) that pages.ui.shell.APP_CSS
+    lays out as that grid.
+
+    One element, not a block per row and per cell: the server pays about 0.09 ms for every message of a rerun
+    (``python -m tests.bench --only messages``). All cells share one format. "stretch": a width in pixels smaller
+    than a picture would make Streamlit shrink and encode it again on every rerun.
+    """
+    if per_row not in PICTURE_GRIDS:
+        raise ValueError(f"pages.ui.shell.APP_CSS lays out {PICTURE_GRIDS} pictures per row, not {per_row}")
+    if not cells:
+        return
+    formats = {encoded_format(picture) for picture, _ in cells}
+    if len(formats) > 1:
+        raise ValueError(f"the pictures of one grid are sent in one format, got {sorted(formats)}")
+    with st.container(key=f"pictures{per_row}-{name}"):
+        st.image(
+            [picture for picture, _ in cells],
+            caption=[caption for _, caption in cells],
+            width="stretch",
+            output_format=formats.pop(),
+        )
+
+
+def presets_ui(page: str) -> None:
+    """The page's one-click presets, as links (each opens its view in a new tab): under the header; projected, in
+    the sidebar, so the first screen keeps its room for the key figure."""
+    projector = projector_mode()
+    (st.sidebar if projector else st).markdown(presets_markdown(page, projector))

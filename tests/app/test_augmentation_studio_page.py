@@ -5,11 +5,13 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from streamlit.testing.v1 import AppTest
 
-from core import claims
+from core import claims, pictures
 from core.labs import STUDIO, StudioTab
+from pages.ui import first_view, routing
 
-from .conftest import filled_tabs, open_link, open_tab, widget_keys
+from .conftest import TIMEOUT, filled_tabs, open_link, open_tab, widget_keys
 
 PAGE = STUDIO.page
 TABS = STUDIO.labels
@@ -294,3 +296,55 @@ def test_memory_vs_speed_measures_on_a_click():
     studio.button(key="measure").click().run()
     assert not studio.exception and len(studio.metric) == 3
     assert list(studio.dataframe[0].value["copies K"]) == [1, 5, 10]
+
+
+def grid_pictures(at) -> list[tuple[str, str]]:
+    """(media address, caption) of every picture of the page's grids; the address is a hash of the bytes."""
+    return [(picture.url, picture.caption) for image in at.image for picture in image.proto.imgs if picture.caption]
+
+
+@pytest.mark.parametrize("view", pictures.FIRST_VIEWS, ids=lambda view: view.name)
+def test_a_first_view_shows_what_the_live_page_then_shows(view):
+    """The shipped first view draws the same pictures (bytes) and captions as the page computes for its link."""
+    first = AppTest.from_string(FIRST_VIEW_SCRIPT, default_timeout=TIMEOUT)
+    for name, values in view.query.items():
+        first.query_params[name] = list(values)
+    first.run()
+    live = open_link(PAGE, **{name: list(values) for name, values in view.query.items()})
+    assert not first.exception and not live.exception
+    shown = grid_pictures(first)
+    assert shown and set(shown) <= set(grid_pictures(live))
+    assert len(shown) == len(pictures.load_cells(view))
+
+
+real_first_view = first_view.studio_first_view_ui
+FIRST_VIEW_SCRIPT = "from pages.ui.first_view import studio_first_view_ui\nstudio_first_view_ui()"
+
+
+class ColdOnce:
+    """The warm-up's event on a server that has just started: not set at first, set when next asked."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def is_set(self) -> bool:
+        self.asked += 1
+        return self.asked > 1
+
+    def wait(self) -> None:
+        pass
+
+
+def test_a_fresh_server_shows_the_first_view_then_the_whole_page(monkeypatch):
+    """While the labs' modules load, the Studio draws its first view, then runs again whole with the link's settings."""
+    routing.wait_for_labs()  # the real warm-up done first: only the page's view of it is cold
+    drawn = []
+    monkeypatch.setattr(routing, "_warm", ColdOnce())
+    monkeypatch.setattr(first_view, "studio_first_view_ui", lambda: drawn.append(real_first_view()) or drawn[-1])
+    at = open_link(PAGE, count="31")  # no first view for this link: the page computes its pictures live
+    assert drawn == [False] and not at.exception and len(sample_captions(at)) == 31
+    monkeypatch.setattr(routing, "_warm", ColdOnce())
+    flip = pictures.FIRST_VIEWS[1]
+    at = open_link(PAGE, **{name: list(values) for name, values in flip.query.items()})
+    assert drawn == [False, True] and not at.exception and at.multiselect(key="chain").value == ["Horizontal flip"]
+    assert len(sample_captions(at)) == 8 and all("Horizontal flip" in c for c in sample_captions(at))

@@ -12,11 +12,23 @@ import os
 import platform
 import time
 
-from tests.bench import augment_grid, coldstart, firstvisit, fresh, hall, load, mc_dropout, messages, rerun
+from tests.bench import (
+    augment_grid,
+    coldstart,
+    firstpicture,
+    firstvisit,
+    fresh,
+    hall,
+    load,
+    mc_dropout,
+    messages,
+    rerun,
+)
 
 PARTS = {
     "compute": lambda quick, _: (augment_grid.report(quick), mc_dropout.report(quick)),
     "coldstart": lambda quick, _: coldstart.report(quick),
+    "firstpicture": lambda quick, _: firstpicture.report(quick),
     "rerun": lambda quick, _: rerun.report(quick),
     "memory": lambda quick, _: load.report_memory(quick),
     "load": lambda quick, _: load.report_load(quick),
