@@ -61,8 +61,10 @@ def presented_slide() -> int | None:
 
 
 # For the browser component: each slide's key figure (core.lecture), which it shows whole when a view is opened
-# for that slide (pages/ui/assets/browser.js).
-SLIDE_FIGURES = [slide.figure for slide in lecture.SLIDES]
+# for that slide (pages/ui/assets/browser.js). A tuple: Streamlit asks whether a list in a component's data is a
+# dataframe, which imports numpy, pandas and pyarrow (0.4 s) on a fresh server's first run: Home's first paint was
+# 1.49x a bare page's with the page cache dropped, 1.25x since (1.37x and 1.29x with it; medians of 3).
+SLIDE_FIGURES = tuple(slide.figure for slide in lecture.SLIDES)
 
 
 def header_ui(title: str, notice: str) -> None:

@@ -27,6 +27,20 @@ def test_the_router_and_home_import_nothing_heavy():
     assert _printed(code.format(HEAVY)).strip() == "[]"
 
 
+def test_a_run_of_home_imports_nothing_heavy_either():
+    """Home's first run through the router (the warm-up held back) leaves numpy, pandas and pyarrow unimported: a
+    list in the browser component's data made Streamlit import them to ask whether it was a dataframe."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "from pages.ui import routing\n"
+        "routing.start_warm_up = lambda: None\n"
+        "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
+        f"print(len(at.exception), [m for m in {HEAVY} if m in sys.modules])"
+    )
+    assert _printed(code).strip() == "0 []"
+
+
 def test_the_warm_up_imports_every_lab_and_freezes_what_exists():
     """After the warm-up every lab's module is imported and the garbage collector no longer scans them."""
     code = "import gc, sys; from pages.ui import routing; routing._warm_up()"
