@@ -24,8 +24,8 @@ LAB_MODULES = ("torch", "torchvision", "plotly.graph_objects", "pages.sections.s
 _routing = threading.local()  # .active: this script thread is inside run_page(), so the page runs via the router
 _warming = threading.Lock()  # taken once and kept: the warm-up thread starts once per process
 _warm = threading.Event()  # set when that thread has imported them (or failed to)
-# A first view's pictures go out this long before the imports start, which slow the server's answers: the Studio's
-# first picture came 2.18 s after a fresh server's start with it, 2.94 s without (medians of 4, this machine).
+# A first view's pictures go out this long before the imports start: the Studio's first picture came 2.18 s after a
+# fresh server's start with this head start, 2.94 s without it (medians of 4 servers, this machine).
 FIRST_VIEW_HEAD_START = 1.5  # s
 
 

@@ -12,6 +12,7 @@ installed, the part says so and measures the Studio alone.
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def demo_python() -> tuple[Path | None, str]:
             [str(python), "-m", "pip", "install", "-q", "-r", str(DEMO_REQUIREMENTS)], env=env, capture_output=True
         )
         if installed.returncode != 0:
-            subprocess.run(["rm", "-rf", str(DEMO_VENV)], check=True)
+            shutil.rmtree(DEMO_VENV)
             return None, "its pinned requirements could not be installed: " + installed.stderr.decode()[-300:]
     return Path(checkout), ""
 
