@@ -4,6 +4,7 @@ place that fits a built figure to a phone or a projector. Each lab's own figures
 from __future__ import annotations
 
 import functools
+import json
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -14,6 +15,7 @@ import numpy as np
 # module under load (tests/bench), so it is imported here, once.
 import pandas  # noqa: F401
 import plotly.graph_objects as go
+import plotly.io
 from plotly.subplots import make_subplots
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
@@ -175,17 +177,19 @@ class FrozenFigure(go.Figure):
 
 
 def freeze(figure: go.Figure) -> FrozenFigure:
-    """A read-only stand-in for ``figure`` that holds only its dict form, made here once.
+    """A read-only stand-in for ``figure`` that holds only its dict form, made here once, as plain JSON values.
 
     ``st.plotly_chart`` calls ``to_dict()`` on every rerun that shows a figure (plotly 7 then encodes every
     array as base64 again: 1.4 ms for a contour figure with six paths, 10 % of the server's GIL time under the load
     mix), and reads nothing else of it. plotly's objects behind a figure are many Python containers that every
     full garbage collection scans as long as a cache keeps them (3,093 for the rotated-item scatter; its dict:
-    146). Lay out a new build for another screen
+    146). Plain JSON values (no numpy arrays of text, as plotly's dict holds), so that each rerun's encoding is
+    orjson's one C call, not plotly's Python clean-up pass first (MC class distribution: 0.62 -> 0.03 ms; 4 % of
+    the server's GIL time at 160 students, tests/bench/performance.md). Lay out a new build for another screen
     (``adapted``), never a frozen figure.
     """
     frozen = FrozenFigure(layout={"template": "none"})  # "none": no copy of the default template's objects
-    frozen._as_dict = figure.to_dict()
+    frozen._as_dict = json.loads(plotly.io.to_json(figure, validate=False))
     return frozen
 
 

@@ -7,7 +7,6 @@ direction (positive: the claim holds here), its 95 % interval and the numbers be
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -193,18 +192,19 @@ def early_stopping_loss_evidence(directory: Path) -> Evidence:
 
 
 def ensemble_evidence(directory: Path) -> Evidence:
-    labels = _test_labels()
-    probs = np.stack([load_probs(f"ensemble_seed{i}", directory) for i in range(ENSEMBLE_SIZE)])
+    labels = load_test_labels(directory)
+    probs = np.concatenate([load_probs(f"ensemble_seed{i}", directory) for i in range(ENSEMBLE_SIZE)])
     members, combined = member_errors(probs, labels), float((probs.mean(0).argmax(-1) != labels).mean())
     best = image_gains(probs, labels, against="best")
     numbers = (
-        f"on the {len(labels):,} shipped test images: members' error {100 * members.min():.1f}–"
+        f"on the {len(labels):,} test images: members' error {100 * members.min():.1f}–"
         f"{100 * members.max():.1f} % (mean {100 * members.mean():.1f} %), average of {ENSEMBLE_SIZE}: "
         f"{100 * combined:.1f} %; against the best member, picked on these test images: {100 * best.mean():+.1f} "
         f"points; the average of any {ENSEMBLE_SIZE - 1} beats the member left out "
         f"{leave_one_out_wins(probs, labels)} times of {ENSEMBLE_SIZE}"
     )
-    return bootstrapped(_mean_percent, (image_gains(probs, labels),), "error points fewer than a member's", numbers)
+    gains = (image_gains(probs, labels),)
+    return bootstrapped(_mean_percent, gains, "error points fewer than a member's", numbers, networks=ENSEMBLE_SIZE)
 
 
 def _mean_percent(values: np.ndarray) -> float:
@@ -480,8 +480,3 @@ def checkpoint_ensemble_evidence(directory: Path) -> Evidence:
         f"quarter budget each {percent(error['independent'], 2)}"
     )
     return paired(100 * (error["single"] - error["snapshot"]), "error points fewer than one network's", numbers)
-
-
-@functools.cache
-def _test_labels() -> np.ndarray:
-    return load_subset()["test"].labels

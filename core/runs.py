@@ -41,8 +41,8 @@ def load_summary(directory: Path = PRECOMPUTED_DIR) -> dict:
 
 
 def load_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:
-    """A run's saved softmax outputs, float32: (2000, 10) on the shipped test subset (``save_probs``), or
-    (members, 10000, 10) on all test images, one per kept snapshot (``full_probs``)."""
+    """A run's saved softmax outputs on all 10,000 test images, float32: (members, 10000, 10), one per kept
+    snapshot, or (1, 10000, 10) for the final weights alone (``full_probs``)."""
     with np.load(directory / f"{name}.npz") as saved:
         return saved["probs"].astype(np.float32)
 

@@ -318,7 +318,7 @@ TEXTS: dict[str, Text] = {
     "reg.ensembles": Text(
         "Six CNNs with BatchNorm and dropout 0.5, trained alike on 10,000 images for 2 epochs: different seeds, "
         "or (bagging) the same seed and each its own bootstrap sample of the images. Their probabilities are "
-        "averaged, on the 2,000 shipped test images. MC dropout runs one of these very networks T times with "
+        "averaged, on the 10,000 test images. MC dropout runs one of these very networks T times with "
         "dropout on: an implicit ensemble of sub-networks that share their weights, on the same axes (mean over "
         "the six).",
         "Averaging networks vs single members; MC dropout on the same networks, for comparison.",
@@ -332,12 +332,13 @@ TEXTS: dict[str, Text] = {
         "Squared error of k averaged members: it levels off at the shared error c, not at 0.",
     ),
     "reg.decay_doses": Text(
-        "How each λ was chosen, before the compared runs: every λ of each rule's log grid trained once (seed "
-        "{seed}, no augmentation), and the one with the highest accuracy on the 500 validation images at the end of "
-        "the schedule (ties: the lower validation loss) trained at {seeds} seeds. Decoupled decay multiplies the "
-        "weights by (1 − lr·λ) at every step, so on its own it would shrink them by exp(−Σ lr·λ), about "
-        "exp(−0.75·λ) here; the gradient pulls them back. The test columns (10,000 images) are for reading: they "
-        "played no part in the choice.",
+        "How each λ was chosen, before the compared runs: every λ of each rule's log grid trained at {tune_seeds} "
+        "seeds (no augmentation), each seed on its own draw of 500 training and 500 validation images, and the one "
+        "with the highest validation accuracy at the end of the schedule, averaged over those seeds (ties: the lower "
+        "mean validation loss), trained at {seeds} seeds. Each figure below is the mean over the λ's {tune_seeds} "
+        "runs. Decoupled decay multiplies the weights by a factor (1 − lr·λ) at every step, so on its own it would "
+        "shrink them by exp(−Σ lr·λ), about exp(−0.75·λ) here; the gradient pulls them back. The test columns "
+        "(10,000 images) are for reading: they played no part in the choice.",
         "λ chosen on validation, per rule; the test columns played no part.",
     ),
     "bn.norms": Text(

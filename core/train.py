@@ -115,15 +115,12 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
             )
             for family, strength in TTA_TEST_SETS
         }
-    if spec.save_probs and spec.model.dropout > 0:
-        record["mc_errors"] = mc_errors(model, test_images, test_labels.numpy(), MC_PASSES, seed=0)
+    if spec.mc_errors:
+        record["mc_errors"] = mc_errors(model, full_images, full_labels.numpy(), MC_PASSES, seed=0)
     record.update(seconds=round(time.perf_counter() - started, 1), torch=torch.__version__, threads=spec.threads)
     if spec.checkpoint:
         payload = {"config": asdict(spec.model), "state_dict": model.state_dict(), "snapshots": curves.snapshots}
         torch.save(payload, out / f"{spec.name}.pt")
-    if spec.save_probs:
-        probs = torch.softmax(model(test_images), dim=1)
-        np.savez_compressed(out / f"{spec.name}.npz", probs=probs.numpy().astype(np.float16))
     if spec.full_probs:  # (members, 10000, 10): the snapshots in step order, or the final weights alone
         states = [curves.snapshots[step] for step in sorted(curves.snapshots)] or [model.state_dict()]
         probs = np.stack([snapshot_probs(spec.model, state, full_images) for state in states])

@@ -113,6 +113,7 @@ def paths_figure(
     )
     for index, (label, path) in enumerate(paths.items()):
         line = dict(color=colour(index), width=2, dash="dash" if label in dashed else "solid")
+        path = path.astype(np.float32)  # far below a pixel (as the contour); half the JSON every rerun sends
         figure.add_scatter(x=path[:, 0], y=path[:, 1], mode="lines", line=line, name=label)
         figure.add_scatter(
             x=path[-1:, 0],
@@ -143,20 +144,27 @@ def decay_dose(train: Mapping[str, object], until: int | None = None) -> float:
     return float(train["weight_decay"] * rates.sum())
 
 
-def tuning_rows(grids: Mapping[str, Mapping[float, dict]], chosen: Mapping[str, float]) -> list[dict[str, object]]:
-    """One row per λ of each rule's tuning grid (one run each): what validation saw at the end of the schedule,
-    the λ it chose, and the run's test figures on the 10,000 test images (for reading, not for choosing)."""
+def tuning_rows(
+    grids: Mapping[str, Mapping[float, Sequence[dict]]], chosen: Mapping[str, float]
+) -> list[dict[str, object]]:
+    """One row per λ of each rule's tuning grid (one run per tuning seed): what validation saw at the end of the
+    schedule, the λ it chose, and the runs' test figures on the 10,000 test images (for reading, not for choosing);
+    each figure the mean over the λ's runs."""
+
+    def mean(records: Sequence[dict], read: Callable[[dict], float]) -> float:
+        return float(np.mean([read(record) for record in records]))
+
     return [
         {
             "rule": rule,
             "λ": decay,
             "chosen": "✓" if decay == chosen[rule] else "",
-            "validation accuracy %": f"{100 * record['val_accuracy'][-1]:.1f}",
-            "validation loss": round(record["val_loss"][-1], 3),
-            "weight norm, end": round(record["weight_norm"][-1], 1),
-            "test accuracy %": f"{100 * record['kept']['test_accuracy']:.1f}",
-            "test loss (nats)": round(record["kept"]["test_loss"], 3),
+            "validation accuracy %": f"{100 * mean(runs, lambda r: r['val_accuracy'][-1]):.1f}",
+            "validation loss": round(mean(runs, lambda r: r["val_loss"][-1]), 3),
+            "weight norm, end": round(mean(runs, lambda r: r["weight_norm"][-1]), 1),
+            "test accuracy %": f"{100 * mean(runs, lambda r: r['kept']['test_accuracy']):.1f}",
+            "test loss (nats)": round(mean(runs, lambda r: r["kept"]["test_loss"]), 3),
         }
-        for rule, records in grids.items()
-        for decay, record in records.items()
+        for rule, grid in grids.items()
+        for decay, runs in grid.items()
     ]

@@ -200,9 +200,10 @@ def test_early_stopping_keeps_the_lowest_validation_loss_of_every_epoch():
 def test_ensemble_effect_is_the_gain_over_a_member_with_a_bootstrap_interval():
     """Saved softmax outputs of the 6 seed members: the members' mean error minus the error of their average, and
     a paired bootstrap interval of that gain over the test images."""
-    probs = np.stack([np.load(RUNS_DIR / f"ensemble_seed{i}.npz")["probs"].astype(np.float32) for i in range(6)])
-    wrong = probs.argmax(-1) != TEST.labels
-    combined = probs.sum(0).argmax(-1) != TEST.labels
+    probs = np.concatenate([np.load(RUNS_DIR / f"ensemble_seed{i}.npz")["probs"].astype(np.float32) for i in range(6)])
+    labels = load_debian()["test"].labels
+    wrong = probs.argmax(-1) != labels
+    combined = probs.sum(0).argmax(-1) != labels
     gain = wrong.mean(0) - combined
     assert_bootstrapped("ensemble-averages-errors", gain)
 

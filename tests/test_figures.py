@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from core import bn_lab, figures, invariance, mc_dropout, weight_decay
 from core.bn_lab import LayerHistogram
@@ -109,8 +110,10 @@ def test_histogram_end_bins_are_marked_as_clipped_tails():
     for trace in figure.data:
         hatched = [x for x, shape in zip(trace.x, trace.marker.pattern.shape) if shape == "/"]
         assert sorted(hatched) == [min(trace.x), max(trace.x)] and trace.marker.pattern.shape[0] == ""
-        hovers = dict(zip(trace.x, trace.hovertemplate))
+        hovers = dict(zip(trace.x, trace.customdata))
         assert all(("clipped tail" in hovers[x]) == (x in hatched) for x in trace.x)
+        assert all(hovers[x] == f"near {x:.2f}" for x in trace.x if x not in hatched)
+        assert "%{customdata}" in trace.hovertemplate
     assert "clipped tails" in figure.layout.xaxis.title.text
 
 
@@ -144,8 +147,23 @@ def test_a_frozen_figure_serializes_exactly_as_the_figure_and_keeps_only_its_dic
     assert list(frozen.layout.to_plotly_json()) == ["template"]  # no axes, titles or annotations kept
 
 
+def test_a_frozen_figure_with_text_arrays_sends_the_same_json_with_no_clean_up_pass():
+    """A figure whose arrays hold text (plotly's dict keeps them as numpy objects) sends the very same JSON when
+    frozen, and orjson encodes its dict as it is: plotly's Python clean-up pass never runs on a rerun."""
+    import orjson
+    import plotly.io as pio
+
+    samples = np.random.default_rng(0).dirichlet(np.ones(10), 50)
+    figure = mc_dropout.class_distribution_figure(samples, samples.mean(0), CLASSES)
+    with pytest.raises(TypeError):  # what sends plotly to its clean-up pass
+        orjson.dumps(figure.to_dict(), option=orjson.OPT_SERIALIZE_NUMPY)
+    frozen = figures.freeze(figure)
+    assert pio.to_json(frozen, validate=False) == pio.to_json(figure, validate=False)
+    orjson.dumps(frozen.to_dict())  # plain JSON values: no numpy option needed
+
+
 def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pixel():
-    """The rotated-item scatter and the loss contour send float32: within 1e-6 of the axis span of float64."""
+    """The rotated-item scatter and the optimizers' paths send float32: within 1e-6 of the axis span of float64."""
     from core.mc_dropout import RotationScatter
 
     rng = np.random.default_rng(1)
@@ -157,6 +175,10 @@ def test_float32_figure_data_differs_from_the_exact_values_by_far_less_than_a_pi
     assert logit_trace.y.dtype == np.float32
     span = logits[:, :, 2].max() - logits[:, :, 2].min()
     assert np.abs(logit_trace.y - logits[:, :, 2].ravel()).max() < 1e-6 * span
+    w = np.linspace(-2.0, 2.0, 5)
+    path = np.cumsum(rng.normal(0, 0.1, (50, 2)), axis=0)
+    line = weight_decay.paths_figure(w, w, np.add.outer(w, w) ** 2, {"path": path}).data[1]
+    assert line.x.dtype == np.float32 and np.abs(line.x - path[:, 0]).max() < 1e-6 * np.ptp(path[:, 0])
 
 
 def test_class_distribution_boxes_hold_each_class_s_passes_and_no_other():

@@ -9,18 +9,34 @@ from core.weight_decay import tuning_rows
 
 @pytest.mark.parametrize("arm", list(plan.TUNING_GRIDS))
 def test_the_planned_dose_is_the_one_validation_chose(arm):
-    """TUNED equals the grid point with the highest end-of-schedule validation accuracy, and every grid run is
-    the arm at that dose, at TUNE_SEED, measured at the end of its schedule."""
+    """TUNED equals the grid point with the highest end-of-schedule validation accuracy (mean over the tuning
+    seeds), and every grid run is the arm at that dose, at one of TUNE_SEEDS on that seed's own draw of images,
+    measured at the end of its schedule."""
     found = tuning.tuning_results(arm)
     best = max(accuracy for accuracy, _ in found.values())
     ties = [dose for dose, (accuracy, _) in found.items() if accuracy == best]
     assert arms.TUNED[arm] == min(ties, key=lambda dose: found[dose][1]) == tuning.chosen_dose(arm)
+    draws = set()
     for dose in plan.TUNING_GRIDS[arm]:
-        record = load_record(plan.tuning_name(arm, dose))
         model, train = plan.dosed(arm, dose)
-        assert record["seed"] == plan.TUNE_SEED not in plan.SEEDS
-        assert record["model"]["dropout"] == model.dropout and record["train"]["weight_decay"] == train.weight_decay
-        assert record["kept_step"] == train.steps
+        for seed in plan.TUNE_SEEDS:
+            record = load_record(plan.tuning_name(arm, dose, seed))
+            assert record["seed"] == seed not in plan.SEEDS
+            assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)  # seed 100's predates it
+            assert record["model"]["dropout"] == model.dropout and record["train"]["weight_decay"] == train.weight_decay
+            assert record["kept_step"] == train.steps
+            draws.add(plan.tuning_data_seed(seed))
+    assert len(draws) == len(plan.TUNE_SEEDS) and not draws & {plan.small_data_seed(s) for s in plan.SEEDS}
+
+
+def test_the_tuning_means_are_the_seeds_means():
+    """Each dose's validation figures are the means of its runs' last evaluation, one run per tuning seed."""
+    records = tuning.tuning_records("dropout")
+    dose = plan.TUNING_GRIDS["dropout"][0]
+    accuracy, loss = tuning.tuning_results("dropout")[dose]
+    assert len(records[dose]) == len(plan.TUNE_SEEDS) >= 3
+    assert accuracy == pytest.approx(sum(r["val_accuracy"][-1] for r in records[dose]) / len(records[dose]))
+    assert loss == pytest.approx(sum(r["val_loss"][-1] for r in records[dose]) / len(records[dose]))
 
 
 def test_the_chosen_dose_breaks_ties_by_the_lower_validation_loss(monkeypatch):
@@ -34,7 +50,10 @@ def test_tuning_rows_mark_the_chosen_dose_of_each_rule():
     """One row per grid point of each rule, the chosen one marked, validation and test figures as recorded."""
     record = {"val_accuracy": [0.1, 0.75], "val_loss": [2.3, 0.81234], "weight_norm": [5.0, 3.14159],
               "kept": {"test_accuracy": 0.7, "test_loss": 0.9}}  # fmt: skip
-    rows = tuning_rows({"AdamW": {0.1: record, 0.3: record}}, {"AdamW": 0.3})
+    other = {"val_accuracy": [0.1, 0.65], "val_loss": [2.3, 1.0], "weight_norm": [5.0, 4.0],
+             "kept": {"test_accuracy": 0.6, "test_loss": 1.1}}  # fmt: skip
+    rows = tuning_rows({"AdamW": {0.1: [record, other], 0.3: [record]}}, {"AdamW": 0.3})
     assert [(row["λ"], row["chosen"]) for row in rows] == [(0.1, ""), (0.3, "✓")]
-    assert rows[0]["validation accuracy %"] == "75.0" and rows[0]["validation loss"] == 0.812
-    assert rows[0]["weight norm, end"] == 3.1 and rows[0]["test accuracy %"] == "70.0"
+    assert rows[0]["validation accuracy %"] == "70.0" and rows[0]["validation loss"] == 0.906  # means of the two
+    assert rows[0]["weight norm, end"] == 3.6 and rows[0]["test accuracy %"] == "65.0"
+    assert rows[1]["validation accuracy %"] == "75.0" and rows[1]["validation loss"] == 0.812

@@ -73,7 +73,7 @@ def shipped_record(name: str) -> dict:
 
 @st.cache_resource(show_spinner=False)
 def shipped_probs(name: str) -> np.ndarray:
-    """A shipped run's saved test-set softmax outputs (2000, 10), read once and shared read-only."""
+    """A shipped run's saved softmax outputs on the 10,000 test images, read once and shared read-only."""
     return load_probs(name)
 
 

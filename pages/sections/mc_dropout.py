@@ -150,7 +150,8 @@ def cached_perturbed_features(p: float, key: str, kind: str, _x: torch.Tensor) -
     return perturbed_features(shipped_model(f"dropout_p{p}"), _x[0], kind)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Running the dropout passes…")
+# No spinner: a few ms, far under its 0.5 s delay, and each spinner starts a thread (as does cached_rotation's).
+@st.cache_resource(max_entries=32, show_spinner=False)
 def cached_perturbation(p: float, key: str, kind: str, passes: int, seed: int, _x: torch.Tensor):
     swept = cached_perturbed_features(p, key, kind, _x)
     return perturbation_sweep(shipped_model(f"dropout_p{p}"), swept, passes, seed)
@@ -180,7 +181,7 @@ def cached_rotation_features(p: float, key: str, _x: torch.Tensor) -> torch.Tens
     return rotation_features(shipped_model(f"dropout_p{p}"), _x[0])
 
 
-@st.cache_resource(max_entries=32, show_spinner="Running 1,200 passes…")
+@st.cache_resource(max_entries=32, show_spinner=False)
 def cached_rotation(p: float, key: str, seed: int, _x: torch.Tensor):
     features = cached_rotation_features(p, key, _x)
     return rotation_scatter(shipped_model(f"dropout_p{p}"), features, ROTATION_PASSES, seed)

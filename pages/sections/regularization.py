@@ -14,6 +14,7 @@ from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
 from core.mc_dropout import fashion_position
+from core.runs import load_test_labels
 from pages.sections.checkpoints import checkpoint_section, dropout_time_section
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_probs, shipped_record
 from pages.sections.widgets import claim_note, plot, table
@@ -69,7 +70,10 @@ def decay_view() -> dict:
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
     rules = {"AdamW": "adamw", "Adam + L2": "adam_l2"}
     grids = {
-        rule: {dose: shipped_record(plan.tuning_name(arm, dose)) for dose in plan.TUNING_GRIDS[arm]}
+        rule: {
+            dose: [shipped_record(plan.tuning_name(arm, dose, seed)) for seed in plan.TUNE_SEEDS]
+            for dose in plan.TUNING_GRIDS[arm]
+        }
         for rule, arm in rules.items()
     }
     return {
@@ -102,9 +106,9 @@ def early_stopping_view(seed: int, patience: int) -> tuple[tuple, list[dict]]:
 @st.cache_resource(show_spinner=False)
 def ensembles_view() -> dict:
     """The shipped ensembles' test-set outputs and what the tab computes from them (bootstraps included)."""
-    labels = fashion_subset()["test"].labels
-    probs = {
-        kind: np.stack([shipped_probs(f"ensemble_{kind}{i}") for i in range(plan.ENSEMBLE_SIZE)])
+    labels = load_test_labels()
+    probs = {  # (members, 10000, 10)
+        kind: np.concatenate([shipped_probs(f"ensemble_{kind}{i}") for i in range(plan.ENSEMBLE_SIZE)])
         for kind in ("seed", "bag")
     }
     mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(plan.ENSEMBLE_SIZE)])
@@ -237,7 +241,7 @@ def weight_decay_section() -> None:
          height=360, container=right)  # fmt: skip
     claim_note("l2-differs-from-decay-for-adam")
     st.subheader("λ chosen on validation, for each rule")
-    explain("reg.decay_doses", "caption", seed=plan.TUNE_SEED, seeds=len(plan.SEEDS))
+    explain("reg.decay_doses", "caption", tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.SEEDS))
     table("doses", view["doses"], content="recorded")
     claim_note("weight-decay-regularizes")
 

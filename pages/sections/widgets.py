@@ -145,7 +145,10 @@ def plot(
     equal figure."""
     narrow, projector = narrow_viewport(), projector_mode()
     name = f"{key}:{build.__module__}.{build.__qualname__}"
-    figure = shared_figure(name, content, narrow, projector, build, args, kwargs)
+    # By keyword: Streamlit's cache key looks up each positional argument's name with inspect.signature.
+    figure = shared_figure(
+        name=name, content=content, narrow=narrow, projector=projector, _build=build, _args=args, _kwargs=kwargs
+    )
     # plotly's toolbar covers a figure's title on a phone and, at projector sizes, on a 1280 px screen; touch users
     # pan and zoom with their fingers.
     container.plotly_chart(figure, key=key, config={"displayModeBar": not (narrow or projector)})
@@ -171,7 +174,7 @@ def table(name: str, rows: list[dict] | dict[str, Sequence], content: Hashable, 
 
     Streamlit converts rows to Arrow on every rerun (through pandas: 6.6 % of the server's GIL time under the load
     mix); here that happens once per table ``name`` and ``content``, the small key naming what the rows hold."""
-    arrow = _arrow_table(name, content, rows)
+    arrow = _arrow_table(name=name, content=content, _rows=rows)
     here = container.container(key=f"table-{name}")  # named, so the lecture can show it whole (core.lecture)
     if narrow_viewport():
         here.markdown(cards_markdown(arrow.to_pylist()))
