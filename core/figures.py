@@ -184,9 +184,9 @@ def freeze(figure: go.Figure) -> FrozenFigure:
     mix), and reads nothing else of it. plotly's objects behind a figure are many Python containers that every
     full garbage collection scans as long as a cache keeps them (3,093 for the rotated-item scatter; its dict:
     146). Plain JSON values (no numpy arrays of text, as plotly's dict holds), so that each rerun's encoding is
-    orjson's one C call, not plotly's Python clean-up pass first (MC class distribution: 0.62 -> 0.03 ms; 4 % of
-    the server's GIL time at 160 students, tests/bench/performance.md). Lay out a new build for another screen
-    (``adapted``), never a frozen figure.
+    orjson's one C call, not plotly's Python clean-up pass first (MC class distribution: 0.62 -> 0.03 ms; plotly's
+    JSON encoding was 4 % of the server's GIL time at 160 students, tests/bench/performance.md). Lay out a new
+    build for another screen (``adapted``), never a frozen figure.
     """
     frozen = FrozenFigure(layout={"template": "none"})  # "none": no copy of the default template's objects
     frozen._as_dict = json.loads(plotly.io.to_json(figure, validate=False))

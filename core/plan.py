@@ -38,7 +38,7 @@ LR_MODELS = {norm: CNNConfig(norm=norm, init="kaiming") for norm in ("none", "ba
 LR_SWEEP_TRAIN = TrainConfig(steps=150, batch_size=64, eval_every=50)
 LR_SEEDS = (0, 1, 2, 3, 4)
 
-DATA_SEED = RunSpec.data_seed  # the shuffle that the tuning and grid runs take their images from
+DATA_SEED = RunSpec.data_seed  # the shuffle the grid runs and the first tuning seed take their images from
 SEEDS = (0, 1, 2, 3, 4)  # every seeded comparison of the small-data regime
 # Each seed of the compared runs draws its own 500 training and 500 validation images (shared by every arm of that
 # seed, so differences stay paired), so the interval covers the draw of the scarce data as well as the

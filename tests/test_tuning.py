@@ -39,6 +39,20 @@ def test_the_tuning_means_are_the_seeds_means():
     assert loss == pytest.approx(sum(r["val_loss"][-1] for r in records[dose]) / len(records[dose]))
 
 
+def test_equal_numbers_of_right_answers_tie_despite_float32_records(monkeypatch):
+    """Two doses with the same right answers over the seeds (78.6 + 80.4 + 79.4 and 77.4 + 80.0 + 81.0 %, as float32
+    fractions) have equal mean accuracies, so the lower mean validation loss decides."""
+    import numpy as np
+
+    def runs(accuracies, loss):
+        return [{"val_accuracy": [float(np.float32(a))], "val_loss": [loss]} for a in accuracies]
+
+    records = {0.1: runs((0.786, 0.804, 0.794), 0.9), 3.0: runs((0.774, 0.800, 0.810), 0.6)}
+    monkeypatch.setattr(tuning, "tuning_records", lambda arm, directory=None: records)
+    found = tuning.tuning_results("adamw")
+    assert found[0.1][0] == found[3.0][0] and tuning.chosen_dose("adamw") == 3.0
+
+
 def test_the_chosen_dose_breaks_ties_by_the_lower_validation_loss(monkeypatch):
     """Equal validation accuracies: the lower validation loss wins, whatever the grid order."""
     found = {0.1: (0.8, 0.5), 0.3: (0.8, 0.4), 1.0: (0.7, 0.1)}

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core import early_stopping, ensembles, figures, invariance, plan, weight_decay
+from core import early_stopping, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
 from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
@@ -69,13 +69,7 @@ def decay_view() -> dict:
     }
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
     rules = {"AdamW": "adamw", "Adam + L2": "adam_l2"}
-    grids = {
-        rule: {
-            dose: [shipped_record(plan.tuning_name(arm, dose, seed)) for seed in plan.TUNE_SEEDS]
-            for dose in plan.TUNING_GRIDS[arm]
-        }
-        for rule, arm in rules.items()
-    }
+    grids = {rule: tuning.tuning_records(arm) for rule, arm in rules.items()}
     return {
         "norms": norms,
         "ends": {arm: norms[label][1][-1] for label, arm in runs.items()},
