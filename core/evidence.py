@@ -59,6 +59,23 @@ def paired(effects: Sequence[float], unit: str, numbers: str, **extra: object) -
     )
 
 
+def both_paired(first: Sequence[float], second: Sequence[float], unit: str, numbers: str) -> Evidence:
+    """Evidence that two paired effects are both positive (an intersection-union test): the smaller of their
+    means, from the lower of their t intervals' lows to the lower of their highs. Each interval covers its effect
+    with 97.5 % on each side, so the pair's lower end is a 97.5 % bound for the smaller effect; unlike the mean of
+    the per-seed minimum, the smaller mean is not pulled down by noise."""
+    parts = [paired(effects, unit, numbers) for effects in (first, second)]
+    return Evidence(
+        min(part.effect for part in parts),
+        min(part.ci_low for part in parts),
+        min(part.ci_high for part in parts),
+        unit,
+        parts[0].seeds,
+        numbers,
+        f"the smaller of two paired t intervals over {parts[0].seeds} seeds",
+    )
+
+
 def bootstrapped(
     statistic: Callable[..., float],
     samples: Sequence[np.ndarray],

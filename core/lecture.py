@@ -169,7 +169,7 @@ SLIDES: tuple[Slide, ...] = (
         "SGD with L2 in the loss and with decoupled decay: the same path, until momentum or Adam enter.",
         RegularizationTab.WEIGHT_DECAY,
         {"decay": "1.0"},
-        ("l2-equals-decay-for-sgd", "weight-decay-regularizes"),
+        ("l2-equals-decay-for-sgd", "weight-decay-regularizes", "weight-decay-regularizes-sgd"),
         figure="paths",
     ),
     Slide(

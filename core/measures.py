@@ -7,6 +7,7 @@ direction (positive: the claim holds here), its 95 % interval and the numbers be
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,17 @@ from core.bn_lab import mode_correct
 from core.calibration import ECE_BINS, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, load_subset, stratified_indices, to_tensor
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
-from core.evidence import LOSS, POINTS, Evidence, bootstrapped, clearly_positive, deterministic, paired, percent
+from core.evidence import (
+    LOSS,
+    POINTS,
+    Evidence,
+    bootstrapped,
+    both_paired,
+    clearly_positive,
+    deterministic,
+    paired,
+    percent,
+)
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
 from core.labs import OVERCONFIDENT
@@ -28,8 +39,10 @@ from core.plan import (
     CHECKPOINT_MEMBERS,
     CHECKPOINT_SEEDS,
     COMPARISON_AUGMENT,
+    EARLY_STOPPING_ARM,
     ENSEMBLE_SIZE,
     LR_SEEDS,
+    LR_SWEEP,
     RECIPE,
     SEEDS,
     SIMULATES,
@@ -151,34 +164,51 @@ def decay_arm_text(name: str, label: str, directory: Path) -> str:
     )
 
 
-def weight_decay_evidence(directory: Path) -> Evidence:
-    none = arm("none", directory)
-    norm = np.mean([r["weight_norm"][-1] for r in small_records("none", directory)])
+def decay_evidence(undecayed: str, decayed: str, label: str, directory: Path) -> Evidence:
+    """A decayed arm against the same training without decay: paired test accuracies, with losses and norms."""
+    none = arm(undecayed, directory)
+    norm = np.mean([r["weight_norm"][-1] for r in small_records(undecayed, directory)])
     numbers = (
         f"on the 10,000 test images at the end of the schedule: no decay {percent(none)}, test loss "
-        f"{small_kept('none', 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}; "
-        + decay_arm_text("adamw", "AdamW", directory)
+        f"{small_kept(undecayed, 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}; "
+        + decay_arm_text(decayed, label, directory)
     )
-    return paired(100 * (arm("adamw", directory) - none), POINTS, numbers)
+    return paired(100 * (arm(decayed, directory) - none), POINTS, numbers)
 
 
-def early_stopping_figures(key: str, directory: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Per seed of the unregularized small-data runs, on the 10,000 test images: ``key`` at the weights of the
-    lowest validation loss (evaluated every epoch), and at the end of the schedule."""
-    found = small_records("none", directory)
+def weight_decay_evidence(directory: Path) -> Evidence:
+    return decay_evidence("none", "adamw", "AdamW", directory)
+
+
+def sgd_decay_evidence(directory: Path) -> Evidence:
+    """SGD with momentum at the rate validation chose for it, without and with the λ validation then chose."""
+    found = decay_evidence("sgd", "sgd_decay", "SGD + L2", directory)
+    rate = f"SGD (momentum 0.9) at lr {TUNED['sgd']:g}, the rate {tuning_text('sgd', directory)}; "
+    return replace(found, numbers=rate + found.numbers)
+
+
+def early_stopping_figures(key: str, directory: Path, name: str = EARLY_STOPPING_ARM) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed of an unregularized small-data arm (by default early stopping's constant-rate run), on the 10,000
+    test images: ``key`` at the weights of the lowest validation loss (evaluated every epoch), and at the end."""
+    found = small_records(name, directory)
     return np.array([r["early_stopped"][key] for r in found]), np.array([r["kept"][key] for r in found])
 
 
 def early_stopping_numbers(directory: Path) -> str:
-    (stopped, final), (stopped_loss, final_loss) = (
-        early_stopping_figures(key, directory) for key in ("test_accuracy", "test_loss")
-    )
-    epochs = [r["early_stopped"]["step"] // SMALL_EPOCH for r in small_records("none", directory)]
-    return (
-        f"on the 10,000 test images: the weights of the lowest validation loss (epochs {', '.join(map(str, epochs))} "
-        f"of 300) {percent(stopped)}, test loss {stopped_loss.mean():.3f}; trained to the end {percent(final)}, "
-        f"test loss {final_loss.mean():.3f}"
-    )
+    """What the weights of the lowest validation loss score against the end: in the claim's constant-rate runs,
+    and beside them in the cosine runs, where the end is annealed and the stop is not."""
+    found = []
+    for name, label in ((EARLY_STOPPING_ARM, "Adam at a constant rate"), ("none", "the cosine schedule")):
+        (stopped, final), (stopped_loss, final_loss) = (
+            early_stopping_figures(key, directory, name) for key in ("test_accuracy", "test_loss")
+        )
+        epochs = [r["early_stopped"]["step"] // SMALL_EPOCH for r in small_records(name, directory)]
+        found.append(
+            f"{label}: the weights of the lowest validation loss (epochs {', '.join(map(str, epochs))} of 300) "
+            f"{percent(stopped)}, test loss {stopped_loss.mean():.3f}; trained to the end {percent(final)}, test loss "
+            f"{final_loss.mean():.3f}"
+        )
+    return "on the 10,000 test images, " + "; in ".join(found)
 
 
 def early_stopping_evidence(directory: Path) -> Evidence:
@@ -300,17 +330,23 @@ BN_LARGE_LR = 0.2  # 4x the live demo's default rate (0.05), fixed in round 1 be
 
 
 def bn_learning_rate_evidence(directory: Path) -> Evidence:
-    accuracies = {
-        norm: np.array(
-            [load_record(f"lr_{norm}_{BN_LARGE_LR}_seed{s}", directory)["test_accuracy_full"] for s in LR_SEEDS]
-        )
-        for norm in ("none", "batch")
-    }
-    numbers = (
-        f"at lr {BN_LARGE_LR}, on the 10,000 test images: plain {percent(accuracies['none'])}, BatchNorm "
-        f"{percent(accuracies['batch'])}"
+    """At BN_LARGE_LR, with the mean test accuracies at every rate of the sweep beside it, so that the verdict's one
+    rate can be read against the others."""
+
+    def accuracies(norm: str, lr: float) -> np.ndarray:
+        return np.array([load_record(f"lr_{norm}_{lr}_seed{s}", directory)["test_accuracy_full"] for s in LR_SEEDS])
+
+    at = {norm: accuracies(norm, BN_LARGE_LR) for norm in ("none", "batch")}
+    sweep = ", ".join(
+        f"{lr:g}: {100 * accuracies('none', lr).mean():.1f} / {100 * accuracies('batch', lr).mean():.1f} %"
+        for lr in LR_SWEEP
     )
-    return paired(100 * (accuracies["batch"] - accuracies["none"]), POINTS, numbers)
+    numbers = (
+        f"at lr {BN_LARGE_LR}, on the 10,000 test images: plain {percent(at['none'])}, BatchNorm "
+        f"{percent(at['batch'])}; at every rate of the sweep, plain / BatchNorm (means of {len(LR_SEEDS)} seeds): "
+        f"{sweep}"
+    )
+    return paired(100 * (at["batch"] - at["none"]), POINTS, numbers)
 
 
 def bn_batch_statistics_evidence(directory: Path) -> Evidence:
@@ -397,8 +433,8 @@ def same_augmentation_evidence(directory: Path) -> Evidence:
         f"augmented: {100 * orientation * unfair.mean():+.1f} (width 16 {percent(wide_none)} without, "
         f"{percent(wide_aug)} with; width 8 {percent(narrow_none)} without, {percent(narrow_aug)} with)"
     )
-    # Positive only when the unfair comparison reverses the fair ranking: by the smaller of the two margins.
-    return paired(100 * np.minimum(orientation * fair, -unfair), POINTS, numbers)
+    # Positive only when the unfair comparison reverses the fair ranking: both margins must be, the smaller decides.
+    return both_paired(100 * orientation * fair, -100 * unfair, POINTS, numbers)
 
 
 def input_normalization_evidence(directory: Path) -> Evidence:

@@ -77,7 +77,7 @@ TUNING_GRIDS: dict[str, tuple[float, ...]] = {  # half-decade steps for the deca
     "adam_l2": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
     "dropout": (0.1, 0.25, 0.5, 0.7, 0.85),  # 0.5, the usual dose, is not the grid's edge
     "sgd": (0.003, 0.01, 0.03, 0.1, 0.3),  # the learning rate
-    **({"sgd_decay": SGD_DECAYS} if "sgd" in TUNED else {}),  # once validation has chosen SGD's rate
+    "sgd_decay": SGD_DECAYS,  # at the rate validation chose for SGD
 }
 
 
@@ -103,12 +103,13 @@ def tuning_data_seed(seed: int) -> int:
 
 
 SMALL_NARROW = CNNConfig(width=8)  # a second architecture, for "compare networks under the same augmentation"
+EARLY_STOPPING_ARM = "constant_rate"
 COMPARISON_AUGMENT = "rand_augment"  # strong enough to move both widths (flip + crop gained nothing in round 1)
 SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
     "none": (CNNConfig(), replace(SMALL, validate_every=SMALL_EPOCH)),
     # Early stopping's run (registered on 2026-12-04 before its runs): the same training at Adam's constant rate, so
     # that the weights it stops at and those at the end were both taken at the same rate, neither annealed.
-    "constant_rate": (CNNConfig(), replace(SMALL, cosine=False, validate_every=SMALL_EPOCH)),
+    EARLY_STOPPING_ARM: (CNNConfig(), replace(SMALL, cosine=False, validate_every=SMALL_EPOCH)),
     "flip_shift": (CNNConfig(), replace(SMALL, augment="flip_shift")),
     "flip_shift_erase": (CNNConfig(), replace(SMALL, augment="flip_shift_erase")),
     "trivial_augment": (CNNConfig(), replace(SMALL, augment="trivial_augment")),

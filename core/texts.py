@@ -307,12 +307,14 @@ TEXTS: dict[str, Text] = {
         "Plain SGD: L2 = decoupled decay. With momentum or Adam they differ.",
     ),
     "reg.early_stopping": Text(
-        "The 500-image runs without any regularizer. Early stopping watches the **validation** loss (500 held-out "
-        "images, never trained on), evaluated every epoch, stops after *patience* epochs without a new best and "
-        "keeps the best weights. The test loss curve (2,000 shipped test images, every {per_epoch} epochs) and the "
-        "table (all 10,000 test images, the weights of the lowest validation loss against the end of the "
-        "schedule) show what that choice is worth on unseen data. Loss and accuracy can disagree: the table shows "
-        "whether they do.",
+        "The 500-image runs without any regularizer, trained with Adam at a **constant rate** (the claims' runs: "
+        "the weights kept and those at the end were taken at the same rate) or in the **cosine schedule** of the "
+        "other 500-image runs (its end is annealed, an early stop is not). Early stopping watches the "
+        "**validation** loss (500 held-out images, never trained on), evaluated every epoch, stops after "
+        "*patience* epochs without a new best and keeps the best weights. The test loss curve (2,000 shipped test "
+        "images, every {per_epoch} epochs) and the table (all 10,000 test images, the weights of the lowest "
+        "validation loss against the end of the run) show what that choice is worth on unseen data. Loss and "
+        "accuracy can disagree: the table shows whether they do.",
         "Watch the validation loss; keep the best weights; check both test loss and accuracy.",
     ),
     "reg.ensembles": Text(
@@ -337,8 +339,10 @@ TEXTS: dict[str, Text] = {
         "with the highest validation accuracy at the end of the schedule, averaged over those seeds (ties: the lower "
         "mean validation loss), trained at {seeds} seeds. Each figure below is the mean over the λ's {tune_seeds} "
         "runs. Decoupled decay multiplies the weights by a factor (1 − lr·λ) at every step, so on its own it would "
-        "shrink them by exp(−Σ lr·λ), about exp(−0.75·λ) here; the gradient pulls them back. The test columns "
-        "(10,000 images) are for reading: they played no part in the choice.",
+        "shrink them by exp(−Σ lr·λ), about exp(−0.75·λ) here; the gradient pulls them back. SGD (momentum 0.9) "
+        "has no shared rate, so its rate was chosen first, without decay and by the same rule, from {rates}: lr "
+        "{sgd_lr:g}; its λ (PyTorch's `SGD(weight_decay=λ)`, an L2 term that passes through the momentum) at that "
+        "rate. The test columns (10,000 images) are for reading: they played no part in the choice.",
         "λ chosen on validation, per rule; the test columns played no part.",
     ),
     "bn.norms": Text(

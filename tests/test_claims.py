@@ -183,11 +183,23 @@ def test_weight_decay_is_tested_at_the_dose_validation_chose():
         assert shipped["decay_dose"] == pytest.approx(decay_dose(shipped["train"]))
 
 
+def test_sgd_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
+    """SGD at its tuned rate with its tuned λ against the same SGD without decay, same seeds."""
+    assert_paired("weight-decay-regularizes-sgd", 100 * (final("sgd_decay") - final("sgd")))
+    for seed in SEEDS:
+        undecayed, decayed = record(f"small_sgd_seed{seed}")["train"], record(f"small_sgd_decay_seed{seed}")["train"]
+        assert undecayed["optimizer"] == decayed["optimizer"] == "sgd"
+        assert undecayed["lr"] == decayed["lr"] == TUNED["sgd"]
+        assert (undecayed["weight_decay"], decayed["weight_decay"]) == (0, TUNED["sgd_decay"])
+
+
 def test_early_stopping_keeps_the_lowest_validation_loss_of_every_epoch():
-    """The early-stopped weights are those of the lowest per-epoch validation loss; effect: them minus the end."""
+    """In the constant-rate runs, the early-stopped weights are those of the lowest per-epoch validation loss;
+    effect: them minus the end."""
     effects, test_losses = [], []
     for seed in SEEDS:
-        r = record(f"small_none_seed{seed}")
+        r = record(f"small_{plan.EARLY_STOPPING_ARM}_seed{seed}")
+        assert not r["train"]["cosine"] and r["train"]["lr"] == plan.SMALL.lr
         assert np.diff(r["epoch_steps"]).max() == SMALL_EPOCH and r["epoch_steps"][-1] == r["train"]["steps"]
         lowest = int(np.argmin(r["epoch_val_loss"]))  # the first of equals, as the trainer keeps it
         assert r["early_stopped"]["step"] == r["epoch_steps"][lowest]
@@ -321,14 +333,19 @@ def test_adam_difference_is_tuned_adamw_minus_tuned_adam_l2_accuracy():
     assert_paired("l2-differs-from-decay-for-adam", 100 * (final("adamw") - final("adam_l2")))
 
 
-def test_same_augmentation_effect_is_positive_only_when_the_ranking_flips():
-    """The smaller of the fair margin and the reversal margin: positive exactly when an unfair comparison flips."""
+def test_same_augmentation_effect_is_the_smaller_of_the_fair_and_the_reversal_margin():
+    """Both margins' t intervals by hand: the smaller mean, the lower low, the lower high."""
     fair = final("rand_augment") - final("narrow_rand_augment")
     if fair.mean() >= 0:
         unfair = final("none") - final("narrow_rand_augment")
     else:
         fair, unfair = -fair, -(final("rand_augment") - final("narrow_none"))
-    assert_paired("same-augmentation-for-comparison", 100 * np.minimum(fair, -unfair))
+    margins = [100 * fair, -100 * unfair]
+    intervals = [stats.ttest_1samp(m, 0).confidence_interval(0.95) for m in margins]
+    found = claims.evidence("same-augmentation-for-comparison")
+    assert found.effect == pytest.approx(min(m.mean() for m in margins), abs=1e-9)
+    assert found.ci_low == pytest.approx(min(i.low for i in intervals), abs=1e-9)
+    assert found.ci_high == pytest.approx(min(i.high for i in intervals), abs=1e-9)
 
 
 def test_recorded_tta_and_ece_equal_a_fresh_computation():

@@ -68,7 +68,7 @@ def decay_view() -> dict:
         f"AdamW, λ = {TUNED['adamw']:g}": "adamw",
     }
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
-    rules = {"AdamW": "adamw", "Adam + L2": "adam_l2"}
+    rules = {"AdamW": "adamw", "Adam + L2": "adam_l2", "SGD + L2": "sgd_decay"}
     grids = {rule: tuning.tuning_records(arm) for rule, arm in rules.items()}
     return {
         "norms": norms,
@@ -89,12 +89,12 @@ def paths_view(surface: str, lr: float, decay: float, steps: int) -> tuple[dict[
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def early_stopping_view(seed: int, patience: int) -> tuple[tuple, list[dict]]:
-    """(the figure's arguments, the table's rows) for one seed's curves and a patience."""
-    record = seed_records("none")[plan.SEEDS.index(seed)]
+def early_stopping_view(arm: str, seed: int, patience: int) -> tuple[tuple, list[dict]]:
+    """(the figure's arguments, the table's rows) for one arm's runs, one seed's curves and a patience."""
+    record = seed_records(arm)[plan.SEEDS.index(seed)]
     losses = early_stopping.early_stopping_losses(record, PER_EPOCH)
     stop = early_stopping.stop_epochs(record, patience, PER_EPOCH)
-    return (losses, *stop), early_stopping.early_stopping_rows(seed_records("none"), patience, PER_EPOCH)
+    return (losses, *stop), early_stopping.early_stopping_rows(seed_records(arm), patience, PER_EPOCH)
 
 
 @st.cache_resource(show_spinner=False)
@@ -235,22 +235,30 @@ def weight_decay_section() -> None:
          height=360, container=right)  # fmt: skip
     claim_note("l2-differs-from-decay-for-adam")
     st.subheader("λ chosen on validation, for each rule")
-    explain("reg.decay_doses", "caption", tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.SEEDS))
+    explain(
+        "reg.decay_doses", "caption", tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.SEEDS), sgd_lr=TUNED["sgd"],
+        rates=", ".join(f"{rate:g}" for rate in plan.TUNING_GRIDS["sgd"]),
+    )  # fmt: skip
     table("doses", view["doses"], content="recorded")
     claim_note("weight-decay-regularizes")
+    claim_note("weight-decay-regularizes-sgd")
 
 
 @st.fragment
 def early_stopping_section() -> None:
     explain("reg.early_stopping", per_epoch=plan.SMALL.eval_every // PER_EPOCH)
+    schedules = {"constant rate": plan.EARLY_STOPPING_ARM, "cosine schedule": "none"}
+    schedule = st.segmented_control(
+        "Learning rate", list(schedules), default="constant rate", required=True, key="es_rate", bind="query-params"
+    )
     left, right = st.columns(2)
     patience = left.slider(
         "Patience (epochs without a better validation loss)", 1, 100, 20, key="patience", bind="query-params"
     )
     seed = right.segmented_control("Seed", plan.SEEDS, default=0, required=True, key="es_seed", bind="query-params")
-    arguments, rows = early_stopping_view(seed, patience)
-    plot("es", early_stopping.early_stopping_figure, *arguments, content=(seed, patience))
-    table("early_stopping", rows, content=(seed, patience))
+    arguments, rows = early_stopping_view(schedules[schedule], seed, patience)
+    plot("es", early_stopping.early_stopping_figure, *arguments, content=(schedule, seed, patience))
+    table("early_stopping", rows, content=(schedule, seed, patience))
     claim_note("early-stopping-helps")
     claim_note("early-stopping-lowers-test-loss")
 

@@ -7,6 +7,7 @@ import pytest
 from core import claims, plan
 from core.arms import TUNED
 from core.labs import REGULARIZATION, RegularizationTab
+from core.runs import load_record
 
 from .conftest import filled_tabs, open_link, open_tab, widget_keys
 
@@ -119,12 +120,13 @@ def test_dragging_lambda_keeps_plain_sgd_identical_and_splits_momentum_and_adam(
 
 
 def test_weight_decay_tuning_grids_mark_the_chosen_lambda_of_each_rule(lab):
-    """Every λ of both rules' grids, with validation and test figures, one chosen per rule: the one trained."""
+    """Every λ of the three rules' grids, with validation and test figures, one chosen per rule: the one trained."""
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     table = lab.dataframe[0].value
-    assert len(table) == len(plan.TUNING_GRIDS["adamw"]) + len(plan.TUNING_GRIDS["adam_l2"])
+    rules = {"AdamW": "adamw", "Adam + L2": "adam_l2", "SGD + L2": "sgd_decay"}
+    assert len(table) == sum(len(plan.TUNING_GRIDS[arm]) for arm in rules.values())
     chosen = table[table["chosen"] == "✓"]
-    assert dict(zip(chosen["rule"], chosen["λ"])) == {"AdamW": TUNED["adamw"], "Adam + L2": TUNED["adam_l2"]}
+    assert dict(zip(chosen["rule"], chosen["λ"])) == {rule: TUNED[arm] for rule, arm in rules.items()}
 
 
 def test_surface_and_steps_controls(lab):
@@ -149,6 +151,16 @@ def test_patience_moves_the_stopping_point(lab):
     assert all(long >= early for long, early in zip(table["stops at epoch"], short))
     assert table["seed"].tolist() == list(plan.SEEDS)
     assert {"test loss there", "test loss, end", "test accuracy there", "test accuracy, end"} <= set(table.columns)
+
+
+def test_early_stopping_shows_the_constant_rate_runs_first_and_the_cosine_runs_on_request(lab):
+    """The table's test figures are those of the constant-rate records, then of the cosine ones."""
+    open_tab(lab, RegularizationTab.EARLY_STOPPING)
+    for schedule, arm in (("constant rate", plan.EARLY_STOPPING_ARM), ("cosine schedule", "none")):
+        lab.button_group(key="es_rate").set_value(schedule).run()
+        records = [load_record(f"small_{arm}_seed{seed}") for seed in plan.SEEDS]
+        expected = [f"{r['kept']['test_accuracy']:.1%}" for r in records]
+        assert early_stopping_table(lab)["test accuracy, end"].tolist() == expected
 
 
 def test_ensemble_members_switch(lab):

@@ -1,4 +1,4 @@
-"""All benchmarks: ``python -m tests.bench`` (about 28 minutes, the 10-minute soak and the capacity ramp included;
+"""All benchmarks: ``python -m tests.bench`` (about 41 minutes, the 10-minute soak and the capacity ramp included;
 CI runs ``--quick``: 6 to 9 minutes on a shared 2-core machine).
 
 Each part prints its figures, the ratio that matters and the target beside it. Run it on an otherwise idle
