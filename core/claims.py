@@ -164,7 +164,9 @@ CLAIMS: tuple[Claim, ...] = (
         RegularizationTab.WEIGHT_DECAY,
         1.0,
         "At the rate and λ validation chose, decay's effect on test accuracy is not clear of 0 or of the minimum "
-        "(the interval says which); its test loss and weight norm are in the numbers.",
+        "(the interval says which). The decay does act (the numbers): it shrinks the final weights to less than half "
+        "and lowers the test loss at every seed. On the tuning seeds' validation images λ 0.01 was about a point "
+        "ahead of SGD without decay; on the 10,000 test images that lead is gone.",
         measures.sgd_decay_evidence,
     ),
     Claim(
@@ -175,9 +177,10 @@ CLAIMS: tuple[Claim, ...] = (
         RegularizationTab.EARLY_STOPPING,
         1.0,
         "Here the test loss rises after the validation loss turns, but the test accuracy does not fall: the loss "
-        "says stop while the accuracy does not. The stop comes early in a cosine schedule whose rate is then still "
-        "near its peak, so the early-stopped weights were never annealed; a guess, not measured: that, more than "
-        "over-fitting, could be what costs them accuracy.",
+        "says stop while the accuracy does not. The runs are at a constant rate, so neither the stopped weights nor "
+        "the end were annealed; in the cosine runs beside them (the numbers), where the end is annealed, it is the "
+        "same. A guess, not measured: after the turn the network grows more confident on the test items it gets "
+        "wrong (a higher loss) while the share it gets right hardly moves.",
         measures.early_stopping_evidence,
     ),
     Claim(

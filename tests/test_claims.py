@@ -30,6 +30,7 @@ REQUIRED = {
     "augmentation-shrinks-gap",
     "dropout-regularizes",
     "weight-decay-regularizes",
+    "weight-decay-regularizes-sgd",
     "early-stopping-helps",
     "early-stopping-lowers-test-loss",
     "ensemble-averages-errors",
