@@ -70,8 +70,8 @@ def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch:
                 "lowest validation loss: epoch": stopped["step"] // steps_per_epoch,
                 "test accuracy there": f"{stopped['test_accuracy']:.1%}",
                 "test accuracy, end": f"{end['test_accuracy']:.1%}",
-                "test loss there": round(stopped["test_loss"], 3),
-                "test loss, end": round(end["test_loss"], 3),
+                "test loss there": f"{stopped['test_loss']:.3f}",  # text: a projected table prints floats to 4 places
+                "test loss, end": f"{end['test_loss']:.3f}",
             }
         )
     return rows

@@ -26,8 +26,9 @@ TEXTS: dict[str, Text] = {
         "**What to notice** (slides *Batch normalization*): BN normalizes what enters each non-linearity with the "
         "batch's statistics. Ioffe & Szegedy's argument is internal covariate shift: each layer's input "
         "distribution keeps changing while the layers before it learn, and normalizing it steadies what the next "
-        "layer sees. What this lab measures is that the BN network trains faster and still learns at learning "
-        "rates that stall the plain one. At test time running averages replace the batch statistics.",
+        "layer sees. What this lab's records show: the BN network trains faster than the plain one at PyTorch's "
+        "default initialization, and, both with Kaiming initialization, still learns at learning rates that stall "
+        "the plain one. At test time running averages replace the batch statistics.",
         "BN normalizes each layer's input with batch statistics; γ and β then rescale it.",
     ),
     "mc.notice": Text(
@@ -48,8 +49,8 @@ TEXTS: dict[str, Text] = {
         "schedule), once per training choice and seed ({seeds} seeds); the table's last column says how much each "
         "choice's training loss still fell over its last 10 % of steps. Every run is tested at the end of its "
         "schedule (the same rule for all, fixed before the runs) on all **10,000** Fashion-MNIST test images; "
-        "dropout's p and AdamW's λ were chosen beforehand on 500 held-out validation images (the Weight decay tab "
-        "shows how).",
+        "dropout's p and AdamW's λ were chosen beforehand on validation images of 3 draws of their own (500 each; "
+        "the Weight decay tab shows how).",
         "500 training images, {seeds} seeds, every run tested at the end of its schedule on 10,000 test images.",
     ),
     "reg.invariance": Text(
@@ -183,13 +184,15 @@ TEXTS: dict[str, Text] = {
         "Compare networks only under the same augmentation.",
     ),
     "bn.collapse": Text(
-        "**What to notice.** At initialization the plain network's pre-activations shrink from std {first:.2f} in "
-        "block 1 to {last:.2f} in block 4: the signal collapses with depth, and the first steps of training barely "
-        "move the loss. BatchNorm normalizes each convolution's output with the batch's mean and variance, so at "
-        "initialization (γ = 1, β = 0) every block's pre-activations have mean 0 and std 1. During training γ and "
-        "β are learned, so the network can rescale and shift them (and could undo the normalization where that "
-        "helped); the `fc` layer has no normalization at all.",
-        "Without BN the signal shrinks with depth (std {first:.2f} → {last:.2f}); BN starts every block at std 1.",
+        "**What to notice.** At initialization the plain network of these recorded runs (PyTorch's default "
+        "initialization, not the lecture's Kaiming) has pre-activations that shrink from std {first:.2f} in block 1 "
+        "to {last:.2f} in block 4: under that initialization the signal shrinks with depth, and the first steps of "
+        "training barely move the loss. BatchNorm normalizes each convolution's output with the batch's mean and "
+        "variance, so at initialization (γ = 1, β = 0) every block's pre-activations have mean 0 and std 1. During "
+        "training γ and β are learned, so the network can rescale and shift them (and could undo the normalization "
+        "where that helped); the `fc` layer has no normalization at all.",
+        "Without BN, at PyTorch's default init, the signal shrinks with depth (std {first:.2f} → {last:.2f}); BN "
+        "starts every block at std 1.",
     ),
     "bn.live": Text(
         "Press *Train both networks*: both start from the same seed (Kaiming initialization, the lecture's choice "

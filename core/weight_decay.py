@@ -149,7 +149,7 @@ def tuning_rows(
 ) -> list[dict[str, object]]:
     """One row per λ of each rule's tuning grid (one run per tuning seed): what validation saw at the end of the
     schedule, the λ it chose, and the runs' test figures on the 10,000 test images (for reading, not for choosing);
-    each figure the mean over the λ's runs."""
+    each figure the mean over the λ's runs, as text (a projected table would print every float to 4 decimals)."""
 
     def mean(records: Sequence[dict], read: Callable[[dict], float]) -> float:
         return float(np.mean([read(record) for record in records]))
@@ -157,13 +157,13 @@ def tuning_rows(
     return [
         {
             "rule": rule,
-            "λ": decay,
+            "λ": f"{decay:g}",
             "chosen": "✓" if decay == chosen[rule] else "",
             "validation accuracy %": f"{100 * mean(runs, lambda r: r['val_accuracy'][-1]):.1f}",
-            "validation loss": round(mean(runs, lambda r: r["val_loss"][-1]), 3),
-            "weight norm, end": round(mean(runs, lambda r: r["weight_norm"][-1]), 1),
+            "validation loss": f"{mean(runs, lambda r: r['val_loss'][-1]):.3f}",
+            "weight norm, end": f"{mean(runs, lambda r: r['weight_norm'][-1]):.1f}",
             "test accuracy %": f"{100 * mean(runs, lambda r: r['kept']['test_accuracy']):.1f}",
-            "test loss (nats)": round(mean(runs, lambda r: r["kept"]["test_loss"]), 3),
+            "test loss (nats)": f"{mean(runs, lambda r: r['kept']['test_loss']):.3f}",
         }
         for rule, grid in grids.items()
         for decay, runs in grid.items()

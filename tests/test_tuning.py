@@ -67,7 +67,7 @@ def test_tuning_rows_mark_the_chosen_dose_of_each_rule():
     other = {"val_accuracy": [0.1, 0.65], "val_loss": [2.3, 1.0], "weight_norm": [5.0, 4.0],
              "kept": {"test_accuracy": 0.6, "test_loss": 1.1}}  # fmt: skip
     rows = tuning_rows({"AdamW": {0.1: [record, other], 0.3: [record]}}, {"AdamW": 0.3})
-    assert [(row["λ"], row["chosen"]) for row in rows] == [(0.1, ""), (0.3, "✓")]
-    assert rows[0]["validation accuracy %"] == "70.0" and rows[0]["validation loss"] == 0.906  # means of the two
-    assert rows[0]["weight norm, end"] == 3.6 and rows[0]["test accuracy %"] == "65.0"
-    assert rows[1]["validation accuracy %"] == "75.0" and rows[1]["validation loss"] == 0.812
+    assert [(row["λ"], row["chosen"]) for row in rows] == [("0.1", ""), ("0.3", "✓")]
+    assert rows[0]["validation accuracy %"] == "70.0" and rows[0]["validation loss"] == "0.906"  # means of the two
+    assert rows[0]["weight norm, end"] == "3.6" and rows[0]["test accuracy %"] == "65.0"
+    assert rows[1]["validation accuracy %"] == "75.0" and rows[1]["validation loss"] == "0.812"

@@ -239,7 +239,7 @@ def weight_decay_section() -> None:
         "reg.decay_doses", "caption", tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.SEEDS), sgd_lr=TUNED["sgd"],
         rates=", ".join(f"{rate:g}" for rate in plan.TUNING_GRIDS["sgd"]),
     )  # fmt: skip
-    table("doses", view["doses"], content="recorded")
+    table("doses", view["doses"], content="recorded", whole=True)
     claim_note("weight-decay-regularizes")
     claim_note("weight-decay-regularizes-sgd")
 

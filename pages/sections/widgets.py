@@ -168,9 +168,11 @@ def _arrow_table(name: str, content: Hashable, _rows: list[dict] | dict[str, Seq
     return pa.Table.from_pandas(pd.DataFrame(_rows), preserve_index=False)
 
 
-def table(name: str, rows: list[dict] | dict[str, Sequence], content: Hashable, container=st) -> None:
+def table(
+    name: str, rows: list[dict] | dict[str, Sequence], content: Hashable, container=st, whole: bool = False
+) -> None:
     """``rows`` as an interactive table; on a phone as cards (no column cut off, nothing scrolls sideways);
-    projected as a static table in large type.
+    projected as a static table in large type. ``whole``: every row in view (the default scrolls after ten).
 
     Streamlit converts rows to Arrow on every rerun (through pandas: 6.6 % of the server's GIL time under the load
     mix); here that happens once per table ``name`` and ``content``, the small key naming what the rows hold."""
@@ -181,4 +183,4 @@ def table(name: str, rows: list[dict] | dict[str, Sequence], content: Hashable, 
     elif projector_mode():  # a static table: its text takes the projector's size (the grid's canvas does not)
         here.table(arrow, hide_index=True)
     else:
-        here.dataframe(arrow, hide_index=True)
+        here.dataframe(arrow, hide_index=True, height="content" if whole else "auto")

@@ -126,7 +126,7 @@ def test_weight_decay_tuning_grids_mark_the_chosen_lambda_of_each_rule(lab):
     rules = {"AdamW": "adamw", "Adam + L2": "adam_l2", "SGD + L2": "sgd_decay"}
     assert len(table) == sum(len(plan.TUNING_GRIDS[arm]) for arm in rules.values())
     chosen = table[table["chosen"] == "✓"]
-    assert dict(zip(chosen["rule"], chosen["λ"])) == {rule: TUNED[arm] for rule, arm in rules.items()}
+    assert dict(zip(chosen["rule"], chosen["λ"])) == {rule: f"{TUNED[arm]:g}" for rule, arm in rules.items()}
 
 
 def test_surface_and_steps_controls(lab):
