@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from core.models import CNNConfig, SmallCNN
-from core.plan import SEEDS, SLOW_ARMS, SLOW_SEEDS
+from core.plan import SEEDS, SLOW_ARMS, SLOW_VERDICT_SEEDS
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
 PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``
@@ -63,9 +63,9 @@ def small_kept(arm: str, key: str, directory: Path = RUNS_DIR) -> np.ndarray:
     return np.array([record["kept"][key] for record in small_records(arm, directory)])
 
 
-def slow_records(directory: Path = RUNS_DIR) -> dict[str, list[dict]]:
-    """The dropout-time runs per arm (``none``, ``dropout``), one record per seed."""
-    return {arm: [load_record(f"slow_{arm}_seed{seed}", directory) for seed in SLOW_SEEDS] for arm in SLOW_ARMS}
+def slow_records(directory: Path = RUNS_DIR, seeds: Sequence[int] = SLOW_VERDICT_SEEDS) -> dict[str, list[dict]]:
+    """The dropout-time runs per arm (``none``, ``dropout``), one record per seed (by default the verdict's)."""
+    return {arm: [load_record(f"slow_{arm}_seed{seed}", directory) for seed in seeds] for arm in SLOW_ARMS}
 
 
 def load_run(name: str, directory: Path = RUNS_DIR) -> Run:

@@ -471,9 +471,10 @@ def test_deep_networks_effect_is_batchnorm_minus_plain_at_fifty_layers_both_kaim
 
 
 def test_dropout_time_effect_is_the_extra_share_of_epochs_to_a_fixed_target():
-    """The target is 98 % of the lowest best validation accuracy of the ten runs (5 seeds × 2 arms); epochs until it
-    is first reached."""
-    runs = {arm: [record(f"slow_{arm}_seed{s}") for s in range(5)] for arm in ("none", "dropout")}
+    """On seeds 5-9, registered before their runs: the target is 98 % of the lowest best validation accuracy of
+    their ten runs (5 seeds × 2 arms); epochs until it is first reached."""
+    assert plan.SLOW_VERDICT_SEEDS == (5, 6, 7, 8, 9)
+    runs = {arm: [record(f"slow_{arm}_seed{s}") for s in range(5, 10)] for arm in ("none", "dropout")}
     target = 0.98 * min(max(r["val_accuracy"]) for arm in runs.values() for r in arm)
 
     def epochs(r: dict) -> float:

@@ -29,7 +29,7 @@ def dropout_time_section() -> None:
         validation=f"{plan.SLOW_VALIDATION:,}",
         every=plan.SLOW.eval_every,
         target=f"{100 * view['target']:.1f}",
-        seeds=len(plan.SLOW_SEEDS),
+        seeds=", ".join(map(str, plan.SLOW_VERDICT_SEEDS)),
     )
     plot("dropout_time", dropout_time.slow_figure, view["records"], view["target"], content="recorded")
     table("dropout_time", view["rows"], content="recorded")
