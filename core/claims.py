@@ -1,6 +1,7 @@
 """The lecture's claims, each with the evidence this app's own experiments give for it.
 
-Every claim names its slide, the page section that shows it, and a measurement (``core.measures``): the effect in
+Every claim names its slide, the page section that shows it, and a measurement (``core.measures``,
+``core.time_measures``): the effect in
 the lecture's direction (positive: the claim holds here), its 95 % interval (Student's t over the paired per-seed
 effects, or a paired bootstrap over the test images where one network or ensemble is compared with another) and
 the unit. One rule for every claim (RULE): *shown* when the interval lies above 0 and the effect reaches the
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from core import figures, labs, measures
+from core import figures, labs, measures, time_measures
 from core.evidence import Evidence
 from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from core.runs import RUNS_DIR, load_summary
@@ -331,7 +332,7 @@ CLAIMS: tuple[Claim, ...] = (
         "The extra epochs vary so much from seed to seed (the ratios above) that the interval does not settle "
         "the question. A guess, not measured: the first epoch at which a validation curve that still wobbles by a "
         "point or more crosses a line is a coarse measure.",
-        measures.dropout_time_evidence,
+        time_measures.dropout_time_evidence,
     ),
     Claim(
         "checkpoint-ensemble-helps",
@@ -345,7 +346,7 @@ CLAIMS: tuple[Claim, ...] = (
         "gain. Huang et al. (2017) used budgets such as 200 epochs in 5 cycles of 40 (ResNet-110 on CIFAR-100, "
         "their code's example), 10 times this one. A guess, not measured: with cycles long enough for each "
         "checkpoint to converge the average could win.",
-        measures.checkpoint_ensemble_evidence,
+        time_measures.checkpoint_ensemble_evidence,
     ),
 )
 BY_NAME = {claim.name: claim for claim in CLAIMS}

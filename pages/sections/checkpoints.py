@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import dropout_time, ensembles, measures, plan
+from core import dropout_time, ensembles, plan, time_measures
 from core.runs import RUNS_DIR, slow_records
 from pages.sections.widgets import claim_note, plot, table
 from pages.ui.kit import explain
@@ -39,7 +39,7 @@ def dropout_time_section() -> None:
 @st.cache_resource(show_spinner="Scoring the checkpoints on 10,000 test images…")
 def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[dict]]:
     """Each arm scored on the 10,000 test images, and the table's rows."""
-    results = measures.checkpoint_results(RUNS_DIR)
+    results = time_measures.checkpoint_results(RUNS_DIR)
     return results, ensembles.checkpoint_rows(results)
 
 

@@ -1,0 +1,77 @@
+"""How the claims of the Regularization Lab's training-time and checkpoint tabs are measured (``core.measures``
+has the others): dropout's extra epochs to a fixed validation accuracy, and one run's checkpoints averaged
+against one network and against independent networks of the same total cost."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from core import dropout_time, ensembles
+from core.evidence import Evidence, paired, percent
+from core.plan import CHECKPOINT_MEMBERS, CHECKPOINT_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
+from core.runs import load_probs, load_test_labels, slow_records
+
+
+def _epochs_to_target(runs: dict[str, list[dict]], share: float) -> dict[str, np.ndarray]:
+    """Per arm and seed: epochs until the validation accuracy first reaches ``share`` of the lowest best."""
+    target = dropout_time.slow_target(runs, share)
+    return {arm: np.array([dropout_time.epochs_to_reach(r, target) for r in seeds]) for arm, seeds in runs.items()}
+
+
+def _extra_epochs(runs: dict[str, list[dict]], share: float) -> Evidence:
+    """% more epochs with dropout, paired by seed, with its t interval."""
+    epochs = _epochs_to_target(runs, share)
+    return paired(100 * (epochs["dropout"] / epochs["none"] - 1), "% more epochs to the same validation accuracy", "")
+
+
+def dropout_time_evidence(directory: Path) -> Evidence:
+    """On the seeds registered before their runs, at the registered target (98 % of the lowest best validation
+    accuracy); beside it the same at other targets (the verdict depends on that choice) and on the first seeds."""
+    found, share = slow_records(directory), dropout_time.TARGET_SHARE
+    first_seeds = [seed for seed in SLOW_SEEDS if seed not in SLOW_VERDICT_SEEDS]
+    before = _extra_epochs(slow_records(directory, first_seeds), share)
+    epochs, target = _epochs_to_target(found, share), dropout_time.slow_target(found)
+    at = {other: _extra_epochs(found, other) for other in (0.95, 0.96, 0.97, 0.99, 1.0)}
+    others = "; ".join(f"{100 * o:.0f} %: {e.effect:+.1f} ({e.ci_low:+.1f} to {e.ci_high:+.1f})" for o, e in at.items())
+    numbers = (
+        f"seeds {', '.join(map(str, SLOW_VERDICT_SEEDS))} (registered before their runs): epochs until the "
+        f"validation accuracy first reaches {100 * target:.1f} % (98 % of the lowest best): without dropout "
+        f"{epochs['none'].mean():.2f}, with dropout 0.5 {epochs['dropout'].mean():.2f} (ratio per seed "
+        + ", ".join(f"{r:.2f}" for r in epochs["dropout"] / epochs["none"])
+        + f"); at other shares of the lowest best, % more epochs with 95 % intervals: {others}. Seeds "
+        f"{', '.join(map(str, first_seeds))} (two of them added, and the target fixed, after results were seen): "
+        f"{before.effect:+.1f} % ({before.ci_low:+.1f} to {before.ci_high:+.1f})"
+    )
+    return replace(_extra_epochs(found, share), numbers=numbers)
+
+
+def checkpoint_results(directory: Path) -> dict[str, list[ensembles.EnsembleResult]]:
+    """Each arm of the checkpoint-ensemble comparison, per seed, scored on the 10,000 test images."""
+    labels = load_test_labels(directory)
+    results: dict[str, list[ensembles.EnsembleResult]] = {arm: [] for arm in ensembles.CHECKPOINT_ARMS}
+    for seed in CHECKPOINT_SEEDS:
+        members = [load_probs(f"ckpt_member{m}_seed{seed}", directory)[0] for m in range(CHECKPOINT_MEMBERS)]
+        probs = {
+            "single": load_probs(f"ckpt_single_seed{seed}", directory),
+            "snapshot": load_probs(f"ckpt_snapshot_seed{seed}", directory),
+            "independent": np.stack(members),
+        }
+        for arm, found in probs.items():
+            results[arm].append(ensembles.ensemble_result(arm, found, labels))
+    return results
+
+
+def checkpoint_ensemble_evidence(directory: Path) -> Evidence:
+    results = checkpoint_results(directory)
+    error = {arm: np.array([r.error for r in runs]) for arm, runs in results.items()}
+    alone = 100 * np.mean([r.member_errors for r in results["snapshot"]], axis=0)  # (members,) mean over seeds
+    numbers = (
+        f"test error (10,000 images, equal training cost): one network {percent(error['single'], 2)}; the average "
+        f"of its own {CHECKPOINT_MEMBERS} checkpoints {percent(error['snapshot'], 2)} (the checkpoints alone, first to "
+        f"last: {' / '.join(f'{e:.1f}' for e in alone)} %); {CHECKPOINT_MEMBERS} independent networks of a "
+        f"quarter budget each {percent(error['independent'], 2)}"
+    )
+    return paired(100 * (error["single"] - error["snapshot"]), "error points fewer than one network's", numbers)
