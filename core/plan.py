@@ -78,13 +78,30 @@ TUNING_GRIDS: dict[str, tuple[float, ...]] = {  # half-decade steps for the deca
     "dropout": (0.1, 0.25, 0.5, 0.7, 0.85),  # 0.5, the usual dose, is not the grid's edge
     "sgd": (0.003, 0.01, 0.03, 0.1, 0.3),  # the learning rate
     "sgd_decay": SGD_DECAYS,  # at the rate validation chose for SGD
+    "full_dropout": (0.1, 0.25, 0.5, 0.7, 0.85),  # the 55,000-image networks of "MC dropout calibrates" (below)
 }
+# "MC dropout calibrates", round 3 (registered on 2026-12-05 before these runs): round 2 pooled the three shipped
+# networks (p 0.1, 0.2 and 0.5, none chosen on validation, one seed each). Now the shipped networks' training (BN +
+# dropout, DROPOUT's 1,876 steps) on 55,000 images with 5,000 held out: p chosen by the dose rule above at
+# TUNE_SEEDS, then that p trained at SEEDS, each seed on its own split; the verdict is the ECE with dropout off minus
+# the ECE of the MC average (CALIBRATION_PASSES), paired over the seeds, on the 10,000 test images at the end of the
+# schedule, with the registry's minimum (0.5 points) unchanged. Round 2's pooled networks are reported beside it.
+FULL_IMAGES, FULL_VALIDATION = 55_000, 5_000
+FULL_DROPOUT = replace(DROPOUT, eval_every=10**9)  # measured at the end only: neither rule reads another step
+FULL_ARMS = ("full_dropout",)  # tuned arms trained on FULL_IMAGES, not in the small-data regime
+
+
+def tuning_split(arm: str) -> tuple[int, int]:
+    """The training and validation images of an arm's tuning and compared runs."""
+    return (FULL_IMAGES, FULL_VALIDATION) if arm in FULL_ARMS else (SMALL_IMAGES, SMALL_VALIDATION)
 
 
 def dosed(arm: str, dose: float) -> tuple[CNNConfig, TrainConfig]:
     """The network and training of a dosed arm at one dose."""
     if arm == "dropout":
         return CNNConfig(dropout=dose), SMALL
+    if arm == "full_dropout":
+        return CNNConfig(dropout=dose), FULL_DROPOUT
     if arm == "sgd":
         return CNNConfig(), replace(SMALL, optimizer="sgd", lr=dose)
     if arm == "sgd_decay":
@@ -114,7 +131,7 @@ SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
     "flip_shift_erase": (CNNConfig(), replace(SMALL, augment="flip_shift_erase")),
     "trivial_augment": (CNNConfig(), replace(SMALL, augment="trivial_augment")),
     "rand_augment": (CNNConfig(), replace(SMALL, augment="rand_augment")),
-    **{arm: dosed(arm, dose) for arm, dose in TUNED.items()},
+    **{arm: dosed(arm, dose) for arm, dose in TUNED.items() if arm not in FULL_ARMS},
     "narrow_none": (SMALL_NARROW, SMALL),
     f"narrow_{COMPARISON_AUGMENT}": (SMALL_NARROW, replace(SMALL, augment=COMPARISON_AUGMENT)),
 }
@@ -127,6 +144,11 @@ SIMULATES = {
 }
 INVARIANCE_ARMS = ("none", "flip_shift", "flip_shift_erase", "trivial_augment")  # measured on transformed tests
 TTA_ARMS = ("none", "flip_shift")  # trained without and with the test-time views
+# "TTA helps", round 3 (registered on 2026-12-05 before these runs): round 2 judged the clean test images, a measure
+# chosen after round 1's results on transformed ones. So the verdict is taken on five fresh seeds of the flip + crop
+# arm with that measure fixed now (the average of the 6 views against the original alone, on the 10,000 clean test
+# images, at the end of the schedule; the registry's minimum, 0.3 points, unchanged); seeds 0-4 are reported beside it.
+TTA_VERDICT_SEEDS = (5, 6, 7, 8, 9)
 SMALL_CHECKPOINTS = ("none", "flip_shift", "flip_shift_erase", "dropout")  # networks a page or test runs
 TTA_TEST_SETS = (("mirror", 1), ("shift", 2))  # transformed test sets on which test-time augmentation is measured
 INVARIANCE_SEED = 7  # which way each test image is shifted, rotated, brightened (core.invariance.draw_signs)
@@ -235,16 +257,33 @@ def shipped_runs() -> list[RunSpec]:
                 )
             )
     runs.append(OVERCONFIDENT_RUN)
+    for seed in TTA_VERDICT_SEEDS:
+        config = replace(SMALL_ARMS["flip_shift"][1], seed=seed)
+        common = dict(train_images=SMALL_IMAGES, validation=SMALL_VALIDATION, detailed=True, tta=True, threads=1)
+        runs.append(
+            RunSpec(
+                f"small_flip_shift_seed{seed}", CNNConfig(), config, False, **common, data_seed=small_data_seed(seed)
+            )
+        )
     for arm, grid in TUNING_GRIDS.items():
+        images, validation = tuning_split(arm)
         for dose in grid:
             model, train = dosed(arm, dose)
-            common = dict(checkpoint=False, train_images=SMALL_IMAGES, validation=SMALL_VALIDATION, detailed=True)
+            common = dict(checkpoint=False, train_images=images, validation=validation, detailed=True)
             for seed in TUNE_SEEDS:
                 seeded = replace(train, seed=seed)
                 data_seed = tuning_data_seed(seed)
                 runs.append(
                     RunSpec(tuning_name(arm, dose, seed), model, seeded, **common, threads=1, data_seed=data_seed)
                 )
+    for arm in FULL_ARMS:
+        if arm not in TUNED:  # its dose is not chosen until its tuning runs have run
+            continue
+        model, train = dosed(arm, TUNED[arm])
+        common = dict(train_images=FULL_IMAGES, validation=FULL_VALIDATION, detailed=True, threads=1)
+        for seed in SEEDS:
+            seeded = replace(train, seed=seed)
+            runs.append(RunSpec(f"{arm}_seed{seed}", model, seeded, False, **common, data_seed=small_data_seed(seed)))
     for images, model in GRID:
         for augment in ("none", RECIPE):
             config = replace(SMALL, augment=augment, seed=GRID_SEED)
