@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.calibration import calibration
+from core.calibration import calibration, fit_temperature, reliability
 from core.data import Split, load_debian, load_subset, normalize, to_tensor, write_subset
 from core.ensembles import bootstrap_indices
 from core.invariance import invariance_report, transformed_set
@@ -92,6 +92,8 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
             decay_dose=decay_dose(asdict(spec.train)) if spec.train.optimizer == "adamw" else 0.0,
             ece=recorded_ece(model, full_images, full_labels.numpy()),
         )
+        if val_split is not None:
+            record["temperature_scaling"] = temperature_scaling(model, val_split, full_images, full_labels.numpy())
         if curves.lowest_val_loss_weights is not None:  # what early stopping keeps, on the 10,000 test images
             stopped = private_model(spec.model, curves.lowest_val_loss_weights, train=False)
             stopped_loss, stopped_accuracy = loss_and_accuracy(stopped, full_images, full_labels)
@@ -142,6 +144,16 @@ def recorded_ece(model: SmallCNN, images: torch.Tensor, labels: np.ndarray) -> d
     """ECE with dropout off and, for a dropout network, of the MC average of CALIBRATION_PASSES (seed 0)."""
     features = embeddings(model, images)
     return {name: curve.ece for name, curve in calibration(model, features, labels, CALIBRATION_PASSES, 0).items()}
+
+
+def temperature_scaling(model: SmallCNN, val_split: Split, images: torch.Tensor, labels: np.ndarray) -> dict:
+    """The usual calibration baseline: T fitted on the validation images, the ECE of softmax(logits / T) on the
+    test images."""
+    with torch.no_grad():  # not inference mode: fit_temperature differentiates through the logits' division
+        val_logits, logits = model(to_tensor(val_split.images)), model(images)
+    temperature = fit_temperature(val_logits, torch.from_numpy(val_split.labels))
+    probs = torch.softmax(logits / temperature, dim=1).numpy()
+    return {"temperature": temperature, "ece": reliability(probs.max(1), probs.argmax(1) == labels).ece}
 
 
 _DATA: dict[str, dict[str, Split]] = {}  # per process: the full set and the shipped subset

@@ -8,8 +8,10 @@ from dataclasses import asdict
 
 import pytest
 import torch
+from torch import nn
 from torchvision.transforms import v2
 
+from core.calibration import reliability
 from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.mlp import experiment_runs
@@ -17,6 +19,7 @@ from core.models import CNNConfig
 from core.plan import DATA_SEED, shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
+from core.train import temperature_scaling
 from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, mean_loss, train
 
 SUBSET = load_subset()
@@ -215,3 +218,19 @@ def test_the_erasing_recipe_erases_boxes_of_black_on_uint8_pixels():
     with RngStream(1).active():
         without = torch.stack([AUGMENTATIONS["flip_shift"](image) for image in pixels])
     assert (augmented == 0).sum() > (without == 0).sum()  # the erased boxes add black pixels
+
+
+def test_temperature_scaling_is_fitted_on_validation_and_measured_on_test_images():
+    """T minimizes the validation cross-entropy; the ECE is of the test images' softmax(logits / T)."""
+    model = train(CNNConfig(), TINY, TINY_TRAIN, TINY_TEST).trained_model()
+    validation, (images, labels) = Split(TINY_TRAIN.images[:200], TINY_TRAIN.labels[:200]), TINY_TEST.tensors()
+    found = temperature_scaling(model, validation, images, labels.numpy())
+    with torch.no_grad():
+        val_logits, val_labels = model(to_tensor(validation.images)), torch.from_numpy(validation.labels)
+        nll = [
+            float(nn.functional.cross_entropy(val_logits / t, val_labels))
+            for t in found["temperature"] * torch.tensor([0.9, 1.0, 1.1])
+        ]
+        probs = torch.softmax(model(images) / found["temperature"], dim=1).numpy()
+    assert nll[1] < min(nll[0], nll[2])
+    assert found["ece"] == pytest.approx(reliability(probs.max(1), probs.argmax(1) == labels.numpy()).ece)
