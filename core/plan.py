@@ -283,7 +283,7 @@ def shipped_runs() -> list[RunSpec]:
         common = dict(train_images=FULL_IMAGES, validation=FULL_VALIDATION, detailed=True, threads=1)
         for seed in SEEDS:
             seeded = replace(train, seed=seed)
-            runs.append(RunSpec(f"{arm}_seed{seed}", model, seeded, False, **common, data_seed=small_data_seed(seed)))
+            runs.append(RunSpec(f"{arm}_seed{seed}", model, seeded, **common, data_seed=small_data_seed(seed)))
     for images, model in GRID:
         for augment in ("none", RECIPE):
             config = replace(SMALL, augment=augment, seed=GRID_SEED)
