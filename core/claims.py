@@ -24,7 +24,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from core import figures, labs, measures, time_measures
+from core import figures, labs, mc_measures, measures, time_measures
 from core.evidence import Evidence
 from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from core.runs import RUNS_DIR, load_summary
@@ -219,7 +219,7 @@ CLAIMS: tuple[Claim, ...] = (
         "500-image networks at the p validation chose, badly calibrated with dropout off, the MC average lowers the "
         "ECE (the numbers' last part): which way averaging moves it depends on the network, and this verdict is "
         "about the networks trained on 60,000 images.",
-        measures.mc_calibration_evidence,
+        mc_measures.mc_calibration_evidence,
     ),
     Claim(
         "tta-helps",
@@ -229,7 +229,7 @@ CLAIMS: tuple[Claim, ...] = (
         MCDropoutTab.TTA,
         0.3,
         "Averaging the views changes the accuracy of the networks trained with them too little to show.",
-        measures.tta_evidence,
+        mc_measures.tta_evidence,
     ),
     Claim(
         "bn-tolerates-larger-lr",

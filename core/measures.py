@@ -16,8 +16,7 @@ import torch
 from core import deep, mlp, preprocessing
 from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.bn_lab import mode_correct
-from core.calibration import ECE_BINS, fit_temperature, reliability
-from core.data import SUBSET_PER_CLASS, load_debian, load_subset, stratified_indices, to_tensor
+from core.data import load_debian, load_subset, to_tensor
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
 from core.evidence import (
     LOSS,
@@ -32,10 +31,7 @@ from core.evidence import (
 )
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
-from core.labs import OVERCONFIDENT
-from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
 from core.plan import (
-    CALIBRATION_PASSES,
     COMPARISON_AUGMENT,
     EARLY_STOPPING_ARM,
     ENSEMBLE_SIZE,
@@ -45,14 +41,12 @@ from core.plan import (
     SEEDS,
     SIMULATES,
     SMALL_EPOCH,
-    TTA_ARMS,
 )
 from core.runs import (
     load_probs,
     load_record,
     load_run,
     load_test_labels,
-    private_model,
     small_kept,
     small_records,
 )
@@ -236,97 +230,6 @@ def ensemble_evidence(directory: Path) -> Evidence:
 
 def _mean_percent(values: np.ndarray) -> float:
     return 100 * float(np.mean(values))
-
-
-def _ece(probs: np.ndarray, labels: np.ndarray) -> str:
-    return f"{100 * reliability(probs.max(1), probs.argmax(1) == labels).ece:.2f} %"
-
-
-def _ece_drop(confidence_off, correct_off, confidence_mc, correct_mc) -> float:
-    """Percentage points less ECE with the MC average than with dropout off, on the same images."""
-    return 100 * (reliability(confidence_off, correct_off).ece - reliability(confidence_mc, correct_mc).ece)
-
-
-def mc_calibration_evidence(directory: Path) -> Evidence:
-    """The slide's recipe on the shipped networks trained on all 60,000 images (p 0.1, 0.2, 0.5), MC average of
-    CALIBRATION_PASSES (one fixed seed: the interval is over test images, not over the passes' draws), on the
-    10,000 test images; beside it the small-data p = 0.5 networks and temperature scaling, the usual baseline
-    (fitted on the 2,000 shipped test images, measured on the other 8,000)."""
-    full = load_debian()["test"]
-    images, labels = to_tensor(full.images), full.labels
-    fit = np.zeros(len(labels), dtype=bool)
-    fit[stratified_indices(labels, SUBSET_PER_CLASS["test"])] = True  # the shipped 2,000: temperature's fit
-    samples, rows = [], []
-    for p in DROPOUT_P:
-        run = load_run(f"dropout_p{p}", directory)
-        network = private_model(run.config, run.final, train=False)
-        features = embeddings(network, images)
-        off = head_probs(network, features).numpy()
-        mc = mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
-        samples.append((off, mc))
-        with torch.no_grad():
-            logits = network.head(features)
-        temperature = fit_temperature(logits[fit], torch.from_numpy(labels[fit]))
-        scaled = torch.softmax(logits[~fit] / temperature, dim=1).numpy()
-        rows.append(
-            f"p = {p}: dropout off {_ece(off, labels)}, MC {_ece(mc, labels)} (on the other 8,000: off "
-            f"{_ece(off[~fit], labels[~fit])}, MC {_ece(mc[~fit], labels[~fit])}, temperature scaling "
-            f"(T = {temperature:.2f}) {_ece(scaled, labels[~fit])})"
-        )
-    small_off, small_mc = load_record(OVERCONFIDENT, directory)["ece"].values()
-    tuned = np.array([list(r["ece"].values()) for r in small_records("dropout", directory)])  # (seeds, [off, MC])
-    beside = paired(100 * (tuned[:, 0] - tuned[:, 1]), "", "")
-    numbers = (
-        f"ECE ({ECE_BINS} bins, 10,000 test images, MC average of {CALIBRATION_PASSES} passes), networks trained on "
-        f"60,000 images: {'; '.join(rows)}. The MC Dropout Lab's over-confident network (p = 0.5, trained on 500 "
-        f"images): dropout off {100 * small_off:.2f} %, MC {100 * small_mc:.2f} %. Not this claim's registered test: "
-        f"the 500-image networks at the p validation chose ({TUNED['dropout']:g}, {beside.seeds} seeds): dropout off "
-        f"{100 * tuned[:, 0].mean():.2f} %, MC {100 * tuned[:, 1].mean():.2f} %, {beside.effect:+.2f} points less "
-        f"(95 % interval {beside.ci_low:+.2f} to {beside.ci_high:+.2f}; lower at {(tuned[:, 1] < tuned[:, 0]).sum()} "
-        f"of {beside.seeds} seeds)"
-    )
-
-    def drop(*columns: np.ndarray) -> float:  # mean over the three networks, on the same resampled images
-        return float(np.mean([_ece_drop(*columns[4 * i : 4 * i + 4]) for i in range(len(DROPOUT_P))]))
-
-    columns = []
-    for off, mc in samples:
-        columns += [off.max(1), off.argmax(1) == labels, mc.max(1), mc.argmax(1) == labels]
-    return bootstrapped(drop, columns, "percentage points less calibration error (ECE)", numbers, len(DROPOUT_P))
-
-
-def tta_evidence(directory: Path) -> Evidence:
-    """The slide's TTA on the clean test images, for the networks trained with the views (flip + crop): the
-    average of the 6 views (original, mirror, 4 shifts of 2 px) against the original alone; beside it the same
-    for networks trained without, on mirrored and shifted test images, and over 3 scales."""
-    averaged = f"average of {len(TTA_SCALES)} scales"
-
-    def gains(name: str, key: str, views: str, single: str) -> np.ndarray:
-        reports = [r[key] for r in small_records(name, directory)]
-        if key == "tta_transformed":  # the mean over the transformed test sets
-            return np.array([np.mean([s[views] - s[single] for s in r.values()]) for r in reports])
-        return np.array([r[views] - r[single] for r in reports])
-
-    found = {
-        (name, kind): gains(name, *arguments)
-        for name in TTA_ARMS
-        for kind, arguments in {
-            "clean": ("tta", "average of all 6 views", "original only"),
-            "transformed": ("tta_transformed", "average of all 6 views", "original only"),
-            "scales": ("tta_scales", averaged, "×1 only"),
-        }.items()
-    }
-    numbers = "; ".join(
-        f"{label}: {100 * found['flip_shift', kind].mean():+.1f} points for networks trained with flip + crop, "
-        f"{100 * found['none', kind].mean():+.1f} for networks trained without"
-        for kind, label in (
-            ("clean", "averaging the 6 views on the clean test images"),
-            ("transformed", "on mirrored and on 2-px-shifted test images"),
-            ("scales", f"averaging {len(TTA_SCALES)} scales (zoom ×{', ×'.join(f'{s:g}' for s in TTA_SCALES)}) on "
-             "the clean test images"),
-        )
-    )  # fmt: skip
-    return paired(100 * found["flip_shift", "clean"], POINTS, numbers)
 
 
 BN_LARGE_LR = 0.2  # 4x the live demo's default rate (0.05), fixed in round 1 before that sweep's runs

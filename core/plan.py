@@ -80,6 +80,14 @@ TUNING_GRIDS: dict[str, tuple[float, ...]] = {  # half-decade steps for the deca
     "sgd_decay": SGD_DECAYS,  # at the rate validation chose for SGD
     "full_dropout": (0.1, 0.25, 0.5, 0.7, 0.85),  # the 55,000-image networks of "MC dropout calibrates" (below)
 }
+# Adam's rate (round 3, registered on 2026-12-05 before these runs): the small regime's arms share Adam's 1e-3,
+# untuned. It is checked by the dose rule at TUNE_SEEDS, one axis at a time around the chosen doses: the rate of the
+# network without decay ("adam_rate") and of each decayed arm at its chosen λ ("adamw_rate", "adam_l2_rate"). At 1e-3
+# the decayed arms' runs are their λ tuning's own. An arm whose chosen rate is not 1e-3 is then trained at SEEDS at
+# that rate, and the weight-decay claims compare each arm at its own chosen rate.
+ADAM_RATES = (3e-4, 1e-3, 3e-3)  # half-decade steps, as SGD's
+RATE_ARMS = {"adam_rate": None, "adamw_rate": "adamw", "adam_l2_rate": "adam_l2"}  # the decayed arm whose λ each keeps
+TUNING_GRIDS.update(dict.fromkeys(RATE_ARMS, ADAM_RATES))
 # "MC dropout calibrates", round 3 (registered on 2026-12-05 before these runs): round 2 pooled the three shipped
 # networks (p 0.1, 0.2 and 0.5, none chosen on validation, one seed each). Now the shipped networks' training (BN +
 # dropout, DROPOUT's 1,876 steps) on 55,000 images with 5,000 held out: p chosen by the dose rule above at
@@ -104,12 +112,18 @@ def dosed(arm: str, dose: float) -> tuple[CNNConfig, TrainConfig]:
         return CNNConfig(dropout=dose), FULL_DROPOUT
     if arm == "sgd":
         return CNNConfig(), replace(SMALL, optimizer="sgd", lr=dose)
+    if arm in RATE_ARMS:
+        model, train = dosed(RATE_ARMS[arm], TUNED[RATE_ARMS[arm]]) if RATE_ARMS[arm] else (CNNConfig(), SMALL)
+        return model, replace(train, lr=dose)
     if arm == "sgd_decay":
         return CNNConfig(), replace(SMALL, optimizer="sgd", lr=TUNED["sgd"], weight_decay=dose)
     return CNNConfig(), replace(SMALL, optimizer="adamw" if arm == "adamw" else "adam", weight_decay=dose)
 
 
 def tuning_name(arm: str, dose: float, seed: int) -> str:
+    decayed = RATE_ARMS.get(arm)
+    if decayed and dose == SMALL.lr:  # the decayed arm's own tuning run at its chosen λ
+        return tuning_name(decayed, TUNED[decayed], seed)
     return f"tune_{arm}_{dose:g}_seed{seed}"
 
 
@@ -271,6 +285,8 @@ def shipped_runs() -> list[RunSpec]:
             model, train = dosed(arm, dose)
             common = dict(checkpoint=False, train_images=images, validation=validation, detailed=True)
             for seed in TUNE_SEEDS:
+                if RATE_ARMS.get(arm) and dose == SMALL.lr:  # already listed, as its λ tuning's run
+                    continue
                 seeded = replace(train, seed=seed)
                 data_seed = tuning_data_seed(seed)
                 runs.append(
