@@ -265,7 +265,7 @@ SLIDES: tuple[Slide, ...] = (
         "Reliability diagrams with dropout off and for the MC average, on an over-confident network.",
         MCDropoutTab.CALIBRATION,
         {"mc_calibration_net": OVERCONFIDENT_LABEL},
-        ("mc-dropout-calibrates",),
+        ("mc-dropout-calibrates-small-data", "mc-dropout-calibrates"),
         figure="reliability",
     ),
     Slide(

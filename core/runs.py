@@ -52,15 +52,16 @@ def load_test_labels(directory: Path = RUNS_DIR) -> np.ndarray:
     return np.load(directory / TEST_LABELS).astype(np.int64)
 
 
-def small_records(arm: str, directory: Path = RUNS_DIR) -> list[dict]:
-    """The small-data regime's records of one arm (``core.plan.SMALL_ARMS``), one per seed."""
-    return [load_record(f"small_{arm}_seed{seed}", directory) for seed in SEEDS]
+def small_records(arm: str, directory: Path = RUNS_DIR, seeds: Sequence[int] = SEEDS) -> list[dict]:
+    """The small-data regime's records of one arm (``core.plan.SMALL_ARMS``), one per seed (by default round 2's;
+    ``core.plan.FRESH_SEEDS`` for round 3's)."""
+    return [load_record(f"small_{arm}_seed{seed}", directory) for seed in seeds]
 
 
-def small_kept(arm: str, key: str, directory: Path = RUNS_DIR) -> np.ndarray:
+def small_kept(arm: str, key: str, directory: Path = RUNS_DIR, seeds: Sequence[int] = SEEDS) -> np.ndarray:
     """One figure of each seed's weights at the end of the schedule (``train_accuracy``, ``test_accuracy``, …):
     (seeds,)."""
-    return np.array([record["kept"][key] for record in small_records(arm, directory)])
+    return np.array([record["kept"][key] for record in small_records(arm, directory, seeds)])
 
 
 def slow_records(directory: Path = RUNS_DIR, seeds: Sequence[int] = SLOW_VERDICT_SEEDS) -> dict[str, list[dict]]:

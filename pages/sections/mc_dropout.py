@@ -211,6 +211,7 @@ def calibration_section(p: float, passes: int, own_p: bool) -> None:
     described = OVERCONFIDENT_LABEL if own_p else f"main model (p = {p}, 60,000 images)"
     explain("mc.calibration", "caption", off_ece=off.ece, mc_ece=mc.ece, network=described, bins=ECE_BINS)
     st.markdown(calibration_change(off, mc))
+    claim_note("mc-dropout-calibrates-small-data")
     claim_note("mc-dropout-calibrates")
 
 
