@@ -4,7 +4,7 @@ trains them): torch-free, so the light modules every page imports (labs, lecture
 from __future__ import annotations
 
 # The doses the tuning runs chose (core.tuning's rule; tests/test_tuning.py checks them against the records).
-TUNED = {"adamw": 0.3, "adam_l2": 3e-3, "dropout": 0.1, "sgd": 0.03, "sgd_decay": 0.01}
+TUNED = {"adamw": 0.3, "adam_l2": 3e-3, "dropout": 0.1, "sgd": 0.03, "sgd_decay": 0.01, "full_dropout": 0.1}
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",
     "flip_shift": "flip + crop",

@@ -282,8 +282,6 @@ def shipped_runs() -> list[RunSpec]:
                     RunSpec(tuning_name(arm, dose, seed), model, seeded, **common, threads=1, data_seed=data_seed)
                 )
     for arm in FULL_ARMS:
-        if arm not in TUNED:  # its dose is not chosen until its tuning runs have run
-            continue
         model, train = dosed(arm, TUNED[arm])
         common = dict(train_images=FULL_IMAGES, validation=FULL_VALIDATION, detailed=True, threads=1)
         for seed in SEEDS:
