@@ -79,14 +79,29 @@ def _ece_pairs(records: list[dict]) -> np.ndarray:
     return 100 * np.array([list(r["ece"].values()) for r in records])
 
 
-def _calibration_numbers(records: list[dict]) -> str:
+def _test_losses(name: str, directory: Path) -> tuple[float, float]:
+    """A run's mean cross-entropy on the 10,000 test images with dropout off and of the MC average (seed 0): a
+    proper score beside the ECE, which bins confidences."""
+    run, test = load_run(name, directory), load_debian()["test"]
+    network = private_model(run.config, run.final, train=False)
+    features = embeddings(network, to_tensor(test.images))
+    off = head_probs(network, features).numpy()
+    mc = mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
+    rows = np.arange(len(test.labels))
+    return tuple(float(-np.log(probs[rows, test.labels]).mean()) for probs in (off, mc))
+
+
+def _calibration_numbers(records: list[dict], directory: Path) -> str:
     """ECE with dropout off, of the MC average and of temperature scaling (fitted on each run's validation
-    images), means over the runs."""
+    images), and the test loss with dropout off and of the MC average, means over the runs."""
     ece, scaled = _ece_pairs(records), 100 * np.array([r["temperature_scaling"]["ece"] for r in records])
+    losses = np.array([_test_losses(r["name"], directory) for r in records])
     return (
         f"dropout off {ece[:, 0].mean():.2f} %, MC average {ece[:, 1].mean():.2f} % (lower at "
         f"{(ece[:, 1] < ece[:, 0]).sum()} of {len(records)} seeds), temperature scaling fitted on the validation "
-        f"images {scaled.mean():.2f} %"
+        f"images {scaled.mean():.2f} %; test loss (cross-entropy) with dropout off {losses[:, 0].mean():.3f}, of the "
+        f"MC average {losses[:, 1].mean():.3f} nats (lower at {(losses[:, 1] < losses[:, 0]).sum()} of "
+        f"{len(records)} seeds)"
     )
 
 
@@ -109,10 +124,10 @@ def mc_calibration_evidence(directory: Path) -> Evidence:
     numbers = (
         f"{MEASURED}. Networks trained on {FULL_IMAGES:,} images at the p validation chose "
         f"({TUNED['full_dropout']:g}), {len(SEEDS)} seeds, test accuracy "
-        f"{np.mean([r['test_accuracy_full'] for r in records]):.2%}: {_calibration_numbers(records)}. The tuning "
-        f"runs, per p (means over {len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} held-out "
-        f"images, then the ECE with dropout off → MC average): {at_every_p}. Round 2's test, not this one's: the "
-        f"three shipped networks (60,000 images, one each), pooled, {_interval(round2)}: {round2_rows}"
+        f"{np.mean([r['test_accuracy_full'] for r in records]):.2%}: {_calibration_numbers(records, directory)}. "
+        f"The tuning runs, per p (means over {len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} "
+        f"held-out images, then the ECE with dropout off → MC average): {at_every_p}. Round 2's test, not this "
+        f"one's: the three shipped networks (60,000 images, one each), pooled, {_interval(round2)}: {round2_rows}"
     )
     return paired(ece[:, 0] - ece[:, 1], ECE_UNIT, numbers)
 
@@ -126,9 +141,10 @@ def mc_calibration_small_evidence(directory: Path) -> Evidence:
     off, mc = load_record(OVERCONFIDENT, directory)["ece"].values()
     numbers = (
         f"{MEASURED}. Networks trained on 500 images at the p validation chose ({TUNED['dropout']:g}), seeds "
-        f"{', '.join(map(str, FRESH_SEEDS))} (registered before their runs): {_calibration_numbers(records)}. Seeds "
-        f"{', '.join(map(str, SEEDS))}, seen before this claim was registered: {_interval(before)}. The MC Dropout "
-        f"Lab's over-confident network (p = 0.5, seed 0): dropout off {100 * off:.2f} %, MC {100 * mc:.2f} %"
+        f"{', '.join(map(str, FRESH_SEEDS))} (registered before their runs): "
+        f"{_calibration_numbers(records, directory)}. Seeds {', '.join(map(str, SEEDS))}, seen before this claim "
+        f"was registered: {_interval(before)}. The MC Dropout Lab's over-confident network (p = 0.5, seed 0): "
+        f"dropout off {100 * off:.2f} %, MC {100 * mc:.2f} %"
     )
     return paired(ece[:, 0] - ece[:, 1], ECE_UNIT, numbers)
 
