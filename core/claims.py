@@ -49,19 +49,21 @@ RULE = (
 # Which weights each claim measures and how every arm was tuned, fixed before round 2's runs (core.plan has the
 # settings): the same for every arm of a claim.
 DESIGN = (
-    "Which weights are measured, the same for every arm: each network at the end of its schedule (the CNNs "
-    "trained on 500 images, the learning-rate sweep, the dropout-time runs, each checkpoint of a snapshot "
-    "ensemble at the end of its cycle, the fully connected networks at the end of their steps); early stopping "
-    "alone keeps the weights of the lowest validation loss, evaluated every epoch, against the end of the same "
-    "run, trained at a constant rate so that neither was annealed. Tuning, the same effort for every arm of a "
-    "claim: dropout's p, AdamW's λ, Adam + L2's λ, SGD's rate and then SGD's λ at that rate each from 5 grid "
-    "points, chosen by validation accuracy averaged over 3 seeds (each 500 held-out images of its own draw, none of "
-    "the compared runs' draws); Adam's rate (1e-3) is shared and not tuned; the fully "
-    "connected networks' learning rate per arm and seed from a grid of at most 3x steps, chosen by validation "
-    "loss, with Kaiming initialization for those without BatchNorm; the learning-rate sweep's two CNNs with "
-    "Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's best, "
-    "compared at 0.2, 4x the live demo's default rate, fixed in round 1 (not by a rule over the sweep: the numbers "
-    "give both networks at every rate)."
+    "Which weights are measured, the same for every arm: each network at the end of its schedule (the CNNs trained on "
+    "500 and on 55,000 images, the learning-rate sweep, the dropout-time runs, each checkpoint of a snapshot ensemble "
+    "at the end of its cycle, the fully connected networks at the end of their steps); early stopping alone keeps the "
+    "weights of the lowest validation loss, evaluated every epoch, against the end of the same run, trained at a "
+    "constant rate so that neither was annealed. Tuning, the same effort for every arm of a claim: dropout's p, "
+    "AdamW's λ, Adam + L2's λ, SGD's rate and then SGD's λ at that rate each from 5 grid points, chosen by validation "
+    "accuracy averaged over 3 seeds (each 500 held-out images of its own draw, none of the compared runs' draws), and "
+    "the same for dropout's p in the networks trained on 55,000 images (5,000 held out); Adam's rate (1e-3) is shared "
+    "and not tuned; the fully connected networks' learning rate per arm and seed from a grid of at most 3x steps, "
+    "chosen by validation loss, with Kaiming initialization for those without BatchNorm; the learning-rate sweep's two "
+    "CNNs with Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's "
+    "best, compared at 0.2, 4x the live demo's default rate, fixed in round 1 (not by a rule over the sweep: the "
+    "numbers give both networks at every rate). Where a measure was changed after a round's results (TTA's test "
+    "images, the same-augmentation statistic, dropout's training-time target), the verdict is taken on fresh seeds "
+    "(5-9) registered before their runs, and the earlier seeds are reported beside it."
 )
 
 
@@ -213,10 +215,10 @@ CLAIMS: tuple[Claim, ...] = (
         MCDropoutTab.CALIBRATION,
         0.5,
         "On networks trained on 55,000 images, at the p validation chose, the ECE with dropout off is already low "
-        "and the MC average does not lower it by the minimum (the numbers give each, temperature scaling, the usual "
-        "baseline, and the tuning runs' ECE at every p). A guess, not measured: a network calibrated with dropout "
-        "off leaves averaging little to fix. On networks trained on 500 images the claim has its own verdict "
-        "(mc-dropout-calibrates-small-data).",
+        "and the MC average does not lower it by the minimum; in the tuning runs it raises it, the more the larger "
+        "p (the numbers give each, and temperature scaling, the usual baseline). A guess, not measured: a network "
+        "calibrated with dropout off leaves averaging little to fix. On networks trained on 500 images the claim "
+        "has its own verdict (mc-dropout-calibrates-small-data).",
         mc_measures.mc_calibration_evidence,
     ),
     Claim(
@@ -256,7 +258,8 @@ CLAIMS: tuple[Claim, ...] = (
         "BatchNorm at test time",
         BatchNormTab.TRAIN_VS_TEST,
         5.0,
-        "The images' own statistics happen to be close to the running averages.",
+        "Normalizing each test image by its own statistics costs less than the minimum here. A guess, not "
+        "measured: the images' own statistics are close to the running averages.",
         measures.bn_batch_statistics_evidence,
     ),
     Claim(
@@ -289,7 +292,8 @@ CLAIMS: tuple[Claim, ...] = (
         1.0,
         "The two update rules do differ (the paths above and the numbers), but with each λ chosen on validation "
         "their test accuracies are not clearly apart here. Validation chose doses inside both grids, where the "
-        "validation accuracy hardly moves from dose to dose (the numbers), and Adam's rate was not tuned with λ as "
+        "validation accuracy moves little among the milder doses (the numbers; Adam + L2's strongest falls "
+        "clearly), and Adam's rate was not tuned with λ as "
         "Loshchilov & Hutter tuned them; a guess, not measured: with a joint search the two rules could part.",
         measures.adam_difference_evidence,
     ),
@@ -299,10 +303,9 @@ CLAIMS: tuple[Claim, ...] = (
         "Data augmentation",
         RegularizationTab.SMALL_DATA,
         1.0,
-        "The effect is the smaller of two margins per seed: the fair ranking (both networks augmented) and its "
-        "reversal (only the other one augmented). The numbers say whether the ranking reverses; the verdict, "
-        "whether the smaller margin is clearly as large as the minimum. That per-seed minimum is biased low by the "
-        "noise; the smaller of the two mean margins, beside it in the numbers, was not registered before the runs.",
+        "The effect is the smaller of two mean margins over the seeds: the fair ranking (both networks augmented) "
+        "and its reversal (only the other one augmented). The numbers say whether the ranking reverses; the "
+        "verdict, whether both margins are clearly above 0 and the smaller one reaches the minimum.",
         measures.same_augmentation_evidence,
     ),
     Claim(
@@ -350,11 +353,11 @@ CLAIMS: tuple[Claim, ...] = (
         "Ensembling variants",
         RegularizationTab.CHECKPOINT_ENSEMBLES,
         0.3,
-        "Here each cycle is 5 epochs (20 in all, the budget chosen for this CPU): the earlier checkpoints are "
-        "still clearly weaker than the last (the numbers), and averaging them in costs more than their differences "
-        "gain. Huang et al. (2017) used budgets such as 200 epochs in 5 cycles of 40 (ResNet-110 on CIFAR-100, "
-        "their code's example), 10 times this one. A guess, not measured: with cycles long enough for each "
-        "checkpoint to converge the average could win.",
+        "Here each cycle is 5 epochs (20 in all, the budget chosen for this CPU): the earlier checkpoints are still "
+        "clearly weaker than the last (the numbers), and their average makes more errors than the last checkpoint "
+        "alone (means over the seeds). Huang et al. (2017) used budgets such as 200 epochs in 5 cycles of 40 "
+        "(ResNet-110 on CIFAR-100, their code's example), 10 times this one. A guess, not measured: with cycles long "
+        "enough for each checkpoint to converge the average could win.",
         time_measures.checkpoint_ensemble_evidence,
     ),
 )

@@ -99,8 +99,8 @@ def _calibration_numbers(records: list[dict], directory: Path) -> str:
     return (
         f"dropout off {ece[:, 0].mean():.2f} %, MC average {ece[:, 1].mean():.2f} % (lower at "
         f"{(ece[:, 1] < ece[:, 0]).sum()} of {len(records)} seeds), temperature scaling fitted on the validation "
-        f"images {scaled.mean():.2f} %; test loss (cross-entropy) with dropout off {losses[:, 0].mean():.3f}, of the "
-        f"MC average {losses[:, 1].mean():.3f} nats (lower at {(losses[:, 1] < losses[:, 0]).sum()} of "
+        f"images {scaled.mean():.2f} %; test loss (cross-entropy) with dropout off {losses[:, 0].mean():.4f}, of the "
+        f"MC average {losses[:, 1].mean():.4f} nats (lower at {(losses[:, 1] < losses[:, 0]).sum()} of "
         f"{len(records)} seeds)"
     )
 

@@ -79,7 +79,8 @@ TEXTS: dict[str, Text] = {
         "Other regimes, 1 seed each: how much augmentation gains on clean test images.",
     ),
     "reg.same_augmentation": Text(
-        "Test accuracy of two networks, each trained with and without RandAugment ({seeds} seeds). The lecture's "
+        "Test accuracy of two networks, each trained with and without RandAugment (seeds {seeds}, registered before "
+        "their runs; round 2's seeds are in the claim's numbers). The lecture's "
         "advice: compare networks only under the same augmentation, since an unequal comparison mixes the "
         "augmentation's effect into the networks'. Whether that reverses the ranking here is below.",
         "The lecture: compare networks only under the same augmentation.",

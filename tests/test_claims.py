@@ -55,10 +55,10 @@ def record(name: str) -> dict:
     return json.loads((RUNS_DIR / f"{name}.json").read_text())
 
 
-def final(name: str, key: str = "test_accuracy") -> np.ndarray:
+def final(name: str, key: str = "test_accuracy", seeds: tuple[int, ...] = SEEDS) -> np.ndarray:
     """A figure at the end of the schedule of each seed of ``small_<name>`` (10,000 test images), from the JSON
     files."""
-    return np.array([record(f"small_{name}_seed{s}")["kept"][key] for s in SEEDS])
+    return np.array([record(f"small_{name}_seed{s}")["kept"][key] for s in seeds])
 
 
 def assert_paired(name: str, effects) -> None:
@@ -241,6 +241,15 @@ def test_mc_calibration_effect_is_the_ece_drop_of_the_validation_chosen_networks
     assert_paired("mc-dropout-calibrates", [ece_drop(name, images, test.labels) for name in names])
 
 
+def test_small_data_mc_calibration_is_the_ece_drop_of_the_fresh_seeds():
+    """The 500-image networks at the p validation chose, seeds 5-9: the ECE drop recomputed from their weights."""
+    test = load_debian()["test"]
+    images = to_tensor(test.images)
+    names = [f"small_dropout_seed{seed}" for seed in plan.FRESH_SEEDS]
+    assert {record(name)["model"]["dropout"] for name in names} == {TUNED["dropout"]}
+    assert_paired("mc-dropout-calibrates-small-data", [ece_drop(name, images, test.labels) for name in names])
+
+
 def test_round_two_mc_calibration_pools_the_three_shipped_networks():
     """Round 2's test, reported beside: the mean ECE drop of the three networks trained on all 60,000 images, with
     an interval from resampling the test images."""
@@ -350,19 +359,22 @@ def test_adam_difference_is_tuned_adamw_minus_tuned_adam_l2_accuracy():
 
 
 def test_same_augmentation_effect_is_positive_only_when_the_ranking_flips():
-    """The registered statistic: the smaller of the fair and the reversal margin per seed; beside it the smaller
-    of the two mean margins, with the lower of their t intervals' ends."""
-    fair = final("rand_augment") - final("narrow_rand_augment")
+    """On the fresh seeds (5-9): the smaller of the fair and the reversal margins' means, with the lower of their
+    t intervals' ends; both must be positive for the effect to be."""
+    assert plan.FRESH_SEEDS == (5, 6, 7, 8, 9)
+    fair = final("rand_augment", seeds=plan.FRESH_SEEDS) - final("narrow_rand_augment", seeds=plan.FRESH_SEEDS)
     if fair.mean() >= 0:
-        unfair = final("none") - final("narrow_rand_augment")
+        unfair = final("none", seeds=plan.FRESH_SEEDS) - final("narrow_rand_augment", seeds=plan.FRESH_SEEDS)
     else:
-        fair, unfair = -fair, -(final("rand_augment") - final("narrow_none"))
-    assert_paired("same-augmentation-for-comparison", 100 * np.minimum(fair, -unfair))
+        fair, unfair = (
+            -fair,
+            -(final("rand_augment", seeds=plan.FRESH_SEEDS) - final("narrow_none", seeds=plan.FRESH_SEEDS)),
+        )
     margins = [100 * fair, -100 * unfair]
     intervals = [stats.ttest_1samp(m, 0).confidence_interval(0.95) for m in margins]
-    beside = evidence.both_paired(*margins, "u", "")
-    assert beside.effect == pytest.approx(min(m.mean() for m in margins), abs=1e-9)
-    assert (beside.ci_low, beside.ci_high) == pytest.approx(
+    found = claims.evidence("same-augmentation-for-comparison")
+    assert found.effect == pytest.approx(min(m.mean() for m in margins), abs=1e-9)
+    assert (found.ci_low, found.ci_high) == pytest.approx(
         (min(i.low for i in intervals), min(i.high for i in intervals)), abs=1e-9
     )
 
