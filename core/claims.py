@@ -32,7 +32,7 @@ from core.runs import RUNS_DIR, load_summary
 SHOWN, NOT_SHOWN, OPPOSITE = "shown", "not shown", "the opposite"
 FAILS, UNSEEN = "the claim fails here", "this test cannot see it"  # the two kinds of "not shown"
 RULE = (
-    "One rule for every claim, adopted in round 2 of the tests before that round's runs: the effect in the "
+    "One rule for every claim, adopted in round 2 of the tests: the effect in the "
     "lecture's direction with its 95 % interval, from paired differences over at least 5 seeds (Student's t) "
     "or, where one network or ensemble is "
     "compared with another, a paired bootstrap over the test images. Shown: the interval lies above 0 and the "
@@ -60,10 +60,10 @@ DESIGN = (
     "and not tuned; the fully connected networks' learning rate per arm and seed from a grid of at most 3x steps, "
     "chosen by validation loss, with Kaiming initialization for those without BatchNorm; the learning-rate sweep's two "
     "CNNs with Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's "
-    "best, compared at 0.2, 4x the live demo's default rate, fixed in round 1 (not by a rule over the sweep: the "
-    "numbers give both networks at every rate). Where a measure was changed after a round's results (TTA's test "
-    "images, the same-augmentation statistic, dropout's training-time target), the verdict is taken on fresh seeds "
-    "(5-9) registered before their runs, and the earlier seeds are reported beside it."
+    "best, compared at 0.2, 4x the live demo's default rate, chosen in round 1 when one-seed runs at 0.2 already "
+    "existed (not by a rule over the sweep: the numbers give both networks at every rate). Where a measure was changed "
+    "after a round's results (TTA's test images, the same-augmentation statistic, dropout's training-time target), the "
+    "verdict is taken on fresh seeds (5-9) registered before their runs, and the earlier seeds are reported beside it."
 )
 
 
@@ -181,11 +181,11 @@ CLAIMS: tuple[Claim, ...] = (
         "Early stopping",
         RegularizationTab.EARLY_STOPPING,
         1.0,
-        "Here the test loss rises after the validation loss turns, but the test accuracy does not fall: the loss "
-        "says stop while the accuracy does not. The runs are at a constant rate, so neither the stopped weights nor "
-        "the end were annealed; in the cosine runs beside them (the numbers), where the end is annealed, it is the "
-        "same. A guess, not measured: after the turn the network grows more confident on the test items it gets "
-        "wrong (a higher loss) while the share it gets right hardly moves.",
+        "Here the test loss rises after the validation loss turns, but the test accuracy does not fall: the loss says "
+        "stop while the accuracy does not. The runs are at a constant rate, so neither the stopped weights nor the end "
+        "were annealed; in the cosine runs beside them (the numbers), where the end is annealed, the stopped weights "
+        "are clearly less accurate than the end. A guess, not measured: after the turn the network grows more "
+        "confident on the test items it gets wrong (a higher loss) while the share it gets right hardly moves.",
         measures.early_stopping_evidence,
     ),
     Claim(

@@ -135,7 +135,7 @@ SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
     "narrow_none": (SMALL_NARROW, SMALL),
     f"narrow_{COMPARISON_AUGMENT}": (SMALL_NARROW, replace(SMALL, augment=COMPARISON_AUGMENT)),
 }
-RECIPE = "flip_shift_erase"  # the augmentation the claims test, named before the runs: Zhong et al.'s recipe
+RECIPE = "flip_shift_erase"  # the augmentation the claims test, named before round 2's runs: Zhong et al.'s recipe
 # The test-time transformations (core.invariance.FAMILIES) each augmentation simulates while training.
 SIMULATES = {
     "flip_shift": ("shift", "mirror"),

@@ -34,7 +34,8 @@ TEXTS: dict[str, Text] = {
     "mc.notice": Text(
         "**What to notice** (slides *Dropout*, *MC dropout*): one pass of a network is often confidently wrong on "
         "inputs unlike its training data. Averaging 25–100 passes with dropout on spreads the prediction; how much "
-        "the passes disagree (mutual information) approximates the network's own uncertainty about its weights.",
+        "the passes disagree (mutual information) is, in Gal & Ghahramani's account, an approximation of the network's "
+        "uncertainty about its weights.",
         "Many dropout passes: see how much they disagree.",
     ),
     "reg.notice": Text(
@@ -48,7 +49,7 @@ TEXTS: dict[str, Text] = {
         "The same CNN trained from scratch on only **500** Fashion-MNIST images for 300 epochs (Adam, cosine "
         "schedule), once per training choice and seed ({seeds} seeds); the table's last column says how much each "
         "choice's training loss still fell over its last 10 % of steps. Every run is tested at the end of its "
-        "schedule (the same rule for all, fixed before the runs) on all **10,000** Fashion-MNIST test images; "
+        "schedule (the same rule for all arms) on all **10,000** Fashion-MNIST test images; "
         "dropout's p and AdamW's λ were chosen beforehand on validation images of 3 draws of their own (500 each; "
         "the Weight decay tab shows how).",
         "500 training images, {seeds} seeds, every run tested at the end of its schedule on 10,000 test images.",
@@ -228,9 +229,9 @@ TEXTS: dict[str, Text] = {
         "batch it is given: in batches of 500, each prediction depends on the other 499 images; one image at a "
         "time, each channel is normalized with that one image's mean and variance, which this network never saw in "
         "training. (Normalizing per image is not harmful in itself: the InstanceNorm network, trained that way, "
-        "scores {instance:.1%} on the 10,000 test images. The harm is the mismatch between training and test.) "
-        "Eval mode uses the running "
-        "averages and gives every image the same answer whatever else is evaluated.",
+        "scores {instance:.1%} on the 10,000 test images. A guess, not measured: the harm is the mismatch between "
+        "training and test.) Eval mode uses the running averages and gives every image the same answer whatever "
+        "else is evaluated.",
         "Train-mode BN at test time: each answer depends on the batch; running averages fix it.",
     ),
     "bn.batch_size": Text(
