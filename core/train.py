@@ -123,10 +123,18 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
     if spec.checkpoint:
         payload = {"config": asdict(spec.model), "state_dict": model.state_dict(), "snapshots": curves.snapshots}
         torch.save(payload, out / f"{spec.name}.pt")
-    if spec.full_probs:  # (members, 10000, 10): the snapshots in step order, or the final weights alone
+    if spec.full_probs or spec.val_probs:  # (members, N, 10): the snapshots in step order, or the final weights
         states = [curves.snapshots[step] for step in sorted(curves.snapshots)] or [model.state_dict()]
-        probs = np.stack([snapshot_probs(spec.model, state, full_images) for state in states])
-        np.savez_compressed(out / f"{spec.name}.npz", probs=probs.astype(np.float16))
+        kept = {"probs": full_images} if spec.full_probs else {}
+        if spec.val_probs:
+            kept["val_probs"] = to_tensor(val_split.images)
+        arrays = {
+            key: np.stack([snapshot_probs(spec.model, state, images) for state in states]).astype(np.float16)
+            for key, images in kept.items()
+        }
+        if spec.val_probs:
+            arrays["val_labels"] = val_split.labels.astype(np.uint8)
+        np.savez_compressed(out / f"{spec.name}.npz", **arrays)
     (out / f"{spec.name}.json").write_text(json.dumps(record, indent=1))
     return record
 
