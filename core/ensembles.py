@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import torch
 
 from core.figures import DASHES, colour, lines_figure, sized
-from core.plan import CHECKPOINT, CHECKPOINT_MEMBERS
+from core.plan import CHECKPOINT, CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS
 from core.stats import mean_std
 from core.trainer import TrainConfig, make_schedule
 
@@ -139,10 +139,11 @@ def disagreement_figure(matrix: np.ndarray) -> go.Figure:
 # --- checkpoint ensembles (core.plan's ckpt_ runs) ----------------------------------------------------------
 
 
+_AVERAGED = "" if CHECKPOINT_AVERAGED == CHECKPOINT_MEMBERS else f"the last {CHECKPOINT_AVERAGED} of "
 CHECKPOINT_ARMS = {
     "single": "one network, whole budget",
-    "snapshot": f"its own {CHECKPOINT_MEMBERS} checkpoints (snapshot ensemble)",
-    "independent": f"{CHECKPOINT_MEMBERS} networks, a quarter budget each",
+    "snapshot": f"{_AVERAGED}its own {CHECKPOINT_MEMBERS} checkpoints (snapshot ensemble)",
+    "independent": f"{CHECKPOINT_MEMBERS} networks, one cycle's budget each",
 }
 
 
@@ -182,7 +183,7 @@ def checkpoint_rows(results: dict[str, list[EnsembleResult]]) -> list[dict[str, 
 
 CHECKPOINT_SHORT = {
     "single": "one network",
-    "snapshot": f"its {CHECKPOINT_MEMBERS} checkpoints",
+    "snapshot": f"its last {CHECKPOINT_AVERAGED} checkpoints",
     "independent": f"{CHECKPOINT_MEMBERS} short networks",
 }
 
@@ -214,8 +215,9 @@ def checkpoint_figure(results: dict[str, list[EnsembleResult]]) -> go.Figure:
     return sized(figure, 360)
 
 
-def schedule_series(config: TrainConfig, members: int) -> dict[str, tuple[list[int], list[float]]]:
-    """The learning rate at every step of the three arms, from torch's own schedulers (core.trainer.make_schedule)."""
+def schedule_series(single: TrainConfig, snapshot: TrainConfig) -> dict[str, tuple[list[int], list[float]]]:
+    """The learning rate at every step of the three arms, from torch's own schedulers (core.trainer.make_schedule):
+    the independent networks are trained as one cycle of the snapshot run each."""
 
     def rates(train: TrainConfig) -> list[float]:
         optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=train.lr)
@@ -227,14 +229,12 @@ def schedule_series(config: TrainConfig, members: int) -> dict[str, tuple[list[i
             schedule.step()
         return found
 
-    whole = rates(config)
-    cycles = rates(replace(config, restarts=members))
-    quarter = rates(replace(config, steps=config.steps // members))
-    steps = list(range(config.steps))
+    cycle = rates(replace(snapshot, steps=snapshot.steps // snapshot.restarts, restarts=1))
+    steps = list(range(single.steps))
     return {
-        CHECKPOINT_ARMS["single"]: (steps, whole),
-        CHECKPOINT_ARMS["snapshot"]: (steps, cycles),
-        CHECKPOINT_ARMS["independent"]: (steps, quarter * members),
+        CHECKPOINT_ARMS["single"]: (steps, rates(single)),
+        CHECKPOINT_ARMS["snapshot"]: (steps, rates(snapshot)),
+        CHECKPOINT_ARMS["independent"]: (steps, cycle * snapshot.restarts),
     }
 
 

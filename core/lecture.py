@@ -199,7 +199,7 @@ SLIDES: tuple[Slide, ...] = (
     Slide(
         REG,
         "Ensembling variants: checkpoints",
-        "One run's checkpoints averaged, against one network and four short ones at the same cost.",
+        "One run's checkpoints averaged, against one network and independent short ones at the same cost.",
         RegularizationTab.CHECKPOINT_ENSEMBLES,
         claims=("checkpoint-ensemble-helps",),
         figure="checkpoints",

@@ -32,6 +32,9 @@ from core.evidence import (
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
 from core.plan import (
+    CHECKPOINT,
+    CHECKPOINT_IMAGES,
+    CHECKPOINT_SEEDS,
     COMPARISON_AUGMENT,
     EARLY_STOPPING_ARM,
     ENSEMBLE_SIZE,
@@ -214,20 +217,36 @@ def early_stopping_loss_evidence(directory: Path) -> Evidence:
     return paired(final - stopped, LOSS, early_stopping_numbers(directory))
 
 
-def ensemble_evidence(directory: Path) -> Evidence:
-    labels = load_test_labels(directory)
-    probs = np.concatenate([load_probs(f"ensemble_seed{i}", directory) for i in range(ENSEMBLE_SIZE)])
-    members, combined = member_errors(probs, labels), float((probs.mean(0).argmax(-1) != labels).mean())
+def _ensemble_numbers(probs: np.ndarray, labels: np.ndarray) -> str:
+    """Members' errors, the average's, against the best member, and leave-one-out wins, on the test images."""
+    members, combined, size = (
+        member_errors(probs, labels),
+        float((probs.mean(0).argmax(-1) != labels).mean()),
+        len(probs),
+    )
     best = image_gains(probs, labels, against="best")
+    return (
+        f"members' error {100 * members.min():.1f}–{100 * members.max():.1f} % (mean {100 * members.mean():.1f} %), "
+        f"average of {size}: {100 * combined:.1f} %; against the best member, picked on these test images: "
+        f"{100 * best.mean():+.1f} points; the average of any {size - 1} beats the member left out "
+        f"{leave_one_out_wins(probs, labels)} times of {size}"
+    )
+
+
+def ensemble_evidence(directory: Path) -> Evidence:
+    """On the checkpoint comparison's single networks (20 epochs at the rate validation chose); the Ensembles tab's
+    members (2 epochs, untuned) beside."""
+    labels = load_test_labels(directory)
+    probs = np.concatenate([load_probs(f"ckpt_single_seed{seed}", directory) for seed in CHECKPOINT_SEEDS])
+    shown = np.concatenate([load_probs(f"ensemble_seed{i}", directory) for i in range(ENSEMBLE_SIZE)])
     numbers = (
-        f"on the {len(labels):,} test images: members' error {100 * members.min():.1f}–"
-        f"{100 * members.max():.1f} % (mean {100 * members.mean():.1f} %), average of {ENSEMBLE_SIZE}: "
-        f"{100 * combined:.1f} %; against the best member, picked on these test images: {100 * best.mean():+.1f} "
-        f"points; the average of any {ENSEMBLE_SIZE - 1} beats the member left out "
-        f"{leave_one_out_wins(probs, labels)} times of {ENSEMBLE_SIZE}"
+        f"on the {len(labels):,} test images, the {len(probs)} networks of the checkpoint comparison's one-network "
+        f"arm ({CHECKPOINT.steps:,} SGD steps on {CHECKPOINT_IMAGES:,} images at the rate validation chose, "
+        f"{CHECKPOINT.lr:g}, one per seed): {_ensemble_numbers(probs, labels)}. The Ensembles tab's "
+        f"{ENSEMBLE_SIZE} members (2 epochs, a rate not tuned): {_ensemble_numbers(shown, labels)}"
     )
     gains = (image_gains(probs, labels),)
-    return bootstrapped(_mean_percent, gains, "error points fewer than a member's", numbers, networks=ENSEMBLE_SIZE)
+    return bootstrapped(_mean_percent, gains, "error points fewer than a member's", numbers, networks=len(probs))
 
 
 def _mean_percent(values: np.ndarray) -> float:

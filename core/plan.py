@@ -73,6 +73,7 @@ SLOW_VERDICT_SEEDS = (5, 6, 7, 8, 9)
 # Round 3 (registered on 2026-12-05 before its runs, after a review found p = 0.5 not chosen on validation): p chosen
 # for this regime by the dose rule below ("slow_dropout", validated at the end of the 10 epochs), then the verdict
 # taken at that p on SLOW_VERDICT_SEEDS with the same target rule and minimum; p = 0.5 reported beside.
+SLOW_TUNED = f"dropout{TUNED['slow_dropout']:g}"  # the verdict's dropout arm, trained at SLOW_VERDICT_SEEDS only
 # Doses are tuned on validation before the compared runs, every dosed arm with the same effort: one run per grid
 # point at each of TUNE_SEEDS (none of SEEDS), each tuning seed on its own draw of 500 training and 500 validation
 # images; the point with the highest validation accuracy at the end of the schedule, averaged over the tuning seeds,
@@ -247,16 +248,20 @@ def snapshot_training(cycles: int, lr: float, seed: int) -> TrainConfig:
     return replace(CHECKPOINT, lr=lr, seed=seed, restarts=cycles, snapshot_steps=ends)
 
 
+SNAPSHOT = snapshot_training(CHECKPOINT_MEMBERS, TUNED["ckpt_snapshot"], seed=0)  # the snapshot arm, seed aside
+
+
 def checkpoint_runs(seed: int) -> list[RunSpec]:
     """One seed's three arms of the checkpoint-ensemble comparison (each CHECKPOINT.steps in all)."""
     common = dict(checkpoint=False, train_images=CHECKPOINT_IMAGES, full_probs=True, threads=1)
-    rate = TUNED["ckpt_snapshot"]
     runs = [
         RunSpec(f"ckpt_single_seed{seed}", CNNConfig(), replace(CHECKPOINT, seed=seed), **common),
-        RunSpec(f"ckpt_snapshot_seed{seed}", CNNConfig(), snapshot_training(CHECKPOINT_MEMBERS, rate, seed), **common),
+        RunSpec(f"ckpt_snapshot_seed{seed}", CNNConfig(), replace(SNAPSHOT, seed=seed), **common),
     ]
     for member in range(CHECKPOINT_MEMBERS):  # seeds 1000 + … never meet another arm's, nor a tuning seed
-        short = replace(CHECKPOINT, steps=CHECKPOINT_CYCLE, lr=rate, seed=1000 + CHECKPOINT_MEMBERS * seed + member)
+        short = replace(
+            CHECKPOINT, steps=CHECKPOINT_CYCLE, lr=SNAPSHOT.lr, seed=1000 + CHECKPOINT_MEMBERS * seed + member
+        )
         runs.append(RunSpec(f"ckpt_member{member}_seed{seed}", CNNConfig(), short, **common))
     return runs
 
@@ -344,11 +349,13 @@ def shipped_runs() -> list[RunSpec]:
         # Bagging members share the seed (initialization, data order, dropout): only their bootstrap sample differs.
         bagged = RunSpec(f"ensemble_bag{member}", ENSEMBLE_MODEL, ENSEMBLE_TRAIN, bootstrap_seed=member, **common)
         runs.append(bagged)
+    common = dict(checkpoint=False, train_images=SLOW_IMAGES, validation=SLOW_VALIDATION, detailed=True, threads=1)
     for seed in SLOW_SEEDS:
         for arm, model in SLOW_ARMS.items():
-            config = replace(SLOW, seed=seed)
-            common = dict(train_images=SLOW_IMAGES, validation=SLOW_VALIDATION, detailed=True, threads=1)
-            runs.append(RunSpec(f"slow_{arm}_seed{seed}", model, config, checkpoint=False, **common))
+            runs.append(RunSpec(f"slow_{arm}_seed{seed}", model, replace(SLOW, seed=seed), **common))
+    for seed in SLOW_VERDICT_SEEDS:
+        model = CNNConfig(dropout=TUNED["slow_dropout"])
+        runs.append(RunSpec(f"slow_{SLOW_TUNED}_seed{seed}", model, replace(SLOW, seed=seed), **common))
     for seed in TUNE_SEEDS:
         runs += checkpoint_tuning_runs(seed)
     for seed in CHECKPOINT_SEEDS:

@@ -47,6 +47,13 @@ def load_probs(name: str, directory: Path = RUNS_DIR) -> np.ndarray:
         return saved["probs"].astype(np.float32)
 
 
+def load_val_probs(name: str, directory: Path = RUNS_DIR) -> tuple[np.ndarray, np.ndarray]:
+    """A tuning run's softmax outputs on its validation images, float32 (members, N, 10) as ``load_probs``, and
+    their labels (N,) int64 (``val_probs``)."""
+    with np.load(directory / f"{name}.npz") as saved:
+        return saved["val_probs"].astype(np.float32), saved["val_labels"].astype(np.int64)
+
+
 def load_test_labels(directory: Path = RUNS_DIR) -> np.ndarray:
     """The 10,000 test labels (int64) that the ``full_probs`` outputs of ``load_probs`` are scored against."""
     return np.load(directory / TEST_LABELS).astype(np.int64)

@@ -429,13 +429,14 @@ TEXTS: dict[str, Text] = {
     ),
     "reg.checkpoints": Text(
         "Three ways to spend the same {steps} SGD steps ({epochs} epochs) on {images} images ({seeds} seeds each): one "
-        "network with one "
-        "cosine schedule; one run with {members} cosine cycles of {cycle} steps, keeping the checkpoint at the end "
-        "of each cycle (a snapshot ensemble, Huang et al. 2017, whose idea is that each restart sends the weights "
-        "towards another minimum); "
-        "or {members} networks of {cycle} steps each, from different initializations. The snapshot and "
-        "independent runs follow the same schedule: the snapshot run continues from its last checkpoint, the "
-        "others start anew. Ensembles average the members' softmax outputs; scored on the 10,000 test images.",
+        "network with one cosine schedule from rate {single_rate}; one run with {members} cosine cycles of {cycle} "
+        "steps from rate {snapshot_rate}, keeping the checkpoint at the end of each cycle (a snapshot ensemble, "
+        "Huang et al. 2017, whose idea is that each restart sends the weights towards another minimum) and averaging "
+        "the last {averaged}; or {members} networks of {cycle} steps each at rate {snapshot_rate}, from different "
+        "initializations. Each rate, the cycle count and how many checkpoints are averaged were chosen on validation "
+        "images, in tuning runs on other draws of images. The snapshot and independent runs follow the same "
+        "schedule: the snapshot run continues from its last checkpoint, the others start anew. Ensembles average "
+        "the members' softmax outputs; scored on the 10,000 test images.",
         "Same cost: one network, its own checkpoints averaged, or independent short runs averaged.",
     ),
 }

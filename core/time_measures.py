@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core import dropout_time, ensembles
+from core import dropout_time, ensembles, tuning
 from core.evidence import Evidence, paired, percent
-from core.plan import CHECKPOINT_MEMBERS, CHECKPOINT_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
+from core.plan import CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS, CHECKPOINT_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
 from core.runs import load_probs, load_test_labels, slow_records
 
 
@@ -49,14 +49,15 @@ def dropout_time_evidence(directory: Path) -> Evidence:
 
 
 def checkpoint_results(directory: Path) -> dict[str, list[ensembles.EnsembleResult]]:
-    """Each arm of the checkpoint-ensemble comparison, per seed, scored on the 10,000 test images."""
+    """Each arm of the checkpoint-ensemble comparison, per seed, scored on the 10,000 test images; the snapshot
+    ensemble averages the last CHECKPOINT_AVERAGED checkpoints (validation chose how many)."""
     labels = load_test_labels(directory)
     results: dict[str, list[ensembles.EnsembleResult]] = {arm: [] for arm in ensembles.CHECKPOINT_ARMS}
     for seed in CHECKPOINT_SEEDS:
         members = [load_probs(f"ckpt_member{m}_seed{seed}", directory)[0] for m in range(CHECKPOINT_MEMBERS)]
         probs = {
             "single": load_probs(f"ckpt_single_seed{seed}", directory),
-            "snapshot": load_probs(f"ckpt_snapshot_seed{seed}", directory),
+            "snapshot": load_probs(f"ckpt_snapshot_seed{seed}", directory)[-CHECKPOINT_AVERAGED:],
             "independent": np.stack(members),
         }
         for arm, found in probs.items():
@@ -65,13 +66,16 @@ def checkpoint_results(directory: Path) -> dict[str, list[ensembles.EnsembleResu
 
 
 def checkpoint_ensemble_evidence(directory: Path) -> Evidence:
-    results = checkpoint_results(directory)
+    results, labels = checkpoint_results(directory), load_test_labels(directory)
     error = {arm: np.array([r.error for r in runs]) for arm, runs in results.items()}
-    alone = 100 * np.mean([r.member_errors for r in results["snapshot"]], axis=0)  # (members,) mean over seeds
+    alone = 100 * np.mean(  # (checkpoints,) each checkpoint's error, mean over seeds
+        [ensembles.member_errors(load_probs(f"ckpt_snapshot_seed{s}", directory), labels) for s in CHECKPOINT_SEEDS], 0
+    )
     numbers = (
-        f"test error (10,000 images, equal training cost): one network {percent(error['single'], 2)}; the average "
-        f"of its own {CHECKPOINT_MEMBERS} checkpoints {percent(error['snapshot'], 2)} (the checkpoints alone, first to "
-        f"last: {' / '.join(f'{e:.1f}' for e in alone)} %); {CHECKPOINT_MEMBERS} independent networks of a "
-        f"quarter budget each {percent(error['independent'], 2)}"
+        f"test error (10,000 images, equal training cost, every setting chosen on validation; "
+        f"{tuning.checkpoint_summary(directory)}): one network {percent(error['single'], 2)}; the average of "
+        f"{ensembles.CHECKPOINT_ARMS['snapshot']} {percent(error['snapshot'], 2)} (each checkpoint alone, first to "
+        f"last: {' / '.join(f'{e:.2f}' for e in alone)} %); {ensembles.CHECKPOINT_ARMS['independent']} "
+        f"{percent(error['independent'], 2)}"
     )
     return paired(100 * (error["single"] - error["snapshot"]), "error points fewer than one network's", numbers)

@@ -1,15 +1,17 @@
-"""Doses chosen on validation: each dosed arm of the small-data regime is trained once per point of its grid
-(``core.plan.TUNING_GRIDS``) at each of ``TUNE_SEEDS``, and the point with the highest validation accuracy at the end
-of the schedule, averaged over those seeds, is the one the compared runs use (ties: the lower mean validation loss)."""
+"""Doses chosen on validation: each dosed arm is trained once per point of its grid (``core.plan.TUNING_GRIDS``) at
+each of ``TUNE_SEEDS``, and the point with the highest validation accuracy at the end of the schedule, averaged over
+those seeds, is the one the compared runs use (ties: the lower mean validation loss). The checkpoint comparison's
+settings are chosen by the same rule, on the (averaged) softmax outputs its tuning runs keep."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 
-from core.plan import TUNE_SEEDS, TUNING_GRIDS, tuning_name
-from core.runs import RUNS_DIR, load_record
+from core.plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES, TUNE_SEEDS, TUNING_GRIDS, tuning_name
+from core.runs import RUNS_DIR, load_record, load_val_probs
 
 
 def tuning_records(arm: str, directory: Path = RUNS_DIR) -> dict[float, list[dict]]:
@@ -40,3 +42,45 @@ def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
     """The dose validation chooses for ``arm``."""
     found = tuning_results(arm, directory)
     return max(found, key=lambda dose: (found[dose][0], -found[dose][1]))
+
+
+def averaged_scores(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Validation error and loss (nats) of the members' averaged softmax: (members, N, 10), (N,)."""
+    averaged = probs.mean(0)  # (N, 10)
+    error = float((averaged.argmax(1) != labels).mean())
+    # Clipped: float16 outputs round probabilities below 6e-8 to zero.
+    loss = float(-np.log(np.clip(averaged[np.arange(len(labels)), labels], 1e-7, None)).mean())
+    return error, loss
+
+
+def checkpoint_candidates(directory: Path = RUNS_DIR) -> dict[tuple[str, int, float, int], tuple[float, float]]:
+    """Per candidate (arm, cycles, rate, last checkpoints averaged): the mean over the tuning seeds of the validation
+    error (rounded as in ``tuning_results``) and loss. The single network is ("single", 1, rate, 1); a snapshot
+    run averages 2 to all of its checkpoints."""
+    arms = [("single", 1, "ckpt_single")] + [("snapshot", c, f"ckpt_snapshot{c}") for c in CHECKPOINT_CYCLES]
+    found = {}
+    for (arm, cycles, prefix), lr in itertools.product(arms, CHECKPOINT_RATES):
+        loaded = [load_val_probs(tuning_name(prefix, lr, seed), directory) for seed in TUNE_SEEDS]
+        for last in [1] if arm == "single" else range(2, cycles + 1):
+            scores = np.array([averaged_scores(probs[-last:], labels) for probs, labels in loaded])
+            found[(arm, cycles, lr, last)] = (round(float(scores[:, 0].mean()), 6), float(scores[:, 1].mean()))
+    return found
+
+
+def checkpoint_choices(directory: Path = RUNS_DIR) -> dict[str, tuple[int, float, int]]:
+    """Per arm ("single", "snapshot"): the (cycles, rate, last checkpoints averaged) that validation chooses."""
+    found = checkpoint_candidates(directory)
+    return {
+        arm: min((key for key in found if key[0] == arm), key=found.__getitem__)[1:] for arm in ("single", "snapshot")
+    }
+
+
+def checkpoint_summary(directory: Path = RUNS_DIR) -> str:
+    """What validation chose for the checkpoint comparison, in words, with the chosen candidates' validation error."""
+    found, chosen = checkpoint_candidates(directory), checkpoint_choices(directory)
+    (_, rate, _), (cycles, restart, last) = chosen["single"], chosen["snapshot"]
+    single, snapshot = (100 * found[(arm, *chosen[arm])][0] for arm in ("single", "snapshot"))
+    return (
+        f"validation chose rate {rate:g} for the one network ({single:.2f} % validation error) and, for the snapshot "
+        f"run, {cycles} cycles from rate {restart:g} with its last {last} checkpoints averaged ({snapshot:.2f} %)"
+    )

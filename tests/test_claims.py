@@ -12,7 +12,7 @@ from scipy import stats
 from torch import nn
 
 from core import claims, evidence, mc_measures, measures, plan
-from core.arms import TUNED
+from core.arms import SNAPSHOT_TUNED, TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
@@ -212,9 +212,12 @@ def test_early_stopping_keeps_the_lowest_validation_loss_of_every_epoch():
 
 
 def test_ensemble_effect_is_the_gain_over_a_member_with_a_bootstrap_interval():
-    """Saved softmax outputs of the 6 seed members: the members' mean error minus the error of their average, and
-    a paired bootstrap interval of that gain over the test images."""
-    probs = np.concatenate([np.load(RUNS_DIR / f"ensemble_seed{i}.npz")["probs"].astype(np.float32) for i in range(6)])
+    """Saved softmax outputs of the checkpoint comparison's 5 single networks: the members' mean error minus the
+    error of their average, and a paired bootstrap interval of that gain over the test images."""
+    probs = np.concatenate(
+        [np.load(RUNS_DIR / f"ckpt_single_seed{s}.npz")["probs"].astype(np.float32) for s in range(5)]
+    )
+    assert probs.shape == (5, 10_000, 10)
     labels = load_debian()["test"].labels
     wrong = probs.argmax(-1) != labels
     combined = probs.sum(0).argmax(-1) != labels
@@ -513,14 +516,16 @@ def test_dropout_time_effect_is_the_extra_share_of_epochs_to_a_fixed_target():
 
 
 def test_checkpoint_ensemble_effect_is_one_networks_error_minus_its_averaged_checkpoints():
-    """Softmax outputs on the 10,000 test images: the single network against the mean of its run's 4 snapshots."""
+    """Softmax outputs on the 10,000 test images: the single network against the mean of its run's last snapshots,
+    as many as validation chose."""
     labels = load_debian()["test"].labels
     assert (np.load(RUNS_DIR / "test_labels.npy") == labels).all()  # the labels the app ships score the same
+    cycles, averaged = SNAPSHOT_TUNED["cycles"], SNAPSHOT_TUNED["averaged"]
 
     def error(name: str) -> float:
         probs = np.load(RUNS_DIR / f"{name}.npz")["probs"].astype(np.float32)
-        assert probs.shape == (4 if "snapshot" in name else 1, 10_000, 10)
-        return float((probs.mean(0).argmax(-1) != labels).mean())
+        assert probs.shape == (cycles if "snapshot" in name else 1, 10_000, 10)
+        return float((probs[-averaged:].mean(0).argmax(-1) != labels).mean())
 
     effect = [100 * (error(f"ckpt_single_seed{s}") - error(f"ckpt_snapshot_seed{s}")) for s in range(5)]
     assert_paired("checkpoint-ensemble-helps", effect)

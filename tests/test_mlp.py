@@ -141,11 +141,12 @@ def test_ensemble_result_by_hand():
 
 
 def test_snapshot_schedule_restarts_at_each_cycle():
-    """torch's warm restarts: the full rate at steps 0, 156, 312, 468 and about zero just before each."""
-    series = ensembles.schedule_series(plan.CHECKPOINT, plan.CHECKPOINT_MEMBERS)
+    """torch's warm restarts: the snapshot rate where each cycle starts and about zero just before."""
+    series = ensembles.schedule_series(plan.CHECKPOINT, plan.SNAPSHOT)
     _, cycles = series[ensembles.CHECKPOINT_ARMS["snapshot"]]
+    assert series[ensembles.CHECKPOINT_ARMS["single"]][1][0] == pytest.approx(plan.CHECKPOINT.lr)
     for start in range(0, plan.CHECKPOINT.steps, plan.CHECKPOINT_CYCLE):
-        assert cycles[start] == pytest.approx(plan.CHECKPOINT.lr)
+        assert cycles[start] == pytest.approx(plan.SNAPSHOT.lr)
         assert start == 0 or cycles[start - 1] < 1e-4
     assert series[ensembles.CHECKPOINT_ARMS["independent"]][1] == pytest.approx(cycles)
 

@@ -1,9 +1,10 @@
 """core.tuning: the doses core.plan trains at are the ones validation chose, by the rule, from the shipped records."""
 
+import numpy as np
 import pytest
 
 from core import arms, plan, tuning
-from core.runs import load_record
+from core.runs import load_record, load_val_probs
 from core.weight_decay import tuning_rows
 
 
@@ -42,7 +43,6 @@ def test_the_tuning_means_are_the_seeds_means():
 def test_equal_numbers_of_right_answers_tie_despite_float32_records(monkeypatch):
     """Two doses with the same right answers over the seeds (78.6 + 80.4 + 79.4 and 77.4 + 80.0 + 81.0 %, as float32
     fractions) have equal mean accuracies, so the lower mean validation loss decides."""
-    import numpy as np
 
     def runs(accuracies, loss):
         return [{"val_accuracy": [float(np.float32(a))], "val_loss": [loss]} for a in accuracies]
@@ -71,3 +71,39 @@ def test_tuning_rows_mark_the_chosen_dose_of_each_rule():
     assert rows[0]["validation accuracy %"] == "70.0" and rows[0]["validation loss"] == "0.906"  # means of the two
     assert rows[0]["weight norm, end"] == "3.6" and rows[0]["test accuracy %"] == "65.0"
     assert rows[1]["validation accuracy %"] == "75.0" and rows[1]["validation loss"] == "0.812"
+
+
+def test_the_checkpoint_settings_are_the_ones_validation_chose():
+    """The planned SGD rates, cycles and averaged checkpoints are the candidates with the lowest mean validation
+    error, and every tuning run is its arm at its setting, on its tuning seed's own draw, with the validation
+    outputs of each checkpoint."""
+    chosen = tuning.checkpoint_choices()
+    assert chosen["single"] == (1, arms.TUNED["ckpt_single"], 1) and plan.CHECKPOINT.lr == arms.TUNED["ckpt_single"]
+    snapshot = (arms.SNAPSHOT_TUNED["cycles"], arms.TUNED["ckpt_snapshot"], arms.SNAPSHOT_TUNED["averaged"])
+    assert chosen["snapshot"] == snapshot and (plan.SNAPSHOT.restarts, plan.SNAPSHOT.lr) == snapshot[:2]
+    for seed in plan.TUNE_SEEDS:
+        for spec in plan.checkpoint_tuning_runs(seed):
+            record = load_record(spec.name)
+            assert (record["seed"], record["data_seed"]) == (seed, plan.tuning_data_seed(seed))
+            assert record["train"]["lr"] == spec.train.lr and record["train"]["restarts"] == spec.train.restarts
+            probs, labels = load_val_probs(spec.name)
+            assert (
+                probs.shape
+                == (spec.train.restarts, plan.CHECKPOINT_VALIDATION, 10)
+                == (*probs.shape[:1], *labels.shape, 10)
+            )
+
+
+def test_averaged_scores_average_the_softmax_outputs_before_scoring():
+    """Two members on two images: the average [0.45, 0.55] misses the first, [0.325, 0.675] hits the second."""
+    probs = np.array([[[0.6, 0.4], [0.2, 0.8]], [[0.3, 0.7], [0.45, 0.55]]])
+    error, loss = tuning.averaged_scores(probs, np.array([0, 1]))
+    assert error == 0.5 and loss == pytest.approx(-(np.log(0.45) + np.log(0.675)) / 2)
+
+
+def test_the_checkpoint_choice_breaks_ties_by_the_lower_validation_loss(monkeypatch):
+    """Per arm, the lowest error wins and equal errors go to the lower loss, whatever the other arm's candidates."""
+    found = {("single", 1, 0.05, 1): (0.1, 0.3), ("single", 1, 0.1, 1): (0.1, 0.2),
+             ("snapshot", 4, 0.1, 2): (0.09, 0.5), ("snapshot", 2, 0.2, 2): (0.08, 0.9)}  # fmt: skip
+    monkeypatch.setattr(tuning, "checkpoint_candidates", lambda directory=None: found)
+    assert tuning.checkpoint_choices() == {"single": (1, 0.1, 1), "snapshot": (2, 0.2, 2)}

@@ -45,13 +45,16 @@ def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[d
 
 @st.cache_resource(show_spinner=False)
 def schedules() -> dict[str, tuple[list[int], list[float]]]:
-    return ensembles.schedule_series(plan.CHECKPOINT, plan.CHECKPOINT_MEMBERS)
+    return ensembles.schedule_series(plan.CHECKPOINT, plan.SNAPSHOT)
 
 
 def checkpoint_section() -> None:
     explain(
         "reg.checkpoints",
         members=plan.CHECKPOINT_MEMBERS,
+        averaged=plan.CHECKPOINT_AVERAGED,
+        single_rate=f"{plan.CHECKPOINT.lr:g}",
+        snapshot_rate=f"{plan.SNAPSHOT.lr:g}",
         steps=f"{plan.CHECKPOINT.steps:,}",
         epochs=round(plan.CHECKPOINT.steps * plan.CHECKPOINT.batch_size / plan.CHECKPOINT_IMAGES),
         cycle=plan.CHECKPOINT_CYCLE,
