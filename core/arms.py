@@ -6,9 +6,9 @@ from __future__ import annotations
 # The doses the tuning runs chose (core.tuning's rule; tests/test_tuning.py checks them against the records).
 TUNED = {
     **{"adamw": 0.3, "adam_l2": 3e-3, "dropout": 0.1, "sgd": 0.03, "sgd_decay": 0.01, "full_dropout": 0.1},
-    **{"slow_dropout": 0.25, "ckpt_single": 0.05, "ckpt_snapshot": 0.05},  # the latter two: the SGD rate
+    **{"slow_dropout": 0.25, "ckpt_single": 0.1, "ckpt_snapshot": 0.1},  # the latter two: the SGD rate
 }
-SNAPSHOT_TUNED = {"cycles": 4, "averaged": 4}  # the snapshot run's cycles and how many of its last checkpoints count
+SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",
     "flip_shift": "flip + crop",
