@@ -3,6 +3,8 @@ a fixed validation accuracy (core.plan's slow_ runs)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -18,8 +20,9 @@ def slow_target(records: dict[str, list[dict]], share: float = TARGET_SHARE) -> 
 
 
 def epochs_to_reach(record: dict, target: float) -> float:
-    """Epochs (of the run's own training images) until its validation accuracy first reaches ``target``."""
-    step = next(s for s, a in zip(record["eval_steps"], record["val_accuracy"]) if a >= target)
+    """Epochs (of the run's own training images) until its validation accuracy first reaches ``target`` (inf if it
+    never does: a run shown beside the arms that fixed the target)."""
+    step = next((s for s, a in zip(record["eval_steps"], record["val_accuracy"]) if a >= target), math.inf)
     return step * record["train"]["batch_size"] / record["train_images"]
 
 
@@ -50,8 +53,10 @@ def slow_rows(records: dict[str, list[dict]], target: float) -> list[dict[str, o
         rows.append(
             {
                 "network": label,
-                "epochs to the target (per seed)": ", ".join(f"{e:.2f}" for e in epochs),
-                "mean": f"{np.mean(epochs):.2f}",
+                "epochs to the target (per seed)": ", ".join(
+                    f"{e:.2f}" if e < math.inf else "not reached" for e in epochs
+                ),
+                "mean": f"{np.mean(epochs):.2f}" if max(epochs) < math.inf else "—",
                 "best validation accuracy": f"{best:.1f} ± {spread:.1f} %",
             }
         )

@@ -188,6 +188,25 @@ CHECKPOINT_SHORT = {
 }
 
 
+def checkpoint_tuning_rows(
+    candidates: Mapping[tuple[str, int, float, int], tuple[float, float]], chosen: Mapping[str, tuple[int, float, int]]
+) -> list[dict[str, object]]:
+    """One row per candidate of the checkpoint comparison's tuning (core.tuning.checkpoint_candidates), the one
+    validation chose for each arm marked."""
+    return [
+        {
+            "arm": CHECKPOINT_SHORT[arm] if arm == "single" else "snapshot ensemble",
+            "cycles": cycles,
+            "rate": f"{rate:g}",
+            "checkpoints averaged": last,
+            "validation error %": f"{100 * error:.2f}",
+            "validation loss": f"{loss:.3f}",
+            "chosen": "✓" if chosen[arm] == (cycles, rate, last) else "",
+        }
+        for (arm, cycles, rate, last), (error, loss) in candidates.items()
+    ]
+
+
 def checkpoint_figure(results: dict[str, list[EnsembleResult]]) -> go.Figure:
     """Per arm: the averaged prediction's test error (bar, mean ± std over seeds) and every member's (dots)."""
     figure = go.Figure()

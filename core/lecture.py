@@ -191,7 +191,7 @@ SLIDES: tuple[Slide, ...] = (
     Slide(
         REG,
         "Ensembles",
-        "The average of six networks against the networks alone, and why correlated errors limit it.",
+        "The average of several networks against the networks alone, and why correlated errors limit it.",
         RegularizationTab.ENSEMBLES,
         claims=("ensemble-averages-errors",),
         figure="ensemble",

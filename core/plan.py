@@ -53,9 +53,9 @@ def small_data_seed(seed: int) -> int:
 # The small-data regime: 500 training images, 300 epochs (1,500 steps), enough for every arm's training loss to
 # flatten, augmented or not (README lists each arm's last change). Evaluated every 20 epochs on the clean training
 # images, 500 held-out validation images and the shipped test subset.
-# The checkpoint rule, fixed before round 2's runs: every arm is measured at the end of its cosine schedule, on the
-# 10,000 test images. Early stopping, the one claim about another checkpoint, keeps the weights of the lowest
-# validation loss, evaluated every epoch (SMALL_EPOCH steps), and compares them with the end of the same run.
+# The checkpoint rule, fixed in round 2 (committed with its records): every arm is measured at the end of its cosine
+# schedule, on the 10,000 test images. Early stopping, the one claim about another checkpoint, keeps the weights of
+# the lowest validation loss, evaluated every epoch (SMALL_EPOCH steps), and compares them with the end of the run.
 SMALL_IMAGES, SMALL_VALIDATION = 500, 500
 SMALL = TrainConfig(steps=1500, batch_size=100, optimizer="adam", lr=1e-3, cosine=True, eval_every=100)
 SMALL_EPOCH = SMALL_IMAGES // SMALL.batch_size
@@ -157,7 +157,8 @@ SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
     "narrow_none": (SMALL_NARROW, SMALL),
     f"narrow_{COMPARISON_AUGMENT}": (SMALL_NARROW, replace(SMALL, augment=COMPARISON_AUGMENT)),
 }
-RECIPE = "flip_shift_erase"  # the augmentation the claims test, named before round 2's runs: Zhong et al.'s recipe
+# The augmentation the claims test: Zhong et al.'s recipe, named in round 1 (it entered git with round 1's records).
+RECIPE = "flip_shift_erase"
 # The test-time transformations (core.invariance.FAMILIES) each augmentation simulates while training.
 SIMULATES = {
     "flip_shift": ("shift", "mirror"),

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from core.models import CNNConfig, SmallCNN
-from core.plan import SEEDS, SLOW_ARMS, SLOW_VERDICT_SEEDS
+from core.plan import SEEDS, SLOW_TUNED, SLOW_VERDICT_SEEDS
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
 PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``
@@ -71,9 +71,13 @@ def small_kept(arm: str, key: str, directory: Path = RUNS_DIR, seeds: Sequence[i
     return np.array([record["kept"][key] for record in small_records(arm, directory, seeds)])
 
 
-def slow_records(directory: Path = RUNS_DIR, seeds: Sequence[int] = SLOW_VERDICT_SEEDS) -> dict[str, list[dict]]:
-    """The dropout-time runs per arm (``none``, ``dropout``), one record per seed (by default the verdict's)."""
-    return {arm: [load_record(f"slow_{arm}_seed{seed}", directory) for seed in seeds] for arm in SLOW_ARMS}
+def slow_records(
+    directory: Path = RUNS_DIR, seeds: Sequence[int] = SLOW_VERDICT_SEEDS, dropout: str = SLOW_TUNED
+) -> dict[str, list[dict]]:
+    """The dropout-time runs without dropout ("none") and with it ("dropout": the runs of arm ``dropout``, by
+    default the p validation chose), one record per seed (by default the verdict's)."""
+    arms = {"none": "none", "dropout": dropout}
+    return {arm: [load_record(f"slow_{name}_seed{seed}", directory) for seed in seeds] for arm, name in arms.items()}
 
 
 def load_run(name: str, directory: Path = RUNS_DIR) -> Run:

@@ -24,11 +24,11 @@ TEXTS: dict[str, Text] = {
     ),
     "bn.notice": Text(
         "**What to notice** (slides *Batch normalization*): BN normalizes what enters each non-linearity with the "
-        "batch's statistics. Ioffe & Szegedy's argument is internal covariate shift: each layer's input "
-        "distribution keeps changing while the layers before it learn, and normalizing it steadies what the next "
-        "layer sees. What this lab's records show: the BN network trains faster than the plain one at PyTorch's "
-        "default initialization, and, both with Kaiming initialization, still learns at learning rates that stall "
-        "the plain one. At test time running averages replace the batch statistics.",
+        "batch's statistics. Ioffe & Szegedy's argument is internal covariate shift: each layer's input distribution "
+        "keeps changing while the layers before it learn, and normalizing it steadies what the next layer sees. What "
+        "this lab's records show: in one run each (seed 0), the BN network trains faster than the plain one at "
+        "PyTorch's default initialization; and, at 5 seeds, both with Kaiming initialization, it still learns at "
+        "learning rates that stall the plain one. At test time running averages replace the batch statistics.",
         "BN normalizes each layer's input with batch statistics; γ and β then rescale it.",
     ),
     "mc.notice": Text(
@@ -50,8 +50,9 @@ TEXTS: dict[str, Text] = {
         "schedule), once per training choice and seed ({seeds} seeds); the table's last column says how much each "
         "choice's training loss still fell over its last 10 % of steps. Every run is tested at the end of its "
         "schedule (the same rule for all arms) on all **10,000** Fashion-MNIST test images; "
-        "dropout's p and AdamW's λ were chosen beforehand on validation images of 3 draws of their own (500 each; "
-        "the Weight decay tab shows how).",
+        "dropout's p and AdamW's λ were chosen on validation images of 3 draws of their own (500 each; the Weight "
+        "decay tab shows how). Dropout's seeds 0-4 were trained when only the first draw had been tuned on; the "
+        "other two left p where it was.",
         "500 training images, {seeds} seeds, every run tested at the end of its schedule on 10,000 test images.",
     ),
     "reg.invariance": Text(
@@ -291,8 +292,9 @@ TEXTS: dict[str, Text] = {
     "mc.tta": Text(
         "The dropout-off prediction of the selected main model, averaged over label-preserving views, on the 2,000 "
         "shipped test images. This model was trained **without** augmentation and has never seen a mirrored "
-        "item: the mirrored view alone is much worse than the original, yet the average that includes it is "
-        "higher than the one without it; the shifted views alone are worse than the original.",
+        "item: the mirrored view alone is much worse than the original, yet here the average that includes it is "
+        "a little higher than the one without it (a handful of the 2,000 images, one network, no interval); the "
+        "shifted views alone are worse than the original.",
         "TTA on a network never trained with these views.",
     ),
     "mc.tta_trained": Text(
@@ -327,7 +329,8 @@ TEXTS: dict[str, Text] = {
         "or (bagging) the same seed and each its own bootstrap sample of the images. Their probabilities are "
         "averaged, on the 10,000 test images. MC dropout runs one of these very networks T times with "
         "dropout on: an implicit ensemble of sub-networks that share their weights, on the same axes (mean over "
-        "the six).",
+        "the six). The claim below is judged on other networks, trained longer at a rate chosen on validation: the "
+        "five single networks of the *Checkpoint ensembles* tab.",
         "Averaging networks vs single members; MC dropout on the same networks, for comparison.",
     ),
     "reg.ensemble_squared": Text(
@@ -399,10 +402,10 @@ TEXTS: dict[str, Text] = {
     ),
     "studio.input_runs": Text(
         "The same fully connected network (2 layers of 128 units, ReLU, Kaiming initialization) trained on "
-        "Fashion-MNIST for {steps} SGD steps (momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], "
-        "or standardized pixels. Each kind of input gets every rate of {rates}, and each seed is shown at the rate "
-        "its validation loss chose, so no arm loses for a rate that suits only the others ({seeds} seeds, test "
-        "accuracy on 10,000 images).",
+        "Fashion-MNIST for {steps} SGD steps (momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], or "
+        "standardized pixels. Each kind of input gets every one of {count} rates from {low} to {high} (1, 1.5, 2, 3, "
+        "5, 7 per decade), and each seed is shown at the rate its validation loss chose, so no arm loses for a rate "
+        "that suits only the others ({seeds} seeds, test accuracy on 10,000 images).",
         "Same network, same budget: raw, [0, 1] and standardized inputs, each at its best rate.",
     ),
     "studio.memory": Text(
@@ -421,11 +424,18 @@ TEXTS: dict[str, Text] = {
         "Pre-computed: fast to read, costly in memory. On the fly: fresh views, paid in CPU.",
     ),
     "reg.dropout_time": Text(
-        "The main CNN without and with dropout 0.5 (before its last layer), trained alike on {images} images with "
-        "Adam at a constant rate, validated every {every} steps on {validation} held-out images (seeds {seeds}, "
-        "registered with this target before their runs; the first five seeds are in the claim's numbers). Target: "
-        "{target} %, 98 % of the lowest best validation accuracy of these runs, so every run reaches it.",
+        "The main CNN without dropout and with dropout {p} (before its last layer; the p validation chose for this "
+        "regime, from 0.1 to 0.85), trained alike on {images} images with Adam at a constant rate, validated every "
+        "{every} steps on {validation} held-out images (seeds {seeds}, registered with this target before their "
+        "runs). Target: {target} %, 98 % of the lowest best validation accuracy of those two arms, so each of their "
+        "runs reaches it. Dropout 0.5, the dose before round 3, is shown beside them; the first five seeds are in "
+        "the claim's numbers.",
         "Epochs until the validation accuracy reaches a fixed target, with and without dropout.",
+    ),
+    "reg.checkpoint_tuning": Text(
+        "How validation chose: every candidate's error and loss on {validation} validation images, means of "
+        "{seeds} tuning runs, each on its own draw of training and validation images (none of them test images).",
+        "Each candidate's validation error; the chosen one of each arm is marked.",
     ),
     "reg.checkpoints": Text(
         "Three ways to spend the same {steps} SGD steps ({epochs} epochs) on {images} images ({seeds} seeds each): one "
@@ -434,7 +444,8 @@ TEXTS: dict[str, Text] = {
         "Huang et al. 2017, whose idea is that each restart sends the weights towards another minimum) and averaging "
         "the last {averaged}; or {members} networks of {cycle} steps each at rate {snapshot_rate}, from different "
         "initializations. Each rate, the cycle count and how many checkpoints are averaged were chosen on validation "
-        "images, in tuning runs on other draws of images. The snapshot and independent runs follow the same "
+        "images, in tuning runs at three other seeds (the table below; one of their draws holds these training "
+        "images). The snapshot and independent runs follow the same "
         "schedule: the snapshot run continues from its last checkpoint, the others start anew. Ensembles average "
         "the members' softmax outputs; scored on the 10,000 test images.",
         "Same cost: one network, its own checkpoints averaged, or independent short runs averaged.",

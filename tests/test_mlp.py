@@ -77,12 +77,14 @@ def test_training_is_seeded_and_records_before_and_after():
 
 
 def test_the_experiments_cover_every_arm_rate_and_seed():
-    """3 inputs × 15 rates, 5 depths × 2 norms × 8 rates, 4 non-linearities × 3 rates; 5 seeds each; the rate
-    grids step by at most 3.4x (1, 3, 10, ...) and the depth experiment's nets start from Kaiming's init."""
+    """3 inputs × 43 rates, 5 depths × 2 norms × 8 rates, 4 non-linearities × 3 rates; 5 seeds each (the inputs'
+    fresh ones); the input grid steps by at most 1.67x (1, 1.5, 2, 3, 5, 7, 10, ...), the depth grid by at most 3.4x
+    (1, 3, 10, ...), and the depth experiment's nets start from Kaiming's init."""
     runs = mlp.experiment_runs()
-    assert {k: len(v) for k, v in runs.items()} == {"input": 225, "depth": 400, "activation": 60}
-    for rates in (mlp.INPUT_LRS, mlp.DEPTH_LRS):
-        assert max(b / a for a, b in zip(rates, rates[1:])) < 3.4
+    assert {k: len(v) for k, v in runs.items()} == {"input": 645, "depth": 400, "activation": 60}
+    assert {run.seed for run in runs["input"]} == set(mlp.INPUT_SEEDS) and not set(mlp.INPUT_SEEDS) & set(mlp.SEEDS)
+    for rates, step in ((mlp.INPUT_LRS, 5 / 3), (mlp.DEPTH_LRS, 3.4)):
+        assert max(b / a for a, b in zip(rates, rates[1:])) <= step + 1e-9
     assert {run.model.init for run in runs["depth"]} == {"kaiming"}
 
 
@@ -127,6 +129,9 @@ def test_epochs_to_reach_and_the_fixed_target():
     assert dropout_time.epochs_to_reach(run, 0.85) == 40 * 100 / 1000
     other = {**run, "val_accuracy": [0.1, 0.5, 0.6, 0.8]}
     assert dropout_time.slow_target({"a": [run], "b": [other]}) == pytest.approx(0.98 * 0.8)
+    assert dropout_time.epochs_to_reach(other, 0.85) == math.inf
+    row = dropout_time.slow_rows({"a": [run, other]}, 0.85)[0]
+    assert row["epochs to the target (per seed)"] == "4.00, not reached" and row["mean"] == "—"
 
 
 def test_ensemble_result_by_hand():
@@ -161,3 +166,16 @@ def test_stalled_depth_is_the_first_depth_where_every_seed_stays_near_chance():
             ("none", 30): arm(2.3, 2.3, 2.3)}  # fmt: skip
     assert deep.stalled_depth(arms, "none") == 20
     assert math.isclose(deep.STALLED, 0.9 * math.log(10))
+
+
+def test_checkpoint_tuning_rows_mark_each_arms_choice():
+    """One row per candidate, its validation figures in percent and nats, the chosen one of each arm marked."""
+    candidates = {("single", 1, 0.05, 1): (0.1, 0.3), ("single", 1, 0.1, 1): (0.0912, 0.25),
+                  ("snapshot", 4, 0.1, 2): (0.095, 0.28)}  # fmt: skip
+    chosen = {"single": (1, 0.1, 1), "snapshot": (4, 0.1, 2)}
+    rows = ensembles.checkpoint_tuning_rows(candidates, chosen)
+    assert [row["chosen"] for row in rows] == ["", "✓", "✓"]
+    assert (
+        rows[1]["validation error %"] == "9.12" and rows[1]["validation loss"] == "0.250" and rows[1]["rate"] == "0.1"
+    )
+    assert rows[2]["arm"] == "snapshot ensemble" and rows[2]["checkpoints averaged"] == 2

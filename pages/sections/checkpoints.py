@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import dropout_time, ensembles, plan, time_measures
+from core import dropout_time, ensembles, plan, time_measures, tuning
+from core.arms import TUNED
 from core.runs import RUNS_DIR, slow_records
 from pages.sections.widgets import claim_note, plot, table
 from pages.ui.kit import explain
 
-SLOW_LABELS = {"none": "without dropout", "dropout": "dropout 0.5"}
-
 
 @st.cache_resource(show_spinner=False)
 def slow_view() -> dict[str, object]:
+    """The verdict's arms (target from them alone) and p = 0.5 on the same seeds beside them."""
     found = slow_records()
-    records = {SLOW_LABELS[arm]: runs for arm, runs in found.items()}
-    target = dropout_time.slow_target(records)
+    target = dropout_time.slow_target(found)
+    records = {
+        "without dropout": found["none"],
+        f"dropout {TUNED['slow_dropout']:g} (validation's choice)": found["dropout"],
+        "dropout 0.5": slow_records(dropout="dropout")["dropout"],
+    }
     return {"records": records, "target": target, "rows": dropout_time.slow_rows(records, target)}
 
 
@@ -30,6 +34,7 @@ def dropout_time_section() -> None:
         every=plan.SLOW.eval_every,
         target=f"{100 * view['target']:.1f}",
         seeds=", ".join(map(str, plan.SLOW_VERDICT_SEEDS)),
+        p=f"{TUNED['slow_dropout']:g}",
     )
     plot("dropout_time", dropout_time.slow_figure, view["records"], view["target"], content="recorded")
     table("dropout_time", view["rows"], content="recorded")
@@ -37,10 +42,12 @@ def dropout_time_section() -> None:
 
 
 @st.cache_resource(show_spinner="Scoring the checkpoints on 10,000 test images…")
-def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[dict]]:
-    """Each arm scored on the 10,000 test images, and the table's rows."""
+def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[dict], list[dict]]:
+    """Each arm scored on the 10,000 test images, the table's rows, and the tuning's candidates."""
     results = time_measures.checkpoint_results(RUNS_DIR)
-    return results, ensembles.checkpoint_rows(results)
+    candidates = tuning.checkpoint_candidates(RUNS_DIR)
+    tuned = ensembles.checkpoint_tuning_rows(candidates, tuning.checkpoint_choices(RUNS_DIR))
+    return results, ensembles.checkpoint_rows(results), tuned
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,7 +69,11 @@ def checkpoint_section() -> None:
         images=f"{plan.CHECKPOINT_IMAGES:,}",
     )
     plot("checkpoint_schedule", ensembles.schedule_figure, schedules(), content="recorded")
-    results, rows = checkpoint_view()
+    results, rows, tuned = checkpoint_view()
     plot("checkpoints", ensembles.checkpoint_figure, results, content="recorded")
     table("checkpoints", rows, content="recorded")
+    explain(
+        "reg.checkpoint_tuning", "caption", seeds=len(plan.TUNE_SEEDS), validation=f"{plan.CHECKPOINT_VALIDATION:,}"
+    )
+    table("checkpoint_tuning", tuned, content="recorded")
     claim_note("checkpoint-ensemble-helps")

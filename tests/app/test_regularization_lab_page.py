@@ -187,9 +187,12 @@ def test_figures_of_the_same_kind_and_content_are_not_confused(open_page):
     ],
 )
 def test_recorded_recap_sections_show_their_figures_table_and_claim(tab, claim, charts):
-    """Each opens from a link with its figures, one table of three or two arms, and its claim as the records say."""
+    """Each opens from a link with its figures, a table of its three arms (and the checkpoint tuning's candidates:
+    one per rate for the single network, one per rate and number of last checkpoints averaged for the snapshot run),
+    and its claim as the records say."""
     lab = open_link(PAGE, reg_tab=tab)
     assert not lab.exception and filled_tabs(lab) == [tab]
-    assert len(lab.get("plotly_chart")) == charts and len(lab.dataframe) == 1
-    assert len(lab.dataframe[0].value) == (3 if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else 2)
+    candidates = len(plan.CHECKPOINT_RATES) * (1 + sum(cycles - 1 for cycles in plan.CHECKPOINT_CYCLES))
+    tables = [3, candidates] if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else [3]
+    assert len(lab.get("plotly_chart")) == charts and [len(frame.value) for frame in lab.dataframe] == tables
     assert claims.sentence(claim) in [box.value for box in [*lab.success, *lab.warning]]
