@@ -195,10 +195,9 @@ def checkpoint_tuning_rows(
     validation chose for each arm marked."""
     return [
         {
-            "arm": CHECKPOINT_SHORT[arm] if arm == "single" else "snapshot ensemble",
-            "cycles": cycles,
-            "rate": f"{rate:g}",
-            "checkpoints averaged": last,
+            "candidate": f"one network, rate {rate:g}"
+            if arm == "single"
+            else f"snapshot: {cycles} cycles from rate {rate:g}, last {last} averaged",
             "validation error %": f"{100 * error:.2f}",
             "validation loss": f"{loss:.3f}",
             "chosen": "✓" if chosen[arm] == (cycles, rate, last) else "",

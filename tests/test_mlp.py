@@ -175,7 +175,6 @@ def test_checkpoint_tuning_rows_mark_each_arms_choice():
     chosen = {"single": (1, 0.1, 1), "snapshot": (4, 0.1, 2)}
     rows = ensembles.checkpoint_tuning_rows(candidates, chosen)
     assert [row["chosen"] for row in rows] == ["", "✓", "✓"]
-    assert (
-        rows[1]["validation error %"] == "9.12" and rows[1]["validation loss"] == "0.250" and rows[1]["rate"] == "0.1"
-    )
-    assert rows[2]["arm"] == "snapshot ensemble" and rows[2]["checkpoints averaged"] == 2
+    assert rows[1] == {"candidate": "one network, rate 0.1", "validation error %": "9.12", "validation loss": "0.250",
+                       "chosen": "✓"}  # fmt: skip
+    assert rows[2]["candidate"] == "snapshot: 4 cycles from rate 0.1, last 2 averaged"
