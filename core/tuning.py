@@ -6,6 +6,7 @@ settings are chosen by the same rule, on the (averaged) softmax outputs its tuni
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -67,9 +68,11 @@ def checkpoint_candidates(directory: Path = RUNS_DIR) -> dict[tuple[str, int, fl
     return found
 
 
-def checkpoint_choices(directory: Path = RUNS_DIR) -> dict[str, tuple[int, float, int]]:
-    """Per arm ("single", "snapshot"): the (cycles, rate, last checkpoints averaged) that validation chooses."""
-    found = checkpoint_candidates(directory)
+def checkpoint_choices(
+    found: Mapping[tuple[str, int, float, int], tuple[float, float]],
+) -> dict[str, tuple[int, float, int]]:
+    """Per arm ("single", "snapshot"): the (cycles, rate, last checkpoints averaged) that validation chooses among
+    ``checkpoint_candidates``."""
     return {
         arm: min((key for key in found if key[0] == arm), key=found.__getitem__)[1:] for arm in ("single", "snapshot")
     }
@@ -77,7 +80,8 @@ def checkpoint_choices(directory: Path = RUNS_DIR) -> dict[str, tuple[int, float
 
 def checkpoint_summary(directory: Path = RUNS_DIR) -> str:
     """What validation chose for the checkpoint comparison, in words, with the chosen candidates' validation error."""
-    found, chosen = checkpoint_candidates(directory), checkpoint_choices(directory)
+    found = checkpoint_candidates(directory)
+    chosen = checkpoint_choices(found)
     (_, rate, _), (cycles, restart, last) = chosen["single"], chosen["snapshot"]
     single, snapshot = (100 * found[(arm, *chosen[arm])][0] for arm in ("single", "snapshot"))
     return (

@@ -77,7 +77,7 @@ def test_the_checkpoint_settings_are_the_ones_validation_chose():
     """The planned SGD rates, cycles and averaged checkpoints are the candidates with the lowest mean validation
     error, and every tuning run is its arm at its setting, on its tuning seed's own draw, with the validation
     outputs of each checkpoint."""
-    chosen = tuning.checkpoint_choices()
+    chosen = tuning.checkpoint_choices(tuning.checkpoint_candidates())
     assert chosen["single"] == (1, arms.TUNED["ckpt_single"], 1) and plan.CHECKPOINT.lr == arms.TUNED["ckpt_single"]
     snapshot = (arms.SNAPSHOT_TUNED["cycles"], arms.TUNED["ckpt_snapshot"], arms.SNAPSHOT_TUNED["averaged"])
     assert chosen["snapshot"] == snapshot and (plan.SNAPSHOT.restarts, plan.SNAPSHOT.lr) == snapshot[:2]
@@ -101,9 +101,8 @@ def test_averaged_scores_average_the_softmax_outputs_before_scoring():
     assert error == 0.5 and loss == pytest.approx(-(np.log(0.45) + np.log(0.675)) / 2)
 
 
-def test_the_checkpoint_choice_breaks_ties_by_the_lower_validation_loss(monkeypatch):
+def test_the_checkpoint_choice_breaks_ties_by_the_lower_validation_loss():
     """Per arm, the lowest error wins and equal errors go to the lower loss, whatever the other arm's candidates."""
     found = {("single", 1, 0.05, 1): (0.1, 0.3), ("single", 1, 0.1, 1): (0.1, 0.2),
              ("snapshot", 4, 0.1, 2): (0.09, 0.5), ("snapshot", 2, 0.2, 2): (0.08, 0.9)}  # fmt: skip
-    monkeypatch.setattr(tuning, "checkpoint_candidates", lambda directory=None: found)
-    assert tuning.checkpoint_choices() == {"single": (1, 0.1, 1), "snapshot": (2, 0.2, 2)}
+    assert tuning.checkpoint_choices(found) == {"single": (1, 0.1, 1), "snapshot": (2, 0.2, 2)}

@@ -46,7 +46,7 @@ def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[d
     """Each arm scored on the 10,000 test images, the table's rows, and the tuning's candidates."""
     results = time_measures.checkpoint_results(RUNS_DIR)
     candidates = tuning.checkpoint_candidates(RUNS_DIR)
-    tuned = ensembles.checkpoint_tuning_rows(candidates, tuning.checkpoint_choices(RUNS_DIR))
+    tuned = ensembles.checkpoint_tuning_rows(candidates, tuning.checkpoint_choices(candidates))
     return results, ensembles.checkpoint_rows(results), tuned
 
 
