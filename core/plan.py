@@ -26,6 +26,7 @@ class RunSpec:
     detailed: bool = False  # record train/validation/test loss and accuracy, test-time augmentation and ECE
     invariance: bool = False  # also measure the kept weights on the transformed test sets (core.invariance)
     tta: bool = False  # also measure test-time augmentation on the clean, mirrored and shifted test images
+    bn_modes: bool = False  # also the test accuracy in eval mode and in train mode (batches; one image at a time)
     threads: int = 2  # torch threads: results depend on it, so each run says how it was made (1: two runs at once)
 
 
@@ -33,6 +34,11 @@ EPOCH = 469  # steps of one epoch at batch 128
 BN_COMPARISON = TrainConfig(steps=EPOCH, lr=0.05, snapshot_steps=(0, 10, 30, 100, 250, EPOCH), eval_every=50)
 DROPOUT = TrainConfig(steps=4 * EPOCH, optimizer="adam", lr=2e-3, cosine=True, eval_every=EPOCH // 2)
 OTHER_NORMS = ("group", "layer", "instance")  # trained like the BN network, without snapshots
+# Round 4 (registered on 2026-12-05 before its runs, after the third review found "BatchNorm needs its running
+# averages at test time" resting on one network): five networks trained as the shipped one (without snapshots, one
+# thread), each measured on the 10,000 test images; the verdict is eval mode minus train mode one image at a time,
+# paired t over BN_SEEDS, the minimum (5 points) unchanged; the shipped network's bootstrap reported beside.
+BN_SEEDS = (5, 6, 7, 8, 9)
 LR_SWEEP = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # steps of at most 2.5x, below the plain net's best rate
 # The sweep's and the live demo's networks, both with the lecture's Kaiming initialization for ReLU networks.
 LR_MODELS = {norm: CNNConfig(norm=norm, init="kaiming") for norm in ("none", "batch")}
@@ -69,11 +75,17 @@ SLOW = TrainConfig(steps=780, optimizer="adam", lr=1e-3, eval_every=20)  # 10 ep
 # taken on five fresh seeds, registered on 2026-12-05 before their runs, with that target and rule on their own
 # runs; seeds 0-4 are reported beside it.
 SLOW_SEEDS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
-SLOW_VERDICT_SEEDS = (5, 6, 7, 8, 9)
+SLOW_ROUND3_SEEDS = (5, 6, 7, 8, 9)
 # Round 3 (registered on 2026-12-05 before its runs, after a review found p = 0.5 not chosen on validation): p chosen
 # for this regime by the dose rule below ("slow_dropout", validated at the end of the 10 epochs), then the verdict
 # taken at that p on SLOW_VERDICT_SEEDS with the same target rule and minimum; p = 0.5 reported beside.
-SLOW_TUNED = f"dropout{TUNED['slow_dropout']:g}"  # the verdict's dropout arm, trained at SLOW_VERDICT_SEEDS only
+SLOW_TUNED = f"dropout{TUNED['slow_dropout']:g}"  # the verdict's dropout arm (not trained at seeds 0-4)
+# Round 4 (registered on 2026-12-05 before its runs, after the third review found that the first tuning seed's draw
+# was the round 3 runs' own, so p was chosen partly on the validation images the measure reads, and that their runs
+# without dropout had been seen before p was chosen): the verdict on SLOW_VERDICT_SEEDS, both arms trained afresh,
+# each seed on its own draw of 10,000 + 2,000 images (small_data_seed: no other run draws it), with the same target
+# rule and minimum; seeds 5-9 (round 3) and 0-4 reported beside.
+SLOW_VERDICT_SEEDS = (10, 11, 12, 13, 14)
 # Doses are tuned on validation before the compared runs, every dosed arm with the same effort: one run per grid
 # point at each of TUNE_SEEDS (none of SEEDS), each tuning seed on its own draw of 500 training and 500 validation
 # images; the point with the highest validation accuracy at the end of the schedule, averaged over the tuning seeds,
@@ -177,7 +189,16 @@ TTA_ARMS = ("none", "flip_shift")  # trained without and with the test-time view
 # its own beside the 55,000-image one: the ECE with dropout off minus that of the MC average, at the p validation
 # chose there, paired over the fresh seeds.
 FRESH_SEEDS = (5, 6, 7, 8, 9)
+# Round 4 (registered on 2026-12-05 before its runs, after the third review), each claim's minimum unchanged and its
+# seeds 0-4 reported beside: (1) "augmentation generalizes", "shrinks the gap" and "buys invariance" are judged on
+# FRESH_SEEDS: RECIPE trained there, and the runs without augmentation there trained again with the invariance
+# measure (training is deterministic, so their other figures repeat); the measures as before. (2) Both early-stopping
+# claims are judged on EARLY_STOPPING_ARM's runs at FRESH_SEEDS, validated every epoch: "lowers the test loss" by the
+# lowest validation loss, as before; "helps" (test accuracy) now by the highest validation accuracy (the first of
+# equals), the criterion of the measure it is judged on; the lowest-loss stop's accuracy reported beside.
 FRESH_ARMS = ("flip_shift", "none", COMPARISON_AUGMENT, "narrow_none", f"narrow_{COMPARISON_AUGMENT}", "dropout")
+FRESH_ARMS += (RECIPE, EARLY_STOPPING_ARM)
+FRESH_INVARIANCE = ("none", RECIPE)
 SMALL_CHECKPOINTS = ("none", "flip_shift", "flip_shift_erase", "dropout")  # networks a page or test runs
 TTA_TEST_SETS = (("mirror", 1), ("shift", 2))  # transformed test sets on which test-time augmentation is measured
 INVARIANCE_SEED = 7  # which way each test image is shifted, rotated, brightened (core.invariance.draw_signs)
@@ -294,6 +315,9 @@ def shipped_runs() -> list[RunSpec]:
     ]
     runs += [RunSpec(f"dropout_p{p}", CNNConfig(norm="batch", dropout=p), DROPOUT) for p in (0.1, 0.2, 0.5)]
     comparison = replace(BN_COMPARISON, snapshot_steps=())
+    for seed in BN_SEEDS:
+        common = dict(checkpoint=False, bn_modes=True, threads=1)
+        runs.append(RunSpec(f"bn_modes_seed{seed}", CNNConfig(norm="batch"), replace(comparison, seed=seed), **common))
     runs += [RunSpec(f"{norm}norm", CNNConfig(norm=norm), comparison) for norm in OTHER_NORMS]
     for norm in ("none", "batch"):
         for lr in LR_SWEEP:
@@ -319,11 +343,19 @@ def shipped_runs() -> list[RunSpec]:
             )
     runs.append(OVERCONFIDENT_RUN)
     for seed in FRESH_SEEDS:
-        for arm in FRESH_ARMS:  # validated at the end only: the early-stopping run's checks every epoch are not read
+        for arm in FRESH_ARMS:  # validated every epoch only where early stopping reads it
             model, train = SMALL_ARMS[arm]
-            config = replace(train, seed=seed, validate_every=0)
+            config = replace(train, seed=seed, validate_every=train.validate_every if arm == EARLY_STOPPING_ARM else 0)
             common = dict(train_images=SMALL_IMAGES, validation=SMALL_VALIDATION, detailed=True, threads=1)
-            spec = RunSpec(f"small_{arm}_seed{seed}", model, config, arm == "dropout", **common, tta=arm in TTA_ARMS)
+            spec = RunSpec(
+                f"small_{arm}_seed{seed}",
+                model,
+                config,
+                arm == "dropout",
+                **common,
+                invariance=arm in FRESH_INVARIANCE,
+                tta=arm in TTA_ARMS,
+            )
             runs.append(replace(spec, data_seed=small_data_seed(seed)))
     for arm, grid in TUNING_GRIDS.items():
         images, validation = tuning_split(arm)
@@ -358,9 +390,13 @@ def shipped_runs() -> list[RunSpec]:
     for seed in SLOW_SEEDS:
         for arm, model in SLOW_ARMS.items():
             runs.append(RunSpec(f"slow_{arm}_seed{seed}", model, replace(SLOW, seed=seed), **common))
+    tuned = CNNConfig(dropout=TUNED["slow_dropout"])
+    for seed in SLOW_ROUND3_SEEDS:
+        runs.append(RunSpec(f"slow_{SLOW_TUNED}_seed{seed}", tuned, replace(SLOW, seed=seed), **common))
     for seed in SLOW_VERDICT_SEEDS:
-        model = CNNConfig(dropout=TUNED["slow_dropout"])
-        runs.append(RunSpec(f"slow_{SLOW_TUNED}_seed{seed}", model, replace(SLOW, seed=seed), **common))
+        for arm, model in (("none", SLOW_ARMS["none"]), (SLOW_TUNED, tuned)):
+            spec = RunSpec(f"slow_{arm}_seed{seed}", model, replace(SLOW, seed=seed), **common)
+            runs.append(replace(spec, data_seed=small_data_seed(seed)))
     for seed in TUNE_SEEDS:
         runs += checkpoint_tuning_runs(seed)
     for seed in CHECKPOINT_SEEDS:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.bn_lab import mode_accuracies
 from core.calibration import calibration, fit_temperature, reliability
 from core.data import Split, load_debian, load_subset, normalize, to_tensor, write_subset
 from core.ensembles import bootstrap_indices
@@ -94,17 +95,26 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
         )
         if val_split is not None:
             record["temperature_scaling"] = temperature_scaling(model, val_split, full_images, full_labels.numpy())
-        if curves.lowest_val_loss_weights is not None:  # what early stopping keeps, on the 10,000 test images
-            stopped = private_model(spec.model, curves.lowest_val_loss_weights, train=False)
-            stopped_loss, stopped_accuracy = loss_and_accuracy(stopped, full_images, full_labels)
-            record["early_stopped"] = {
-                "step": curves.lowest_val_loss_step,
-                "train_accuracy": accuracy(stopped, train_images, train_labels),
-                "test_accuracy": stopped_accuracy,
-                "test_loss": stopped_loss,
-            }
+        stops = {  # what early stopping keeps, by each criterion, on the 10,000 test images
+            "early_stopped": (curves.lowest_val_loss_step, curves.lowest_val_loss_weights),
+            "early_stopped_accuracy": (curves.best_val_accuracy_step, curves.best_val_accuracy_weights),
+        }
+        for key, (step, weights) in stops.items():
+            if weights is not None:
+                stopped = private_model(spec.model, weights, train=False)
+                stopped_loss, stopped_accuracy = loss_and_accuracy(stopped, full_images, full_labels)
+                record[key] = {
+                    "step": step,
+                    "train_accuracy": accuracy(stopped, train_images, train_labels),
+                    "test_accuracy": stopped_accuracy,
+                    "test_loss": stopped_loss,
+                }
         if spec.train.validate_every:
-            record.update(epoch_steps=curves.epoch_steps, epoch_val_loss=curves.epoch_val_loss)
+            record.update(
+                epoch_steps=curves.epoch_steps,
+                epoch_val_loss=curves.epoch_val_loss,
+                epoch_val_accuracy=curves.epoch_val_accuracy,
+            )
     pixels = torch.from_numpy(full["test"].images.copy()).unsqueeze(1)  # uint8 (N, 1, 28, 28), for transforming
     if spec.invariance:
         record["invariance"] = invariance_report(model, pixels, full_labels, INVARIANCE_SEED)
@@ -117,6 +127,8 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
             )
             for family, strength in TTA_TEST_SETS
         }
+    if spec.bn_modes:
+        record["bn_modes"] = mode_accuracies(spec.model, model.state_dict(), full_images, full_labels)
     if spec.mc_errors:
         record["mc_errors"] = mc_errors(model, full_images, full_labels.numpy(), MC_PASSES, seed=0)
     record.update(seconds=round(time.perf_counter() - started, 1), torch=torch.__version__, threads=spec.threads)

@@ -51,11 +51,16 @@ class Curves:
     snapshots: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict)  # step -> state_dict
     epoch_steps: list[int] = field(default_factory=list)  # the steps of the validate_every evaluations
     epoch_val_loss: list[float] = field(default_factory=list)  # validation loss at epoch_steps
+    epoch_val_accuracy: list[float] = field(default_factory=list)  # validation accuracy at epoch_steps
     # Runs with a validation split: the evaluation with the lowest validation loss so far (the first of equals), and
     # its weights: what early stopping keeps, measured beside the end of the schedule. Taken from the validate_every
     # evaluations where the run has them, else from those at eval_steps.
     lowest_val_loss_step: int | None = None
     lowest_val_loss_weights: dict[str, torch.Tensor] | None = None
+    # Likewise the validate_every evaluation with the highest validation accuracy (the first of equals): early
+    # stopping on the validation error, the criterion an accuracy claim is judged by (round 4, core.plan).
+    best_val_accuracy_step: int | None = None
+    best_val_accuracy_weights: dict[str, torch.Tensor] | None = None
     layer_stats: dict[int, dict[str, dict[str, float]]] = field(default_factory=dict)  # step -> layer -> stats
 
     @property
@@ -225,8 +230,13 @@ class Trainer:
         if self.val is not None and self.config.validate_every and (step % self.config.validate_every == 0 or last):
             self.model.eval()
             curves.epoch_steps.append(step)
-            curves.epoch_val_loss.append(mean_loss(self.model, *self.val))
+            val_loss, val_accuracy = loss_and_accuracy(self.model, *self.val)
+            curves.epoch_val_loss.append(val_loss)
+            curves.epoch_val_accuracy.append(val_accuracy)
             self._track_lowest(curves.epoch_val_loss)
+            if val_accuracy > max(curves.epoch_val_accuracy[:-1], default=-1.0):
+                curves.best_val_accuracy_step = step
+                curves.best_val_accuracy_weights = {k: v.clone() for k, v in self.model.state_dict().items()}
             self.model.train()
         if step % self.config.eval_every == 0 or last:
             self.model.eval()
