@@ -44,6 +44,15 @@ LR_SWEEP = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # steps of at most 2.5x, belo
 LR_MODELS = {norm: CNNConfig(norm=norm, init="kaiming") for norm in ("none", "batch")}
 LR_SWEEP_TRAIN = TrainConfig(steps=150, batch_size=64, eval_every=50)
 LR_SEEDS = (0, 1, 2, 3, 4)
+# Round 4 (registered on 2026-12-05 before its runs, after the third review found the claim's rate, 0.2, chosen by no
+# rule over the sweep): the rate is chosen on the plain network alone, by its training loss (no test image is read):
+# the lowest rate of LR_SWEEP at which it stalls at 2 or more of TUNE_SEEDS; it stalls when its training loss over
+# its last STALL_STEPS steps averages above STALL_LOSS nats (chance: ln 10, about 2.30) or is not finite
+# (core.tuning.stall_rate). Then both networks at that rate at LR_VERDICT_SEEDS; the verdict is BatchNorm's test
+# accuracy minus the plain network's, paired t, the minimum (5 points) unchanged; seeds 0-4 at 0.2 reported beside.
+# Should the plain network stall at no rate of the sweep, the claim cannot be tested here, and says so.
+STALL_LOSS, STALL_STEPS = 2.0, 10
+LR_VERDICT_SEEDS = (5, 6, 7, 8, 9)
 
 DATA_SEED = RunSpec.data_seed  # the shuffle the grid runs and the first tuning seed take their images from
 SEEDS = (0, 1, 2, 3, 4)  # every seeded comparison of the small-data regime
@@ -324,6 +333,10 @@ def shipped_runs() -> list[RunSpec]:
             for seed in LR_SEEDS:
                 config = replace(LR_SWEEP_TRAIN, lr=lr, seed=seed)
                 runs.append(RunSpec(f"lr_{norm}_{lr}_seed{seed}", LR_MODELS[norm], config, False, threads=1))
+    for seed in TUNE_SEEDS:
+        for lr in LR_SWEEP:
+            config = replace(LR_SWEEP_TRAIN, lr=lr, seed=seed)
+            runs.append(RunSpec(tuning_name("lr_none", lr, seed), LR_MODELS["none"], config, False, threads=1))
     for arm, (model, train) in SMALL_ARMS.items():
         for seed in SEEDS:
             runs.append(

@@ -1,7 +1,8 @@
 """Doses chosen on validation: each dosed arm is trained once per point of its grid (``core.plan.TUNING_GRIDS``) at
 each of ``TUNE_SEEDS``, and the point with the highest validation accuracy at the end of the schedule, averaged over
 those seeds, is the one the compared runs use (ties: the lower mean validation loss). The checkpoint comparison's
-settings are chosen by the same rule, on the (averaged) softmax outputs its tuning runs keep."""
+settings are chosen by the same rule, on the (averaged) softmax outputs its tuning runs keep. The rate of
+"BatchNorm tolerates larger learning rates" is chosen by the plain network's training loss (``stall_rate``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from core.plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES, TUNE_SEEDS, TUNING_GRIDS, tuning_name
+from core.plan import (
+    CHECKPOINT_CYCLES,
+    CHECKPOINT_RATES,
+    LR_SWEEP,
+    STALL_LOSS,
+    STALL_STEPS,
+    TUNE_SEEDS,
+    TUNING_GRIDS,
+    tuning_name,
+)
 from core.runs import RUNS_DIR, load_record, load_val_probs
 
 
@@ -88,3 +98,18 @@ def checkpoint_summary(directory: Path = RUNS_DIR) -> str:
         f"validation chose rate {rate:g} for the one network ({single:.2f} % validation error) and, for the snapshot "
         f"run, {cycles} cycles from rate {restart:g} with its last {last} checkpoints averaged ({snapshot:.2f} %)"
     )
+
+
+def stalls(record: dict) -> bool:
+    """The run's training loss over its last STALL_STEPS steps averages above STALL_LOSS, or is not finite."""
+    last = float(np.mean(record["train_loss"][-STALL_STEPS:]))
+    return not np.isfinite(last) or last > STALL_LOSS
+
+
+def stall_rate(directory: Path = RUNS_DIR) -> float | None:
+    """The lowest rate of the sweep at which the plain network stalls at 2 or more of the tuning seeds (None: at
+    no rate)."""
+    for lr in LR_SWEEP:
+        if sum(stalls(load_record(tuning_name("lr_none", lr, seed), directory)) for seed in TUNE_SEEDS) >= 2:
+            return lr
+    return None
