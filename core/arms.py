@@ -7,6 +7,7 @@ from __future__ import annotations
 TUNED = {
     **{"adamw": 0.3, "adam_l2": 3e-3, "dropout": 0.1, "sgd": 0.03, "sgd_decay": 0.01, "full_dropout": 0.1},
     **{"slow_dropout": 0.25, "ckpt_single": 0.1, "ckpt_snapshot": 0.1},  # the latter two: the SGD rate
+    "bn_stall_lr": 0.1,  # the learning-rate claim's rate: where the plain network stalls (core.tuning.stall_rate)
 }
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them

@@ -351,6 +351,9 @@ def bn_formula(
 MODE_BATCH = 500  # train mode "with a batch": the images normalized together, in batches of this size
 
 
+RUNNING_MODE, SINGLE_MODE = "eval mode (running statistics)", "train mode, one image at a time"
+
+
 @torch.inference_mode()
 def mode_correct(
     config: CNNConfig, state_dict: Mapping[str, torch.Tensor], images: torch.Tensor, labels: torch.Tensor
@@ -360,11 +363,11 @@ def mode_correct(
     batch_model = private_model(config, state_dict, train=True)
     single_model = private_model(config, state_dict, train=True)
     found = {
-        "eval mode (running statistics)": eval_model(images),
+        RUNNING_MODE: eval_model(images),
         f"train mode, batches of {MODE_BATCH}": torch.cat(
             [batch_model(images[i : i + MODE_BATCH]) for i in range(0, len(images), MODE_BATCH)]
         ),
-        "train mode, one image at a time": torch.cat([single_model(images[i : i + 1]) for i in range(len(images))]),
+        SINGLE_MODE: torch.cat([single_model(images[i : i + 1]) for i in range(len(images))]),
     }
     return {name: (logits.argmax(1) == labels).numpy() for name, logits in found.items()}
 

@@ -57,20 +57,24 @@ def stop_epochs(record: dict, patience: int, steps_per_epoch: int) -> tuple[int,
 
 def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch: int) -> list[dict[str, object]]:
     """Per seed: where early stopping with ``patience`` stops and which epoch it keeps; and, on the 10,000 test
-    images, the weights of the lowest validation loss (what it keeps with enough patience) vs the end."""
+    images, the weights of the highest validation accuracy and of the lowest validation loss (what it keeps with
+    enough patience) against the end. Runs trained before round 4 did not keep the former ("–")."""
     rows = []
     for record in records:
         stop, best = stop_epochs(record, patience, steps_per_epoch)
-        stopped, end = record["early_stopped"], record["kept"]
+        by_accuracy, by_loss, end = record.get("early_stopped_accuracy"), record["early_stopped"], record["kept"]
         rows.append(
             {
                 "seed": record["seed"],
                 "stops at epoch": stop,
                 "keeps epoch": best,
-                "lowest validation loss: epoch": stopped["step"] // steps_per_epoch,
-                "test accuracy there": f"{stopped['test_accuracy']:.1%}",
+                "best validation accuracy: epoch": by_accuracy["step"] // steps_per_epoch if by_accuracy else "–",
+                "test accuracy there": f"{by_accuracy['test_accuracy']:.1%}" if by_accuracy else "–",
+                "lowest validation loss: epoch": by_loss["step"] // steps_per_epoch,
+                "test accuracy, lowest loss": f"{by_loss['test_accuracy']:.1%}",
                 "test accuracy, end": f"{end['test_accuracy']:.1%}",
-                "test loss there": f"{stopped['test_loss']:.3f}",  # text: a projected table prints floats to 4 places
+                # text: a projected table prints floats to 4 places
+                "test loss, lowest loss": f"{by_loss['test_loss']:.3f}",
                 "test loss, end": f"{end['test_loss']:.3f}",
             }
         )

@@ -7,6 +7,7 @@ direction (positive: the claim holds here), its 95 % interval and the numbers be
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import torch
 
 from core import deep, mlp, preprocessing
 from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
-from core.bn_lab import mode_correct
+from core.bn_lab import RUNNING_MODE, SINGLE_MODE, mode_correct
 from core.data import load_debian, load_subset, to_tensor
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
 from core.evidence import (
@@ -28,10 +29,12 @@ from core.evidence import (
     deterministic,
     paired,
     percent,
+    t_interval,
 )
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
 from core.plan import (
+    BN_SEEDS,
     CHECKPOINT,
     CHECKPOINT_IMAGES,
     CHECKPOINT_SEEDS,
@@ -41,10 +44,14 @@ from core.plan import (
     FRESH_SEEDS,
     LR_SEEDS,
     LR_SWEEP,
+    LR_VERDICT_SEEDS,
     RECIPE,
     SEEDS,
     SIMULATES,
     SMALL_EPOCH,
+    STALL_LOSS,
+    STALL_STEPS,
+    TUNE_SEEDS,
 )
 from core.runs import (
     load_probs,
@@ -54,7 +61,7 @@ from core.runs import (
     small_kept,
     small_records,
 )
-from core.tuning import tuning_results
+from core.tuning import stall_counts, stall_rate, tuning_results
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
 
 
@@ -66,23 +73,27 @@ def arm(name: str, directory: Path) -> np.ndarray:
 RECIPE_LABEL = AUGMENTATION_LABELS[RECIPE]
 
 
+FRESH_TEXT = f"seeds {FRESH_SEEDS[0]}–{FRESH_SEEDS[-1]} (registered before their runs)"
+ROUND2_TEXT = "seeds 0–4 (round 2; the recipe entered git with round 1's records, in which it had already won)"
+
+
 def augmentation_evidence(directory: Path) -> Evidence:
-    none, chosen = arm("none", directory), arm(RECIPE, directory)
-    others = ", ".join(
-        f"{label} {percent(arm(name, directory))}" for name, label in AUGMENTATION_LABELS.items() if name != "none"
-    )
-    loss = {name: small_kept(name, "test_loss", directory).mean() for name in ("none", RECIPE)}
+    """Registered in round 4 (core.plan): on the fresh seeds; round 2's seeds, with every augmentation, beside."""
+    none, chosen = (small_kept(name, "test_accuracy", directory, FRESH_SEEDS) for name in ("none", RECIPE))
+    loss = {name: small_kept(name, "test_loss", directory, FRESH_SEEDS).mean() for name in ("none", RECIPE)}
+    others = ", ".join(f"{label} {percent(arm(name, directory))}" for name, label in AUGMENTATION_LABELS.items())
     numbers = (
-        f"test accuracy (10,000 images): no augmentation {percent(none)}; {others} (test loss "
-        f"{loss['none']:.3f} without, {loss[RECIPE]:.3f} with {RECIPE_LABEL}; the recipe entered git with round 1's "
-        "records, in which it already beat no augmentation at all 3 seeds: these 5 seeds repeat that, not registered "
-        "before their runs)"
+        f"{FRESH_TEXT}, test accuracy (10,000 images): no augmentation {percent(none)}, {RECIPE_LABEL} "
+        f"{percent(chosen)} (test loss {loss['none']:.3f} → {loss[RECIPE]:.3f}); {ROUND2_TEXT}: "
+        f"{_difference(RECIPE, 'none', directory, SEEDS)}, each augmentation there: {others}"
     )
     return paired(100 * (chosen - none), POINTS, numbers)
 
 
-def invariance_evidence(directory: Path) -> Evidence:
-    reports = {name: [r["invariance"] for r in small_records(name, directory)] for name in ("none", RECIPE)}
+def _invariance(directory: Path, seeds: Sequence[int]) -> tuple[np.ndarray, str]:
+    """Per seed, the accuracy points the recipe's network loses less than the plain one to the changes it
+    simulates, and the figures behind it."""
+    reports = {name: [r["invariance"] for r in small_records(name, directory, seeds)] for name in ("none", RECIPE)}
     simulated, others = SIMULATES[RECIPE], [family for family in FAMILIES if family not in SIMULATES[RECIPE]]
     means = {
         (name, part): np.array([mean_transformed_accuracy(r, families) for r in found])
@@ -98,33 +109,49 @@ def invariance_evidence(directory: Path) -> Evidence:
     clean = {name: np.array([r["clean"][0] for r in found]) for name, found in reports.items()}
     lost = {name: clean[name] - means[name, "simulated"] for name in reports}  # accuracy lost to the changes
     numbers = (
-        f"accuracy on the 10,000 test images, clean → under the changes {RECIPE_LABEL} simulates (shifts of 2 px, "
-        f"as in training, and 4 px, beyond it; mirror images; mean over these test sets): no augmentation "
-        f"{percent(clean['none'])} → {percent(means['none', 'simulated'])}, {RECIPE_LABEL} {percent(clean[RECIPE])} "
-        f"→ {percent(means[RECIPE, 'simulated'])}; under changes it does not simulate ({', '.join(others)}): "
-        f"{percent(means['none', 'others'])} vs {percent(means[RECIPE, 'others'])}; at the strongest, without → "
-        f"with: {strongest}"
+        f"no augmentation {percent(clean['none'])} → {percent(means['none', 'simulated'])}, {RECIPE_LABEL} "
+        f"{percent(clean[RECIPE])} → {percent(means[RECIPE, 'simulated'])}; under changes it does not simulate "
+        f"({', '.join(others)}): {percent(means['none', 'others'])} vs {percent(means[RECIPE, 'others'])}; at the "
+        f"strongest, without → with: {strongest}"
     )
-    return paired(100 * (lost["none"] - lost[RECIPE]), "accuracy points less lost to the changes", numbers)
+    return 100 * (lost["none"] - lost[RECIPE]), numbers
+
+
+def invariance_evidence(directory: Path) -> Evidence:
+    """Registered in round 4 (core.plan): on the fresh seeds; round 2's seeds beside."""
+    (fresh, numbers), (earlier, _) = (_invariance(directory, seeds) for seeds in (FRESH_SEEDS, SEEDS))
+    numbers = (
+        f"{FRESH_TEXT}, accuracy on the 10,000 test images, clean → under the changes {RECIPE_LABEL} simulates "
+        f"(shifts of 2 px, as in training, and 4 px, beyond it; mirror images; mean over these test sets): {numbers}; "
+        f"{ROUND2_TEXT}: {_interval(earlier)} points less lost"
+    )
+    return paired(fresh, "accuracy points less lost to the changes", numbers)
 
 
 def gap_evidence(directory: Path) -> Evidence:
+    """Registered in round 4 (core.plan): on the fresh seeds; round 2's seeds beside."""
+    keys = ("train_accuracy", "test_accuracy", "test_loss")
     figures = {
-        name: {key: small_kept(name, key, directory) for key in ("train_accuracy", "test_accuracy", "test_loss")}
-        for name in ("none", RECIPE)
+        seeds: {name: {key: small_kept(name, key, directory, seeds) for key in keys} for name in ("none", RECIPE)}
+        for seeds in (FRESH_SEEDS, SEEDS)
     }
-    gaps = {name: f["train_accuracy"] - f["test_accuracy"] for name, f in figures.items()}
-    accuracy_gain = figures[RECIPE]["test_accuracy"] - figures["none"]["test_accuracy"]
-    loss_gain = figures["none"]["test_loss"] - figures[RECIPE]["test_loss"]
-    numbers = "; ".join(
+    gaps = {
+        seeds: {name: f["train_accuracy"] - f["test_accuracy"] for name, f in found.items()}
+        for seeds, found in figures.items()
+    }
+    fresh = figures[FRESH_SEEDS]
+    accuracy_gain = fresh[RECIPE]["test_accuracy"] - fresh["none"]["test_accuracy"]
+    loss_gain = fresh["none"]["test_loss"] - fresh[RECIPE]["test_loss"]
+    numbers = f"{FRESH_TEXT}: " + "; ".join(
         f"{label}: train {percent(f['train_accuracy'])}, test {percent(f['test_accuracy'])}, gap "
-        f"{100 * gaps[name].mean():.1f} points, test loss {f['test_loss'].mean():.3f}"
-        for (name, f), label in zip(figures.items(), ("no augmentation", RECIPE_LABEL))
+        f"{100 * gaps[FRESH_SEEDS][name].mean():.1f} points, test loss {f['test_loss'].mean():.3f}"
+        for (name, f), label in zip(fresh.items(), ("no augmentation", RECIPE_LABEL))
     )
+    earlier = 100 * (gaps[SEEDS]["none"] - gaps[SEEDS][RECIPE])
     return paired(
-        100 * (gaps["none"] - gaps[RECIPE]),
+        100 * (gaps[FRESH_SEEDS]["none"] - gaps[FRESH_SEEDS][RECIPE]),
         "points less gap",
-        numbers,
+        f"{numbers}; {ROUND2_TEXT}: {_interval(earlier)} points less gap",
         condition="test accuracy or test loss improves (either one's 95 % interval above 0)",
         condition_met=clearly_positive(accuracy_gain) or clearly_positive(loss_gain),
     )
@@ -146,11 +173,16 @@ def dropout_evidence(directory: Path) -> Evidence:
     return paired(100 * (dropout - none), POINTS, numbers)
 
 
-def _difference(arm_a: str, arm_b: str, directory: Path) -> str:
-    """Test accuracy of one arm minus another's on the fresh seeds, with its paired t interval, in words."""
-    a, b = (small_kept(name, "test_accuracy", directory, FRESH_SEEDS) for name in (arm_a, arm_b))
-    found = paired(100 * (a - b), POINTS, "")
-    return f"{found.effect:+.2f} points ({found.ci_low:+.2f} to {found.ci_high:+.2f})"
+def _interval(effects: np.ndarray) -> str:
+    """Per-seed effects' mean and paired t interval, in words."""
+    low, high = t_interval(effects)
+    return f"{effects.mean():+.2f} ({low:+.2f} to {high:+.2f})"
+
+
+def _difference(arm_a: str, arm_b: str, directory: Path, seeds: Sequence[int] = FRESH_SEEDS) -> str:
+    """Test accuracy of one arm minus another's (by default on the fresh seeds), with its paired t interval."""
+    a, b = (small_kept(name, "test_accuracy", directory, seeds) for name in (arm_a, arm_b))
+    return f"{_interval(100 * (a - b))} points"
 
 
 def tuning_text(name: str, directory: Path) -> str:
@@ -192,36 +224,56 @@ def sgd_decay_evidence(directory: Path) -> Evidence:
     return replace(found, numbers=rate + found.numbers)
 
 
-def early_stopping_figures(key: str, directory: Path, name: str = EARLY_STOPPING_ARM) -> tuple[np.ndarray, np.ndarray]:
-    """Per seed of an unregularized small-data arm (by default early stopping's constant-rate run), on the 10,000
-    test images: ``key`` at the weights of the lowest validation loss (evaluated every epoch), and at the end."""
-    found = small_records(name, directory)
-    return np.array([r["early_stopped"][key] for r in found]), np.array([r["kept"][key] for r in found])
+def early_stopping_figures(
+    key: str,
+    directory: Path,
+    name: str = EARLY_STOPPING_ARM,
+    seeds: Sequence[int] = FRESH_SEEDS,
+    stop: str = "early_stopped",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed of an unregularized small-data arm (by default early stopping's constant-rate runs at the fresh
+    seeds), on the 10,000 test images: ``key`` at the weights early stopping keeps (``stop``: "early_stopped", the
+    lowest validation loss, or "early_stopped_accuracy", the highest validation accuracy; evaluated every epoch),
+    and at the end."""
+    found = small_records(name, directory, seeds)
+    return np.array([r[stop][key] for r in found]), np.array([r["kept"][key] for r in found])
 
 
 def early_stopping_numbers(directory: Path) -> str:
-    """What the weights of the lowest validation loss score against the end: in the claim's constant-rate runs,
-    and beside them in the cosine runs, where the end is annealed and the stop is not."""
+    """What each criterion's weights score against the end: in the claims' constant-rate runs (registered in round
+    4), and beside them in round 2's constant-rate and cosine runs (the cosine end is annealed, the stop is not)."""
     found = []
-    for name, label in ((EARLY_STOPPING_ARM, "Adam at a constant rate"), ("none", "the cosine schedule")):
+    for stop, criterion in (
+        ("early_stopped_accuracy", "highest validation accuracy"),
+        ("early_stopped", "lowest validation loss"),
+    ):
         (stopped, final), (stopped_loss, final_loss) = (
-            early_stopping_figures(key, directory, name) for key in ("test_accuracy", "test_loss")
+            early_stopping_figures(key, directory, stop=stop) for key in ("test_accuracy", "test_loss")
         )
-        epochs = [r["early_stopped"]["step"] // SMALL_EPOCH for r in small_records(name, directory)]
+        epochs = [r[stop]["step"] // SMALL_EPOCH for r in small_records(EARLY_STOPPING_ARM, directory, FRESH_SEEDS)]
         found.append(
-            f"{label}: the weights of the lowest validation loss (epochs {', '.join(map(str, epochs))} of 300) "
-            f"{percent(stopped)}, test loss {stopped_loss.mean():.3f}; trained to the end {percent(final)}, test loss "
-            f"{final_loss.mean():.3f}"
+            f"the weights of the {criterion} (epochs {', '.join(map(str, epochs))} of 300) {percent(stopped)}, test "
+            f"loss {stopped_loss.mean():.3f}"
         )
-    return "on the 10,000 test images, " + "; in ".join(found)
+    end = f"trained to the end {percent(final)}, test loss {final_loss.mean():.3f}"
+    earlier = []
+    for name, label in ((EARLY_STOPPING_ARM, "at a constant rate"), ("none", "with the cosine schedule")):
+        stopped, final = early_stopping_figures("test_accuracy", directory, name, SEEDS)
+        earlier.append(f"{label} {_interval(100 * (stopped - final))}")
+    return (
+        f"{FRESH_TEXT}, Adam at a constant rate, on the 10,000 test images: {'; '.join(found)}; {end}. Seeds 0–4 "
+        "(round 2), the lowest validation loss's weights minus the end, accuracy points: " + ", ".join(earlier)
+    )
 
 
 def early_stopping_evidence(directory: Path) -> Evidence:
-    stopped, final = early_stopping_figures("test_accuracy", directory)
+    """Registered in round 4 (core.plan): the highest validation accuracy's weights, on the fresh seeds."""
+    stopped, final = early_stopping_figures("test_accuracy", directory, stop="early_stopped_accuracy")
     return paired(100 * (stopped - final), POINTS, early_stopping_numbers(directory))
 
 
 def early_stopping_loss_evidence(directory: Path) -> Evidence:
+    """Registered in round 4 (core.plan): the lowest validation loss's weights, on the fresh seeds."""
     stopped, final = early_stopping_figures("test_loss", directory)
     return paired(final - stopped, LOSS, early_stopping_numbers(directory))
 
@@ -262,38 +314,52 @@ def _mean_percent(values: np.ndarray) -> float:
     return 100 * float(np.mean(values))
 
 
-BN_LARGE_LR = 0.2  # 4x the live demo's default rate (0.05), chosen in round 1 (one-seed runs at 0.2 existed then)
+ROUND1_LR = 0.2  # the claim's rate before round 4: 4x the live demo's default rate (0.05), chosen by no rule
 
 
 def bn_learning_rate_evidence(directory: Path) -> Evidence:
-    """At BN_LARGE_LR, with the mean test accuracies at every rate of the sweep beside it, so that the verdict's one
-    rate can be read against the others."""
+    """Registered in round 4 (core.plan): at the lowest rate at which the plain network's training loss stalls at 2
+    of 3 tuning seeds, both networks at the fresh seeds; beside it the sweep's mean test accuracies at every rate
+    (seeds 0-4), and round 1's rate."""
 
-    def accuracies(norm: str, lr: float) -> np.ndarray:
-        return np.array([load_record(f"lr_{norm}_{lr}_seed{s}", directory)["test_accuracy_full"] for s in LR_SEEDS])
+    def accuracies(norm: str, lr: float, seeds: Sequence[int] = LR_SEEDS) -> np.ndarray:
+        return np.array([load_record(f"lr_{norm}_{lr}_seed{s}", directory)["test_accuracy_full"] for s in seeds])
 
-    at = {norm: accuracies(norm, BN_LARGE_LR) for norm in ("none", "batch")}
+    lr, stalled = stall_rate(directory), stall_counts(directory)
+    at = {norm: accuracies(norm, lr, LR_VERDICT_SEEDS) for norm in ("none", "batch")}
+    before = 100 * (accuracies("batch", ROUND1_LR) - accuracies("none", ROUND1_LR))
     sweep = ", ".join(
-        f"{lr:g}: {100 * accuracies('none', lr).mean():.1f} / {100 * accuracies('batch', lr).mean():.1f} %"
-        for lr in LR_SWEEP
+        f"{rate:g}: {100 * accuracies('none', rate).mean():.1f} / {100 * accuracies('batch', rate).mean():.1f} %"
+        for rate in LR_SWEEP
     )
     numbers = (
-        f"at lr {BN_LARGE_LR}, on the 10,000 test images: plain {percent(at['none'])}, BatchNorm "
-        f"{percent(at['batch'])}; at every rate of the sweep, plain / BatchNorm (means of {len(LR_SEEDS)} seeds): "
-        f"{sweep}"
+        f"the plain network's training loss stalls (above {STALL_LOSS:g} nats over its last {STALL_STEPS} steps) at "
+        + ", ".join(f"lr {rate:g}: {count} of {len(TUNE_SEEDS)}" for rate, count in stalled.items())
+        + f" tuning seeds, so the test rate is {lr:g}; there, seeds {LR_VERDICT_SEEDS[0]}–{LR_VERDICT_SEEDS[-1]} "
+        f"(registered before their runs), on the 10,000 test images: plain {percent(at['none'])}, BatchNorm "
+        f"{percent(at['batch'])}; at every rate of the sweep, plain / BatchNorm (means of seeds 0–4): {sweep}; at "
+        f"round 1's rate {ROUND1_LR:g} (seeds 0–4): {_interval(before)} points"
     )
     return paired(100 * (at["batch"] - at["none"]), POINTS, numbers)
 
 
 def bn_batch_statistics_evidence(directory: Path) -> Evidence:
+    """Registered in round 4 (core.plan): five networks trained as the shipped one, eval mode minus train mode one
+    image at a time, paired over the seeds; the shipped network's paired bootstrap over the test images beside."""
+    modes = [load_record(f"bn_modes_seed{seed}", directory)["bn_modes"] for seed in BN_SEEDS]
+    running, single = (np.array([found[mode] for found in modes]) for mode in (RUNNING_MODE, SINGLE_MODE))
     run, full = load_run("batchnorm", directory), load_debian()["test"]
     images, labels = to_tensor(full.images), torch.from_numpy(full.labels)
-    modes = list(mode_correct(run.config, run.final, images, labels).values())
+    shipped = mode_correct(run.config, run.final, images, labels)
+    beside = bootstrapped(_mean_percent, (shipped[RUNNING_MODE].astype(float) - shipped[SINGLE_MODE],), POINTS, "")
     numbers = (
-        f"on the {len(labels):,} test images: eval mode (running averages) {100 * modes[0].mean():.1f} %, train mode "
-        f"one image at a time {100 * modes[2].mean():.1f} %"
+        f"seeds {BN_SEEDS[0]}–{BN_SEEDS[-1]} (registered before their runs), on the {len(labels):,} test images: eval "
+        f"mode (running averages) {percent(running)}, train mode one image at a time {percent(single)}; the shipped "
+        f"network (seed 0, the lab's): {100 * shipped[RUNNING_MODE].mean():.1f} % against "
+        f"{100 * shipped[SINGLE_MODE].mean():.1f} %, "
+        f"{beside.effect:+.2f} points ({beside.ci_low:+.2f} to {beside.ci_high:+.2f}, a bootstrap over the test images)"
     )
-    return bootstrapped(_mean_percent, (modes[0].astype(float) - modes[2],), POINTS, numbers)
+    return paired(100 * (running - single), POINTS, numbers)
 
 
 def kaiming_evidence(directory: Path) -> Evidence:

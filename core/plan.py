@@ -337,6 +337,11 @@ def shipped_runs() -> list[RunSpec]:
         for lr in LR_SWEEP:
             config = replace(LR_SWEEP_TRAIN, lr=lr, seed=seed)
             runs.append(RunSpec(tuning_name("lr_none", lr, seed), LR_MODELS["none"], config, False, threads=1))
+    for norm in ("none", "batch"):
+        for seed in LR_VERDICT_SEEDS:  # at the rate the plain network's tuning runs chose
+            config = replace(LR_SWEEP_TRAIN, lr=TUNED["bn_stall_lr"], seed=seed)
+            name = f"lr_{norm}_{config.lr}_seed{seed}"
+            runs.append(RunSpec(name, LR_MODELS[norm], config, False, threads=1))
     for arm, (model, train) in SMALL_ARMS.items():
         for seed in SEEDS:
             runs.append(

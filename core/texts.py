@@ -319,9 +319,10 @@ TEXTS: dict[str, Text] = {
         "other 500-image runs (its end is annealed, an early stop is not). Early stopping watches the "
         "**validation** loss (500 held-out images, never trained on), evaluated every epoch, stops after "
         "*patience* epochs without a new best and keeps the best weights. The test loss curve (2,000 shipped test "
-        "images, every {per_epoch} epochs) and the table (all 10,000 test images, the weights of the lowest "
-        "validation loss against the end of the run) show what that choice is worth on unseen data. Loss and "
-        "accuracy can disagree: the table shows whether they do.",
+        "images, every {per_epoch} epochs) and the table (all 10,000 test images, the weights of the highest "
+        "validation accuracy and of the lowest validation loss against the end of the run; for the constant rate, "
+        "seeds 0–9, the claims' being 5–9) show what that choice is worth on unseen data. Loss and accuracy can "
+        "disagree: the table shows whether they do.",
         "Watch the validation loss; keep the best weights; check both test loss and accuracy.",
     ),
     "reg.ensembles": Text(
@@ -427,9 +428,9 @@ TEXTS: dict[str, Text] = {
         "The main CNN without dropout and with dropout {p} (before its last layer; the p validation chose for this "
         "regime, from 0.1 to 0.85), trained alike on {images} images with Adam at a constant rate, validated every "
         "{every} steps on {validation} held-out images (seeds {seeds}, registered with this target before their "
-        "runs). Target: {target} %, 98 % of the lowest best validation accuracy of those two arms, so each of their "
-        "runs reaches it. Dropout 0.5, the dose before round 3, is shown beside them; the first five seeds are in "
-        "the claim's numbers.",
+        "runs, each seed on its own draw of images). Target: {target} %, 98 % of the lowest best validation "
+        "accuracy of those two arms, so each of their runs reaches it. Dropout 0.5, the dose before round 3, and "
+        "the earlier seeds are in the claim's numbers.",
         "Epochs until the validation accuracy reaches a fixed target, with and without dropout.",
     ),
     "reg.checkpoint_tuning": Text(

@@ -12,7 +12,14 @@ import numpy as np
 from core import dropout_time, ensembles, tuning
 from core.arms import TUNED
 from core.evidence import Evidence, paired, percent
-from core.plan import CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS, CHECKPOINT_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
+from core.plan import (
+    CHECKPOINT_AVERAGED,
+    CHECKPOINT_MEMBERS,
+    CHECKPOINT_SEEDS,
+    SLOW_ROUND3_SEEDS,
+    SLOW_SEEDS,
+    SLOW_VERDICT_SEEDS,
+)
 from core.runs import load_probs, load_test_labels, slow_records
 
 
@@ -33,26 +40,28 @@ def _extra_epochs(runs: dict[str, list[dict]], share: float) -> Evidence:
 
 
 def dropout_time_evidence(directory: Path) -> Evidence:
-    """At the p validation chose, on the seeds registered before their runs, at the registered target (98 % of the
-    lowest best validation accuracy); beside it the same at other targets (the verdict depends on that choice), and
-    p = 0.5 on the same seeds and on the first ones."""
+    """At the p validation chose, on the seeds registered in round 4 (both arms fresh, each seed on its own draw), at
+    the registered target (98 % of the lowest best validation accuracy); beside it the same at other targets (the
+    verdict depends on that choice), round 3's seeds, and p = 0.5 on the first seeds."""
     found, share = slow_records(directory), dropout_time.TARGET_SHARE
-    first_seeds = [seed for seed in SLOW_SEEDS if seed not in SLOW_VERDICT_SEEDS]
-    half = _extra_epochs(slow_records(directory, dropout="dropout"), share)
+    first_seeds = [seed for seed in SLOW_SEEDS if seed not in SLOW_ROUND3_SEEDS]
+    round3 = _extra_epochs(slow_records(directory, SLOW_ROUND3_SEEDS), share)
+    half = _extra_epochs(slow_records(directory, SLOW_ROUND3_SEEDS, dropout="dropout"), share)
     before = _extra_epochs(slow_records(directory, first_seeds, dropout="dropout"), share)
     epochs, target = _epochs_to_target(found, share), dropout_time.slow_target(found)
     at = {other: _extra_epochs(found, other) for other in (0.95, 0.96, 0.97, 0.99, 1.0)}
     others = "; ".join(f"{100 * o:.0f} %: {e.effect:+.1f} ({e.ci_low:+.1f} to {e.ci_high:+.1f})" for o, e in at.items())
     numbers = (
-        f"seeds {', '.join(map(str, SLOW_VERDICT_SEEDS))} (registered before their runs), dropout at p = "
-        f"{TUNED['slow_dropout']:g}, the p validation chose for this regime: epochs until the validation accuracy "
-        f"first reaches {100 * target:.1f} % (98 % of the lowest best): without dropout {epochs['none'].mean():.2f}, "
-        f"with dropout {epochs['dropout'].mean():.2f} (ratio per seed "
+        f"seeds {', '.join(map(str, SLOW_VERDICT_SEEDS))} (registered before their runs, each on its own draw of "
+        f"images), dropout at p = {TUNED['slow_dropout']:g}, the p validation chose for this regime: epochs until the "
+        f"validation accuracy first reaches {100 * target:.1f} % (98 % of the lowest best): without dropout "
+        f"{epochs['none'].mean():.2f}, with dropout {epochs['dropout'].mean():.2f} (ratio per seed "
         + ", ".join(f"{r:.2f}" for r in epochs["dropout"] / epochs["none"])
-        + f"); at other shares of the lowest best, % more epochs with 95 % intervals: {others}. At p = 0.5, the dose "
-        f"before round 3, each comparison at its own 98 % target: seeds {', '.join(map(str, SLOW_VERDICT_SEEDS))} "
-        f"{_interval(half)}; seeds {', '.join(map(str, first_seeds))} (two of them added, and the target fixed, "
-        f"after results were seen) {_interval(before)}"
+        + f"); at other shares of the lowest best, % more epochs with 95 % intervals: {others}. Each comparison at "
+        f"its own 98 % target: round 3's seeds {', '.join(map(str, SLOW_ROUND3_SEEDS))} (one shared draw of images, "
+        f"the first tuning seed's) {_interval(round3)}, at p = 0.5 there {_interval(half)}; p = 0.5 at seeds "
+        f"{', '.join(map(str, first_seeds))} (two of them added, and the target fixed, after results were seen) "
+        f"{_interval(before)}"
     )
     return replace(_extra_epochs(found, share), numbers=numbers)
 

@@ -106,10 +106,15 @@ def stalls(record: dict) -> bool:
     return not np.isfinite(last) or last > STALL_LOSS
 
 
+def stall_counts(directory: Path = RUNS_DIR) -> dict[float, int]:
+    """Per rate of the sweep: at how many tuning seeds the plain network stalls."""
+    return {
+        lr: sum(stalls(load_record(tuning_name("lr_none", lr, seed), directory)) for seed in TUNE_SEEDS)
+        for lr in LR_SWEEP
+    }
+
+
 def stall_rate(directory: Path = RUNS_DIR) -> float | None:
     """The lowest rate of the sweep at which the plain network stalls at 2 or more of the tuning seeds (None: at
     no rate)."""
-    for lr in LR_SWEEP:
-        if sum(stalls(load_record(tuning_name("lr_none", lr, seed), directory)) for seed in TUNE_SEEDS) >= 2:
-            return lr
-    return None
+    return next((lr for lr, count in stall_counts(directory).items() if count >= 2), None)

@@ -187,8 +187,11 @@ def test_seed_tables_and_early_stopping_curves_by_hand():
     assert epochs.tolist() == [0, 1] and training == pytest.approx([np.nan, 1.2], nan_ok=True)
     epochs, validation = losses["validation loss (every epoch)"]
     assert epochs.tolist() == [0, 1] and validation.tolist() == [2.3, 1.9]
+    records[1]["early_stopped_accuracy"] = {**records[1]["early_stopped"], "step": 0, "test_accuracy": 0.1}
     rows = early_stopping_rows(records, patience=1, steps_per_epoch=5)
-    assert rows[0]["lowest validation loss: epoch"] == 1 and rows[0]["test accuracy there"] == "81.0%"
+    assert rows[0]["lowest validation loss: epoch"] == 1 and rows[0]["test accuracy, lowest loss"] == "81.0%"
+    assert rows[0]["best validation accuracy: epoch"] == rows[0]["test accuracy there"] == "–"  # not kept before
+    assert rows[1]["best validation accuracy: epoch"] == 0 and rows[1]["test accuracy there"] == "10.0%"
 
 
 def test_grid_rows_take_the_end_of_the_schedule():

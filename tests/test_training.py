@@ -195,7 +195,8 @@ def test_detailed_runs_record_train_validation_and_test_curves():
 
 
 def test_runs_keep_the_weights_of_their_lowest_validation_loss_for_early_stopping():
-    """The first evaluation with the lowest validation loss, and its weights; with validate_every, of those."""
+    """The first evaluation with the lowest validation loss, and its weights; with validate_every, of those, and
+    also the first with the highest validation accuracy."""
     for every in (0, 2):
         config = TrainConfig(
             **{**TINY.__dict__, "steps": 24, "eval_every": 4, "snapshot_steps": (), "validate_every": every}
@@ -207,6 +208,11 @@ def test_runs_keep_the_weights_of_their_lowest_validation_loss_for_early_stoppin
         assert curves.lowest_val_loss_step == steps[best]
         model = private_model(CNNConfig(), curves.lowest_val_loss_weights, train=False)
         assert mean_loss(model, *TINY_TEST.tensors()) == pytest.approx(losses[best], abs=1e-5)
+        if every:  # and those of the highest validation accuracy (the first of equals), of the same evaluations
+            top = curves.epoch_val_accuracy.index(max(curves.epoch_val_accuracy))
+            assert curves.best_val_accuracy_step == steps[top]
+            model = private_model(CNNConfig(), curves.best_val_accuracy_weights, train=False)
+            assert accuracy(model, *TINY_TEST.tensors()) == pytest.approx(curves.epoch_val_accuracy[top])
 
 
 def test_the_erasing_recipe_erases_boxes_of_black_on_uint8_pixels():

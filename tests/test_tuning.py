@@ -106,3 +106,24 @@ def test_the_checkpoint_choice_breaks_ties_by_the_lower_validation_loss():
     found = {("single", 1, 0.05, 1): (0.1, 0.3), ("single", 1, 0.1, 1): (0.1, 0.2),
              ("snapshot", 4, 0.1, 2): (0.09, 0.5), ("snapshot", 2, 0.2, 2): (0.08, 0.9)}  # fmt: skip
     assert tuning.checkpoint_choices(found) == {"single": (1, 0.1, 1), "snapshot": (2, 0.2, 2)}
+
+
+def test_the_learning_rate_claims_rate_is_the_lowest_at_which_the_plain_network_stalls():
+    """TUNED's rate is the lowest of the sweep at which 2 of the 3 tuning seeds end with a mean training loss above
+    2 nats over the last 10 steps; the tuning runs are the sweep's plain network, read by no test image."""
+    counts = tuning.stall_counts()
+    assert list(counts) == list(plan.LR_SWEEP)
+    assert arms.TUNED["bn_stall_lr"] == tuning.stall_rate() == next(lr for lr, n in counts.items() if n >= 2)
+    for lr in plan.LR_SWEEP:
+        for seed in plan.TUNE_SEEDS:
+            record = load_record(plan.tuning_name("lr_none", lr, seed))
+            assert record["model"] == load_record(f"lr_none_{lr}_seed0")["model"]
+            assert (record["train"]["lr"], record["seed"]) == (lr, seed)
+            last = np.mean(record["train_loss"][-10:])
+            assert tuning.stalls(record) == (not np.isfinite(last) or last > 2.0)
+
+
+def test_a_run_whose_loss_is_not_finite_stalls():
+    """A diverged run (NaN loss) counts as stalled; one that learns does not."""
+    assert tuning.stalls({"train_loss": [0.5] * 5 + [float("nan")] * 10})
+    assert not tuning.stalls({"train_loss": [2.3] * 5 + [0.4] * 10})

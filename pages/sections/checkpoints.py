@@ -14,13 +14,12 @@ from pages.ui.kit import explain
 
 @st.cache_resource(show_spinner=False)
 def slow_view() -> dict[str, object]:
-    """The verdict's arms (target from them alone) and p = 0.5 on the same seeds beside them."""
+    """The verdict's arms and their target."""
     found = slow_records()
     target = dropout_time.slow_target(found)
     records = {
         "without dropout": found["none"],
         f"dropout {TUNED['slow_dropout']:g} (validation's choice)": found["dropout"],
-        "dropout 0.5": slow_records(dropout="dropout")["dropout"],
     }
     return {"records": records, "target": target, "rows": dropout_time.slow_rows(records, target)}
 
