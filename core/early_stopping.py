@@ -68,7 +68,8 @@ def early_stopping_rows(records: Sequence[dict], patience: int, steps_per_epoch:
                 "seed": record["seed"],
                 "stops at epoch": stop,
                 "keeps epoch": best,
-                "best validation accuracy: epoch": by_accuracy["step"] // steps_per_epoch if by_accuracy else "–",
+                # text, as its "–": a column of one type
+                "best validation accuracy: epoch": str(by_accuracy["step"] // steps_per_epoch) if by_accuracy else "–",
                 "test accuracy there": f"{by_accuracy['test_accuracy']:.1%}" if by_accuracy else "–",
                 "lowest validation loss: epoch": by_loss["step"] // steps_per_epoch,
                 "test accuracy, lowest loss": f"{by_loss['test_accuracy']:.1%}",

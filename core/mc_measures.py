@@ -14,6 +14,7 @@ from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tens
 from core.evidence import POINTS, Evidence, bootstrapped, paired
 from core.labs import OVERCONFIDENT
 from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
+from core.models import SmallCNN
 from core.plan import (
     CALIBRATION_PASSES,
     FRESH_SEEDS,
@@ -56,8 +57,7 @@ def shipped_calibration(directory: Path) -> tuple[Evidence, str]:
         run = load_run(f"dropout_p{p}", directory)
         network = private_model(run.config, run.final, train=False)
         features = embeddings(network, images)
-        off = head_probs(network, features).numpy()
-        mc = mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
+        off, mc = _off_and_mc(network, features)
         columns += [off.max(1), off.argmax(1) == labels, mc.max(1), mc.argmax(1) == labels]
         with torch.no_grad():
             logits = network.head(features)
@@ -79,23 +79,31 @@ def _ece_pairs(records: list[dict]) -> np.ndarray:
     return 100 * np.array([list(r["ece"].values()) for r in records])
 
 
-def _test_losses(name: str, directory: Path) -> tuple[float, float]:
-    """A run's mean cross-entropy on the 10,000 test images with dropout off and of the MC average (seed 0): a
-    proper score beside the ECE, which bins confidences."""
-    run, test = load_run(name, directory), load_debian()["test"]
-    network = private_model(run.config, run.final, train=False)
-    features = embeddings(network, to_tensor(test.images))
+def _off_and_mc(network: SmallCNN, features: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax outputs (N, 10) from the head's ``features``: with dropout off, and the MC average of
+    CALIBRATION_PASSES (seed 0)."""
     off = head_probs(network, features).numpy()
-    mc = mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
-    rows = np.arange(len(test.labels))
-    return tuple(float(-np.log(probs[rows, test.labels]).mean()) for probs in (off, mc))
+    return off, mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
+
+
+def _test_losses(name: str, directory: Path, images: torch.Tensor, labels: np.ndarray) -> tuple[float, float]:
+    """A run's mean cross-entropy on the test images with dropout off and of the MC average (seed 0): a proper
+    score beside the ECE, which bins confidences."""
+    run = load_run(name, directory)
+    network = private_model(run.config, run.final, train=False)
+    rows = np.arange(len(labels))
+    return tuple(
+        float(-np.log(probs[rows, labels]).mean()) for probs in _off_and_mc(network, embeddings(network, images))
+    )
 
 
 def _calibration_numbers(records: list[dict], directory: Path) -> str:
     """ECE with dropout off, of the MC average and of temperature scaling (fitted on each run's validation
     images), and the test loss with dropout off and of the MC average, means over the runs."""
     ece, scaled = _ece_pairs(records), 100 * np.array([r["temperature_scaling"]["ece"] for r in records])
-    losses = np.array([_test_losses(r["name"], directory) for r in records])
+    test = load_debian()["test"]
+    images = to_tensor(test.images)
+    losses = np.array([_test_losses(r["name"], directory, images, test.labels) for r in records])
     return (
         f"dropout off {ece[:, 0].mean():.2f} %, MC average {ece[:, 1].mean():.2f} % (lower at "
         f"{(ece[:, 1] < ece[:, 0]).sum()} of {len(records)} seeds), temperature scaling fitted on the validation "

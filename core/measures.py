@@ -85,7 +85,7 @@ def augmentation_evidence(directory: Path) -> Evidence:
     numbers = (
         f"{FRESH_TEXT}, test accuracy (10,000 images): no augmentation {percent(none)}, {RECIPE_LABEL} "
         f"{percent(chosen)} (test loss {loss['none']:.3f} → {loss[RECIPE]:.3f}); {ROUND2_TEXT}: "
-        f"{_difference(RECIPE, 'none', directory, SEEDS)}, each augmentation there: {others}"
+        f"{_difference(RECIPE, 'none', directory, SEEDS)}, each arm there: {others}"
     )
     return paired(100 * (chosen - none), POINTS, numbers)
 
@@ -242,26 +242,26 @@ def early_stopping_figures(
 def early_stopping_numbers(directory: Path) -> str:
     """What each criterion's weights score against the end: in the claims' constant-rate runs (registered in round
     4), and beside them in round 2's constant-rate and cosine runs (the cosine end is annealed, the stop is not)."""
+    fresh = small_records(EARLY_STOPPING_ARM, directory, FRESH_SEEDS)
+    end = {key: np.array([r["kept"][key] for r in fresh]) for key in ("test_accuracy", "test_loss")}
     found = []
     for stop, criterion in (
         ("early_stopped_accuracy", "highest validation accuracy"),
         ("early_stopped", "lowest validation loss"),
     ):
-        (stopped, final), (stopped_loss, final_loss) = (
-            early_stopping_figures(key, directory, stop=stop) for key in ("test_accuracy", "test_loss")
-        )
-        epochs = [r[stop]["step"] // SMALL_EPOCH for r in small_records(EARLY_STOPPING_ARM, directory, FRESH_SEEDS)]
+        stopped = {key: np.array([r[stop][key] for r in fresh]) for key in end}
+        epochs = ", ".join(str(r[stop]["step"] // SMALL_EPOCH) for r in fresh)
         found.append(
-            f"the weights of the {criterion} (epochs {', '.join(map(str, epochs))} of 300) {percent(stopped)}, test "
-            f"loss {stopped_loss.mean():.3f}"
+            f"the weights of the {criterion} (epochs {epochs} of 300) {percent(stopped['test_accuracy'])}, test loss "
+            f"{stopped['test_loss'].mean():.3f}"
         )
-    end = f"trained to the end {percent(final)}, test loss {final_loss.mean():.3f}"
+    found.append(f"trained to the end {percent(end['test_accuracy'])}, test loss {end['test_loss'].mean():.3f}")
     earlier = []
     for name, label in ((EARLY_STOPPING_ARM, "at a constant rate"), ("none", "with the cosine schedule")):
         stopped, final = early_stopping_figures("test_accuracy", directory, name, SEEDS)
         earlier.append(f"{label} {_interval(100 * (stopped - final))}")
     return (
-        f"{FRESH_TEXT}, Adam at a constant rate, on the 10,000 test images: {'; '.join(found)}; {end}. Seeds 0–4 "
+        f"{FRESH_TEXT}, Adam at a constant rate, on the 10,000 test images: {'; '.join(found)}. Seeds 0–4 "
         "(round 2), the lowest validation loss's weights minus the end, accuracy points: " + ", ".join(earlier)
     )
 

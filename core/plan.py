@@ -201,7 +201,8 @@ FRESH_SEEDS = (5, 6, 7, 8, 9)
 # Round 4 (registered on 2026-12-05 before its runs, after the third review), each claim's minimum unchanged and its
 # seeds 0-4 reported beside: (1) "augmentation generalizes", "shrinks the gap" and "buys invariance" are judged on
 # FRESH_SEEDS: RECIPE trained there, and the runs without augmentation there trained again with the invariance
-# measure (training is deterministic, so their other figures repeat); the measures as before. (2) Both early-stopping
+# measure (training is deterministic, so their other figures repeat; noted after the runs: only to float rounding on
+# another machine, their test accuracies moving by at most 0.13 points); the measures as before. (2) Both early-stopping
 # claims are judged on EARLY_STOPPING_ARM's runs at FRESH_SEEDS, validated every epoch: "lowers the test loss" by the
 # lowest validation loss, as before; "helps" (test accuracy) now by the highest validation accuracy (the first of
 # equals), the criterion of the measure it is judged on; the lowest-loss stop's accuracy reported beside.

@@ -44,7 +44,7 @@ from core.mc_dropout import (
 )
 from core.mixing import MIX_NAMES, MIX_SIDE, mixed_cells
 from core.models import SmallCNN
-from core.pictures import FIRST_VIEWS, FirstView, save_cells
+from core.pictures import FIRST_VIEWS, FIRST_VIEWS_DIR, FirstView, save_cells
 from core.pipeline import DEFAULT_COUNT, DEFAULT_SAMPLE, DISPLAY_SIDE, chain_from_state, display_samples, sample_cells
 from core.runs import PRECOMPUTED_DIR, load_run, load_summary, private_model
 from core.weight_decay import (
@@ -252,12 +252,18 @@ def load(directory: Path = PRECOMPUTED_DIR) -> Precomputed:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=PRECOMPUTED_DIR, help=f"directory (default {PRECOMPUTED_DIR})")
+    parser.add_argument(
+        "--first-views",
+        type=Path,
+        default=FIRST_VIEWS_DIR,
+        help=f"the Studio's first pictures (default {FIRST_VIEWS_DIR})",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     arrays, summary = build()
     save(arrays, summary, args.out)
     for view in FIRST_VIEWS:
-        save_cells(view, first_view_cells(view))
+        save_cells(view, first_view_cells(view), args.first_views)
     size = sum(path.stat().st_size for path in args.out.iterdir()) / 2**20
     print(f"wrote {args.out} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
 

@@ -52,6 +52,9 @@ REQUIRED = {
 TEST = load_subset()["test"]
 
 
+RECOMPUTED = 1e-5  # points: an effect recomputed from the weights on this CPU against the one recorded in training
+
+
 def record(name: str) -> dict:
     return json.loads((RUNS_DIR / f"{name}.json").read_text())
 
@@ -62,13 +65,15 @@ def final(name: str, key: str = "test_accuracy", seeds: tuple[int, ...] = SEEDS)
     return np.array([record(f"small_{name}_seed{s}")["kept"][key] for s in seeds])
 
 
-def assert_paired(name: str, effects) -> None:
-    """The claim's effect is the mean of these per-seed effects, its interval Student's t by hand."""
+def assert_paired(name: str, effects, tolerance: float = 1e-9) -> None:
+    """The claim's effect is the mean of these per-seed effects, its interval Student's t by hand. ``tolerance``:
+    wider for effects recomputed from the weights, whose float32 sums differ across CPUs in the last bits."""
     effects = np.asarray(effects, dtype=float)
     half = stats.t.ppf(0.975, len(effects) - 1) * effects.std(ddof=1) / np.sqrt(len(effects))
     found = claims.evidence(name)
-    assert found.effect == pytest.approx(effects.mean(), abs=1e-9)
-    assert (found.ci_low, found.ci_high) == pytest.approx((effects.mean() - half, effects.mean() + half), abs=1e-9)
+    assert found.effect == pytest.approx(effects.mean(), abs=tolerance)
+    interval = (effects.mean() - half, effects.mean() + half)
+    assert (found.ci_low, found.ci_high) == pytest.approx(interval, abs=tolerance)
     assert found.seeds == len(effects) and f"paired t over {len(effects)} seeds" in found.text
 
 
@@ -248,7 +253,7 @@ def test_mc_calibration_effect_is_the_ece_drop_of_the_validation_chosen_networks
     names = [f"full_dropout_seed{seed}" for seed in SEEDS]
     assert {record(name)["model"]["dropout"] for name in names} == {TUNED["full_dropout"]}
     assert {record(name)["train_images"] for name in names} == {plan.FULL_IMAGES}
-    assert_paired("mc-dropout-calibrates", [ece_drop(name, images, test.labels) for name in names])
+    assert_paired("mc-dropout-calibrates", [ece_drop(name, images, test.labels) for name in names], RECOMPUTED)
 
 
 def test_small_data_mc_calibration_is_the_ece_drop_of_the_fresh_seeds():
@@ -257,7 +262,8 @@ def test_small_data_mc_calibration_is_the_ece_drop_of_the_fresh_seeds():
     images = to_tensor(test.images)
     names = [f"small_dropout_seed{seed}" for seed in plan.FRESH_SEEDS]
     assert {record(name)["model"]["dropout"] for name in names} == {TUNED["dropout"]}
-    assert_paired("mc-dropout-calibrates-small-data", [ece_drop(name, images, test.labels) for name in names])
+    drops = [ece_drop(name, images, test.labels) for name in names]
+    assert_paired("mc-dropout-calibrates-small-data", drops, RECOMPUTED)
 
 
 def test_round_two_mc_calibration_pools_the_three_shipped_networks():

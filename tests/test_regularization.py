@@ -191,7 +191,7 @@ def test_seed_tables_and_early_stopping_curves_by_hand():
     rows = early_stopping_rows(records, patience=1, steps_per_epoch=5)
     assert rows[0]["lowest validation loss: epoch"] == 1 and rows[0]["test accuracy, lowest loss"] == "81.0%"
     assert rows[0]["best validation accuracy: epoch"] == rows[0]["test accuracy there"] == "–"  # not kept before
-    assert rows[1]["best validation accuracy: epoch"] == 0 and rows[1]["test accuracy there"] == "10.0%"
+    assert rows[1]["best validation accuracy: epoch"] == "0" and rows[1]["test accuracy there"] == "10.0%"
 
 
 def test_grid_rows_take_the_end_of_the_schedule():

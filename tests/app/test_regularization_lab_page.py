@@ -155,11 +155,14 @@ def test_patience_moves_the_stopping_point(lab):
 
 
 def test_early_stopping_shows_the_constant_rate_runs_first_and_the_cosine_runs_on_request(lab):
-    """The table's test figures are those of the constant-rate records, then of the cosine ones."""
+    """The table's test figures are those of the constant-rate records (seeds 0-9), then of the cosine ones (0-4)."""
     open_tab(lab, RegularizationTab.EARLY_STOPPING)
-    for schedule, arm in (("constant rate", plan.EARLY_STOPPING_ARM), ("cosine schedule", "none")):
+    for schedule, arm, seeds in (
+        ("constant rate", plan.EARLY_STOPPING_ARM, plan.SEEDS + plan.FRESH_SEEDS),
+        ("cosine schedule", "none", plan.SEEDS),
+    ):
         lab.button_group(key="es_rate").set_value(schedule).run()
-        records = [load_record(f"small_{arm}_seed{seed}") for seed in plan.SEEDS]
+        records = [load_record(f"small_{arm}_seed{seed}") for seed in seeds]
         expected = [f"{r['kept']['test_accuracy']:.1%}" for r in records]
         assert early_stopping_table(lab)["test accuracy, end"].tolist() == expected
 
@@ -188,12 +191,12 @@ def test_figures_of_the_same_kind_and_content_are_not_confused(open_page):
     ],
 )
 def test_recorded_recap_sections_show_their_figures_table_and_claim(tab, claim, charts):
-    """Each opens from a link with its figures, a table of its three arms (and the checkpoint tuning's candidates:
-    one per rate for the single network, one per rate and number of last checkpoints averaged for the snapshot run),
-    and its claim as the records say."""
+    """Each opens from a link with its figures, a table of its arms (three, or the dropout-time verdict's two; and
+    the checkpoint tuning's candidates: one per rate for the single network, one per rate and number of last
+    checkpoints averaged for the snapshot run), and its claim as the records say."""
     lab = open_link(PAGE, reg_tab=tab)
     assert not lab.exception and filled_tabs(lab) == [tab]
     candidates = len(plan.CHECKPOINT_RATES) * (1 + sum(cycles - 1 for cycles in plan.CHECKPOINT_CYCLES))
-    tables = [3, candidates] if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else [3]
+    tables = [3, candidates] if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else [2]
     assert len(lab.get("plotly_chart")) == charts and [len(frame.value) for frame in lab.dataframe] == tables
     assert claims.sentence(claim) in [box.value for box in [*lab.success, *lab.warning]]
