@@ -59,9 +59,11 @@ DESIGN = (
     "accuracy averaged over 3 seeds (each 500 held-out images of its own draw, none of the compared runs' draws), and "
     "the same for dropout's p in the networks trained on 55,000 images (5,000 held out) and in the dropout-time "
     "networks (10,000 images, 2,000 held out), and for the checkpoint comparison's SGD rates, cycle count and number "
-    "of checkpoints averaged, by the (averaged) prediction's validation error; Adam's rate (1e-3) is shared "
+    "of checkpoints averaged, by the (averaged) prediction's validation error (its first tuning seed draws the "
+    "compared runs' training images); Adam's rate (1e-3) is shared "
     "and not tuned; the fully connected networks' learning rate per arm and seed from a grid of at most 3.3x steps, "
-    "chosen by validation loss, with Kaiming initialization for those without BatchNorm; the learning-rate sweep's two "
+    "chosen by validation loss, with Kaiming initialization (the activation recap: PyTorch's default); the "
+    "learning-rate sweep's two "
     "CNNs with Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's "
     "best, compared at the lowest rate at which the plain network's training loss stalls at 2 of 3 tuning seeds (no "
     "test image read). Where a measure was changed after a round's results or a review found a design unfair (TTA's "
@@ -185,12 +187,13 @@ CLAIMS: tuple[Claim, ...] = (
         "Early stopping",
         RegularizationTab.EARLY_STOPPING,
         1.0,
-        "The weights of the highest validation accuracy score no better on the test images than the end of the run, "
-        "though the test loss rises after the validation loss turns (the numbers): the accuracy hardly moves after "
-        "the turn. The runs are at a constant rate, so neither the stopped weights nor the end were annealed; in "
-        "round 2's cosine runs (the numbers), where the end is annealed, the lowest-loss weights were clearly less "
-        "accurate than the end. A guess, not measured: after the turn the network grows more confident on the test "
-        "items it gets wrong (a higher loss) while the share it gets right hardly moves.",
+        "The weights of the highest validation accuracy score no better on the test images than the end of the run. "
+        "After the validation loss turns, the test loss rises but the test accuracy keeps rising too (the weights "
+        "of the lowest validation loss score below the end: the numbers): the loss says stop, the accuracy does "
+        "not. The runs are at a constant rate, so neither the stopped weights nor the end were annealed; in round "
+        "2's cosine runs (the numbers), where the end is annealed, the lowest-loss weights were clearly less accurate "
+        "than the end. A guess, not measured: after the turn the network grows more confident on the test items it "
+        "still gets wrong (a higher loss) while it gets more of them right.",
         measures.early_stopping_evidence,
     ),
     Claim(
@@ -219,11 +222,13 @@ CLAIMS: tuple[Claim, ...] = (
         "MC dropout",
         MCDropoutTab.CALIBRATION,
         0.5,
-        "On networks trained on 55,000 images, at the p validation chose, the ECE with dropout off is already low and "
-        "the MC average does not lower it by the minimum; in the tuning runs (3 seeds, no interval) it raises it "
-        "little at p 0.1 and more the larger p (the numbers give each, and temperature scaling, the usual baseline). A "
-        "guess, not measured: a network calibrated with dropout off leaves averaging little to fix. On networks "
-        "trained on 500 images the claim has its own verdict (mc-dropout-calibrates-small-data).",
+        "On networks trained on 55,000 images, at the p validation chose, the ECE with dropout off is already at the "
+        "floor that binning noise sets on 10,000 test images (a perfectly calibrated network with the same "
+        "confidences would measure as much, simulated: the numbers), so no averaging could lower it by the minimum "
+        "here: the rule says it fails here, but this test could not have shown it. In the tuning runs (3 seeds, no "
+        "interval) the MC average raises the ECE little at p 0.1 and more the larger p (the numbers give each, and "
+        "temperature scaling, the usual baseline). On networks trained on 500 images the claim has its own verdict "
+        "(mc-dropout-calibrates-small-data).",
         mc_measures.mc_calibration_evidence,
     ),
     Claim(
@@ -346,7 +351,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Dropout",
         RegularizationTab.DROPOUT_TIME,
         10.0,
-        "At the p validation chose for this regime (0.25, nearly tied with 0.5), the extra epochs vary so much from "
+        "At the p validation chose for this regime (0.25, tied with 0.5 within the tuning seeds' noise), the extra "
+        "epochs vary so much from "
         "seed to seed (the ratios above) that the interval does not settle the question; p = 0.5, the lecture's "
         "usual dose, was measured on earlier seeds only (the numbers). A guess, not measured: the milder dose slows "
         "training less, and the first epoch at which a validation curve that still wobbles by a point or more "

@@ -72,7 +72,7 @@ def both_paired(first: Sequence[float], second: Sequence[float], unit: str, numb
         unit,
         parts[0].seeds,
         numbers,
-        f"the smaller of two paired t intervals over {parts[0].seeds} seeds",
+        f"the smaller of two paired t intervals over {parts[0].seeds} seeds: its low end a one-sided 97.5 % bound",
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from core.arms import TUNED
-from core.calibration import ECE_BINS, fit_temperature, reliability
+from core.calibration import ECE_BINS, calibrated_ece, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tensor
 from core.evidence import POINTS, Evidence, bootstrapped, paired
 from core.labs import OVERCONFIDENT
@@ -76,7 +76,7 @@ def shipped_calibration(directory: Path) -> tuple[Evidence, str]:
 
 def _ece_pairs(records: list[dict]) -> np.ndarray:
     """(runs, [dropout off, MC average]) ECE in percent, as each run recorded it on the 10,000 test images."""
-    return 100 * np.array([list(r["ece"].values()) for r in records])
+    return 100 * np.array([[r["ece"]["dropout off"], r["ece"][f"MC average of {CALIBRATION_PASSES}"]] for r in records])
 
 
 def _off_and_mc(network: SmallCNN, features: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -86,15 +86,17 @@ def _off_and_mc(network: SmallCNN, features: torch.Tensor) -> tuple[np.ndarray, 
     return off, mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
 
 
-def _test_losses(name: str, directory: Path, images: torch.Tensor, labels: np.ndarray) -> tuple[float, float]:
-    """A run's mean cross-entropy on the test images with dropout off and of the MC average (seed 0): a proper
-    score beside the ECE, which bins confidences."""
+def _test_figures(name: str, directory: Path, images: torch.Tensor, labels: np.ndarray) -> tuple[float, ...]:
+    """A run's mean cross-entropy on the test images with dropout off and of the MC average (seed 0), a proper
+    score beside the ECE, which bins confidences; and the mean ECE (in percent) a perfectly calibrated network with
+    its dropout-off confidences would measure on them, the floor no averaging can go below."""
     run = load_run(name, directory)
     network = private_model(run.config, run.final, train=False)
+    off, mc = _off_and_mc(network, embeddings(network, images))
     rows = np.arange(len(labels))
-    return tuple(
-        float(-np.log(probs[rows, labels]).mean()) for probs in _off_and_mc(network, embeddings(network, images))
-    )
+    # Clipped: a float32 probability can round to 0.
+    losses = [float(-np.log(np.clip(probs[rows, labels], 1e-12, None)).mean()) for probs in (off, mc)]
+    return *losses, 100 * float(calibrated_ece(off.max(1)).mean())
 
 
 def _calibration_numbers(records: list[dict], directory: Path) -> str:
@@ -103,9 +105,12 @@ def _calibration_numbers(records: list[dict], directory: Path) -> str:
     ece, scaled = _ece_pairs(records), 100 * np.array([r["temperature_scaling"]["ece"] for r in records])
     test = load_debian()["test"]
     images = to_tensor(test.images)
-    losses = np.array([_test_losses(r["name"], directory, images, test.labels) for r in records])
+    figures = np.array([_test_figures(r["name"], directory, images, test.labels) for r in records])
+    losses, floor = figures[:, :2], figures[:, 2]
     return (
-        f"dropout off {ece[:, 0].mean():.2f} %, MC average {ece[:, 1].mean():.2f} % (lower at "
+        f"dropout off {ece[:, 0].mean():.2f} % (a perfectly calibrated network with the same confidences would "
+        f"measure {floor.mean():.2f} %, binning noise on {len(test.labels):,} images, simulated), MC average "
+        f"{ece[:, 1].mean():.2f} % (lower at "
         f"{(ece[:, 1] < ece[:, 0]).sum()} of {len(records)} seeds), temperature scaling fitted on the validation "
         f"images {scaled.mean():.2f} %; test loss (cross-entropy) with dropout off {losses[:, 0].mean():.4f}, of the "
         f"MC average {losses[:, 1].mean():.4f} nats (lower at {(losses[:, 1] < losses[:, 0]).sum()} of "

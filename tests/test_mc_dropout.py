@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.calibration import calibration_change, reliability
+from core.calibration import calibrated_ece, calibration_change, reliability
 from core.data import load_subset, to_tensor
 from core.mc_dropout import (
     deterministic_probs,
@@ -112,6 +112,16 @@ def test_ece_matches_a_hand_computed_example():
     assert curve.ece == pytest.approx(2 / 5 * 0.15 + 3 / 5 * 0.1)
     assert curve.counts.tolist() == [2, 3]
     assert curve.accuracy == pytest.approx([0.5, 2 / 3])
+
+
+def test_a_perfectly_calibrated_network_measures_a_binning_floor_that_shrinks_with_the_test_set():
+    """Outcomes drawn with their confidences: certainty gives 0; otherwise the ECE is above 0, shrinking about as
+    1 / sqrt(N) (for one bin of confidence 0.7 the mean gap |accuracy - 0.7| is sqrt(2 · 0.21 / (π N)))."""
+    assert calibrated_ece(np.ones(100), draws=5).tolist() == [0.0] * 5
+    small, large = (calibrated_ece(np.full(n, 0.7), draws=400).mean() for n in (100, 10_000))
+    assert small == pytest.approx(np.sqrt(2 * 0.21 / (np.pi * 100)), rel=0.1)
+    assert large == pytest.approx(np.sqrt(2 * 0.21 / (np.pi * 10_000)), rel=0.1)
+    assert calibrated_ece(np.full(50, 0.7), draws=3, seed=1).tolist() == calibrated_ece(np.full(50, 0.7), 3, 1).tolist()
 
 
 def test_confidence_on_a_bin_edge_goes_to_the_lower_bin():
