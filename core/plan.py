@@ -87,7 +87,7 @@ SLOW_SEEDS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 SLOW_ROUND3_SEEDS = (5, 6, 7, 8, 9)
 # Round 3 (registered on 2026-12-05 before its runs, after a review found p = 0.5 not chosen on validation): p chosen
 # for this regime by the dose rule below ("slow_dropout", validated at the end of the 10 epochs), then the verdict
-# taken at that p on SLOW_VERDICT_SEEDS with the same target rule and minimum; p = 0.5 reported beside.
+# taken at that p on SLOW_ROUND3_SEEDS with the same target rule and minimum; p = 0.5 reported beside.
 SLOW_TUNED = f"dropout{TUNED['slow_dropout']:g}"  # the verdict's dropout arm (not trained at seeds 0-4)
 # Round 4 (registered on 2026-12-05 before its runs, after the third review found that the first tuning seed's draw
 # was the round 3 runs' own, so p was chosen partly on the validation images the measure reads, and that their runs

@@ -224,7 +224,7 @@ class Trainer:
     def _record(self) -> None:
         step, curves = self.curves.step, self.curves
         if step in self.config.snapshot_steps:
-            curves.snapshots[step] = {k: v.clone() for k, v in self.model.state_dict().items()}
+            curves.snapshots[step] = self._weights()
             curves.layer_stats[step] = preactivation_stats(self.model, self.test_images[:HISTOGRAM_BATCH])
         last = step == self.config.steps or curves.diverged
         if self.val is not None and self.config.validate_every and (step % self.config.validate_every == 0 or last):
@@ -236,7 +236,7 @@ class Trainer:
             self._track_lowest(curves.epoch_val_loss)
             if val_accuracy > max(curves.epoch_val_accuracy[:-1], default=-1.0):
                 curves.best_val_accuracy_step = step
-                curves.best_val_accuracy_weights = {k: v.clone() for k, v in self.model.state_dict().items()}
+                curves.best_val_accuracy_weights = self._weights()
             self.model.train()
         if step % self.config.eval_every == 0 or last:
             self.model.eval()
@@ -264,11 +264,15 @@ class Trainer:
             if not self.config.validate_every:
                 self._track_lowest(curves.val_loss)
 
+    def _weights(self) -> dict[str, torch.Tensor]:
+        """A copy of the model's weights and buffers now (training goes on changing the originals)."""
+        return {k: v.clone() for k, v in self.model.state_dict().items()}
+
     def _track_lowest(self, val_losses: list[float]) -> None:
         """Keep the weights when the latest validation loss is the lowest so far."""
         if val_losses[-1] < min(val_losses[:-1], default=float("inf")):
             self.curves.lowest_val_loss_step = self.curves.step
-            self.curves.lowest_val_loss_weights = {k: v.clone() for k, v in self.model.state_dict().items()}
+            self.curves.lowest_val_loss_weights = self._weights()
 
     def state(self) -> TrainerState:
         return copy.deepcopy(
