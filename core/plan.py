@@ -124,7 +124,15 @@ TUNING_GRIDS: dict[str, tuple[float, ...]] = {  # half-decade steps for the deca
 # TUNE_SEEDS, then that p trained at SEEDS, each seed on its own split; the verdict is the ECE with dropout off minus
 # the ECE of the MC average (CALIBRATION_PASSES), paired over the seeds, on the 10,000 test images at the end of the
 # schedule, with the registry's minimum (0.5 points) unchanged. Round 2's pooled networks are reported beside it.
+# Round 5 (registered on 2026-12-05 before its runs, after the fifth review found the 0.5-point ECE minimum out of
+# reach: with dropout off these networks' ECE, 0.60 %, is what a perfectly calibrated network with the same
+# confidences measures on 10,000 images, so no averaging could lower it by the minimum): the claim is judged on
+# FULL_VERDICT_SEEDS, at the same p, by a measure without a binning floor: the test loss (cross-entropy over the
+# 10,000 test images, a proper score that miscalibration raises; Gal & Ghahramani's own measure was the test
+# log-likelihood), with dropout off minus that of the MC average (CALIBRATION_PASSES), paired t, minimum 0.005 nats
+# (2 % of seeds 0-4's loss with dropout off, 0.2415); the ECE and seeds 0-4 reported beside.
 FULL_IMAGES, FULL_VALIDATION = 55_000, 5_000
+FULL_VERDICT_SEEDS = (5, 6, 7, 8, 9)
 FULL_DROPOUT = replace(DROPOUT, eval_every=10**9)  # measured at the end only: neither rule reads another step
 FULL_ARMS = ("full_dropout",)  # tuned arms trained on FULL_IMAGES, not in the small-data regime
 OTHER_REGIMES = (*FULL_ARMS, "slow_dropout")  # tuned arms outside the small-data regime
@@ -154,6 +162,30 @@ def dosed(arm: str, dose: float) -> tuple[CNNConfig, TrainConfig]:
 
 def tuning_name(arm: str, dose: float, seed: int) -> str:
     return f"tune_{arm}_{dose:g}_seed{seed}"
+
+
+# Round 5 (registered on 2026-12-05 before its runs, after the fifth review found Adam's rate shared and untuned,
+# whereas Loshchilov & Hutter tuned the rate with λ): "AdamW beats Adam + L2" is judged with each rule's rate and λ
+# chosen jointly on validation, by the dose rule above (highest mean validation accuracy over TUNE_SEEDS, ties: the
+# lower mean validation loss), over ADAM_RATES × the rule's ADAM_JOINT_DECAYS (the λ validation chose at 1e-3 and its
+# two neighbours in the rule's grid, the same λ at every rate, as PyTorch parameterizes each rule); the 1e-3 row is
+# the tuning runs above. Should either rule choose a rate at the grid's edge, the grid is extended by one half-decade
+# beyond it, for both rules, and the choice made again over the whole grid. Then each rule at its choice at
+# FRESH_SEEDS (below); the verdict is AdamW's test accuracy minus Adam + L2's at the end of the schedule, paired t,
+# the minimum (1 point) unchanged; seeds 0-4 at the shared rate reported beside.
+ADAM_RATES = (3e-4, 1e-3, 3e-3)  # half-decade steps around the shared rate
+ADAM_JOINT_DECAYS = {"adamw": (0.1, 0.3, 1.0), "adam_l2": (1e-3, 3e-3, 1e-2)}
+
+
+def adam_joint(rule: str, lr: float, decay: float) -> tuple[CNNConfig, TrainConfig]:
+    """One point of a rule's joint grid: the small-data network, Adam with that rule's λ, at rate ``lr``."""
+    model, train = dosed(rule, decay)
+    return model, replace(train, lr=lr)
+
+
+def adam_joint_name(rule: str, lr: float, decay: float, seed: int) -> str:
+    """A joint tuning run's name; at the shared rate, the dose tuning's own run."""
+    return tuning_name(rule if lr == SMALL.lr else f"{rule}_lr{lr:g}", decay, seed)
 
 
 def tuning_data_seed(seed: int) -> int:
@@ -318,6 +350,20 @@ def checkpoint_tuning_runs(seed: int) -> list[RunSpec]:
     return runs
 
 
+def tuning_run(
+    name: str,
+    model: CNNConfig,
+    train: TrainConfig,
+    seed: int,
+    images: int = SMALL_IMAGES,
+    validation: int = SMALL_VALIDATION,
+) -> RunSpec:
+    """A tuning run: measured at the end of its schedule, on its tuning seed's own draw of images."""
+    seeded = replace(train, seed=seed)
+    common = dict(checkpoint=False, train_images=images, validation=validation, detailed=True, threads=1)
+    return RunSpec(name, model, seeded, **common, data_seed=tuning_data_seed(seed))
+
+
 def shipped_runs() -> list[RunSpec]:
     runs = [
         RunSpec("plain", CNNConfig(norm="none"), BN_COMPARISON),
@@ -380,17 +426,19 @@ def shipped_runs() -> list[RunSpec]:
         images, validation = tuning_split(arm)
         for dose in grid:
             model, train = dosed(arm, dose)
-            common = dict(checkpoint=False, train_images=images, validation=validation, detailed=True)
-            for seed in TUNE_SEEDS:
-                seeded = replace(train, seed=seed)
-                data_seed = tuning_data_seed(seed)
-                runs.append(
-                    RunSpec(tuning_name(arm, dose, seed), model, seeded, **common, threads=1, data_seed=data_seed)
-                )
+            runs += [
+                tuning_run(tuning_name(arm, dose, seed), model, train, seed, images, validation) for seed in TUNE_SEEDS
+            ]
+    for rule, decays in ADAM_JOINT_DECAYS.items():
+        for lr in ADAM_RATES:
+            for decay in decays if lr != SMALL.lr else ():  # the shared rate's runs are the dose tuning's
+                model, train = adam_joint(rule, lr, decay)
+                names = [adam_joint_name(rule, lr, decay, seed) for seed in TUNE_SEEDS]
+                runs += [tuning_run(name, model, train, seed) for name, seed in zip(names, TUNE_SEEDS, strict=True)]
     for arm in FULL_ARMS:
         model, train = dosed(arm, TUNED[arm])
         common = dict(train_images=FULL_IMAGES, validation=FULL_VALIDATION, detailed=True, threads=1)
-        for seed in SEEDS:
+        for seed in (*SEEDS, *FULL_VERDICT_SEEDS):
             seeded = replace(train, seed=seed)
             runs.append(RunSpec(f"{arm}_seed{seed}", model, seeded, **common, data_seed=small_data_seed(seed)))
     for images, model in GRID:
