@@ -32,7 +32,7 @@ def main() -> None:
     projector = projector_mode()
     st.set_page_config(
         page_title="AugNorm Lab",
-        page_icon=":material/science:",
+        page_icon="🧪",  # an emoji: the browser draws it (a material icon is fetched from fonts.gstatic.com)
         layout="wide",
         initial_sidebar_state="collapsed" if projector else "auto",
     )

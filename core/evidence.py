@@ -39,6 +39,10 @@ class Evidence:
             f"({self.interval_of})"
         )
 
+    def brief(self, digits: int = 2, suffix: str = "") -> str:
+        """The effect and its interval in a few characters, for numbers reported beside a verdict."""
+        return f"{self.effect:+.{digits}f}{suffix} ({self.ci_low:+.{digits}f} to {self.ci_high:+.{digits}f})"
+
 
 def t_interval(effects: Sequence[float]) -> tuple[float, float]:
     """Student's t 95 % interval of the mean of paired per-seed effects."""

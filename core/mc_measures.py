@@ -11,7 +11,7 @@ import torch
 from core.arms import TUNED
 from core.calibration import ECE_BINS, calibrated_ece, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tensor
-from core.evidence import POINTS, Evidence, bootstrapped, paired
+from core.evidence import LOSS, POINTS, Evidence, bootstrapped, paired
 from core.labs import OVERCONFIDENT
 from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
 from core.models import SmallCNN
@@ -20,6 +20,7 @@ from core.plan import (
     FRESH_SEEDS,
     FULL_IMAGES,
     FULL_VALIDATION,
+    FULL_VERDICT_SEEDS,
     SEEDS,
     TTA_ARMS,
     TUNE_SEEDS,
@@ -37,10 +38,6 @@ def _ece(probs: np.ndarray, labels: np.ndarray) -> str:
 def _ece_drop(confidence_off, correct_off, confidence_mc, correct_mc) -> float:
     """Percentage points less ECE with the MC average than with dropout off, on the same images."""
     return 100 * (reliability(confidence_off, correct_off).ece - reliability(confidence_mc, correct_mc).ece)
-
-
-def _interval(evidence: Evidence) -> str:
-    return f"{evidence.effect:+.2f} points ({evidence.ci_low:+.2f} to {evidence.ci_high:+.2f})"
 
 
 def shipped_calibration(directory: Path) -> tuple[Evidence, str]:
@@ -86,30 +83,31 @@ def _off_and_mc(network: SmallCNN, features: torch.Tensor) -> tuple[np.ndarray, 
     return off, mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
 
 
-def _test_figures(name: str, directory: Path, images: torch.Tensor, labels: np.ndarray) -> tuple[float, ...]:
-    """A run's mean cross-entropy on the test images with dropout off and of the MC average (seed 0), a proper
-    score beside the ECE, which bins confidences; and the mean ECE (in percent) a perfectly calibrated network with
-    its dropout-off confidences would measure on them, the floor no averaging can go below."""
-    run = load_run(name, directory)
-    network = private_model(run.config, run.final, train=False)
-    off, mc = _off_and_mc(network, embeddings(network, images))
-    rows = np.arange(len(labels))
-    # Clipped: a float32 probability can round to 0.
-    losses = [float(-np.log(np.clip(probs[rows, labels], 1e-12, None)).mean()) for probs in (off, mc)]
-    return *losses, 100 * float(calibrated_ece(off.max(1)).mean())
-
-
-def _calibration_numbers(records: list[dict], directory: Path) -> str:
-    """ECE with dropout off, of the MC average and of temperature scaling (fitted on each run's validation
-    images), and the test loss with dropout off and of the MC average, means over the runs."""
-    ece, scaled = _ece_pairs(records), 100 * np.array([r["temperature_scaling"]["ece"] for r in records])
+def _test_figures(records: list[dict], directory: Path) -> np.ndarray:
+    """(runs, 3): each run's mean cross-entropy on the 10,000 test images with dropout off and of the MC average
+    (seed 0), a proper score beside the ECE, which bins confidences; and the mean ECE (in percent) a perfectly
+    calibrated network with its dropout-off confidences would measure on them, the floor no averaging can go below."""
     test = load_debian()["test"]
-    images = to_tensor(test.images)
-    figures = np.array([_test_figures(r["name"], directory, images, test.labels) for r in records])
+    images, rows = to_tensor(test.images), np.arange(len(test.labels))
+    figures = []
+    for record in records:
+        run = load_run(record["name"], directory)
+        network = private_model(run.config, run.final, train=False)
+        off, mc = _off_and_mc(network, embeddings(network, images))
+        # Clipped: a float32 probability can round to 0.
+        losses = [float(-np.log(np.clip(probs[rows, test.labels], 1e-12, None)).mean()) for probs in (off, mc)]
+        figures.append([*losses, 100 * float(calibrated_ece(off.max(1)).mean())])
+    return np.array(figures)
+
+
+def _calibration_numbers(records: list[dict], figures: np.ndarray) -> str:
+    """ECE with dropout off, of the MC average and of temperature scaling (fitted on each run's validation
+    images), and the test loss with dropout off and of the MC average (``_test_figures``), means over the runs."""
+    ece, scaled = _ece_pairs(records), 100 * np.array([r["temperature_scaling"]["ece"] for r in records])
     losses, floor = figures[:, :2], figures[:, 2]
     return (
-        f"dropout off {ece[:, 0].mean():.2f} % (a perfectly calibrated network with the same confidences would "
-        f"measure {floor.mean():.2f} %, binning noise on {len(test.labels):,} images, simulated), MC average "
+        f"ECE with dropout off {ece[:, 0].mean():.2f} % (a perfectly calibrated network with the same confidences "
+        f"would measure {floor.mean():.2f} %, binning noise on 10,000 images, simulated), MC average "
         f"{ece[:, 1].mean():.2f} % (lower at "
         f"{(ece[:, 1] < ece[:, 0]).sum()} of {len(records)} seeds), temperature scaling fitted on the validation "
         f"images {scaled.mean():.2f} %; test loss (cross-entropy) with dropout off {losses[:, 0].mean():.4f}, of the "
@@ -122,11 +120,15 @@ MEASURED = f"ECE ({ECE_BINS} bins, 10,000 test images, MC average of {CALIBRATIO
 
 
 def mc_calibration_evidence(directory: Path) -> Evidence:
-    """Registered in round 3 (core.plan): networks trained on FULL_IMAGES at the p validation chose, at SEEDS; the
-    ECE with dropout off minus that of the MC average of CALIBRATION_PASSES, on the 10,000 test images, paired over
-    the seeds. Beside it: temperature scaling, the tuning runs' ECE at every p, and round 2's pooled networks."""
-    records = [load_record(f"full_dropout_seed{seed}", directory) for seed in SEEDS]
-    ece = _ece_pairs(records)
+    """Registered in round 5 (core.plan): networks trained on FULL_IMAGES at the p validation chose, at
+    FULL_VERDICT_SEEDS; the test loss with dropout off minus that of the MC average of CALIBRATION_PASSES, on the
+    10,000 test images, paired over the seeds. Beside it: the ECE and temperature scaling, round 3's ECE verdict at
+    SEEDS, the tuning runs' ECE at every p, and round 2's pooled networks."""
+    fresh, first = (
+        [load_record(f"full_dropout_seed{s}", directory) for s in seeds] for seeds in (FULL_VERDICT_SEEDS, SEEDS)
+    )
+    figures, first_figures = _test_figures(fresh, directory), _test_figures(first, directory)
+    round3 = paired(np.subtract(*_ece_pairs(first).T), "", "")
     found = tuning_results("full_dropout", directory)
     at_every_p = "; ".join(
         f"{p:g}: validation {100 * found[p][0]:.2f} %, {_ece_pairs(runs)[:, 0].mean():.2f} → "
@@ -134,31 +136,35 @@ def mc_calibration_evidence(directory: Path) -> Evidence:
         for p, runs in tuning_records("full_dropout", directory).items()
     )
     round2, round2_rows = shipped_calibration(directory)
+    accuracy = np.mean([r["test_accuracy_full"] for r in fresh])
     numbers = (
-        f"{MEASURED}. Networks trained on {FULL_IMAGES:,} images at the p validation chose "
-        f"({TUNED['full_dropout']:g}), {len(SEEDS)} seeds, test accuracy "
-        f"{np.mean([r['test_accuracy_full'] for r in records]):.2%}: {_calibration_numbers(records, directory)}. "
-        f"The tuning runs, per p (means over {len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} "
-        f"held-out images, then the ECE with dropout off → MC average): {at_every_p}. Round 2's test, not this "
-        f"one's: the three shipped networks (60,000 images, one each), pooled, {_interval(round2)}: {round2_rows}"
+        f"Test loss on the 10,000 test images, MC average of {CALIBRATION_PASSES} passes. Networks trained on "
+        f"{FULL_IMAGES:,} images at the p validation chose ({TUNED['full_dropout']:g}), seeds "
+        f"{', '.join(map(str, FULL_VERDICT_SEEDS))} (registered before their runs), test accuracy {accuracy:.2%}: "
+        f"{_calibration_numbers(fresh, figures)}. Round 3's test, not this one's: the ECE ({ECE_BINS} bins) at seeds "
+        f"{', '.join(map(str, SEEDS))}, {round3.brief(suffix=' points')}, a minimum of 0.5 points that the floor "
+        f"put out of reach: {_calibration_numbers(first, first_figures)}. The tuning runs, per p (means over "
+        f"{len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} held-out images, then the ECE with "
+        f"dropout off → MC average): {at_every_p}. Round 2's test: the three shipped networks (60,000 images, one "
+        f"each), pooled, the ECE {round2.brief(suffix=' points')}: {round2_rows}"
     )
-    return paired(ece[:, 0] - ece[:, 1], ECE_UNIT, numbers)
+    return paired(figures[:, 0] - figures[:, 1], LOSS, numbers)
 
 
 def mc_calibration_small_evidence(directory: Path) -> Evidence:
     """Registered in round 3 (core.plan): the 500-image networks at the p validation chose there, on the fresh
     seeds; beside it round 2's seeds (seen before this claim was registered) and the lab's over-confident network."""
     records = small_records("dropout", directory, FRESH_SEEDS)
-    ece = _ece_pairs(records)
+    ece, figures = _ece_pairs(records), _test_figures(records, directory)
     before = paired(np.subtract(*_ece_pairs(small_records("dropout", directory)).T), "", "")
     off, mc = load_record(OVERCONFIDENT, directory)["ece"].values()
     numbers = (
         f"{MEASURED}. Networks trained on 500 images at the p validation chose ({TUNED['dropout']:g}), seeds "
         f"{', '.join(map(str, FRESH_SEEDS))} (registered before their runs): "
-        f"{_calibration_numbers(records, directory)}. This regime was made a claim of its own after seeds "
-        f"{', '.join(map(str, SEEDS))} had shown the direction ({_interval(before)}): a subgroup found after the "
-        f"fact, which the fresh seeds confirm. The MC Dropout Lab's over-confident network (p = 0.5, seed 0): "
-        f"dropout off {100 * off:.2f} %, MC {100 * mc:.2f} %"
+        f"{_calibration_numbers(records, figures)}. This regime was made a claim of its own after seeds "
+        f"{', '.join(map(str, SEEDS))} had shown the direction ({before.brief(suffix=' points')}): a subgroup found "
+        f"after the fact, which the fresh seeds confirm. The MC Dropout Lab's over-confident network (p = 0.5, "
+        f"seed 0): dropout off {100 * off:.2f} %, MC {100 * mc:.2f} %"
     )
     return paired(ece[:, 0] - ece[:, 1], ECE_UNIT, numbers)
 
@@ -188,9 +194,10 @@ def tta_evidence(directory: Path) -> Evidence:
         + f"), {_tta_gains(fresh, 'tta_transformed').mean():+.2f} on mirrored and 2-px-shifted test images, "
         f"{_tta_gains(fresh, 'tta_scales').mean():+.2f} averaging {len(TTA_SCALES)} scales (zoom "
         f"×{', ×'.join(f'{s:g}' for s in TTA_SCALES)}). Seeds {', '.join(map(str, SEEDS))} (the clean-image measure "
-        f"chosen after round 1's results on transformed images): trained with flip + crop {_interval(before)} on the "
-        f"clean test images, {_tta_gains(first['flip_shift'], 'tta_transformed').mean():+.2f} on the transformed "
-        f"ones; trained without, {_tta_gains(first['none'], 'tta').mean():+.2f} on the clean and "
+        f"chosen after round 1's results on transformed images): trained with flip + crop "
+        f"{before.brief(suffix=' points')} on the clean test images, "
+        f"{_tta_gains(first['flip_shift'], 'tta_transformed').mean():+.2f} on the transformed ones; trained without, "
+        f"{_tta_gains(first['none'], 'tta').mean():+.2f} on the clean and "
         f"{_tta_gains(first['none'], 'tta_transformed').mean():+.2f} on the transformed test images"
     )
     return paired(clean, POINTS, numbers)

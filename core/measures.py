@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from core import deep, mlp, preprocessing
-from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
+from core.arms import ADAM_JOINT_TUNED, AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.bn_lab import RUNNING_MODE, SINGLE_MODE, mode_correct
 from core.data import load_debian, load_subset, to_tensor
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
@@ -29,7 +29,6 @@ from core.evidence import (
     deterministic,
     paired,
     percent,
-    t_interval,
 )
 from core.init_demo import activations_through_depth
 from core.invariance import FAMILIES, mean_transformed_accuracy
@@ -52,6 +51,7 @@ from core.plan import (
     STALL_LOSS,
     STALL_STEPS,
     TUNE_SEEDS,
+    joint_arm,
 )
 from core.runs import (
     load_probs,
@@ -61,7 +61,7 @@ from core.runs import (
     small_kept,
     small_records,
 )
-from core.tuning import stall_counts, stall_rate, tuning_results
+from core.tuning import joint_results, stall_counts, stall_rate, tuning_results
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
 
 
@@ -175,8 +175,7 @@ def dropout_evidence(directory: Path) -> Evidence:
 
 def _interval(effects: np.ndarray) -> str:
     """Per-seed effects' mean and paired t interval, in words."""
-    low, high = t_interval(effects)
-    return f"{effects.mean():+.2f} ({low:+.2f} to {high:+.2f})"
+    return paired(effects, "", "").brief()
 
 
 def _difference(arm_a: str, arm_b: str, directory: Path, seeds: Sequence[int] = FRESH_SEEDS) -> str:
@@ -192,12 +191,29 @@ def tuning_text(name: str, directory: Path) -> str:
     return f"chosen on validation from {doses}"
 
 
+def _arm_figures(name: str, directory: Path, seeds: Sequence[int] = SEEDS) -> str:
+    """An arm's test accuracy and loss, and its final weight norm, over ``seeds``."""
+    norm = np.mean([r["weight_norm"][-1] for r in small_records(name, directory, seeds)])
+    return (
+        f"test {percent(small_kept(name, 'test_accuracy', directory, seeds))}, test loss "
+        f"{small_kept(name, 'test_loss', directory, seeds).mean():.3f}, final weight norm {norm:.1f}"
+    )
+
+
 def decay_arm_text(name: str, label: str, directory: Path) -> str:
     """One decayed arm: its dose, test accuracy and loss, and final weight norm."""
-    norm = np.mean([r["weight_norm"][-1] for r in small_records(name, directory)])
+    return f"{label} λ = {TUNED[name]:g} (the dose {tuning_text(name, directory)}): {_arm_figures(name, directory)}"
+
+
+def joint_arm_text(rule: str, label: str, directory: Path) -> str:
+    """One Adam rule at the rate and λ validation chose together (every point of its grid given), on the fresh
+    seeds."""
+    found = joint_results(rule, directory)
+    grid = ", ".join(f"{lr:g} and {decay:g}: {100 * accuracy:.1f} %" for (lr, decay), (accuracy, _) in found.items())
+    lr, decay = ADAM_JOINT_TUNED[rule]
     return (
-        f"{label} λ = {TUNED[name]:g} (the dose {tuning_text(name, directory)}): test {percent(arm(name, directory))}, "
-        f"test loss {small_kept(name, 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}"
+        f"{label} at rate {lr:g}, λ = {decay:g} (chosen on validation from rate and λ {grid}): "
+        f"{_arm_figures(joint_arm(rule), directory, FRESH_SEEDS)}"
     )
 
 
@@ -405,17 +421,22 @@ def sgd_equivalence_evidence(directory: Path) -> Evidence:
 
 
 def adam_difference_evidence(directory: Path) -> Evidence:
+    """Registered in round 5 (core.plan): each rule at the rate and λ validation chose together, on the fresh seeds;
+    round 2's seeds, at the shared rate, beside."""
     surface, labels = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)
     adam, adamw = (optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in labels[4:])
+    rules = {"adamw": "AdamW", "adam_l2": "Adam + L2"}
+    joint = {rule: small_kept(joint_arm(rule), "test_accuracy", directory, FRESH_SEEDS) for rule in rules}
     numbers = (
         f"the two update rules differ (500 steps on the ill-conditioned quadratic, λ = 0.5, lr 0.02: largest gap "
-        f"between the paths {float(np.abs(adam - adamw).max()):.2f}); "
-        "on the 10,000 test images at the end of the schedule, each rule at the λ its validation chose: "
-        + "; ".join(
-            decay_arm_text(name, label, directory) for name, label in (("adamw", "AdamW"), ("adam_l2", "Adam + L2"))
-        )
+        f"between the paths {float(np.abs(adam - adamw).max()):.2f}); {FRESH_TEXT}, on the 10,000 test images at "
+        "the end of the schedule, each rule at the rate and λ its validation chose together: "
+        + "; ".join(joint_arm_text(rule, label, directory) for rule, label in rules.items())
+        + f". Round 2's test, not this one's: seeds 0–4 at the shared rate (1e-3), AdamW minus Adam + L2 "
+        f"{_difference('adamw', 'adam_l2', directory, SEEDS)}: "
+        + "; ".join(decay_arm_text(rule, label, directory) for rule, label in rules.items())
     )
-    return paired(100 * (arm("adamw", directory) - arm("adam_l2", directory)), POINTS, numbers)
+    return paired(100 * (joint["adamw"] - joint["adam_l2"]), POINTS, numbers)
 
 
 NARROW_AUGMENTED = f"narrow_{COMPARISON_AUGMENT}"

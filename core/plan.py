@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from core.arms import SNAPSHOT_TUNED, TUNED
+from core.arms import ADAM_JOINT_TUNED, SNAPSHOT_TUNED, TUNED
 from core.models import CNNConfig
 from core.trainer import TrainConfig
 
@@ -183,9 +183,18 @@ def adam_joint(rule: str, lr: float, decay: float) -> tuple[CNNConfig, TrainConf
     return model, replace(train, lr=lr)
 
 
+def joint_arm(rule: str) -> str:
+    """The small-data arm of an Adam rule at the rate and λ validation chose together (ADAM_JOINT_TUNED)."""
+    return f"{rule}_joint"
+
+
 def adam_joint_name(rule: str, lr: float, decay: float, seed: int) -> str:
     """A joint tuning run's name; at the shared rate, the dose tuning's own run."""
     return tuning_name(rule if lr == SMALL.lr else f"{rule}_lr{lr:g}", decay, seed)
+
+
+# Each rule at the rate and λ its joint tuning chose, trained at FRESH_SEEDS (added after the tuning runs had chosen).
+JOINT_ARMS = {joint_arm(rule): adam_joint(rule, *ADAM_JOINT_TUNED[rule]) for rule in ADAM_JOINT_DECAYS}
 
 
 def tuning_data_seed(seed: int) -> int:
@@ -407,9 +416,9 @@ def shipped_runs() -> list[RunSpec]:
                 )
             )
     runs.append(OVERCONFIDENT_RUN)
+    fresh = {**{arm: SMALL_ARMS[arm] for arm in FRESH_ARMS}, **JOINT_ARMS}
     for seed in FRESH_SEEDS:
-        for arm in FRESH_ARMS:  # validated every epoch only where early stopping reads it
-            model, train = SMALL_ARMS[arm]
+        for arm, (model, train) in fresh.items():  # validated every epoch only where early stopping reads it
             config = replace(train, seed=seed, validate_every=train.validate_every if arm == EARLY_STOPPING_ARM else 0)
             common = dict(train_images=SMALL_IMAGES, validation=SMALL_VALIDATION, detailed=True, threads=1)
             spec = RunSpec(

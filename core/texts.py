@@ -356,6 +356,14 @@ TEXTS: dict[str, Text] = {
         "rate. The test columns (10,000 images) are for reading: they played no part in the choice.",
         "λ chosen on validation, per rule; the test columns played no part.",
     ),
+    "reg.decay_joint": Text(
+        "Where AdamW meets Adam + L2 (the claim above), each rule's learning rate and λ were chosen together, as "
+        "Loshchilov & Hutter tuned them: every pair of the rates {rates} and the rule's three λ (the one chosen at the "
+        "shared rate and its two neighbours) trained at {tune_seeds} seeds, and the pair with the highest validation "
+        "accuracy (✓, by the rule above) trained at {seeds} fresh seeds for the claim. Each cell is the mean "
+        "validation accuracy (%) of the pair's {tune_seeds} runs; no test image played a part.",
+        "Rate and λ chosen together per rule: mean validation accuracy %, ✓ the choice.",
+    ),
     "bn.norms": Text(
         "Wu & He's figure on a real batch: what enters a normalization of the BatchNorm network trained on "
         "Fashion-MNIST (the convolution's output), for N test images. All four compute (x − mean) / √(var + ε); they "

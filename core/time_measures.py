@@ -40,10 +40,6 @@ def _per_seed_targets(runs: dict[str, list[dict]], share: float) -> Evidence:
     return paired(extra, "% more epochs to the same validation accuracy", "")
 
 
-def _interval(found: Evidence) -> str:
-    return f"{found.effect:+.1f} % ({found.ci_low:+.1f} to {found.ci_high:+.1f})"
-
-
 def _extra_epochs(runs: dict[str, list[dict]], share: float) -> Evidence:
     """% more epochs with dropout, paired by seed, with its t interval."""
     epochs = _epochs_to_target(runs, share)
@@ -69,12 +65,12 @@ def dropout_time_evidence(directory: Path) -> Evidence:
         f"{epochs['none'].mean():.2f}, with dropout {epochs['dropout'].mean():.2f} (ratio per seed "
         + ", ".join(f"{r:.2f}" for r in epochs["dropout"] / epochs["none"])
         + f"); at other shares of the lowest best, % more epochs with 95 % intervals: {others}; with each seed's own "
-        f"98 % target (of the lower of its two arms' best), {_interval(_per_seed_targets(found, share))}. Each "
+        f"98 % target (of the lower of its two arms' best), {_per_seed_targets(found, share).brief(1, ' %')}. Each "
         "comparison at "
         f"its own 98 % target: round 3's seeds {', '.join(map(str, SLOW_ROUND3_SEEDS))} (one shared draw of images, "
-        f"the first tuning seed's) {_interval(round3)}, at p = 0.5 there {_interval(half)}; p = 0.5 at seeds "
+        f"the first tuning seed's) {round3.brief(1, ' %')}, at p = 0.5 there {half.brief(1, ' %')}; p = 0.5 at seeds "
         f"{', '.join(map(str, first_seeds))} (two of them added, and the target fixed, after results were seen) "
-        f"{_interval(before)}"
+        f"{before.brief(1, ' %')}"
     )
     return replace(_extra_epochs(found, share), numbers=numbers)
 

@@ -2,17 +2,20 @@
 each of ``TUNE_SEEDS``, and the point with the highest validation accuracy at the end of the schedule, averaged over
 those seeds, is the one the compared runs use (ties: the lower mean validation loss). The checkpoint comparison's
 settings are chosen by the same rule, on the (averaged) softmax outputs its tuning runs keep. The rate of
-"BatchNorm tolerates larger learning rates" is chosen by the plain network's training loss (``stall_rate``)."""
+"BatchNorm tolerates larger learning rates" is chosen by the plain network's training loss (``stall_rate``); each
+Adam rule's rate and λ for "AdamW beats Adam + L2" by the dose rule over a joint grid (``joint_choice``)."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from core.plan import (
+    ADAM_JOINT_DECAYS,
+    ADAM_RATES,
     CHECKPOINT_CYCLES,
     CHECKPOINT_RATES,
     LR_SWEEP,
@@ -20,6 +23,7 @@ from core.plan import (
     STALL_STEPS,
     TUNE_SEEDS,
     TUNING_GRIDS,
+    adam_joint_name,
     tuning_name,
 )
 from core.runs import RUNS_DIR, load_record, load_val_probs
@@ -40,19 +44,42 @@ def tuning_results(arm: str, directory: Path = RUNS_DIR) -> dict[float, tuple[fl
     The accuracy is rounded to 1e-6, far below one image in 1,500 (6.7e-4): the records hold float32 fractions, so
     equal numbers of right answers can differ in the last bits of their mean, and the tie rule would never apply.
     """
-    return {
-        dose: (
-            round(float(np.mean([record["val_accuracy"][-1] for record in records])), 6),
-            float(np.mean([record["val_loss"][-1] for record in records])),
-        )
-        for dose, records in tuning_records(arm, directory).items()
-    }
+    return {dose: _validation_means(records) for dose, records in tuning_records(arm, directory).items()}
+
+
+def _validation_means(records: list[dict]) -> tuple[float, float]:
+    """The runs' mean validation accuracy (rounded, as ``tuning_results`` says why) and loss at their end."""
+    return (
+        round(float(np.mean([record["val_accuracy"][-1] for record in records])), 6),
+        float(np.mean([record["val_loss"][-1] for record in records])),
+    )
+
+
+def _best(found: Mapping[Hashable, tuple[float, float]]) -> Hashable:
+    """The candidate with the highest validation accuracy; ties: the lower validation loss."""
+    return max(found, key=lambda candidate: (found[candidate][0], -found[candidate][1]))
 
 
 def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
     """The dose validation chooses for ``arm``."""
-    found = tuning_results(arm, directory)
-    return max(found, key=lambda dose: (found[dose][0], -found[dose][1]))
+    return _best(tuning_results(arm, directory))
+
+
+def joint_results(rule: str, directory: Path = RUNS_DIR) -> dict[tuple[float, float], tuple[float, float]]:
+    """Per (rate, λ) of an Adam rule's joint grid (ADAM_RATES × ADAM_JOINT_DECAYS): the mean validation accuracy
+    and loss over the tuning seeds, as ``tuning_results`` gives them."""
+    return {
+        (lr, decay): _validation_means(
+            [load_record(adam_joint_name(rule, lr, decay, seed), directory) for seed in TUNE_SEEDS]
+        )
+        for lr in ADAM_RATES
+        for decay in ADAM_JOINT_DECAYS[rule]
+    }
+
+
+def joint_choice(rule: str, directory: Path = RUNS_DIR) -> tuple[float, float]:
+    """The (rate, λ) validation chooses for an Adam rule, by the dose rule."""
+    return _best(joint_results(rule, directory))
 
 
 def averaged_scores(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

@@ -168,3 +168,22 @@ def tuning_rows(
         for rule, grid in grids.items()
         for decay, runs in grid.items()
     ]
+
+
+def joint_rows(
+    found: Mapping[str, Mapping[tuple[float, float], tuple[float, float]]],
+    chosen: Mapping[str, tuple[float, float]],
+) -> list[dict[str, str]]:
+    """One row per λ of each rule's joint grid (``core.tuning.joint_results``: (rate, λ) -> mean validation
+    accuracy and loss), one column per rate: the validation accuracy in percent, ✓ where validation chose."""
+    rows = []
+    for rule, grid in found.items():
+        rates = sorted({lr for lr, _ in grid})
+        for decay in sorted({decay for _, decay in grid}):
+            row = {"rule": rule, "λ": f"{decay:g}"}
+            for lr in rates:
+                row[f"rate {lr:g}"] = f"{100 * grid[(lr, decay)][0]:.1f}" + (
+                    " ✓" if (lr, decay) == chosen[rule] else ""
+                )
+            rows.append(row)
+    return rows

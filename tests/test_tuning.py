@@ -5,7 +5,7 @@ import pytest
 
 from core import arms, plan, tuning
 from core.runs import load_record, load_val_probs
-from core.weight_decay import tuning_rows
+from core.weight_decay import joint_rows, tuning_rows
 
 
 @pytest.mark.parametrize("arm", list(plan.TUNING_GRIDS))
@@ -28,6 +28,29 @@ def test_the_planned_dose_is_the_one_validation_chose(arm):
             assert record["kept_step"] == train.steps
             draws.add(plan.tuning_data_seed(seed))
     assert len(draws) == len(plan.TUNE_SEEDS) and not draws & {plan.small_data_seed(s) for s in plan.SEEDS}
+
+
+@pytest.mark.parametrize("rule", list(plan.ADAM_JOINT_DECAYS))
+def test_each_adam_rules_rate_and_decay_are_the_pair_validation_chose_together(rule):
+    """ADAM_JOINT_TUNED is the (rate, λ) of the rule's 3 × 3 grid with the highest mean validation accuracy (ties: the
+    lower mean validation loss), inside the rates (the registered extension was not needed); every grid run is the
+    rule at its rate and λ, measured at the end of its schedule, at a tuning seed on that seed's own draw."""
+    found = tuning.joint_results(rule)
+    assert list(found) == [(lr, decay) for lr in plan.ADAM_RATES for decay in plan.ADAM_JOINT_DECAYS[rule]]
+    best = max(accuracy for accuracy, _ in found.values())
+    ties = [point for point, (accuracy, _) in found.items() if accuracy == best]
+    chosen = min(ties, key=lambda point: found[point][1])
+    assert arms.ADAM_JOINT_TUNED[rule] == chosen == tuning.joint_choice(rule)
+    assert plan.ADAM_RATES[0] < chosen[0] < plan.ADAM_RATES[-1]
+    assert plan.ADAM_JOINT_DECAYS[rule][1] == arms.TUNED[rule]  # the λ chosen at the shared rate, between neighbours
+    for lr, decay in found:
+        for seed in plan.TUNE_SEEDS:
+            record = load_record(plan.adam_joint_name(rule, lr, decay, seed))
+            train = record["train"]
+            assert (train["lr"], train["weight_decay"], train["seed"]) == (lr, decay, seed)
+            assert train["optimizer"] == plan.adam_joint(rule, lr, decay)[1].optimizer
+            assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)
+            assert record["kept_step"] == train["steps"] == plan.SMALL.steps
 
 
 def test_the_tuning_means_are_the_seeds_means():
@@ -71,6 +94,16 @@ def test_tuning_rows_mark_the_chosen_dose_of_each_rule():
     assert rows[0]["validation accuracy %"] == "70.0" and rows[0]["validation loss"] == "0.906"  # means of the two
     assert rows[0]["weight norm, end"] == "3.6" and rows[0]["test accuracy %"] == "65.0"
     assert rows[1]["validation accuracy %"] == "75.0" and rows[1]["validation loss"] == "0.812"
+
+
+def test_joint_rows_put_each_rate_in_a_column_and_mark_the_chosen_pair():
+    """Two rates × two λ for one rule: a row per λ, the rates as columns in increasing order, ✓ at the choice."""
+    found = {(1e-3, 0.3): (0.797, 0.7), (3e-3, 0.3): (0.8, 0.6), (1e-3, 0.1): (0.7946, 0.8), (3e-3, 0.1): (0.79, 0.9)}
+    rows = joint_rows({"AdamW": found}, {"AdamW": (3e-3, 0.3)})
+    assert rows == [
+        {"rule": "AdamW", "λ": "0.1", "rate 0.001": "79.5", "rate 0.003": "79.0"},
+        {"rule": "AdamW", "λ": "0.3", "rate 0.001": "79.7", "rate 0.003": "80.0 ✓"},
+    ]
 
 
 def test_the_checkpoint_settings_are_the_ones_validation_chose():

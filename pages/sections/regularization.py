@@ -9,7 +9,7 @@ import torch
 
 from core import early_stopping, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
-from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
+from core.arms import ADAM_JOINT_TUNED, AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
@@ -77,6 +77,10 @@ def decay_view() -> dict:
         "l2_train": np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")]),
         "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
         "doses": weight_decay.tuning_rows(grids, {rule: TUNED[arm] for rule, arm in rules.items()}),
+        "joint": weight_decay.joint_rows(
+            {rule: tuning.joint_results(arm) for rule, arm in list(rules.items())[:2]},
+            {rule: ADAM_JOINT_TUNED[arm] for rule, arm in list(rules.items())[:2]},
+        ),
     }
 
 
@@ -235,6 +239,12 @@ def weight_decay_section() -> None:
     plot("decay_accuracy", figures.seed_band_figure, accuracies, "epoch", "test accuracy", content="recorded",
          height=360, container=right)  # fmt: skip
     claim_note("l2-differs-from-decay-for-adam")
+    st.subheader("Rate and λ chosen together, for AdamW against Adam + L2")
+    explain(
+        "reg.decay_joint", "caption", rates=", ".join(f"{rate:g}" for rate in plan.ADAM_RATES),
+        tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.FRESH_SEEDS),
+    )  # fmt: skip
+    table("joint", view["joint"], content="recorded", whole=True)
     st.subheader("λ chosen on validation, for each rule")
     explain(
         "reg.decay_doses", "caption", tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.SEEDS), sgd_lr=TUNED["sgd"],

@@ -16,6 +16,8 @@ def test_page_loads_without_exception(page, server, path):
     open_app(page, f"{server}/{path}")
     assert_no_exception(page)
     assert page.get_by_role("link", name="Augmentation Studio").first.is_visible()
+    # The tab's icon is drawn by the browser (an inline SVG of an emoji), not fetched from a font server.
+    assert page.locator("link[rel='shortcut icon']").get_attribute("href").startswith("data:image/svg+xml")
     screenshot(page, path or "home")
     page.set_viewport_size({"width": 1280, "height": 720})  # a lecture hall's projector
     open_app(page, f"{server}/{path}?projector=true")
