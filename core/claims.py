@@ -226,10 +226,11 @@ CLAIMS: tuple[Claim, ...] = (
         MCDropoutTab.CALIBRATION,
         0.005,
         "On networks trained on 55,000 images, at the p validation chose, the MC average does not lower the test "
-        "loss by the minimum (the numbers give the test loss and the ECE of each, and temperature scaling, the usual "
-        "baseline). A guess, not measured: with dropout off these networks' ECE is near the floor that binning noise "
-        "sets on 10,000 test images (the numbers), so averaging has little miscalibration to mend. On networks "
-        "trained on 500 images the claim has its own verdict (mc-dropout-calibrates-small-data).",
+        "loss by the minimum (the numbers give the test loss and the ECE of each, at how many seeds the MC average is "
+        "lower, and temperature scaling, the usual baseline). A guess, not measured: with dropout off these networks' "
+        "ECE is near the floor that binning noise sets on 10,000 test images (the numbers), so averaging has little "
+        "miscalibration to mend. On networks trained on 500 images the claim has its own verdict "
+        "(mc-dropout-calibrates-small-data).",
         mc_measures.mc_calibration_evidence,
     ),
     Claim(
@@ -428,6 +429,11 @@ def sentence(name: str, short: bool = False) -> str:
 COLUMNS = ("claim", "slide", "effect", "ci_low", "ci_high", "seeds", "interval", "unit", "verdict")  # --tsv
 
 
+def _significant(value: float) -> float:
+    """Four significant digits: a fixed number of decimals would print an effect of -0.0004 nats as -0.0."""
+    return float(f"{value:.4g}")
+
+
 def table() -> list[dict[str, object]]:
     """One row per claim, for the Lecture claims page and the command line."""
     rows = []
@@ -438,9 +444,9 @@ def table() -> list[dict[str, object]]:
                 "label": claim.label(found),
                 "claim": claim.name,
                 "slide": claim.slide,
-                "effect": round(found.effect, 3),
-                "ci_low": round(found.ci_low, 3),
-                "ci_high": round(found.ci_high, 3),
+                "effect": _significant(found.effect),
+                "ci_low": _significant(found.ci_low),
+                "ci_high": _significant(found.ci_high),
                 "seeds": found.seeds,
                 "unit": found.unit,
                 "verdict": claim.verdict(found),
