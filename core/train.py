@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +52,29 @@ def training_data(spec: RunSpec, full: Split) -> tuple[Split, Split | None]:
     return train_split, full.take(held_out) if spec.validation else None
 
 
-def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split], out: Path) -> dict:
-    started = time.perf_counter()
+def provenance() -> dict[str, object]:
+    """Which commit of the plan a run was started from, so a record shows that its design was registered before it:
+    the checked-out commit and whether the plan (core/plan.py, core/arms.py) has uncommitted changes."""
+    git = ["git", "-C", str(Path(__file__).parents[1])]
+    plan = ["status", "--porcelain", "core/plan.py", "core/arms.py"]
+    try:
+        commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run([*git, *plan], capture_output=True, text=True).stdout.strip()
+    except FileNotFoundError:  # no git: nothing to show
+        return {"commit": "", "plan_committed": False}
+    return {"commit": commit, "plan_committed": bool(commit) and not changed}
+
+
+def run_and_save(
+    spec: RunSpec,
+    full: dict[str, Split],
+    subset: dict[str, Split],
+    out: Path,
+    origin: Mapping[str, object] | None = None,
+) -> dict:
+    """Train one run and write its record (and checkpoint): ``origin`` is ``provenance()``, written into the record
+    with the time the run started."""
+    started, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     train_split, val_split = training_data(spec, full["train"])
     # Curves on the shipped 2,000 test images.
     trainer = train(spec.model, spec.train, train_split, subset["test"], val_split, spec.detailed)
@@ -132,6 +155,7 @@ def run_and_save(spec: RunSpec, full: dict[str, Split], subset: dict[str, Split]
     if spec.mc_errors:
         record["mc_errors"] = mc_errors(model, full_images, full_labels.numpy(), MC_PASSES, seed=0)
     record.update(seconds=round(time.perf_counter() - started, 1), torch=torch.__version__, threads=spec.threads)
+    record.update(started_at=started_at, **(origin or {}))
     if spec.checkpoint:
         payload = {"config": asdict(spec.model), "state_dict": model.state_dict(), "snapshots": curves.snapshots}
         torch.save(payload, out / f"{spec.name}.pt")
@@ -179,13 +203,13 @@ def temperature_scaling(model: SmallCNN, val_split: Split, images: torch.Tensor,
 _DATA: dict[str, dict[str, Split]] = {}  # per process: the full set and the shipped subset
 
 
-def _run_one(spec: RunSpec, out: Path) -> dict:
+def _run_one(spec: RunSpec, out: Path, origin: Mapping[str, object]) -> dict:
     """One run with its own thread count, in this process (a worker of the pool, or the main process)."""
     if not _DATA:
         _DATA.update(full=load_debian(), subset=load_subset())
     torch.set_num_threads(spec.threads)
     torch.use_deterministic_algorithms(True)
-    return run_and_save(spec, _DATA["full"], _DATA["subset"], out)
+    return run_and_save(spec, _DATA["full"], _DATA["subset"], out, origin)
 
 
 def _mlp_one(run: MLPRun) -> dict:
@@ -220,12 +244,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         return not args.only or any(name.startswith(prefix) for prefix in args.only)
 
     chosen = [s for s in shipped_runs() if wanted(s.name)]
+    origin = provenance()
     # Two-thread runs one after another; one-thread runs two at a time (the reference machine has 2 cores).
     for spec in [s for s in chosen if s.threads > 1]:
-        _report(_run_one(spec, args.out))
+        _report(_run_one(spec, args.out, origin))
     single = [s for s in chosen if s.threads == 1]
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for record in pool.map(_run_one, single, [args.out] * len(single)):
+        for record in pool.map(_run_one, single, [args.out] * len(single), [origin] * len(single)):
             _report(record)
         for group, runs in experiment_runs().items():  # many small runs, one record file per experiment
             if wanted(f"mlp_{group}"):

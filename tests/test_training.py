@@ -3,8 +3,12 @@ their records."""
 
 import json
 import pickle
+import re
+import subprocess
 import threading
 from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import torch
@@ -19,7 +23,7 @@ from core.models import CNNConfig
 from core.plan import DATA_SEED, shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
-from core.train import temperature_scaling
+from core.train import provenance, temperature_scaling
 from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, mean_loss, train
 
 SUBSET = load_subset()
@@ -240,3 +244,25 @@ def test_temperature_scaling_is_fitted_on_validation_and_measured_on_test_images
         probs = torch.softmax(model(images) / found["temperature"], dim=1).numpy()
     assert nll[1] < min(nll[0], nll[2])
     assert found["ece"] == pytest.approx(reliability(probs.max(1), probs.argmax(1) == labels.numpy()).ece)
+
+
+def test_provenance_names_the_checked_out_commit_and_whether_the_plan_is_committed():
+    """The commit is git's HEAD, and the plan counts as committed exactly when git sees no change to it."""
+    root = Path(__file__).parents[1]
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    changed = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "core/plan.py", "core/arms.py"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert provenance() == {"commit": head, "plan_committed": bool(head) and not changed}
+
+
+def test_round_six_records_say_their_plan_was_committed_before_they_started():
+    """Every record that carries its provenance was started from a commit (40 hex digits) with the plan committed,
+    at a UTC time."""
+    stamped = [r for r in map(json.loads, map(Path.read_text, RUNS_DIR.glob("*.json"))) if "commit" in r]
+    assert stamped, "round 6's records carry their provenance"
+    for record in stamped:
+        assert record["plan_committed"] and re.fullmatch("[0-9a-f]{40}", record["commit"]), record["name"]
+        assert datetime.fromisoformat(record["started_at"]).utcoffset() == timedelta(0)
