@@ -66,7 +66,9 @@ DESIGN = (
     "with Kaiming initialization (the activation recap: PyTorch's default); the learning-rate sweep's two "
     "CNNs with Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's "
     "best, compared at the lowest rate at which the plain network's training loss stalls at 2 of 3 tuning seeds (no "
-    "test image read). Where a measure was changed after a round's results or a review found a design unfair (TTA's "
+    "test image read); every other CNN a claim reads (each with BatchNorm) keeps PyTorch's default "
+    "initialization, not Kaiming. "
+    "Where a measure was changed after a round's results or a review found a design unfair (TTA's "
     "test images, the same-augmentation statistic, dropout's training-time target and data draw, the augmentation "
     "claims, early stopping, BatchNorm's test-time statistics, the learning-rate sweep's rate, Adam's rates, the "
     "55,000-image calibration measure), the verdict is taken "
@@ -189,12 +191,13 @@ CLAIMS: tuple[Claim, ...] = (
         RegularizationTab.EARLY_STOPPING,
         1.0,
         "The weights of the highest validation accuracy score no better on the test images than the end of the run. "
-        "After the validation loss turns, the test loss rises but the test accuracy keeps rising too (the weights "
-        "of the lowest validation loss score below the end: the numbers): the loss says stop, the accuracy does "
-        "not. The runs are at a constant rate, so neither the stopped weights nor the end were annealed; in round "
-        "2's cosine runs (the numbers), where the end is annealed, the lowest-loss weights were clearly less accurate "
-        "than the end. A guess, not measured: after the turn the network grows more confident on the test items it "
-        "still gets wrong (a higher loss) while it gets more of them right.",
+        "After the validation loss turns, the test loss rises while the test accuracy holds (the weights of the "
+        "lowest validation loss, taken before the turn, score below the end on average, though their interval holds "
+        "0: the numbers): the loss says stop, the accuracy does not. The runs are at a constant rate, so neither the "
+        "stopped weights nor the end were annealed; in round 2's cosine runs (the numbers), where the end is "
+        "annealed, the lowest-loss weights were less accurate than the end, their interval below 0. A guess, not "
+        "measured: after the turn the network grows more confident on the test items it still gets wrong (a higher "
+        "loss) while it gets no fewer of them right.",
         measures.early_stopping_evidence,
     ),
     Claim(

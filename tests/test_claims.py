@@ -136,12 +136,18 @@ def test_the_t_interval_matches_a_hand_computation():
     assert (found.ci_low, found.ci_high) == pytest.approx((3 - half, 3 + half), abs=1e-6)
 
 
+AUGMENTATION = plan.AUGMENTATION_SEEDS
+
+
 def test_augmentation_effect_is_the_named_recipe_minus_none_per_fresh_seed():
-    """Flip + crop + erasing minus no augmentation, paired by seed, in points, on seeds 5-9 (round 4)."""
-    assert plan.RECIPE == "flip_shift_erase" and FRESH == (5, 6, 7, 8, 9)
-    assert_paired(
-        "augmentation-generalizes", 100 * (final("flip_shift_erase", seeds=FRESH) - final("none", seeds=FRESH))
-    )
+    """Flip + crop + erasing minus no augmentation, paired by seed, in points, on seeds 15-19 (round 6), both arms
+    on each seed's own draw of images."""
+    assert plan.RECIPE == "flip_shift_erase" and AUGMENTATION == (15, 16, 17, 18, 19)
+    for name in ("none", "flip_shift_erase"):
+        drawn = [record(f"small_{name}_seed{s}")["data_seed"] for s in AUGMENTATION]
+        assert drawn == [plan.small_data_seed(s) for s in AUGMENTATION]
+    effects = 100 * (final("flip_shift_erase", seeds=AUGMENTATION) - final("none", seeds=AUGMENTATION))
+    assert_paired("augmentation-generalizes", effects)
 
 
 def test_invariance_effect_is_the_accuracy_lost_to_the_changes_the_recipe_simulates():
@@ -149,13 +155,13 @@ def test_invariance_effect_is_the_accuracy_lost_to_the_changes_the_recipe_simula
     recipe's, per seed."""
 
     def lost(name: str) -> np.ndarray:
-        reports = [record(f"small_{name}_seed{s}")["invariance"] for s in FRESH]
+        reports = [record(f"small_{name}_seed{s}")["invariance"] for s in AUGMENTATION]
         return np.array([r["clean"][0] - np.mean(r["shift"] + r["mirror"]) for r in reports])
 
     assert_paired("augmentation-buys-invariance", 100 * (lost("none") - lost("flip_shift_erase")))
     for name in ("none", "flip_shift_erase"):  # the clean entry is the kept weights' test accuracy
-        assert [r["invariance"]["clean"][0] for r in map(record, [f"small_{name}_seed{s}" for s in FRESH])] == (
-            pytest.approx(list(final(name, seeds=FRESH)))
+        assert [r["invariance"]["clean"][0] for r in map(record, [f"small_{name}_seed{s}" for s in AUGMENTATION])] == (
+            pytest.approx(list(final(name, seeds=AUGMENTATION)))
         )
 
 
@@ -163,11 +169,12 @@ def test_gap_effect_counts_only_when_the_test_figures_improve():
     """Gap without minus gap with the recipe; shown only if test accuracy or test loss improves (either interval
     above 0)."""
     gaps = {
-        name: final(name, "train_accuracy", FRESH) - final(name, seeds=FRESH) for name in ("none", "flip_shift_erase")
+        name: final(name, "train_accuracy", AUGMENTATION) - final(name, seeds=AUGMENTATION)
+        for name in ("none", "flip_shift_erase")
     }
     assert_paired("augmentation-shrinks-gap", 100 * (gaps["none"] - gaps["flip_shift_erase"]))
-    accuracy = final("flip_shift_erase", seeds=FRESH) - final("none", seeds=FRESH)
-    loss = final("none", "test_loss", FRESH) - final("flip_shift_erase", "test_loss", FRESH)
+    accuracy = final("flip_shift_erase", seeds=AUGMENTATION) - final("none", seeds=AUGMENTATION)
+    loss = final("none", "test_loss", AUGMENTATION) - final("flip_shift_erase", "test_loss", AUGMENTATION)
     improves = any(stats.ttest_1samp(v, 0).confidence_interval(0.95).low > 0 for v in (accuracy, loss))
     assert claims.evidence("augmentation-shrinks-gap").condition_met == improves
     if not improves:
