@@ -1,14 +1,14 @@
 """The lecture's claims, each with the evidence this app's own experiments give for it.
 
 Every claim names its slide, the page section that shows it, and a measurement (``core.measures``,
-``core.time_measures``): the effect in
-the lecture's direction (positive: the claim holds here), its 95 % interval (Student's t over the paired per-seed
-effects, or a paired bootstrap over the test images where one network or ensemble is compared with another) and
-the unit. One rule for every claim (RULE): *shown* when the interval lies above 0 and the effect reaches the
-claim's minimum, stated in the registry; *the opposite* when the interval lies below 0; *not shown* otherwise, and
-then either *the claim fails here* (the interval lies below the minimum, or a stated condition fails) or *this
-test cannot see it* (the interval still holds the minimum). Pages
-state a claim only through ``sentence``, so they can never say more than the records show.
+``core.decay_measures``, ``core.mc_measures``, ``core.time_measures``): the effect in the lecture's direction
+(positive: the claim holds here), its 95 % interval (Student's t over the paired per-seed effects, or a paired
+bootstrap over the test images where one network or ensemble is compared with another) and the unit. One rule for
+every claim (RULE): *shown* when the interval lies above 0 and the effect reaches the claim's minimum, stated in the
+registry; *the opposite* when the interval lies below 0; *not shown* otherwise, and then either *the claim fails
+here* (the interval lies below the minimum, or a stated condition fails) or *this test cannot see it* (the interval
+still holds the minimum). Pages state a claim only through ``sentence``, so they can never say more than the records
+show.
 
 ``python -m core.claims --tsv`` prints the table.
 """
@@ -24,55 +24,53 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from core import figures, labs, mc_measures, measures, time_measures
-from core.evidence import Evidence
+from core import decay_measures, figures, labs, mc_measures, measures, time_measures
+from core.evidence import Evidence, significant
 from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from core.runs import RUNS_DIR, load_summary
 
 SHOWN, NOT_SHOWN, OPPOSITE = "shown", "not shown", "the opposite"
 FAILS, UNSEEN = "the claim fails here", "this test cannot see it"  # the two kinds of "not shown"
 RULE = (
-    "One rule for every claim, adopted in round 2 of the tests: the effect in the "
-    "lecture's direction with its 95 % interval, from paired differences over at least 5 seeds (Student's t) "
-    "or, where one network or ensemble is "
-    "compared with another, a paired bootstrap over the test images. Shown: the interval lies above 0 and the "
-    "effect reaches the claim's minimum. The opposite: the interval lies below 0. Otherwise not shown: the claim "
-    "fails here when the interval lies below the minimum (an effect of that size is excluded), and this test "
-    "cannot see it when the interval still holds the minimum (the data cannot tell whether the effect reaches it). "
-    "A deterministic demonstration (the same numbers on every run) has no interval: its effect and its stated "
-    "condition decide. No correction is made for testing many claims: a 95 % interval misses the true effect one "
-    "time in 20, so among 22 claims about one verdict may be wrong by chance alone. A shown claim's interval may "
-    "still reach below the minimum: shown says the effect is above 0 and its estimate reaches the minimum, not "
-    "that the whole interval does."
+    "One rule for every claim, adopted in round 2 of the tests: the effect in the lecture's direction with its 95 % "
+    "interval, from paired differences over at least 5 seeds (Student's t) or, where one network or ensemble is "
+    "compared with another, a paired bootstrap over the test images. Shown: the interval lies above 0 and the effect "
+    "reaches the claim's minimum. The opposite: the interval lies below 0. Otherwise not shown: the claim fails here "
+    "when the interval lies below the minimum (an effect of that size is excluded), and this test cannot see it when "
+    "the interval still holds the minimum (the data cannot tell whether the effect reaches it). A deterministic "
+    "demonstration (the same numbers on every run) has no interval: its effect and its stated condition decide. No "
+    "correction is made for testing many claims: a 95 % interval misses the true effect one time in 20, so among 22 "
+    "claims about one verdict may be wrong by chance alone. A shown claim's interval may still reach below the "
+    "minimum: shown says the effect is above 0 and its estimate reaches the minimum, not that the whole interval "
+    "does."
 )
 
 # Which weights each claim measures and how every arm was tuned (core.plan has the settings, and says which were
 # registered before their runs): the same for every arm of a claim.
 DESIGN = (
-    "Which weights are measured, the same for every arm: each network at the end of its schedule (the CNNs trained on "
-    "500 and on 55,000 images, the learning-rate sweep, the dropout-time runs, each checkpoint of a snapshot ensemble "
-    "at the end of its cycle, the fully connected networks at the end of their steps); early stopping alone keeps "
-    "other weights, evaluated every epoch, against the end of the same run, trained at a constant rate so that neither "
-    "was annealed: those of the highest validation accuracy for its accuracy claim, of the lowest validation loss for "
-    "its loss claim. Tuning, the same effort for every arm of a claim: dropout's p, "
-    "AdamW's λ, Adam + L2's λ, SGD's rate and then SGD's λ at that rate each from 5 grid points, chosen by validation "
-    "accuracy averaged over 3 seeds (each 500 held-out images of its own draw, none of the compared runs' draws), and "
-    "the same for dropout's p in the networks trained on 55,000 images (5,000 held out) and in the dropout-time "
-    "networks (10,000 images, 2,000 held out), and for the checkpoint comparison's SGD rates, cycle count and number "
-    "of checkpoints averaged, by the (averaged) prediction's validation error (its first tuning seed draws the "
-    "compared runs' training images); Adam's rate (1e-3) is shared and not tuned, except where AdamW is compared "
-    "with Adam + L2: there each rule's rate and λ are chosen together by the same rule from 3 rates × 3 λ; the fully "
-    "connected networks' learning rate per arm and seed from a grid of at most 3.3x steps, chosen by validation loss, "
-    "with Kaiming initialization (the activation recap: PyTorch's default); the learning-rate sweep's two "
-    "CNNs with Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's "
-    "best, compared at the lowest rate at which the plain network's training loss stalls at 2 of 3 tuning seeds (no "
-    "test image read); every other CNN a claim reads (each with BatchNorm) keeps PyTorch's default "
-    "initialization, not Kaiming. "
-    "Where a measure was changed after a round's results or a review found a design unfair (TTA's "
-    "test images, the same-augmentation statistic, dropout's training-time target and data draw, the augmentation "
-    "claims, early stopping, BatchNorm's test-time statistics, the learning-rate sweep's rate, Adam's rates, the "
-    "55,000-image calibration measure), the verdict is taken "
-    "on fresh seeds registered before their runs, and the earlier seeds are reported beside it."
+    "Which weights are measured, the same for every arm: each network at the end of its schedule (the CNNs trained "
+    "on 500 and on 55,000 images, the learning-rate sweep, the dropout-time runs, each checkpoint of a snapshot "
+    "ensemble at the end of its cycle, the fully connected networks at the end of their steps); early stopping alone "
+    "keeps other weights, evaluated every epoch, against the end of the same run, trained at a constant rate so that "
+    "neither was annealed: those of the highest validation accuracy for its accuracy claim, of the lowest validation "
+    "loss for its loss claim. Tuning, the same effort for every arm of a claim: dropout's p, AdamW's λ, Adam + L2's "
+    "λ, SGD's rate and then SGD's λ at that rate each from 5 grid points, chosen by validation accuracy averaged "
+    "over 3 seeds (each 500 held-out images of its own draw, none of the compared runs' draws), and the same for "
+    "dropout's p in the networks trained on 55,000 images (5,000 held out) and in the dropout-time networks (10,000 "
+    "images, 2,000 held out), and for the checkpoint comparison's SGD rates, cycle count and number of checkpoints "
+    "averaged, by the (averaged) prediction's validation error (its first tuning seed draws the compared runs' "
+    "training images); Adam's rate (1e-3) is shared and not tuned, except where AdamW is compared with Adam + L2: "
+    "there each rule's rate and λ are chosen together by the same rule from 3 rates × 3 λ; the fully connected "
+    "networks' learning rate per arm and seed from a grid of at most 3.3x steps, chosen by validation loss, with "
+    "Kaiming initialization (the activation recap: PyTorch's default); the learning-rate sweep's two CNNs with "
+    "Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's best, "
+    "compared at the lowest rate at which the plain network's training loss stalls at 2 of 3 tuning seeds (no test "
+    "image read); every other CNN a claim reads (each with BatchNorm) keeps PyTorch's default initialization, not "
+    "Kaiming. Where a measure was changed after a round's results or a review found a design unfair (TTA's test "
+    "images, the same-augmentation statistic, dropout's training-time target and data draw, the augmentation claims, "
+    "early stopping, BatchNorm's test-time statistics, the learning-rate sweep's rate, Adam's rates, the "
+    "55,000-image calibration measure), the verdict is taken on fresh seeds registered before their runs, and the "
+    "earlier seeds are reported beside it."
 )
 
 
@@ -131,9 +129,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Data augmentation",
         RegularizationTab.SMALL_DATA,
         1.0,
-        "On the clean test images the recipe's gain is not clear of 0 or of the minimum (the interval says "
-        "which); the table of other regimes (training-set size, BatchNorm on/off, one seed each) shows how far "
-        "they got.",
+        "On the clean test images the recipe's gain is not clear of 0 or of the minimum (the interval says which); "
+        "the table of other regimes (training-set size, BatchNorm on/off, one seed each) shows how far they got.",
         measures.augmentation_evidence,
     ),
     Claim(
@@ -168,7 +165,7 @@ CLAIMS: tuple[Claim, ...] = (
         "At the λ validation chose, decay's effect on test accuracy is not clear of 0 or of the minimum (the "
         "interval says which); its test loss and weight norm are in the numbers: the decay does shrink the "
         "weights and lower the test loss.",
-        measures.weight_decay_evidence,
+        decay_measures.weight_decay_evidence,
     ),
     Claim(
         "weight-decay-regularizes-sgd",
@@ -181,7 +178,7 @@ CLAIMS: tuple[Claim, ...] = (
         "(the interval says which). The decay does act (the numbers): it shrinks the final weights to less than half "
         "and lowers the test loss at every seed. On the tuning seeds' validation images λ 0.01 was about a point "
         "ahead of SGD without decay; on the 10,000 test images that lead is gone.",
-        measures.sgd_decay_evidence,
+        decay_measures.sgd_decay_evidence,
     ),
     Claim(
         "early-stopping-helps",
@@ -296,7 +293,7 @@ CLAIMS: tuple[Claim, ...] = (
         RegularizationTab.WEIGHT_DECAY,
         0.01,
         "On this surface the two rules did not behave as the statement says (the numbers say which part).",
-        measures.sgd_equivalence_evidence,
+        decay_measures.sgd_equivalence_evidence,
     ),
     Claim(
         "l2-differs-from-decay-for-adam",
@@ -308,7 +305,7 @@ CLAIMS: tuple[Claim, ...] = (
         "The two update rules do differ (the paths above and the numbers), but with each rule's rate and λ chosen "
         "together on validation their test accuracies are not apart by the minimum here (the numbers give every "
         "point of both grids).",
-        measures.adam_difference_evidence,
+        decay_measures.adam_difference_evidence,
     ),
     Claim(
         "same-augmentation-for-comparison",
@@ -432,11 +429,6 @@ def sentence(name: str, short: bool = False) -> str:
 COLUMNS = ("claim", "slide", "effect", "ci_low", "ci_high", "seeds", "interval", "unit", "verdict")  # --tsv
 
 
-def _significant(value: float) -> float:
-    """Four significant digits: a fixed number of decimals would print an effect of -0.0004 nats as -0.0."""
-    return float(f"{value:.4g}")
-
-
 def table() -> list[dict[str, object]]:
     """One row per claim, for the Lecture claims page and the command line."""
     rows = []
@@ -447,9 +439,9 @@ def table() -> list[dict[str, object]]:
                 "label": claim.label(found),
                 "claim": claim.name,
                 "slide": claim.slide,
-                "effect": _significant(found.effect),
-                "ci_low": _significant(found.ci_low),
-                "ci_high": _significant(found.ci_high),
+                "effect": significant(found.effect),
+                "ci_low": significant(found.ci_low),
+                "ci_high": significant(found.ci_high),
                 "seeds": found.seeds,
                 "unit": found.unit,
                 "verdict": claim.verdict(found),

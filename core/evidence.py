@@ -113,6 +113,11 @@ def deterministic(effect: float, unit: str, numbers: str, **extra: object) -> Ev
     return Evidence(effect, effect, effect, unit, 1, numbers, "deterministic", **extra)
 
 
+def significant(value: float) -> float:
+    """Four significant digits: a fixed number of decimals would print an effect of -0.0004 nats as -0.0."""
+    return float(f"{value:.4g}")
+
+
 def percent(values: np.ndarray, digits: int = 1) -> str:
     """Mean ± std of accuracies (or errors) over seeds, in percent."""
     return f"{100 * values.mean():.{digits}f} ± {100 * values.std(ddof=1):.{digits}f} %"

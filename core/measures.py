@@ -8,14 +8,13 @@ direction (positive: the claim holds here), its 95 % interval and the numbers be
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from core import deep, mlp, preprocessing
-from core.arms import ADAM_JOINT_TUNED, AUGMENTATION_LABELS, SMALL_LABELS, TUNED
+from core.arms import AUGMENTATION_LABELS, SMALL_LABELS
 from core.bn_lab import RUNNING_MODE, SINGLE_MODE, mode_correct
 from core.data import load_debian, load_subset, to_tensor
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
@@ -26,7 +25,6 @@ from core.evidence import (
     bootstrapped,
     both_paired,
     clearly_positive,
-    deterministic,
     paired,
     percent,
 )
@@ -52,7 +50,6 @@ from core.plan import (
     STALL_LOSS,
     STALL_STEPS,
     TUNE_SEEDS,
-    joint_arm,
 )
 from core.runs import (
     load_probs,
@@ -62,8 +59,7 @@ from core.runs import (
     small_kept,
     small_records,
 )
-from core.tuning import joint_results, stall_counts, stall_rate, tuning_results
-from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
+from core.tuning import stall_counts, stall_rate, tuning_results
 
 
 def arm(name: str, directory: Path) -> np.ndarray:
@@ -92,8 +88,8 @@ def augmentation_evidence(directory: Path) -> Evidence:
     numbers = (
         f"{AUGMENTATION_TEXT}, test accuracy (10,000 images): no augmentation {percent(none)}, {RECIPE_LABEL} "
         f"{percent(chosen)} (test loss {loss['none']:.3f} → {loss[RECIPE]:.3f}); {ROUND4_TEXT}: "
-        f"{_difference(RECIPE, 'none', directory, FRESH_SEEDS)}; {ROUND2_TEXT}: "
-        f"{_difference(RECIPE, 'none', directory, SEEDS)}, each arm there: {others}"
+        f"{difference(RECIPE, 'none', directory, FRESH_SEEDS)}; {ROUND2_TEXT}: "
+        f"{difference(RECIPE, 'none', directory, SEEDS)}, each arm there: {others}"
     )
     return paired(100 * (chosen - none), POINTS, numbers)
 
@@ -180,7 +176,7 @@ def dropout_evidence(directory: Path) -> Evidence:
         f"{tuning_text('dropout', directory)}); "
         f"test loss {loss['none']:.3f} → {loss['dropout']:.3f}; ECE {100 * ece['none']:.1f} % → "
         f"{100 * ece['dropout']:.1f} %; on seeds {FRESH_SEEDS[0]}–{FRESH_SEEDS[-1]} (trained for other claims, all "
-        f"after the 3-seed tuning; not this verdict's seeds): {_difference('dropout', 'none', directory)}"
+        f"after the 3-seed tuning; not this verdict's seeds): {difference('dropout', 'none', directory)}"
     )
     return paired(100 * (dropout - none), POINTS, numbers)
 
@@ -190,7 +186,7 @@ def _interval(effects: np.ndarray) -> str:
     return paired(effects, "", "").brief()
 
 
-def _difference(arm_a: str, arm_b: str, directory: Path, seeds: Sequence[int] = FRESH_SEEDS) -> str:
+def difference(arm_a: str, arm_b: str, directory: Path, seeds: Sequence[int] = FRESH_SEEDS) -> str:
     """Test accuracy of one arm minus another's (by default on the fresh seeds), with its paired t interval."""
     a, b = (small_kept(name, "test_accuracy", directory, seeds) for name in (arm_a, arm_b))
     return f"{_interval(100 * (a - b))} points"
@@ -201,55 +197,6 @@ def tuning_text(name: str, directory: Path) -> str:
     found = tuning_results(name, directory)
     doses = ", ".join(f"{dose:g}: {100 * accuracy:.1f} %" for dose, (accuracy, _) in found.items())
     return f"chosen on validation from {doses}"
-
-
-def _arm_figures(name: str, directory: Path, seeds: Sequence[int] = SEEDS) -> str:
-    """An arm's test accuracy and loss, and its final weight norm, over ``seeds``."""
-    norm = np.mean([r["weight_norm"][-1] for r in small_records(name, directory, seeds)])
-    return (
-        f"test {percent(small_kept(name, 'test_accuracy', directory, seeds))}, test loss "
-        f"{small_kept(name, 'test_loss', directory, seeds).mean():.3f}, final weight norm {norm:.1f}"
-    )
-
-
-def decay_arm_text(name: str, label: str, directory: Path) -> str:
-    """One decayed arm: its dose, test accuracy and loss, and final weight norm."""
-    return f"{label} λ = {TUNED[name]:g} (the dose {tuning_text(name, directory)}): {_arm_figures(name, directory)}"
-
-
-def joint_arm_text(rule: str, label: str, directory: Path) -> str:
-    """One Adam rule at the rate and λ validation chose together (every point of its grid given), on the fresh
-    seeds."""
-    found = joint_results(rule, directory)
-    grid = ", ".join(f"{lr:g} and {decay:g}: {100 * accuracy:.1f} %" for (lr, decay), (accuracy, _) in found.items())
-    lr, decay = ADAM_JOINT_TUNED[rule]
-    return (
-        f"{label} at rate {lr:g}, λ = {decay:g} (chosen on validation from rate and λ {grid}): "
-        f"{_arm_figures(joint_arm(rule), directory, FRESH_SEEDS)}"
-    )
-
-
-def decay_evidence(undecayed: str, decayed: str, label: str, directory: Path) -> Evidence:
-    """A decayed arm against the same training without decay: paired test accuracies, with losses and norms."""
-    none = arm(undecayed, directory)
-    norm = np.mean([r["weight_norm"][-1] for r in small_records(undecayed, directory)])
-    numbers = (
-        f"on the 10,000 test images at the end of the schedule: no decay {percent(none)}, test loss "
-        f"{small_kept(undecayed, 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}; "
-        + decay_arm_text(decayed, label, directory)
-    )
-    return paired(100 * (arm(decayed, directory) - none), POINTS, numbers)
-
-
-def weight_decay_evidence(directory: Path) -> Evidence:
-    return decay_evidence("none", "adamw", "AdamW", directory)
-
-
-def sgd_decay_evidence(directory: Path) -> Evidence:
-    """SGD with momentum at the rate validation chose for it, without and with the λ validation then chose."""
-    found = decay_evidence("sgd", "sgd_decay", "SGD + L2", directory)
-    rate = f"SGD (momentum 0.9) at lr {TUNED['sgd']:g}, the rate {tuning_text('sgd', directory)}; "
-    return replace(found, numbers=rate + found.numbers)
 
 
 def early_stopping_figures(
@@ -412,43 +359,6 @@ def kaiming_evidence(directory: Path) -> Evidence:
         condition="with Kaiming the std after layer 10 stays within a factor of 2 of layer 1's for every seed",
         condition_met=bool(np.all(np.abs(ratios["Kaiming"]) < 1)),
     )
-
-
-def sgd_equivalence_evidence(directory: Path) -> Evidence:
-    surface, labels = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)
-    paths = {label: optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in labels[:4]}
-    plain = float(np.abs(paths[labels[0]] - paths[labels[1]]).max())
-    momentum = float(np.abs(paths[labels[2]] - paths[labels[3]]).max())
-    numbers = (
-        f"500 steps, λ = 0.5, lr 0.02: plain SGD with L2 in the loss vs the decoupled update written out, largest "
-        f"gap {plain:.1g} (identical up to rounding); with momentum 0.9, largest gap {momentum:.2f}"
-    )
-    return deterministic(
-        momentum,
-        "largest gap between the two momentum paths",
-        numbers,
-        condition="the plain-SGD paths agree to 1e-9",
-        condition_met=plain < 1e-9,
-    )
-
-
-def adam_difference_evidence(directory: Path) -> Evidence:
-    """Registered in round 5 (core.plan): each rule at the rate and λ validation chose together, on the fresh seeds;
-    round 2's seeds, at the shared rate, beside."""
-    surface, labels = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)
-    adam, adamw = (optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in labels[4:])
-    rules = {"adamw": "AdamW", "adam_l2": "Adam + L2"}
-    joint = {rule: small_kept(joint_arm(rule), "test_accuracy", directory, FRESH_SEEDS) for rule in rules}
-    numbers = (
-        f"the two update rules differ (500 steps on the ill-conditioned quadratic, λ = 0.5, lr 0.02: largest gap "
-        f"between the paths {float(np.abs(adam - adamw).max()):.2f}); {FRESH_TEXT}, on the 10,000 test images at "
-        "the end of the schedule, each rule at the rate and λ its validation chose together: "
-        + "; ".join(joint_arm_text(rule, label, directory) for rule, label in rules.items())
-        + f". Round 2's test, not this one's: seeds 0–4 at the shared rate (1e-3), AdamW minus Adam + L2 "
-        f"{_difference('adamw', 'adam_l2', directory, SEEDS)}: "
-        + "; ".join(decay_arm_text(rule, label, directory) for rule, label in rules.items())
-    )
-    return paired(100 * (joint["adamw"] - joint["adam_l2"]), POINTS, numbers)
 
 
 NARROW_AUGMENTED = f"narrow_{COMPARISON_AUGMENT}"

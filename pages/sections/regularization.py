@@ -68,7 +68,8 @@ def decay_view() -> dict:
         f"AdamW, λ = {TUNED['adamw']:g}": "adamw",
     }
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
-    rules = {"AdamW": "adamw", "Adam + L2": "adam_l2", "SGD + L2": "sgd_decay"}
+    adam = {"AdamW": "adamw", "Adam + L2": "adam_l2"}
+    rules = {**adam, "SGD + L2": "sgd_decay"}
     grids = {rule: tuning.tuning_records(arm) for rule, arm in rules.items()}
     return {
         "norms": norms,
@@ -78,8 +79,8 @@ def decay_view() -> dict:
         "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
         "doses": weight_decay.tuning_rows(grids, {rule: TUNED[arm] for rule, arm in rules.items()}),
         "joint": weight_decay.joint_rows(
-            {rule: tuning.joint_results(arm) for rule, arm in list(rules.items())[:2]},
-            {rule: ADAM_JOINT_TUNED[arm] for rule, arm in list(rules.items())[:2]},
+            {rule: tuning.joint_results(arm) for rule, arm in adam.items()},
+            {rule: ADAM_JOINT_TUNED[arm] for rule, arm in adam.items()},
         ),
     }
 
