@@ -188,13 +188,33 @@ def joint_arm(rule: str) -> str:
     return f"{rule}_joint"
 
 
+def dose_tuned_rate(arm: str, lr: float) -> bool:
+    """Whether the dose tuning already trained ``arm`` at rate ``lr`` (the shared rate of a dosed arm)."""
+    return lr == SMALL.lr and arm in TUNING_GRIDS
+
+
 def adam_joint_name(rule: str, lr: float, decay: float, seed: int) -> str:
     """A joint tuning run's name; at the shared rate, the dose tuning's own run."""
-    return tuning_name(rule if lr == SMALL.lr else f"{rule}_lr{lr:g}", decay, seed)
+    return tuning_name(rule if dose_tuned_rate(rule, lr) else f"{rule}_lr{lr:g}", decay, seed)
 
 
-# Each rule at the rate and λ its joint tuning chose, trained at FRESH_SEEDS (added after the tuning runs had chosen).
-JOINT_ARMS = {joint_arm(rule): adam_joint(rule, *ADAM_JOINT_TUNED[rule]) for rule in ADAM_JOINT_DECAYS}
+# Round 7 (registered on 2026-12-05 before its runs, after the sixth review found "Dropout reduces over-fitting" and
+# "Weight decay improves test accuracy" judged on round 2's seeds with Adam's rate shared and untuned, whereas round 5
+# tuned it for the Adam rules): every arm of the two claims gets round 5's effort, by the same rule at TUNE_SEEDS. The
+# network without regularization: its rate from ADAM_RATES; dropout: its rate and p together from ADAM_RATES ×
+# ROUND7_DOSES["dropout"] (the p chosen at 1e-3, the grid's lowest, and the next two); AdamW: round 5's joint choice
+# (ADAM_JOINT_TUNED). Should the network without regularization or dropout choose a rate at the grid's edge, both
+# their grids gain the next half-decade beyond it and the choice is made again over the whole grid. Then the three
+# arms at ROUND7_SEEDS, each seed on its own draw of images (no other run draws them); the two still to be chosen are
+# added once chosen, before their runs. The verdicts: dropout's and AdamW's test accuracy minus that of the network
+# without regularization, at the end of the schedule, paired t, the minimums (1 point) unchanged; seeds 0-4 (round 2)
+# reported beside.
+ROUND7_SEEDS = (20, 21, 22, 23, 24)
+ROUND7_DOSES = {"none": (0.0,), "dropout": (0.1, 0.25, 0.5)}  # what each arm tries at every rate (none: nothing)
+JOINT_DOSES = {**ADAM_JOINT_DECAYS, **ROUND7_DOSES}  # every joint grid: ADAM_RATES × these
+# Each arm at the rate and dose its joint tuning chose (ADAM_JOINT_TUNED), trained where its round says.
+JOINT_ARMS = {joint_arm(rule): adam_joint(rule, *chosen) for rule, chosen in ADAM_JOINT_TUNED.items()}
+ROUND7_ARMS = tuple(joint_arm(rule) for rule in ("none", "dropout", "adamw") if rule in ADAM_JOINT_TUNED)
 
 
 def tuning_data_seed(seed: int) -> int:
@@ -438,7 +458,10 @@ def shipped_runs() -> list[RunSpec]:
                 )
             )
     runs.append(OVERCONFIDENT_RUN)
-    fresh = {**{arm: SMALL_ARMS[arm] for arm in FRESH_ARMS}, **JOINT_ARMS}
+    fresh = {
+        **{arm: SMALL_ARMS[arm] for arm in FRESH_ARMS},
+        **{joint_arm(r): JOINT_ARMS[joint_arm(r)] for r in ADAM_JOINT_DECAYS},
+    }
     for seed in FRESH_SEEDS:
         for arm, (model, train) in fresh.items():
             runs.append(
@@ -453,9 +476,11 @@ def shipped_runs() -> list[RunSpec]:
             runs += [
                 tuning_run(tuning_name(arm, dose, seed), model, train, seed, images, validation) for seed in TUNE_SEEDS
             ]
-    for rule, decays in ADAM_JOINT_DECAYS.items():
+    for seed in ROUND7_SEEDS:
+        runs += [fresh_small_run(arm, *JOINT_ARMS[arm], seed) for arm in ROUND7_ARMS]
+    for rule, decays in JOINT_DOSES.items():
         for lr in ADAM_RATES:
-            for decay in decays if lr != SMALL.lr else ():  # the shared rate's runs are the dose tuning's
+            for decay in decays if not dose_tuned_rate(rule, lr) else ():  # those runs are the dose tuning's
                 model, train = adam_joint(rule, lr, decay)
                 names = [adam_joint_name(rule, lr, decay, seed) for seed in TUNE_SEEDS]
                 runs += [tuning_run(name, model, train, seed) for name, seed in zip(names, TUNE_SEEDS, strict=True)]

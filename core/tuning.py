@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from core.plan import (
-    ADAM_JOINT_DECAYS,
     ADAM_RATES,
     CHECKPOINT_CYCLES,
     CHECKPOINT_RATES,
+    JOINT_DOSES,
     LR_SWEEP,
     STALL_LOSS,
     STALL_STEPS,
@@ -66,14 +66,14 @@ def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
 
 
 def joint_results(rule: str, directory: Path = RUNS_DIR) -> dict[tuple[float, float], tuple[float, float]]:
-    """Per (rate, λ) of an Adam rule's joint grid (ADAM_RATES × ADAM_JOINT_DECAYS): the mean validation accuracy
+    """Per (rate, dose) of an arm's joint grid (ADAM_RATES × JOINT_DOSES): the mean validation accuracy
     and loss over the tuning seeds, as ``tuning_results`` gives them."""
     return {
         (lr, decay): _validation_means(
             [load_record(adam_joint_name(rule, lr, decay, seed), directory) for seed in TUNE_SEEDS]
         )
         for lr in ADAM_RATES
-        for decay in ADAM_JOINT_DECAYS[rule]
+        for decay in JOINT_DOSES[rule]
     }
 
 
