@@ -9,8 +9,9 @@ TUNED = {
     **{"slow_dropout": 0.25, "ckpt_single": 0.1, "ckpt_snapshot": 0.1},  # the latter two: the SGD rate
     "bn_stall_lr": 0.1,  # the learning-rate claim's rate: where the plain network stalls (core.tuning.stall_rate)
 }
-# Each Adam rule's (rate, λ), chosen together on validation (core.tuning.joint_choice) for "AdamW beats Adam + L2".
-ADAM_JOINT_TUNED = {"adamw": (1e-3, 0.3), "adam_l2": (1e-3, 3e-3)}
+# (rate, dose) chosen together on validation (core.tuning.joint_choice): each Adam rule's for "AdamW beats Adam + L2"
+# (round 5); the arms of round 7's claims as they are chosen (core.plan).
+JOINT_TUNED = {"adamw": (1e-3, 0.3), "adam_l2": (1e-3, 3e-3)}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

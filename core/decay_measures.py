@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.arms import ADAM_JOINT_TUNED, TUNED
+from core.arms import JOINT_TUNED, TUNED
 from core.evidence import POINTS, Evidence, deterministic, paired, percent
 from core.measures import FRESH_TEXT, arm, difference, tuning_text
 from core.plan import FRESH_SEEDS, SEEDS, joint_arm
@@ -38,7 +38,7 @@ def joint_arm_text(rule: str, label: str, directory: Path) -> str:
     seeds."""
     found = joint_results(rule, directory)
     grid = ", ".join(f"{lr:g} and {decay:g}: {100 * accuracy:.1f} %" for (lr, decay), (accuracy, _) in found.items())
-    lr, decay = ADAM_JOINT_TUNED[rule]
+    lr, decay = JOINT_TUNED[rule]
     return (
         f"{label} at rate {lr:g}, λ = {decay:g} (chosen on validation from rate and λ {grid}): "
         f"{_arm_figures(joint_arm(rule), directory, FRESH_SEEDS)}"

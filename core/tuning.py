@@ -2,8 +2,9 @@
 each of ``TUNE_SEEDS``, and the point with the highest validation accuracy at the end of the schedule, averaged over
 those seeds, is the one the compared runs use (ties: the lower mean validation loss). The checkpoint comparison's
 settings are chosen by the same rule, on the (averaged) softmax outputs its tuning runs keep. The rate of
-"BatchNorm tolerates larger learning rates" is chosen by the plain network's training loss (``stall_rate``); each
-Adam rule's rate and λ for "AdamW beats Adam + L2" by the dose rule over a joint grid (``joint_choice``)."""
+"BatchNorm tolerates larger learning rates" is chosen by the plain network's training loss (``stall_rate``); a rate
+and dose together (each Adam rule's for "AdamW beats Adam + L2", round 7's arms) by the dose rule over a joint grid
+(``joint_choice``)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from core.plan import (
-    ADAM_RATES,
     CHECKPOINT_CYCLES,
     CHECKPOINT_RATES,
     JOINT_DOSES,
+    JOINT_RATES,
     LR_SWEEP,
     STALL_LOSS,
     STALL_STEPS,
     TUNE_SEEDS,
     TUNING_GRIDS,
-    adam_joint_name,
+    joint_name,
     tuning_name,
 )
 from core.runs import RUNS_DIR, load_record, load_val_probs
@@ -66,13 +67,13 @@ def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
 
 
 def joint_results(rule: str, directory: Path = RUNS_DIR) -> dict[tuple[float, float], tuple[float, float]]:
-    """Per (rate, dose) of an arm's joint grid (ADAM_RATES × JOINT_DOSES): the mean validation accuracy
+    """Per (rate, dose) of an arm's joint grid (JOINT_RATES × JOINT_DOSES): the mean validation accuracy
     and loss over the tuning seeds, as ``tuning_results`` gives them."""
     return {
         (lr, decay): _validation_means(
-            [load_record(adam_joint_name(rule, lr, decay, seed), directory) for seed in TUNE_SEEDS]
+            [load_record(joint_name(rule, lr, decay, seed), directory) for seed in TUNE_SEEDS]
         )
-        for lr in ADAM_RATES
+        for lr in JOINT_RATES[rule]
         for decay in JOINT_DOSES[rule]
     }
 

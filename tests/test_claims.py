@@ -12,7 +12,7 @@ from scipy import stats
 from torch import nn
 
 from core import claims, evidence, mc_measures, plan
-from core.arms import ADAM_JOINT_TUNED, SNAPSHOT_TUNED, TUNED
+from core.arms import JOINT_TUNED, SNAPSHOT_TUNED, TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
@@ -407,7 +407,7 @@ def test_adam_difference_is_jointly_tuned_adamw_minus_adam_l2_accuracy_on_fresh_
     for rule in ("adamw", "adam_l2"):
         for seed in FRESH:
             train = record(f"small_{plan.joint_arm(rule)}_seed{seed}")["train"]
-            assert (train["lr"], train["weight_decay"]) == ADAM_JOINT_TUNED[rule]
+            assert (train["lr"], train["weight_decay"]) == JOINT_TUNED[rule]
             assert train["optimizer"] == ("adamw" if rule == "adamw" else "adam") and train["seed"] == seed
             assert record(f"small_{plan.joint_arm(rule)}_seed{seed}")["data_seed"] == plan.small_data_seed(seed)
     joint = {rule: final(plan.joint_arm(rule), seeds=FRESH) for rule in ("adamw", "adam_l2")}

@@ -32,7 +32,7 @@ def test_the_planned_dose_is_the_one_validation_chose(arm):
 
 @pytest.mark.parametrize("rule", list(plan.ADAM_JOINT_DECAYS))
 def test_each_adam_rules_rate_and_decay_are_the_pair_validation_chose_together(rule):
-    """ADAM_JOINT_TUNED is the (rate, λ) of the rule's 3 × 3 grid with the highest mean validation accuracy (ties: the
+    """JOINT_TUNED is the (rate, λ) of the rule's 3 × 3 grid with the highest mean validation accuracy (ties: the
     lower mean validation loss), inside the rates (the registered extension was not needed); every grid run is the
     rule at its rate and λ, measured at the end of its schedule, at a tuning seed on that seed's own draw."""
     found = tuning.joint_results(rule)
@@ -40,15 +40,15 @@ def test_each_adam_rules_rate_and_decay_are_the_pair_validation_chose_together(r
     best = max(accuracy for accuracy, _ in found.values())
     ties = [point for point, (accuracy, _) in found.items() if accuracy == best]
     chosen = min(ties, key=lambda point: found[point][1])
-    assert arms.ADAM_JOINT_TUNED[rule] == chosen == tuning.joint_choice(rule)
+    assert arms.JOINT_TUNED[rule] == chosen == tuning.joint_choice(rule)
     assert plan.ADAM_RATES[0] < chosen[0] < plan.ADAM_RATES[-1]
     assert plan.ADAM_JOINT_DECAYS[rule][1] == arms.TUNED[rule]  # the λ chosen at the shared rate, between neighbours
     for lr, decay in found:
         for seed in plan.TUNE_SEEDS:
-            record = load_record(plan.adam_joint_name(rule, lr, decay, seed))
+            record = load_record(plan.joint_name(rule, lr, decay, seed))
             train = record["train"]
             assert (train["lr"], train["weight_decay"], train["seed"]) == (lr, decay, seed)
-            assert train["optimizer"] == plan.adam_joint(rule, lr, decay)[1].optimizer
+            assert train["optimizer"] == plan.joint_point(rule, lr, decay)[1].optimizer
             assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)
             assert record["kept_step"] == train["steps"] == plan.SMALL.steps
 

@@ -9,7 +9,7 @@ import torch
 
 from core import early_stopping, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
-from core.arms import ADAM_JOINT_TUNED, AUGMENTATION_LABELS, SMALL_LABELS, TUNED
+from core.arms import AUGMENTATION_LABELS, JOINT_TUNED, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
@@ -80,7 +80,7 @@ def decay_view() -> dict:
         "doses": weight_decay.tuning_rows(grids, {rule: TUNED[arm] for rule, arm in rules.items()}),
         "joint": weight_decay.joint_rows(
             {rule: tuning.joint_results(arm) for rule, arm in adam.items()},
-            {rule: ADAM_JOINT_TUNED[arm] for rule, arm in adam.items()},
+            {rule: JOINT_TUNED[arm] for rule, arm in adam.items()},
         ),
     }
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from core import claims, plan
-from core.arms import ADAM_JOINT_TUNED, TUNED
+from core.arms import JOINT_TUNED, TUNED
 from core.labs import REGULARIZATION, RegularizationTab
 from core.runs import load_record
 
@@ -136,7 +136,7 @@ def test_the_joint_grids_mark_each_adam_rules_chosen_rate_and_lambda(lab):
     assert list(table.columns) == ["rule", "λ", *(f"rate {lr:g}" for lr in plan.ADAM_RATES)]
     assert len(table) == sum(len(decays) for decays in plan.ADAM_JOINT_DECAYS.values())
     for rule, arm in {"AdamW": "adamw", "Adam + L2": "adam_l2"}.items():
-        lr, decay = ADAM_JOINT_TUNED[arm]
+        lr, decay = JOINT_TUNED[arm]
         rows = table[table["rule"] == rule]
         marked = [(column, row["λ"]) for _, row in rows.iterrows() for column in table.columns if "✓" in row[column]]
         assert marked == [(f"rate {lr:g}", f"{decay:g}")]
