@@ -48,28 +48,29 @@ RULE = (
 # Which weights each claim measures and how every arm was tuned (core.plan has the settings, and says which were
 # registered before their runs): the same for every arm of a claim.
 DESIGN = (
-    "Which weights are measured, the same for every arm: each network at the end of its schedule (the CNNs trained "
-    "on 500 and on 55,000 images, the learning-rate sweep, the dropout-time runs, each checkpoint of a snapshot "
-    "ensemble at the end of its cycle, the fully connected networks at the end of their steps); early stopping alone "
-    "keeps other weights, evaluated every epoch, against the end of the same run, trained at a constant rate so that "
-    "neither was annealed: those of the highest validation accuracy for its accuracy claim, of the lowest validation "
-    "loss for its loss claim. Tuning, the same effort for every arm of a claim: dropout's p, AdamW's λ, Adam + L2's "
-    "λ, SGD's rate and then SGD's λ at that rate each from 5 grid points, chosen by validation accuracy averaged "
-    "over 3 seeds (each 500 held-out images of its own draw, none of the compared runs' draws), and the same for "
-    "dropout's p in the networks trained on 55,000 images (5,000 held out) and in the dropout-time networks (10,000 "
-    "images, 2,000 held out), and for the checkpoint comparison's SGD rates, cycle count and number of checkpoints "
-    "averaged, by the (averaged) prediction's validation error (its first tuning seed draws the compared runs' "
-    "training images); Adam's rate (1e-3) is shared and not tuned, except where AdamW is compared with Adam + L2: "
-    "there each rule's rate and λ are chosen together by the same rule from 3 rates × 3 λ; the fully connected "
-    "networks' learning rate per arm and seed from a grid of at most 3.3x steps, chosen by validation loss, with "
-    "Kaiming initialization (the activation recap: PyTorch's default); the learning-rate sweep's two CNNs with "
-    "Kaiming initialization, at every rate of a grid of at most 2.5x steps that starts below the plain one's best, "
-    "compared at the lowest rate at which the plain network's training loss stalls at 2 of 3 tuning seeds (no test "
-    "image read); every other CNN a claim reads (each with BatchNorm) keeps PyTorch's default initialization, not "
-    "Kaiming. Where a measure was changed after a round's results or a review found a design unfair (TTA's test "
-    "images, the same-augmentation statistic, dropout's training-time target and data draw, the augmentation claims, "
-    "early stopping, BatchNorm's test-time statistics, the learning-rate sweep's rate, Adam's rates, the "
-    "55,000-image calibration measure), the verdict is taken on fresh seeds registered before their runs, and the "
+    "Which weights are measured, the same for every arm: each network at the end of its schedule (the CNNs trained on "
+    "500 and on 55,000 images, the learning-rate sweep, the dropout-time runs, each checkpoint of a snapshot ensemble "
+    "at the end of its cycle, the fully connected networks at the end of their steps); early stopping alone keeps "
+    "other weights, evaluated every epoch, against the end of the same run, trained at a constant rate so that neither "
+    "was annealed: those of the highest validation accuracy for its accuracy claim, of the lowest validation loss for "
+    "its loss claim. Tuning, the same effort for every arm of a claim: dropout's p, AdamW's λ, Adam + L2's λ, SGD's "
+    "rate and then SGD's λ at that rate each from 5 grid points, chosen by validation accuracy averaged over 3 seeds "
+    "(each 500 held-out images of its own draw, none of the compared runs' draws), and the same for dropout's p in the "
+    "networks trained on 55,000 images (5,000 held out) and in the dropout-time networks (10,000 images, 2,000 held "
+    "out), and for the checkpoint comparison's SGD rates, cycle count and number of checkpoints averaged, by the "
+    "(averaged) prediction's validation error (its first tuning seed draws the compared runs' training images); where "
+    "a claim's verdict reads the small-data CNNs' rate, it is chosen with the dose by the same rule: AdamW's and Adam "
+    "+ L2's, dropout's (with p) and SGD + L2's (with λ) from 3 rates × 3 doses, and the network without "
+    "regularization's from the same 3 rates (round 2's runs share Adam's 1e-3); the fully connected networks' learning "
+    "rate per arm and seed from a grid of at most 3.3x steps, chosen by validation loss, with Kaiming initialization "
+    "(the activation recap: PyTorch's default); the learning-rate sweep's two CNNs with Kaiming initialization, at "
+    "every rate of a grid of at most 2.5x steps that starts below the plain one's best, compared at the lowest rate at "
+    "which the plain network's training loss stalls at 2 of 3 tuning seeds (no test image read); every other CNN a "
+    "claim reads (each with BatchNorm) keeps PyTorch's default initialization, not Kaiming. Where a measure was "
+    "changed after a round's results or a review found a design unfair (TTA's test images, the same-augmentation "
+    "statistic, dropout's training-time target and data draw, the augmentation claims, early stopping, BatchNorm's "
+    "test-time statistics, the learning-rate sweep's rate, the small-data CNNs' rates, the 55,000-image calibration "
+    "measure, the deep networks' design), the verdict is taken on fresh seeds registered before their runs, and the "
     "earlier seeds are reported beside it."
 )
 
@@ -158,19 +159,18 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "weight-decay-regularizes",
-        "Weight decay (AdamW, at the λ validation chose) improves test accuracy over the same training without it.",
+        "Weight decay (AdamW; rate and λ chosen on validation) improves test accuracy over training without it.",
         "Weight decay",
         RegularizationTab.WEIGHT_DECAY,
         1.0,
-        "At the λ validation chose, decay's effect on test accuracy is not clear of 0 or of the minimum (the "
-        "interval says which); its test loss and weight norm are in the numbers: the decay does shrink the "
-        "weights and lower the test loss.",
+        "At the rate and λ validation chose, decay's effect on test accuracy is not clear of 0 or of the minimum "
+        "(the interval says which); it does shrink the weights and lower the test loss at every seed (the numbers).",
         decay_measures.weight_decay_evidence,
     ),
     Claim(
         "weight-decay-regularizes-sgd",
-        "Weight decay with SGD (momentum 0.9; its rate, then λ, chosen on validation) improves test accuracy over "
-        "the same training without it.",
+        "Weight decay with SGD (momentum 0.9; its rate and λ chosen together on validation) improves test accuracy "
+        "over the same training without it.",
         "Weight decay",
         RegularizationTab.WEIGHT_DECAY,
         1.0,

@@ -12,10 +12,9 @@ import numpy as np
 
 from core.arms import JOINT_TUNED, TUNED
 from core.evidence import POINTS, Evidence, deterministic, paired, percent
-from core.measures import FRESH_TEXT, arm, difference, tuning_text
-from core.plan import FRESH_SEEDS, SEEDS, joint_arm
+from core.measures import FRESH_TEXT, ROUND7_TEXT, difference, joint_text, tuning_text
+from core.plan import FRESH_SEEDS, ROUND7_ADAMW_ARM, ROUND7_RATES, ROUND7_SEEDS, SEEDS, joint_arm
 from core.runs import small_kept, small_records
-from core.tuning import joint_results
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
 
 
@@ -33,39 +32,51 @@ def decay_arm_text(name: str, label: str, directory: Path) -> str:
     return f"{label} λ = {TUNED[name]:g} (the dose {tuning_text(name, directory)}): {_arm_figures(name, directory)}"
 
 
-def joint_arm_text(rule: str, label: str, directory: Path) -> str:
-    """One Adam rule at the rate and λ validation chose together (every point of its grid given), on the fresh
-    seeds."""
-    found = joint_results(rule, directory)
-    grid = ", ".join(f"{lr:g} and {decay:g}: {100 * accuracy:.1f} %" for (lr, decay), (accuracy, _) in found.items())
-    lr, decay = JOINT_TUNED[rule]
-    return (
-        f"{label} at rate {lr:g}, λ = {decay:g} (chosen on validation from rate and λ {grid}): "
-        f"{_arm_figures(joint_arm(rule), directory, FRESH_SEEDS)}"
-    )
+def joint_arm_text(name: str, label: str, directory: Path, seeds: Sequence[int]) -> str:
+    """An Adam rule at the rate and λ validation chose together (every point of its grid given), on ``seeds``."""
+    return f"{joint_text(name, label, directory)}: {_arm_figures(joint_arm(name), directory, seeds)}"
+
+
+# Round 7's arms (core.plan): the run name of each arm, at the rate (and λ) validation chose over its round 7 grid.
+ROUND7_RUNS = {"none": joint_arm("none"), "adamw": ROUND7_ADAMW_ARM, "sgd": "sgd", "sgd_decay": joint_arm("sgd_decay")}
+
+
+def round7_text(arm: str, label: str, directory: Path) -> str:
+    """A round 7 arm: how its rate (and λ) were chosen, and its figures on ROUND7_SEEDS."""
+    if arm == "sgd":  # its rate from the five of round 2's grid, without decay
+        chosen = f"{label} at rate {TUNED[arm]:g} ({tuning_text(arm, directory)})"
+    else:
+        chosen = joint_text(arm, label, directory, ROUND7_RATES.get(arm))
+    return f"{chosen}: {_arm_figures(ROUND7_RUNS[arm], directory, ROUND7_SEEDS)}"
 
 
 def decay_evidence(undecayed: str, decayed: str, label: str, directory: Path) -> Evidence:
-    """A decayed arm against the same training without decay: paired test accuracies, with losses and norms."""
-    none = arm(undecayed, directory)
-    norm = np.mean([r["weight_norm"][-1] for r in small_records(undecayed, directory)])
-    numbers = (
-        f"on the 10,000 test images at the end of the schedule: no decay {percent(none)}, test loss "
-        f"{small_kept(undecayed, 'test_loss', directory).mean():.3f}, final weight norm {norm:.1f}; "
-        + decay_arm_text(decayed, label, directory)
+    """Registered in round 7 (core.plan): a decayed arm at the rate and λ validation chose together against the
+    same training without decay at its own chosen rate, on ROUND7_SEEDS; round 2's seeds beside."""
+    none, decay = (
+        small_kept(ROUND7_RUNS[arm], "test_accuracy", directory, ROUND7_SEEDS) for arm in (undecayed, decayed)
     )
-    return paired(100 * (arm(decayed, directory) - none), POINTS, numbers)
+    numbers = (
+        f"{ROUND7_TEXT}, on the 10,000 test images at the end of the schedule: "
+        f"{round7_text(undecayed, 'no decay', directory)}; {round7_text(decayed, label, directory)}. Round 2's "
+        f"test, not this one's: seeds 0–4, {label} λ = {TUNED[decayed]:g} minus no decay "
+        f"{difference(decayed, undecayed, directory, SEEDS)}"
+    )
+    return paired(100 * (decay - none), POINTS, numbers)
 
 
 def weight_decay_evidence(directory: Path) -> Evidence:
-    return decay_evidence("none", "adamw", "AdamW", directory)
+    found = decay_evidence("none", "adamw", "AdamW", directory)
+    lr, decay = JOINT_TUNED["adamw"]
+    earlier = difference(joint_arm("adamw"), ROUND7_RUNS["none"], directory, ROUND7_SEEDS)
+    beside = f"AdamW at round 5's choice (rate {lr:g}, λ = {decay:g}), trained before the extension: {earlier}"
+    return replace(found, numbers=f"{found.numbers}; at the same seeds, {beside}")
 
 
 def sgd_decay_evidence(directory: Path) -> Evidence:
-    """SGD with momentum at the rate validation chose for it, without and with the λ validation then chose."""
-    found = decay_evidence("sgd", "sgd_decay", "SGD + L2", directory)
-    rate = f"SGD (momentum 0.9) at lr {TUNED['sgd']:g}, the rate {tuning_text('sgd', directory)}; "
-    return replace(found, numbers=rate + found.numbers)
+    """SGD with momentum: without decay at the rate validation chose from five, with decay at the rate and λ chosen
+    together."""
+    return decay_evidence("sgd", "sgd_decay", "SGD + L2", directory)
 
 
 def sgd_equivalence_evidence(directory: Path) -> Evidence:
@@ -97,7 +108,7 @@ def adam_difference_evidence(directory: Path) -> Evidence:
         f"the two update rules differ (500 steps on the ill-conditioned quadratic, λ = 0.5, lr 0.02: largest gap "
         f"between the paths {float(np.abs(adam - adamw).max()):.2f}); {FRESH_TEXT}, on the 10,000 test images at "
         "the end of the schedule, each rule at the rate and λ its validation chose together: "
-        + "; ".join(joint_arm_text(rule, label, directory) for rule, label in rules.items())
+        + "; ".join(joint_arm_text(rule, label, directory, FRESH_SEEDS) for rule, label in rules.items())
         + f". Round 2's test, not this one's: seeds 0–4 at the shared rate (1e-3), AdamW minus Adam + L2 "
         f"{difference('adamw', 'adam_l2', directory, SEEDS)}: "
         + "; ".join(decay_arm_text(rule, label, directory) for rule, label in rules.items())

@@ -44,6 +44,7 @@ from core.plan import (
     LR_SWEEP,
     LR_VERDICT_SEEDS,
     RECIPE,
+    ROUND7_SEEDS,
     SEEDS,
     SIMULATES,
     SMALL_EPOCH,
@@ -59,7 +60,7 @@ from core.runs import (
     small_kept,
     small_records,
 )
-from core.tuning import stall_counts, stall_rate, tuning_results
+from core.tuning import joint_choice, joint_results, stall_counts, stall_rate, tuning_results
 
 
 def arm(name: str, directory: Path) -> np.ndarray:
@@ -163,6 +164,23 @@ def gap_evidence(directory: Path) -> Evidence:
         condition="test accuracy or test loss improves (either one's 95 % interval above 0)",
         condition_met=clearly_positive(accuracy_gain) or clearly_positive(loss_gain),
     )
+
+
+ROUND7_TEXT = (
+    f"seeds {ROUND7_SEEDS[0]}–{ROUND7_SEEDS[-1]} (registered before their runs, each on its own draw of images)"
+)
+
+
+def joint_text(name: str, label: str, directory: Path, rates: Sequence[float] | None = None) -> str:
+    """An arm at the rate (and λ) its validation chose together over ``rates`` (core.tuning.joint_results), with
+    every point of its grid."""
+
+    def point(lr: float, dose: float) -> str:
+        return f"rate {lr:g}" + (f", λ = {dose:g}" if name != "none" else "")
+
+    found = joint_results(name, directory, rates)
+    grid = "; ".join(f"{point(*key)}: {100 * accuracy:.1f} %" for key, (accuracy, _) in found.items())
+    return f"{label} at {point(*joint_choice(name, directory, rates))} (chosen on validation from {grid})"
 
 
 def dropout_evidence(directory: Path) -> Evidence:
@@ -416,25 +434,32 @@ def input_normalization_evidence(directory: Path) -> Evidence:
 
 
 def deep_networks_evidence(directory: Path) -> Evidence:
-    arms, deepest = deep.depth_arms(load_record("mlp_depth", directory)["runs"]), max(mlp.DEPTHS)
+    """Registered in round 7 (core.mlp): at the deepest depth, on DEPTH_VERDICT_SEEDS; seeds 0-4 (every depth)
+    beside."""
+    deepest = max(mlp.DEPTHS)
+    verdict = load_record("mlp_depth_verdict", directory)["runs"]
+    fresh = {norm: mlp.chosen(verdict, model_norm=norm, model_depth=deepest) for norm in ("none", "batch")}
+    accuracy = {norm: np.array([r["test_accuracy"] for r in runs]) for norm, runs in fresh.items()}
+    arms = deep.depth_arms(load_record("mlp_depth", directory)["runs"])
     found = {key: np.array([r["test_accuracy"] for r in runs]) for key, runs in arms.items()}
-    rates = {key: "/".join(f"{r['lr']:g}" for r in runs) for key, runs in arms.items()}
+    rates = {key: "/".join(f"{r['lr']:g}" for r in runs) for key, runs in {**arms, **fresh}.items()}
     stalled = deep.stalled_depth(arms, "none")
-    gradients = {  # ‖∂L/∂W‖ at initialization, first layer and last hidden layer, mean over seeds
-        norm: np.mean([r["init"]["gradients"] for r in arms[(norm, deepest)]], axis=0)[[0, -2]]
-        for norm in ("none", "batch")
+    gradients = {  # ‖∂L/∂W‖ at initialization, first layer and last hidden layer, mean over the fresh seeds
+        norm: np.mean([r["init"]["gradients"] for r in runs], axis=0)[[0, -2]] for norm, runs in fresh.items()
     }
+    seeds = mlp.DEPTH_VERDICT_SEEDS
     numbers = (
-        "; ".join(
+        f"depth {deepest}, seeds {seeds[0]}–{seeds[-1]} (registered before their runs): plain "
+        f"{percent(accuracy['none'])} (rates {rates['none']}), BatchNorm {percent(accuracy['batch'])} (rates "
+        f"{rates['batch']}); gradient at initialization, first layer / last hidden layer: plain "
+        f"{gradients['none'][0]:.3g} / {gradients['none'][1]:.3g}, BatchNorm {gradients['batch'][0]:.3g} / "
+        f"{gradients['batch'][1]:.3g}; lowest rate of the grid: {min(mlp.DEPTH_LRS):g}. Seeds 0–4 (the design "
+        "changed after their results were seen): "
+        + "; ".join(
             f"depth {d}: plain {percent(found[('none', d)])} (rates {rates[('none', d)]}), BatchNorm "
             f"{percent(found[('batch', d)])} (rates {rates[('batch', d)]})"
             for d in mlp.DEPTHS
         )
         + (f"; the plain network's training loss stays near chance from depth {stalled}" if stalled else "")
-        + (
-            f"; gradient at initialization, depth {deepest}, first layer / last hidden layer: plain "
-            f"{gradients['none'][0]:.3g} / {gradients['none'][1]:.3g}, BatchNorm {gradients['batch'][0]:.3g} / "
-            f"{gradients['batch'][1]:.3g}; lowest rate of the grid: {min(mlp.DEPTH_LRS):g}"
-        )
     )
-    return paired(100 * (found[("batch", deepest)] - found[("none", deepest)]), POINTS, numbers)
+    return paired(100 * (accuracy["batch"] - accuracy["none"]), POINTS, numbers)

@@ -345,23 +345,26 @@ TEXTS: dict[str, Text] = {
         "Squared error of k averaged members: it levels off at the shared error c, not at 0.",
     ),
     "reg.decay_doses": Text(
-        "How each λ was chosen, before the compared runs: every λ of each rule's log grid trained at {tune_seeds} "
-        "seeds (no augmentation), each seed on its own draw of 500 training and 500 validation images, and the one "
-        "with the highest validation accuracy at the end of the schedule, averaged over those seeds (ties: the lower "
-        "mean validation loss), trained at {seeds} seeds. Each figure below is the mean over the λ's {tune_seeds} "
-        "runs. Decoupled decay multiplies the weights by a factor (1 − lr·λ) at every step, so on its own it would "
-        "shrink them by exp(−Σ lr·λ), about exp(−0.75·λ) here; the gradient pulls them back. SGD (momentum 0.9) "
-        "has no shared rate, so its rate was chosen first, without decay and by the same rule, from {rates}: lr "
+        "How each λ was chosen at one rate, before round 2's compared runs: every λ of each rule's log grid trained at "
+        "{tune_seeds} seeds (no augmentation), each seed on its own draw of 500 training and 500 validation images, "
+        "and the one with the highest validation accuracy at the end of the schedule, averaged over those seeds (ties: "
+        "the lower mean validation loss), trained at {seeds} seeds. Each figure below is the mean over the λ's "
+        "{tune_seeds} runs. Decoupled decay multiplies the weights by a factor (1 − lr·λ) at every step, so on its own "
+        "it would shrink them by exp(−Σ lr·λ), about exp(−0.75·λ) here; the gradient pulls them back. SGD (momentum "
+        "0.9) has no shared rate, so its rate was chosen first, without decay and by the same rule, from {rates}: lr "
         "{sgd_lr:g}; its λ (PyTorch's `SGD(weight_decay=λ)`, an L2 term that passes through the momentum) at that "
         "rate. The test columns (10,000 images) are for reading: they played no part in the choice.",
         "λ chosen on validation, per rule; the test columns played no part.",
     ),
     "reg.decay_joint": Text(
-        "Where AdamW meets Adam + L2 (the claim above), each rule's learning rate and λ were chosen together, as "
-        "Loshchilov & Hutter tuned them: every pair of the rates {rates} and the rule's three λ (the one chosen at the "
-        "shared rate and its two neighbours) trained at {tune_seeds} seeds, and the pair with the highest validation "
-        "accuracy (✓, by the rule above) trained at {seeds} fresh seeds for the claim. Each cell is the mean "
-        "validation accuracy (%) of the pair's {tune_seeds} runs; no test image played a part.",
+        "Each rate chosen together with λ, as Loshchilov & Hutter tuned them. For AdamW against Adam + L2 (the claim "
+        "above, round 5): every pair of the rates {rates} and the rule's three λ (the one chosen at the shared rate "
+        "and its two neighbours). For the claims at the foot of this tab (round 7): Adam without decay at the same "
+        "rates and, since it chose the highest, at {extra} as well, with AdamW (its second ✓ is its choice over all "
+        "four rates); SGD + L2 at the rates {sgd_rates} × its three λ. Every pair trained at {tune_seeds} seeds, and "
+        "the pair with the highest validation accuracy (✓, by the rule below) trained at {seeds} fresh seeds for its "
+        "claim. Each cell is the mean validation accuracy (%) of the pair's {tune_seeds} runs (–: not trained); no "
+        "test image played a part.",
         "Rate and λ chosen together per rule: mean validation accuracy %, ✓ the choice.",
     ),
     "bn.norms": Text(

@@ -52,11 +52,14 @@ def training_data(spec: RunSpec, full: Split) -> tuple[Split, Split | None]:
     return train_split, full.take(held_out) if spec.validation else None
 
 
+PLAN_FILES = ("core/plan.py", "core/arms.py", "core/mlp.py")  # the CNN runs' plan, their tuned doses, the MLPs'
+
+
 def provenance() -> dict[str, object]:
     """Which commit of the plan a run was started from, so a record shows that its design was registered before it:
-    the checked-out commit and whether the plan (core/plan.py, core/arms.py) has uncommitted changes."""
+    the checked-out commit and whether the plan (PLAN_FILES) has uncommitted changes."""
     git = ["git", "-C", str(Path(__file__).parents[1])]
-    plan = ["status", "--porcelain", "core/plan.py", "core/arms.py"]
+    plan = ["status", "--porcelain", *PLAN_FILES]
     try:
         commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
         changed = subprocess.run([*git, *plan], capture_output=True, text=True).stdout.strip()
@@ -254,10 +257,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             _report(record)
         for group, runs in experiment_runs().items():  # many small runs, one record file per experiment
             if wanted(f"mlp_{group}"):
-                started = time.perf_counter()
+                started, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
                 found = list(pool.map(_mlp_one, runs, chunksize=4))
                 seconds = round(time.perf_counter() - started, 1)
                 record = {"runs": found, "seconds": seconds, "torch": torch.__version__, "threads": 1}
+                record.update(**origin, started_at=started_at)
                 (args.out / f"mlp_{group}.json").write_text(json.dumps(record))
                 print(f"mlp_{group:22s} {len(found)} runs  {seconds:6.1f} s, two at a time", flush=True)
 

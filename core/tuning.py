@@ -9,7 +9,7 @@ and dose together (each Adam rule's for "AdamW beats Adam + L2", round 7's arms)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -66,21 +66,21 @@ def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
     return _best(tuning_results(arm, directory))
 
 
-def joint_results(rule: str, directory: Path = RUNS_DIR) -> dict[tuple[float, float], tuple[float, float]]:
-    """Per (rate, dose) of an arm's joint grid (JOINT_RATES × JOINT_DOSES): the mean validation accuracy
-    and loss over the tuning seeds, as ``tuning_results`` gives them."""
+def joint_results(
+    arm: str, directory: Path = RUNS_DIR, rates: Sequence[float] | None = None
+) -> dict[tuple[float, float], tuple[float, float]]:
+    """Per (rate, dose) of an arm's joint grid (``rates``, by default JOINT_RATES[arm], × JOINT_DOSES[arm]): the
+    mean validation accuracy and loss over the tuning seeds, as ``tuning_results`` gives them."""
     return {
-        (lr, decay): _validation_means(
-            [load_record(joint_name(rule, lr, decay, seed), directory) for seed in TUNE_SEEDS]
-        )
-        for lr in JOINT_RATES[rule]
-        for decay in JOINT_DOSES[rule]
+        (lr, dose): _validation_means([load_record(joint_name(arm, lr, dose, seed), directory) for seed in TUNE_SEEDS])
+        for lr in rates or JOINT_RATES[arm]
+        for dose in JOINT_DOSES[arm]
     }
 
 
-def joint_choice(rule: str, directory: Path = RUNS_DIR) -> tuple[float, float]:
-    """The (rate, λ) validation chooses for an Adam rule, by the dose rule."""
-    return _best(joint_results(rule, directory))
+def joint_choice(arm: str, directory: Path = RUNS_DIR, rates: Sequence[float] | None = None) -> tuple[float, float]:
+    """The (rate, dose) validation chooses for an arm, by the dose rule, over ``joint_results``' grid."""
+    return _best(joint_results(arm, directory, rates))
 
 
 def averaged_scores(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

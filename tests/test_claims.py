@@ -11,7 +11,7 @@ import torch
 from scipy import stats
 from torch import nn
 
-from core import claims, evidence, mc_measures, plan
+from core import claims, evidence, mc_measures, plan, tuning
 from core.arms import JOINT_TUNED, SNAPSHOT_TUNED, TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
@@ -188,28 +188,46 @@ def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     assert (claim.verdict(found), claim.reason(found)) == (claims.NOT_SHOWN, claims.FAILS)
 
 
+def round7(name: str) -> np.ndarray:
+    """Test accuracy at the end of the schedule of a round 7 arm (its run name), per seed, after checking each run
+    is the planned one: its rate, λ and optimizer, its seed, that seed's own draw of images, a committed plan."""
+    planned = {spec.name: spec for spec in plan.shipped_runs()}
+    for seed in plan.ROUND7_SEEDS:
+        found, spec = record(f"small_{name}_seed{seed}"), planned[f"small_{name}_seed{seed}"]
+        assert (found["train"]["lr"], found["train"]["weight_decay"], found["train"]["optimizer"]) == (
+            spec.train.lr, spec.train.weight_decay, spec.train.optimizer
+        )  # fmt: skip
+        assert found["train"]["seed"] == seed and found["model"]["dropout"] == 0
+        assert found["data_seed"] == plan.small_data_seed(seed) and found["plan_committed"]
+    return final(name, seeds=plan.ROUND7_SEEDS)
+
+
 def test_dropout_effect_is_a_paired_difference_to_none():
     """Dropout against the same seeds without it."""
     assert_paired("dropout-regularizes", 100 * (final("dropout") - final("none")))
 
 
-def test_weight_decay_is_tested_at_the_dose_validation_chose():
-    """AdamW at its tuned λ against no decay, same seeds; the recorded dose is Σ lr_t·λ of the run's schedule."""
-    assert_paired("weight-decay-regularizes", 100 * (final("adamw") - final("none")))
-    for seed in SEEDS:
-        shipped = record(f"small_adamw_seed{seed}")
-        assert shipped["train"]["weight_decay"] == TUNED["adamw"]
+def test_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
+    """Round 7: AdamW at its joint choice over the extended rates against no decay at the rate chosen over the same
+    rates, on seeds 20-24; the recorded dose is Σ lr_t·λ of the run's schedule."""
+    assert plan.ROUND7_SEEDS == (20, 21, 22, 23, 24)
+    adamw = record("small_adamw_round7_seed20")["train"]
+    assert (adamw["lr"], adamw["weight_decay"]) == tuning.joint_choice("adamw", rates=plan.ROUND7_RATES["adamw"])
+    none = record("small_none_joint_seed20")["train"]
+    assert (none["lr"], none["weight_decay"]) == tuning.joint_choice("none", rates=plan.ROUND7_RATES["none"])
+    assert_paired("weight-decay-regularizes", 100 * (round7("adamw_round7") - round7("none_joint")))
+    for seed in plan.ROUND7_SEEDS:
+        shipped = record(f"small_adamw_round7_seed{seed}")
         assert shipped["decay_dose"] == pytest.approx(decay_dose(shipped["train"]))
 
 
 def test_sgd_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
-    """SGD at its tuned rate with its tuned λ against the same SGD without decay, same seeds."""
-    assert_paired("weight-decay-regularizes-sgd", 100 * (final("sgd_decay") - final("sgd")))
-    for seed in SEEDS:
-        undecayed, decayed = record(f"small_sgd_seed{seed}")["train"], record(f"small_sgd_decay_seed{seed}")["train"]
-        assert undecayed["optimizer"] == decayed["optimizer"] == "sgd"
-        assert undecayed["lr"] == decayed["lr"] == TUNED["sgd"]
-        assert (undecayed["weight_decay"], decayed["weight_decay"]) == (0, TUNED["sgd_decay"])
+    """Round 7: SGD + L2 at the rate and λ chosen together against SGD without decay at the rate chosen for it from
+    five, on seeds 20-24."""
+    decayed = record("small_sgd_decay_joint_seed20")["train"]
+    assert (decayed["lr"], decayed["weight_decay"]) == tuning.joint_choice("sgd_decay")
+    assert record("small_sgd_seed20")["train"]["lr"] == TUNED["sgd"] == tuning.chosen_dose("sgd")
+    assert_paired("weight-decay-regularizes-sgd", 100 * (round7("sgd_decay_joint") - round7("sgd")))
 
 
 def test_early_stopping_keeps_the_best_validation_accuracy_and_the_lowest_validation_loss_of_every_epoch():
@@ -544,9 +562,11 @@ def test_input_normalization_effect_is_standardized_minus_unit_each_at_its_chose
 
 
 def test_deep_networks_effect_is_batchnorm_minus_plain_at_fifty_layers_both_kaiming():
-    """Depth 50, both with Kaiming initialization, each network at the rate its validation chose, per seed."""
-    runs = record("mlp_depth")["runs"]
-    assert {r["model"]["init"] for r in runs} == {"kaiming"}
+    """Round 7: depth 50 alone at seeds 5-9, both with Kaiming initialization, each network at the rate its
+    validation chose, per seed."""
+    runs = record("mlp_depth_verdict")["runs"]
+    assert {r["model"]["init"] for r in runs} == {"kaiming"} and {r["model"]["depth"] for r in runs} == {50}
+    assert {r["seed"] for r in runs} == {5, 6, 7, 8, 9} and len(runs) == 5 * 2 * 8
     effect = 100 * (
         at_best_rate(runs, model_norm="batch", model_depth=50) - at_best_rate(runs, model_norm="none", model_depth=50)
     )

@@ -30,27 +30,39 @@ def test_the_planned_dose_is_the_one_validation_chose(arm):
     assert len(draws) == len(plan.TUNE_SEEDS) and not draws & {plan.small_data_seed(s) for s in plan.SEEDS}
 
 
-@pytest.mark.parametrize("rule", list(plan.ADAM_JOINT_DECAYS))
-def test_each_adam_rules_rate_and_decay_are_the_pair_validation_chose_together(rule):
-    """JOINT_TUNED is the (rate, λ) of the rule's 3 × 3 grid with the highest mean validation accuracy (ties: the
-    lower mean validation loss), inside the rates (the registered extension was not needed); every grid run is the
-    rule at its rate and λ, measured at the end of its schedule, at a tuning seed on that seed's own draw."""
-    found = tuning.joint_results(rule)
-    assert list(found) == [(lr, decay) for lr in plan.ADAM_RATES for decay in plan.ADAM_JOINT_DECAYS[rule]]
+@pytest.mark.parametrize("arm", list(plan.JOINT_DOSES))
+def test_each_joint_grids_rate_and_dose_are_the_pair_validation_chose_together(arm):
+    """JOINT_TUNED is the (rate, dose) of the arm's grid with the highest mean validation accuracy (ties: the lower
+    mean validation loss), inside the rates (no registered extension was needed); every grid run is the arm at its
+    rate and dose, measured at the end of its schedule, at a tuning seed on that seed's own draw."""
+    found = tuning.joint_results(arm)
+    rates = plan.JOINT_RATES[arm]
+    assert list(found) == [(lr, dose) for lr in rates for dose in plan.JOINT_DOSES[arm]]
     best = max(accuracy for accuracy, _ in found.values())
     ties = [point for point, (accuracy, _) in found.items() if accuracy == best]
     chosen = min(ties, key=lambda point: found[point][1])
-    assert arms.JOINT_TUNED[rule] == chosen == tuning.joint_choice(rule)
-    assert plan.ADAM_RATES[0] < chosen[0] < plan.ADAM_RATES[-1]
-    assert plan.ADAM_JOINT_DECAYS[rule][1] == arms.TUNED[rule]  # the λ chosen at the shared rate, between neighbours
-    for lr, decay in found:
+    assert arms.JOINT_TUNED[arm] == chosen == tuning.joint_choice(arm)
+    assert rates[0] < chosen[0] < rates[-1]
+    if arm in plan.TUNING_GRIDS:  # the dose chosen at the grid's shared rate is in the joint grid
+        assert arms.TUNED[arm] in plan.JOINT_DOSES[arm] and plan.dosed(arm, 0)[1].lr in rates
+    for lr, dose in found:
+        model, planned = plan.joint_point(arm, lr, dose)
         for seed in plan.TUNE_SEEDS:
-            record = load_record(plan.joint_name(rule, lr, decay, seed))
+            record = load_record(plan.joint_name(arm, lr, dose, seed))
             train = record["train"]
-            assert (train["lr"], train["weight_decay"], train["seed"]) == (lr, decay, seed)
-            assert train["optimizer"] == plan.joint_point(rule, lr, decay)[1].optimizer
+            assert (train["lr"], train["weight_decay"], train["seed"]) == (lr, planned.weight_decay, seed)
+            assert (train["optimizer"], record["model"]["dropout"]) == (planned.optimizer, model.dropout)
             assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)
             assert record["kept_step"] == train["steps"] == plan.SMALL.steps
+
+
+def test_round_sevens_adamw_is_its_choice_over_the_extended_rates():
+    """Over round 7's rates (round 5's and the edge rule's 1e-2), AdamW's choice is ROUND7_ADAMW, the arm its
+    verdict runs train; the network without regularization's grid is those rates too."""
+    assert plan.ROUND7_RATES["adamw"] == plan.JOINT_RATES["none"] == (*plan.ADAM_RATES, 1e-2)
+    assert tuning.joint_choice("adamw", rates=plan.ROUND7_RATES["adamw"]) == arms.ROUND7_ADAMW
+    model, train = plan.joint_point("adamw", *arms.ROUND7_ADAMW)
+    assert (train.optimizer, train.lr, train.weight_decay, model.dropout) == ("adamw", *arms.ROUND7_ADAMW, 0)
 
 
 def test_the_tuning_means_are_the_seeds_means():
@@ -99,10 +111,20 @@ def test_tuning_rows_mark_the_chosen_dose_of_each_rule():
 def test_joint_rows_put_each_rate_in_a_column_and_mark_the_chosen_pair():
     """Two rates × two λ for one rule: a row per λ, the rates as columns in increasing order, ✓ at the choice."""
     found = {(1e-3, 0.3): (0.797, 0.7), (3e-3, 0.3): (0.8, 0.6), (1e-3, 0.1): (0.7946, 0.8), (3e-3, 0.1): (0.79, 0.9)}
-    rows = joint_rows({"AdamW": found}, {"AdamW": (3e-3, 0.3)})
+    rows = joint_rows({"AdamW": found}, {"AdamW": {(3e-3, 0.3)}})
     assert rows == [
         {"rule": "AdamW", "λ": "0.1", "rate 0.001": "79.5", "rate 0.003": "79.0"},
         {"rule": "AdamW", "λ": "0.3", "rate 0.001": "79.7", "rate 0.003": "80.0 ✓"},
+    ]
+
+
+def test_joint_rows_share_the_columns_of_every_rules_rates():
+    """A rule without one of another rule's rates gets "–" there, never a blank or a shifted column."""
+    rows = joint_rows({"A": {(1e-3, 0.0): (0.8, 0.5), (1e-2, 0.0): (0.81, 0.4)}, "B": {(1e-3, 0.3): (0.79, 0.6)}},
+                      {"A": {(1e-2, 0.0)}, "B": {(1e-3, 0.3)}})  # fmt: skip
+    assert rows == [
+        {"rule": "A", "λ": "0", "rate 0.001": "80.0", "rate 0.01": "81.0 ✓"},
+        {"rule": "B", "λ": "0.3", "rate 0.001": "79.0 ✓", "rate 0.01": "–"},
     ]
 
 

@@ -9,7 +9,7 @@ import torch
 
 from core import early_stopping, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
-from core.arms import AUGMENTATION_LABELS, JOINT_TUNED, SMALL_LABELS, TUNED
+from core.arms import AUGMENTATION_LABELS, JOINT_TUNED, ROUND7_ADAMW, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
@@ -78,11 +78,21 @@ def decay_view() -> dict:
         "l2_train": np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")]),
         "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
         "doses": weight_decay.tuning_rows(grids, {rule: TUNED[arm] for rule, arm in rules.items()}),
-        "joint": weight_decay.joint_rows(
-            {rule: tuning.joint_results(arm) for rule, arm in adam.items()},
-            {rule: JOINT_TUNED[arm] for rule, arm in adam.items()},
-        ),
+        "joint": joint_table({**adam, "Adam, no decay": "none"}),
+        "joint_sgd": joint_table({"SGD + L2": "sgd_decay"}),
     }
+
+
+def joint_table(rules: dict[str, str]) -> list[dict[str, str]]:
+    """The joint grids of rules: a row per λ, a column per rate, ✓ at each claim's choice (AdamW's grid serves
+    round 5's claim over its first three rates and round 7's over all four)."""
+    chosen = {arm: {JOINT_TUNED[arm]} for arm in rules.values()}
+    if "adamw" in chosen:
+        chosen["adamw"].add(ROUND7_ADAMW)
+    return weight_decay.joint_rows(
+        {rule: tuning.joint_results(arm, rates=plan.ROUND7_RATES.get(arm)) for rule, arm in rules.items()},
+        {rule: chosen[arm] for rule, arm in rules.items()},
+    )
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -240,13 +250,16 @@ def weight_decay_section() -> None:
     plot("decay_accuracy", figures.seed_band_figure, accuracies, "epoch", "test accuracy", content="recorded",
          height=360, container=right)  # fmt: skip
     claim_note("l2-differs-from-decay-for-adam")
-    st.subheader("Rate and λ chosen together, for AdamW against Adam + L2")
+    st.subheader("Rate and λ chosen together")
     explain(
         "reg.decay_joint", "caption", rates=", ".join(f"{rate:g}" for rate in plan.ADAM_RATES),
-        tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.FRESH_SEEDS),
+        sgd_rates=", ".join(f"{rate:g}" for rate in plan.SGD_JOINT_RATES), tune_seeds=len(plan.TUNE_SEEDS),
+        extra=f"{plan.ROUND7_RATES['none'][-1]:g}",
+        seeds=len(plan.FRESH_SEEDS),
     )  # fmt: skip
     table("joint", view["joint"], content="recorded", whole=True)
-    st.subheader("λ chosen on validation, for each rule")
+    table("joint_sgd", view["joint_sgd"], content="recorded", whole=True)
+    st.subheader("λ chosen on validation at one rate (round 2), for each rule")
     explain(
         "reg.decay_doses", "caption", tune_seeds=len(plan.TUNE_SEEDS), seeds=len(plan.SEEDS), sgd_lr=TUNED["sgd"],
         rates=", ".join(f"{rate:g}" for rate in plan.TUNING_GRIDS["sgd"]),

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from core import claims, plan
-from core.arms import JOINT_TUNED, TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.labs import REGULARIZATION, RegularizationTab
 from core.runs import load_record
 
@@ -122,24 +122,29 @@ def test_dragging_lambda_keeps_plain_sgd_identical_and_splits_momentum_and_adam(
 def test_weight_decay_tuning_grids_mark_the_chosen_lambda_of_each_rule(lab):
     """Every λ of the three rules' grids, with validation and test figures, one chosen per rule: the one trained."""
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
-    table = lab.dataframe[1].value
+    table = lab.dataframe[2].value
     rules = {"AdamW": "adamw", "Adam + L2": "adam_l2", "SGD + L2": "sgd_decay"}
     assert len(table) == sum(len(plan.TUNING_GRIDS[arm]) for arm in rules.values())
     chosen = table[table["chosen"] == "✓"]
     assert dict(zip(chosen["rule"], chosen["λ"])) == {rule: f"{TUNED[arm]:g}" for rule, arm in rules.items()}
 
 
-def test_the_joint_grids_mark_each_adam_rules_chosen_rate_and_lambda(lab):
-    """Above the dose table: a row per λ of each Adam rule's joint grid, a column per rate, ✓ at the pair trained."""
+@pytest.mark.parametrize(
+    ("index", "rules"),
+    [(0, {"AdamW": "adamw", "Adam + L2": "adam_l2", "Adam, no decay": "none"}), (1, {"SGD + L2": "sgd_decay"})],
+)
+def test_the_joint_grids_mark_each_rules_chosen_rate_and_lambda(lab, index, rules):
+    """Above the dose table: a row per λ of each rule's joint grid, a column per rate, ✓ at the pair trained."""
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
-    table = lab.dataframe[0].value
-    assert list(table.columns) == ["rule", "λ", *(f"rate {lr:g}" for lr in plan.ADAM_RATES)]
-    assert len(table) == sum(len(decays) for decays in plan.ADAM_JOINT_DECAYS.values())
-    for rule, arm in {"AdamW": "adamw", "Adam + L2": "adam_l2"}.items():
-        lr, decay = JOINT_TUNED[arm]
+    table = lab.dataframe[index].value
+    rates = sorted({lr for arm in rules.values() for lr in plan.ROUND7_RATES.get(arm, plan.JOINT_RATES[arm])})
+    assert list(table.columns) == ["rule", "λ", *(f"rate {lr:g}" for lr in rates)]
+    assert len(table) == sum(len(plan.JOINT_DOSES[arm]) for arm in rules.values())
+    for rule, arm in rules.items():
+        chosen = {JOINT_TUNED[arm], *([ROUND7_ADAMW] if arm == "adamw" else [])}  # AdamW's grid serves two claims
         rows = table[table["rule"] == rule]
-        marked = [(column, row["λ"]) for _, row in rows.iterrows() for column in table.columns if "✓" in row[column]]
-        assert marked == [(f"rate {lr:g}", f"{decay:g}")]
+        marked = {(column, row["λ"]) for _, row in rows.iterrows() for column in table.columns if "✓" in row[column]}
+        assert marked == {(f"rate {lr:g}", f"{decay:g}") for lr, decay in chosen}
 
 
 def test_surface_and_steps_controls(lab):
