@@ -12,8 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from core.ensemble_plan import CHECKPOINT, CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS
 from core.figures import DASHES, colour, lines_figure, sized
-from core.plan import CHECKPOINT, CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS
 from core.stats import mean_std
 from core.trainer import TrainConfig, make_schedule
 

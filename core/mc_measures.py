@@ -11,20 +11,12 @@ import torch
 from core.arms import TUNED
 from core.calibration import ECE_BINS, calibrated_ece, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tensor
+from core.ensemble_plan import CALIBRATION_PASSES
 from core.evidence import LOSS, POINTS, Evidence, bootstrapped, paired
 from core.labs import OVERCONFIDENT
 from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
 from core.models import SmallCNN
-from core.plan import (
-    CALIBRATION_PASSES,
-    FRESH_SEEDS,
-    FULL_IMAGES,
-    FULL_VALIDATION,
-    FULL_VERDICT_SEEDS,
-    SEEDS,
-    TTA_ARMS,
-    TUNE_SEEDS,
-)
+from core.plan import FRESH_SEEDS, FULL_IMAGES, FULL_VALIDATION, FULL_VERDICT_SEEDS, SEEDS, TTA_ARMS, TUNE_SEEDS
 from core.runs import load_record, load_run, private_model, small_records
 from core.tuning import tuning_records, tuning_results
 

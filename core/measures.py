@@ -17,6 +17,7 @@ from core import deep, mlp, preprocessing
 from core.arms import AUGMENTATION_LABELS, SMALL_LABELS
 from core.bn_lab import RUNNING_MODE, SINGLE_MODE, mode_correct
 from core.data import load_debian, load_subset, to_tensor
+from core.ensemble_plan import CHECKPOINT, CHECKPOINT_IMAGES, CHECKPOINT_SEEDS, ENSEMBLE_SIZE
 from core.ensembles import image_gains, leave_one_out_wins, member_errors
 from core.evidence import (
     LOSS,
@@ -33,12 +34,8 @@ from core.invariance import FAMILIES, mean_transformed_accuracy
 from core.plan import (
     AUGMENTATION_SEEDS,
     BN_SEEDS,
-    CHECKPOINT,
-    CHECKPOINT_IMAGES,
-    CHECKPOINT_SEEDS,
     COMPARISON_AUGMENT,
     EARLY_STOPPING_ARM,
-    ENSEMBLE_SIZE,
     FRESH_SEEDS,
     LR_SEEDS,
     LR_SWEEP,

@@ -3,32 +3,20 @@ labs and claims read about them. ``python -m core.train`` runs it; nothing here 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, SNAPSHOT_TUNED, TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
+from core.ensemble_plan import (
+    CHECKPOINT_SEEDS,
+    ENSEMBLE_MODEL,
+    ENSEMBLE_SIZE,
+    ENSEMBLE_TRAIN,
+    checkpoint_runs,
+    checkpoint_tuning_runs,
+)
 from core.models import CNNConfig
+from core.runspec import DATA_SEED, TUNE_SEEDS, RunSpec, tuning_data_seed, tuning_name
 from core.trainer import TrainConfig
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    name: str
-    model: CNNConfig
-    train: TrainConfig
-    checkpoint: bool = True  # False: keep only the record (runs the app plots but never loads)
-    train_images: int | None = None  # only the first N of a fixed shuffle of the 60,000 (None: all)
-    validation: int = 0  # hold out the next N images of that shuffle, for early stopping
-    data_seed: int = 1234  # the seed of that shuffle (DATA_SEED unless the run draws its own images)
-    bootstrap_seed: int | None = None  # bagging: resample the training images with replacement
-    full_probs: bool = False  # keep the softmax outputs on all 10,000 test images, of every snapshot (<name>.npz)
-    val_probs: bool = False  # keep the softmax outputs on the validation images, of every snapshot (<name>.npz)
-    mc_errors: bool = False  # record the MC-dropout test error against T (MC_PASSES) on all 10,000 test images
-    detailed: bool = False  # record train/validation/test loss and accuracy, test-time augmentation and ECE
-    invariance: bool = False  # also measure the kept weights on the transformed test sets (core.invariance)
-    tta: bool = False  # also measure test-time augmentation on the clean, mirrored and shifted test images
-    bn_modes: bool = False  # also the test accuracy in eval mode and in train mode (batches; one image at a time)
-    threads: int = 2  # torch threads: results depend on it, so each run says how it was made (1: two runs at once)
-
 
 EPOCH = 469  # steps of one epoch at batch 128
 BN_COMPARISON = TrainConfig(steps=EPOCH, lr=0.05, snapshot_steps=(0, 10, 30, 100, 250, EPOCH), eval_every=50)
@@ -54,7 +42,6 @@ LR_SEEDS = (0, 1, 2, 3, 4)
 STALL_LOSS, STALL_STEPS = 2.0, 10
 LR_VERDICT_SEEDS = (5, 6, 7, 8, 9)
 
-DATA_SEED = RunSpec.data_seed  # the shuffle the grid runs and the first tuning seed take their images from
 SEEDS = (0, 1, 2, 3, 4)  # every seeded comparison of the small-data regime
 # Each seed of the compared runs draws its own 500 training and 500 validation images (shared by every arm of that
 # seed, so differences stay paired), so the interval covers the draw of the scarce data as well as the
@@ -107,7 +94,6 @@ SLOW_VERDICT_SEEDS = (10, 11, 12, 13, 14)
 # SGD (momentum 0.9, cosine), added on 2026-12-04 before any of its runs, has no shared rate, so it is tuned in two
 # steps by the same rule: its rate without decay ("sgd"), then λ at that rate ("sgd_decay"). PyTorch's SGD adds λθ to
 # the gradient, through the momentum (L2); it has no decoupled form, and for SGD the lecture calls the two the same.
-TUNE_SEEDS = (100, 101, 102)
 SGD_DECAYS = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)  # λ; the dose Σ lr_t·λ is about 750·lr·λ for this schedule
 TUNING_GRIDS: dict[str, tuple[float, ...]] = {  # half-decade steps for the decays
     "adamw": (0.03, 0.1, 0.3, 1.0, 3.0),
@@ -158,10 +144,6 @@ def dosed(arm: str, dose: float) -> tuple[CNNConfig, TrainConfig]:
     if arm == "sgd_decay":
         return CNNConfig(), replace(SMALL, optimizer="sgd", lr=TUNED["sgd"], weight_decay=dose)
     return CNNConfig(), replace(SMALL, optimizer="adamw" if arm == "adamw" else "adam", weight_decay=dose)
-
-
-def tuning_name(arm: str, dose: float, seed: int) -> str:
-    return f"tune_{arm}_{dose:g}_seed{seed}"
 
 
 # Round 5 (registered on 2026-12-05 before its runs, after the fifth review found Adam's rate shared and untuned,
@@ -238,12 +220,6 @@ ROUND7_TUNED = ("none", "adamw", "sgd_decay")
 ROUND7_ADAMW_ARM = "adamw_round7"
 
 
-def tuning_data_seed(seed: int) -> int:
-    """A tuning seed's draw of images: the first seed's is DATA_SEED's (as in round 2), the others' below it, apart
-    from the compared runs' draws above it (small_data_seed)."""
-    return DATA_SEED - (seed - TUNE_SEEDS[0])
-
-
 SMALL_NARROW = CNNConfig(width=8)  # a second architecture, for "compare networks under the same augmentation"
 EARLY_STOPPING_ARM = "constant_rate"
 COMPARISON_AUGMENT = "rand_augment"  # strong enough to move both widths (flip + crop gained nothing in round 1)
@@ -316,42 +292,6 @@ def grid_name(images: int, model: CNNConfig, augment: str) -> str:
     return f"grid_{images}_w{model.width}_{model.norm}_{augment}"
 
 
-ENSEMBLE_SIZE = 6
-# "An ensemble averages errors", round 3 (registered on 2026-12-05 before their runs, after a review found these
-# members trained for 2 epochs at an untuned rate): judged on the checkpoint comparison's single networks (20 epochs
-# at the rate validation chose, one per CHECKPOINT_SEEDS), their average against the mean member by the paired
-# bootstrap over the test images, the minimum unchanged; these members stay the Ensembles tab's view, reported beside.
-# Members are BN + dropout networks, so MC dropout on each member is compared with like (same net, same schedule).
-ENSEMBLE_MODEL = CNNConfig(dropout=0.5)
-ENSEMBLE_TRAIN = TrainConfig(steps=160, optimizer="adam", lr=2e-3, eval_every=10**9)  # 2 epochs of 10,000
-MC_PASSES = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50)  # T of the recorded MC-dropout error curves
-CALIBRATION_PASSES = 50  # T of the recorded MC calibration
-
-
-# "Different checkpoints as ensemble members", at equal cost: one network trained for the whole budget, the
-# checkpoints that end the cosine cycles of one run (Huang et al., 2017), or one network per cycle, each trained for a
-# cycle. 20 epochs of 10,000 images in all: the budget chosen for this CPU at 5 seeds (the paper: 200 epochs in 5).
-# Round 3 (registered on 2026-12-05 before these runs, after a review found round 2's rate (0.05) and 4 cycles chosen
-# by hand): every setting chosen on validation by the dose rule (core.tuning), one run per grid point at each of
-# TUNE_SEEDS on that seed's own draw of 10,000 training and 2,000 validation images. The single network's rate from
-# CHECKPOINT_RATES; the snapshot run's rate from the same grid, its cycles from CHECKPOINT_CYCLES and how many of its
-# last checkpoints are averaged (2 to all; Huang et al. average the last m). The lowest mean validation error of the
-# (averaged) prediction wins, ties the lower mean validation loss. Then the chosen settings trained at
-# CHECKPOINT_SEEDS, compared at the end of the schedule on the 10,000 test images, with the registry's minimum (0.3
-# points) unchanged. The independent networks (the snapshot run's rate, all averaged) are reported, not judged.
-# Amended the same day before any compared run, after a review (with 7 of the 36 tuning runs done): the compared runs
-# at fresh seeds 5-9, since at seeds 0-4 a choice of round 2's settings would reproduce round 2's records; and should
-# validation choose a grid edge (0.02 or 0.2) for either arm, both arms' grids gain the next step beyond it (0.01 or
-# 0.5) at the 3 tuning seeds and the rule is applied again before the compared runs.
-CHECKPOINT_IMAGES, CHECKPOINT_VALIDATION = 10_000, 2_000
-CHECKPOINT = TrainConfig(steps=1560, lr=TUNED["ckpt_single"], cosine=True, eval_every=10**9)  # 20 epochs, SGD
-CHECKPOINT_RATES = (0.02, 0.05, 0.1, 0.2)  # steps of at most 2.5x around round 2's 0.05
-CHECKPOINT_CYCLES = (2, 4)  # cycles of 10 or 5 epochs
-CHECKPOINT_MEMBERS, CHECKPOINT_AVERAGED = SNAPSHOT_TUNED["cycles"], SNAPSHOT_TUNED["averaged"]
-CHECKPOINT_CYCLE = CHECKPOINT.steps // CHECKPOINT_MEMBERS
-CHECKPOINT_SEEDS = (5, 6, 7, 8, 9)
-
-
 # The MC Dropout Lab's over-confident network (core.labs.OVERCONFIDENT): dropout 0.5, more than validation chose
 # for the regime, so that MC dropout has passes that differ; seed 0's images and training otherwise.
 OVERCONFIDENT_RUN = RunSpec(
@@ -364,46 +304,6 @@ OVERCONFIDENT_RUN = RunSpec(
     threads=1,
     data_seed=small_data_seed(0),
 )
-
-
-def snapshot_training(cycles: int, lr: float, seed: int) -> TrainConfig:
-    """CHECKPOINT's budget in ``cycles`` cosine cycles from ``lr``, keeping the weights where each cycle ends."""
-    ends = tuple(CHECKPOINT.steps // cycles * (k + 1) for k in range(cycles))
-    return replace(CHECKPOINT, lr=lr, seed=seed, restarts=cycles, snapshot_steps=ends)
-
-
-SNAPSHOT = snapshot_training(CHECKPOINT_MEMBERS, TUNED["ckpt_snapshot"], seed=0)  # the snapshot arm, seed aside
-
-
-def checkpoint_runs(seed: int) -> list[RunSpec]:
-    """One seed's three arms of the checkpoint-ensemble comparison (each CHECKPOINT.steps in all)."""
-    common = dict(checkpoint=False, train_images=CHECKPOINT_IMAGES, full_probs=True, threads=1)
-    runs = [
-        RunSpec(f"ckpt_single_seed{seed}", CNNConfig(), replace(CHECKPOINT, seed=seed), **common),
-        RunSpec(f"ckpt_snapshot_seed{seed}", CNNConfig(), replace(SNAPSHOT, seed=seed), **common),
-    ]
-    for member in range(CHECKPOINT_MEMBERS):  # seeds 1000 + … never meet another arm's, nor a tuning seed
-        short = replace(
-            CHECKPOINT, steps=CHECKPOINT_CYCLE, lr=SNAPSHOT.lr, seed=1000 + CHECKPOINT_MEMBERS * seed + member
-        )
-        runs.append(RunSpec(f"ckpt_member{member}_seed{seed}", CNNConfig(), short, **common))
-    return runs
-
-
-def checkpoint_tuning_runs(seed: int) -> list[RunSpec]:
-    """One tuning seed's runs of the checkpoint comparison: the single network at each rate, the snapshot run at
-    each rate and cycle count; each keeps its (checkpoints') softmax outputs on its validation images."""
-    common = dict(checkpoint=False, train_images=CHECKPOINT_IMAGES, validation=CHECKPOINT_VALIDATION, threads=1)
-    common.update(val_probs=True, data_seed=tuning_data_seed(seed))
-    runs = []
-    for lr in CHECKPOINT_RATES:
-        runs.append(
-            RunSpec(tuning_name("ckpt_single", lr, seed), CNNConfig(), replace(CHECKPOINT, lr=lr, seed=seed), **common)
-        )
-        for cycles in CHECKPOINT_CYCLES:
-            name = tuning_name(f"ckpt_snapshot{cycles}", lr, seed)
-            runs.append(RunSpec(name, CNNConfig(), snapshot_training(cycles, lr, seed), **common))
-    return runs
 
 
 def tuning_run(

@@ -22,19 +22,13 @@ import torch
 from core.bn_lab import mode_accuracies
 from core.calibration import calibration, fit_temperature, reliability
 from core.data import Split, load_debian, load_subset, normalize, to_tensor, write_subset
+from core.ensemble_plan import CALIBRATION_PASSES, MC_PASSES
 from core.ensembles import bootstrap_indices
 from core.invariance import invariance_report, transformed_set
 from core.mc_dropout import embeddings, mc_errors, tta_report, tta_scales_report
 from core.mlp import MLPRun, experiment_runs, split_for_training, train_mlp
 from core.models import CNNConfig, SmallCNN
-from core.plan import (
-    CALIBRATION_PASSES,
-    INVARIANCE_SEED,
-    MC_PASSES,
-    TTA_TEST_SETS,
-    RunSpec,
-    shipped_runs,
-)
+from core.plan import INVARIANCE_SEED, TTA_TEST_SETS, RunSpec, shipped_runs
 from core.runs import RUNS_DIR, TEST_LABELS, private_model
 from core.trainer import accuracy, loss_and_accuracy, train
 from core.weight_decay import decay_dose
@@ -52,7 +46,7 @@ def training_data(spec: RunSpec, full: Split) -> tuple[Split, Split | None]:
     return train_split, full.take(held_out) if spec.validation else None
 
 
-PLAN_FILES = ("core/plan.py", "core/arms.py", "core/mlp.py")  # the CNN runs' plan, their tuned doses, the MLPs'
+PLAN_FILES = ("core/plan.py", "core/runspec.py", "core/ensemble_plan.py", "core/arms.py", "core/mlp.py")
 
 
 def provenance() -> dict[str, object]:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.ensemble_plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES
 from core.plan import (
-    CHECKPOINT_CYCLES,
-    CHECKPOINT_RATES,
     JOINT_DOSES,
     JOINT_RATES,
     LR_SWEEP,

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from core import deep, dropout_time, ensembles, mlp, plan
+from core import deep, dropout_time, ensemble_plan, ensembles, mlp
 from core.data import MEAN, STD, Split
 from core.rng import RngStream
 from core.runs import load_record
@@ -77,15 +77,18 @@ def test_training_is_seeded_and_records_before_and_after():
 
 
 def test_the_experiments_cover_every_arm_rate_and_seed():
-    """3 inputs × 43 rates, 5 depths × 2 norms × 8 rates, 4 non-linearities × 3 rates; 5 seeds each (the inputs'
-    fresh ones); the input grid steps by at most 1.67x (1, 1.5, 2, 3, 5, 7, 10, ...), the depth grid by at most 3.4x
-    (1, 3, 10, ...), and the depth experiment's nets start from Kaiming's init."""
+    """3 inputs × 43 rates, 5 depths × 2 norms × 8 rates, the deepest alone × 2 norms × 8 rates (round 7), 4
+    non-linearities × 3 rates; 5 seeds each (the inputs' and round 7's fresh ones); the input grid steps by at most
+    1.67x (1, 1.5, 2, 3, 5, 7, 10, ...), the depth grid by at most 3.4x (1, 3, 10, ...), and the depth experiments'
+    nets start from Kaiming's init."""
     runs = mlp.experiment_runs()
-    assert {k: len(v) for k, v in runs.items()} == {"input": 645, "depth": 400, "activation": 60}
-    assert {run.seed for run in runs["input"]} == set(mlp.INPUT_SEEDS) and not set(mlp.INPUT_SEEDS) & set(mlp.SEEDS)
+    assert {k: len(v) for k, v in runs.items()} == {"input": 645, "depth": 400, "depth_verdict": 80, "activation": 60}
+    for fresh, group in ((mlp.INPUT_SEEDS, "input"), (mlp.DEPTH_VERDICT_SEEDS, "depth_verdict")):
+        assert {run.seed for run in runs[group]} == set(fresh) and not set(fresh) & set(mlp.SEEDS)
+    assert {run.model.depth for run in runs["depth_verdict"]} == {max(mlp.DEPTHS)}
     for rates, step in ((mlp.INPUT_LRS, 5 / 3), (mlp.DEPTH_LRS, 3.4)):
         assert max(b / a for a, b in zip(rates, rates[1:])) <= step + 1e-9
-    assert {run.model.init for run in runs["depth"]} == {"kaiming"}
+    assert {run.model.init for run in runs["depth"] + runs["depth_verdict"]} == {"kaiming"}
 
 
 @pytest.mark.parametrize("group, rates", [("input", mlp.INPUT_LRS), ("depth", mlp.DEPTH_LRS)])
@@ -147,11 +150,11 @@ def test_ensemble_result_by_hand():
 
 def test_snapshot_schedule_restarts_at_each_cycle():
     """torch's warm restarts: the snapshot rate where each cycle starts and about zero just before."""
-    series = ensembles.schedule_series(plan.CHECKPOINT, plan.SNAPSHOT)
+    series = ensembles.schedule_series(ensemble_plan.CHECKPOINT, ensemble_plan.SNAPSHOT)
     _, cycles = series[ensembles.CHECKPOINT_ARMS["snapshot"]]
-    assert series[ensembles.CHECKPOINT_ARMS["single"]][1][0] == pytest.approx(plan.CHECKPOINT.lr)
-    for start in range(0, plan.CHECKPOINT.steps, plan.CHECKPOINT_CYCLE):
-        assert cycles[start] == pytest.approx(plan.SNAPSHOT.lr)
+    assert series[ensembles.CHECKPOINT_ARMS["single"]][1][0] == pytest.approx(ensemble_plan.CHECKPOINT.lr)
+    for start in range(0, ensemble_plan.CHECKPOINT.steps, ensemble_plan.CHECKPOINT_CYCLE):
+        assert cycles[start] == pytest.approx(ensemble_plan.SNAPSHOT.lr)
         assert start == 0 or cycles[start - 1] < 1e-4
     assert series[ensembles.CHECKPOINT_ARMS["independent"]][1] == pytest.approx(cycles)
 

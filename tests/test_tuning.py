@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import arms, plan, tuning
+from core import arms, ensemble_plan, plan, tuning
 from core.runs import load_record, load_val_probs
 from core.weight_decay import joint_rows, tuning_rows
 
@@ -133,18 +133,23 @@ def test_the_checkpoint_settings_are_the_ones_validation_chose():
     error, and every tuning run is its arm at its setting, on its tuning seed's own draw, with the validation
     outputs of each checkpoint."""
     chosen = tuning.checkpoint_choices(tuning.checkpoint_candidates())
-    assert chosen["single"] == (1, arms.TUNED["ckpt_single"], 1) and plan.CHECKPOINT.lr == arms.TUNED["ckpt_single"]
+    assert (
+        chosen["single"] == (1, arms.TUNED["ckpt_single"], 1)
+        and ensemble_plan.CHECKPOINT.lr == arms.TUNED["ckpt_single"]
+    )
     snapshot = (arms.SNAPSHOT_TUNED["cycles"], arms.TUNED["ckpt_snapshot"], arms.SNAPSHOT_TUNED["averaged"])
-    assert chosen["snapshot"] == snapshot and (plan.SNAPSHOT.restarts, plan.SNAPSHOT.lr) == snapshot[:2]
+    assert (
+        chosen["snapshot"] == snapshot and (ensemble_plan.SNAPSHOT.restarts, ensemble_plan.SNAPSHOT.lr) == snapshot[:2]
+    )
     for seed in plan.TUNE_SEEDS:
-        for spec in plan.checkpoint_tuning_runs(seed):
+        for spec in ensemble_plan.checkpoint_tuning_runs(seed):
             record = load_record(spec.name)
             assert (record["seed"], record["data_seed"]) == (seed, plan.tuning_data_seed(seed))
             assert record["train"]["lr"] == spec.train.lr and record["train"]["restarts"] == spec.train.restarts
             probs, labels = load_val_probs(spec.name)
             assert (
                 probs.shape
-                == (spec.train.restarts, plan.CHECKPOINT_VALIDATION, 10)
+                == (spec.train.restarts, ensemble_plan.CHECKPOINT_VALIDATION, 10)
                 == (*probs.shape[:1], *labels.shape, 10)
             )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import dropout_time, ensembles, plan, time_measures, tuning
+from core import dropout_time, ensemble_plan, ensembles, plan, time_measures, tuning
 from core.arms import TUNED
 from core.runs import RUNS_DIR, slow_records
 from pages.sections.widgets import claim_note, plot, table
@@ -51,28 +51,33 @@ def checkpoint_view() -> tuple[dict[str, list[ensembles.EnsembleResult]], list[d
 
 @st.cache_resource(show_spinner=False)
 def schedules() -> dict[str, tuple[list[int], list[float]]]:
-    return ensembles.schedule_series(plan.CHECKPOINT, plan.SNAPSHOT)
+    return ensembles.schedule_series(ensemble_plan.CHECKPOINT, ensemble_plan.SNAPSHOT)
 
 
 def checkpoint_section() -> None:
     explain(
         "reg.checkpoints",
-        members=plan.CHECKPOINT_MEMBERS,
-        averaged=plan.CHECKPOINT_AVERAGED,
-        single_rate=f"{plan.CHECKPOINT.lr:g}",
-        snapshot_rate=f"{plan.SNAPSHOT.lr:g}",
-        steps=f"{plan.CHECKPOINT.steps:,}",
-        epochs=round(plan.CHECKPOINT.steps * plan.CHECKPOINT.batch_size / plan.CHECKPOINT_IMAGES),
-        cycle=plan.CHECKPOINT_CYCLE,
-        seeds=len(plan.CHECKPOINT_SEEDS),
-        images=f"{plan.CHECKPOINT_IMAGES:,}",
+        members=ensemble_plan.CHECKPOINT_MEMBERS,
+        averaged=ensemble_plan.CHECKPOINT_AVERAGED,
+        single_rate=f"{ensemble_plan.CHECKPOINT.lr:g}",
+        snapshot_rate=f"{ensemble_plan.SNAPSHOT.lr:g}",
+        steps=f"{ensemble_plan.CHECKPOINT.steps:,}",
+        epochs=round(
+            ensemble_plan.CHECKPOINT.steps * ensemble_plan.CHECKPOINT.batch_size / ensemble_plan.CHECKPOINT_IMAGES
+        ),
+        cycle=ensemble_plan.CHECKPOINT_CYCLE,
+        seeds=len(ensemble_plan.CHECKPOINT_SEEDS),
+        images=f"{ensemble_plan.CHECKPOINT_IMAGES:,}",
     )
     plot("checkpoint_schedule", ensembles.schedule_figure, schedules(), content="recorded")
     results, rows, tuned = checkpoint_view()
     plot("checkpoints", ensembles.checkpoint_figure, results, content="recorded")
     table("checkpoints", rows, content="recorded")
     explain(
-        "reg.checkpoint_tuning", "caption", seeds=len(plan.TUNE_SEEDS), validation=f"{plan.CHECKPOINT_VALIDATION:,}"
+        "reg.checkpoint_tuning",
+        "caption",
+        seeds=len(plan.TUNE_SEEDS),
+        validation=f"{ensemble_plan.CHECKPOINT_VALIDATION:,}",
     )
     table("checkpoint_tuning", tuned, content="recorded")
     claim_note("checkpoint-ensemble-helps")

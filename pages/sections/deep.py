@@ -66,6 +66,11 @@ def deep_networks_section() -> None:
         )
     else:
         st.markdown(f"The plain network still trains at every depth tried, up to {max(mlp.DEPTHS)} layers.")
+    fresh = mlp.DEPTH_VERDICT_SEEDS
+    st.caption(
+        f"The figures and tables show seeds {mlp.SEEDS[0]}–{mlp.SEEDS[-1]} at every depth; the claim is judged at "
+        f"depth {max(mlp.DEPTHS)} on seeds {fresh[0]}–{fresh[-1]}, registered before their runs."
+    )
     claim_note("bn-trains-deep-nets")
     depth = st.segmented_control(
         "Depth", mlp.DEPTHS, default=max(mlp.DEPTHS), required=True, key="deep_depth", bind="query-params"

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core import early_stopping, ensembles, figures, invariance, plan, tuning, weight_decay
+from core import early_stopping, ensemble_plan, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
 from core.arms import AUGMENTATION_LABELS, JOINT_TUNED, ROUND7_ADAMW, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
@@ -118,13 +118,13 @@ def ensembles_view() -> dict:
     """The shipped ensembles' test-set outputs and what the tab computes from them (bootstraps included)."""
     labels = load_test_labels()
     probs = {  # (members, 10000, 10)
-        kind: np.concatenate([shipped_probs(f"ensemble_{kind}{i}") for i in range(plan.ENSEMBLE_SIZE)])
+        kind: np.concatenate([shipped_probs(f"ensemble_{kind}{i}") for i in range(ensemble_plan.ENSEMBLE_SIZE)])
         for kind in ("seed", "bag")
     }
-    mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(plan.ENSEMBLE_SIZE)])
+    mc_errors = np.array([shipped_record(f"ensemble_seed{i}")["mc_errors"] for i in range(ensemble_plan.ENSEMBLE_SIZE)])
     found = ensembles.squared_errors(probs["seed"], labels)
     return {
-        "series": ensembles.ensemble_series(probs, mc_errors, plan.MC_PASSES, labels),
+        "series": ensembles.ensemble_series(probs, mc_errors, ensemble_plan.MC_PASSES, labels),
         "correlation": found.covariance / found.variance,
         "squared": ensembles.squared_error_series(found),
         "members": {

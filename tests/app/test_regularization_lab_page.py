@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core import claims, plan
+from core import claims, ensemble_plan, plan
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.labs import REGULARIZATION, RegularizationTab
 from core.runs import load_record
@@ -37,7 +37,7 @@ def test_the_first_four_tabs_render_from_the_records(lab):
     assert len(lab.get("plotly_chart")) == 2  # Small data: invariance, curves
     assert len(lab.dataframe) == 3  # summary, grid, same augmentation
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
-    assert not lab.exception and len(lab.metric) == 3 and lab.get("plotly_chart") and len(lab.dataframe) == 2
+    assert not lab.exception and len(lab.metric) == 3 and lab.get("plotly_chart") and len(lab.dataframe) == 3
     open_tab(lab, RegularizationTab.EARLY_STOPPING)
     assert not lab.exception and lab.get("plotly_chart") and len(lab.dataframe) == 1
     open_tab(lab, RegularizationTab.ENSEMBLES)
@@ -214,7 +214,9 @@ def test_recorded_recap_sections_show_their_figures_table_and_claim(tab, claim, 
     checkpoints averaged for the snapshot run), and its claim as the records say."""
     lab = open_link(PAGE, reg_tab=tab)
     assert not lab.exception and filled_tabs(lab) == [tab]
-    candidates = len(plan.CHECKPOINT_RATES) * (1 + sum(cycles - 1 for cycles in plan.CHECKPOINT_CYCLES))
+    candidates = len(ensemble_plan.CHECKPOINT_RATES) * (
+        1 + sum(cycles - 1 for cycles in ensemble_plan.CHECKPOINT_CYCLES)
+    )
     tables = [3, candidates] if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else [2]
     assert len(lab.get("plotly_chart")) == charts and [len(frame.value) for frame in lab.dataframe] == tables
     assert claims.sentence(claim) in [box.value for box in [*lab.success, *lab.warning]]
