@@ -198,7 +198,9 @@ def joint_name(arm: str, lr: float, dose: float, seed: int) -> str:
 # "Weight decay improves test accuracy") gain 1e-2 (ROUND7_RATES) and both choices are made again over the whole grid;
 # should AdamW's differ from round 5's, that choice is trained at ROUND7_SEEDS as well. The dropout part is deferred to
 # a later round (time: the extension adds 12 runs, dropout's would add 9 more); of its 18 tuning runs one had
-# finished, and it is set aside unread.
+# finished, and it is set aside unread. (The edge rule's wording above, which extends every tuned arm of the claim,
+# replaced 542e185's, which extended the grids of the network without regularization and of dropout only, in
+# dcc4d52, a minute after AdamW's verdict runs at round 5's choice had started and before any run had finished.)
 ROUND7_SEEDS = (20, 21, 22, 23, 24)
 SGD_JOINT_RATES = (0.01, 0.03, 0.1)
 JOINT_DOSES = {  # every joint grid: JOINT_RATES[arm] × these
@@ -207,8 +209,12 @@ JOINT_DOSES = {  # every joint grid: JOINT_RATES[arm] × these
     "sgd_decay": (3e-3, 1e-2, 3e-2),
 }
 ROUND7_RATES = {arm: (*ADAM_RATES, 1e-2) for arm in ("none", "adamw")}  # the edge rule's extension (amended)
-JOINT_RATES = {arm: SGD_JOINT_RATES if arm == "sgd_decay" else ROUND7_RATES.get(arm, ADAM_RATES) for arm in JOINT_DOSES}
-JOINT_RATES["adamw"] = ADAM_RATES  # "AdamW beats Adam + L2" chose over round 5's grid; round 7's is ROUND7_RATES
+# The rates of each joint grid; AdamW's is round 5's here ("AdamW beats Adam + L2"), round 7's is ROUND7_RATES.
+JOINT_RATES = {
+    **{rule: ADAM_RATES for rule in ADAM_JOINT_DECAYS},
+    "none": ROUND7_RATES["none"],
+    "sgd_decay": SGD_JOINT_RATES,
+}
 # Each arm at the rate and dose its joint tuning chose (JOINT_TUNED), trained where its round says.
 JOINT_ARMS = {joint_arm(arm): joint_point(arm, *chosen) for arm, chosen in JOINT_TUNED.items()}
 # Amended again at 16:47 UTC, after the extension's runs and before any verdict run of its choices: the network
