@@ -13,7 +13,7 @@ import numpy as np
 from core.arms import JOINT_TUNED, TUNED
 from core.evidence import POINTS, Evidence, deterministic, paired, percent
 from core.measures import FRESH_TEXT, ROUND7_TEXT, difference, joint_text, tuning_text
-from core.plan import FRESH_SEEDS, ROUND7_ADAMW_ARM, ROUND7_RATES, ROUND7_SEEDS, SEEDS, joint_arm
+from core.plan import FRESH_SEEDS, ROUND7_RATES, ROUND7_RUNS, ROUND7_SEEDS, SEEDS, joint_arm
 from core.runs import small_kept, small_records
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
 
@@ -35,10 +35,6 @@ def decay_arm_text(name: str, label: str, directory: Path) -> str:
 def joint_arm_text(name: str, label: str, directory: Path, seeds: Sequence[int]) -> str:
     """An Adam rule at the rate and λ validation chose together (every point of its grid given), on ``seeds``."""
     return f"{joint_text(name, label, directory)}: {_arm_figures(joint_arm(name), directory, seeds)}"
-
-
-# Round 7's arms (core.plan): the run name of each arm, at the rate (and λ) validation chose over its round 7 grid.
-ROUND7_RUNS = {"none": joint_arm("none"), "adamw": ROUND7_ADAMW_ARM, "sgd": "sgd", "sgd_decay": joint_arm("sgd_decay")}
 
 
 def round7_text(arm: str, label: str, directory: Path) -> str:

@@ -227,7 +227,8 @@ JOINT_ARMS = {joint_arm(arm): joint_point(arm, *chosen) for arm, chosen in JOINT
 # ROUND7_SEEDS (ROUND7_ADAMW_ARM). Its rate and λ lie at the extended grid's edges, and the rule allows no second
 # extension. The adamw_joint runs there (round 5's choice, trained before the extension) are reported beside.
 ROUND7_TUNED = ("none", "adamw", "sgd_decay")
-ROUND7_ADAMW_ARM = "adamw_round7"
+# Round 7's verdicts read, per arm, the run trained at ROUND7_SEEDS at its choice over its round 7 grid.
+ROUND7_RUNS = {"none": joint_arm("none"), "adamw": "adamw_round7", "sgd": "sgd", "sgd_decay": joint_arm("sgd_decay")}
 
 # Round 8 (registered on 2026-12-05 before its runs, after the seventh review found AdamW's round 7 choice at its
 # grid's edges (rate 1e-2, λ 1), Adam + L2 never tried at AdamW's best rate, and the augmentation claims at Adam's
@@ -435,7 +436,7 @@ def shipped_runs() -> list[RunSpec]:
                 tuning_run(tuning_name(arm, dose, seed), model, train, seed, images, validation) for seed in TUNE_SEEDS
             ]
     round7 = {"sgd": SMALL_ARMS["sgd"], **{name: JOINT_ARMS[name] for name in map(joint_arm, ROUND7_TUNED)}}
-    round7[ROUND7_ADAMW_ARM] = joint_point("adamw", *ROUND7_ADAMW)
+    round7[ROUND7_RUNS["adamw"]] = joint_point("adamw", *ROUND7_ADAMW)
     for seed in ROUND7_SEEDS:
         runs += [fresh_small_run(arm, *config, seed) for arm, config in round7.items()]
     for seed in ROUND8_SEEDS:

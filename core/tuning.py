@@ -3,8 +3,8 @@ each of ``TUNE_SEEDS``, and the point with the highest validation accuracy at th
 those seeds, is the one the compared runs use (ties: the lower mean validation loss). The checkpoint comparison's
 settings are chosen by the same rule, on the (averaged) softmax outputs its tuning runs keep. The rate of
 "BatchNorm tolerates larger learning rates" is chosen by the plain network's training loss (``stall_rate``); a rate
-and dose together (each Adam rule's for "AdamW beats Adam + L2", round 7's arms) by the dose rule over a joint grid
-(``joint_choice``)."""
+and dose together (each Adam rule's for "AdamW beats Adam + L2", the arms of rounds 7 and 8) by the dose rule over a
+joint grid (``joint_choice``)."""
 
 from __future__ import annotations
 
@@ -66,20 +66,29 @@ def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
 
 
 def joint_results(
-    arm: str, directory: Path = RUNS_DIR, rates: Sequence[float] | None = None
+    arm: str,
+    directory: Path = RUNS_DIR,
+    rates: Sequence[float] | None = None,
+    doses: Sequence[float] | None = None,
 ) -> dict[tuple[float, float], tuple[float, float]]:
-    """Per (rate, dose) of an arm's joint grid (``rates``, by default JOINT_RATES[arm], × JOINT_DOSES[arm]): the
-    mean validation accuracy and loss over the tuning seeds, as ``tuning_results`` gives them."""
+    """Per (rate, dose) of an arm's joint grid (``rates`` × ``doses``, by default JOINT_RATES[arm] ×
+    JOINT_DOSES[arm]): the mean validation accuracy and loss over the tuning seeds, as ``tuning_results`` gives
+    them."""
     return {
         (lr, dose): _validation_means([load_record(joint_name(arm, lr, dose, seed), directory) for seed in TUNE_SEEDS])
         for lr in rates or JOINT_RATES[arm]
-        for dose in JOINT_DOSES[arm]
+        for dose in doses or JOINT_DOSES[arm]
     }
 
 
-def joint_choice(arm: str, directory: Path = RUNS_DIR, rates: Sequence[float] | None = None) -> tuple[float, float]:
+def joint_choice(
+    arm: str,
+    directory: Path = RUNS_DIR,
+    rates: Sequence[float] | None = None,
+    doses: Sequence[float] | None = None,
+) -> tuple[float, float]:
     """The (rate, dose) validation chooses for an arm, by the dose rule, over ``joint_results``' grid."""
-    return _best(joint_results(arm, directory, rates))
+    return _best(joint_results(arm, directory, rates, doses))
 
 
 def averaged_scores(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
