@@ -254,6 +254,10 @@ ROUND8_GRIDS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {  # arm:
     RECIPE: (ROUND8_RATES, (0.0,)),
 }
 
+# Chosen at 18:47 UTC, before any verdict run of round 8: the network without augmentation or decay 3e-3 again, the
+# recipe 1e-2, both inside their grids, so final for the augmentation claims (ROUND8_TUNED); their runs at
+# ROUND8_SEEDS start while the Adam rules' grids train.
+
 
 def round8_arm(arm: str) -> str:
     """The small-data arm at the rate (and λ) validation chose over its round 8 grid (ROUND8_TUNED)."""
