@@ -14,7 +14,10 @@ TUNED = {
 JOINT_TUNED = {"adamw": (1e-3, 0.3), "adam_l2": (1e-3, 3e-3), "none": (3e-3, 0.0), "sgd_decay": (0.03, 0.01)}
 ROUND7_ADAMW = (1e-2, 1.0)  # AdamW's (rate, λ) over round 7's extended rates, for "Weight decay improves test accuracy"
 # Each arm's (rate, dose) over its round 8 grid (core.plan), added as each is chosen.
-ROUND8_TUNED: dict[str, tuple[float, float]] = {"none": (3e-3, 0.0), "flip_shift_erase": (1e-2, 0.0)}
+ROUND8_TUNED: dict[str, tuple[float, float]] = {
+    **{"none": (3e-3, 0.0), "flip_shift_erase": (1e-2, 0.0)},
+    **{"adamw": (1e-2, 1.0), "adam_l2": (1e-2, 1e-3)},  # over the extended λ (the amendment's)
+}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

@@ -255,15 +255,15 @@ ROUND8_GRIDS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {  # arm:
 }
 # Chosen and committed at 18:46 UTC (c1627e5), before any verdict run of round 8: the network without augmentation or
 # decay 3e-3 again, the recipe 1e-2, both inside their grids, so final for the augmentation claims (ROUND8_TUNED);
-# their runs at ROUND8_SEEDS started while the Adam rules' grids trained. (The training log of the first 18 tuning
-# runs, the recipe's and no decay's at 3e-2, printed each run's test accuracy; the rule reads validation alone, and
-# the log has printed validation accuracy since.) Registered before AdamW's choice: should the edge rule extend the
-# Adam rules' grids and the network without decay then choose another rate, that choice is trained at ROUND8_SEEDS
-# under a name of its own for "Weight decay improves test accuracy", and the augmentation claims keep these runs.
+# their runs at ROUND8_SEEDS started while the Adam rules' grids trained. (The log of those two arms' 18 tuning runs
+# printed their test accuracies; the rule reads validation alone, and the log now prints validation accuracy.) Set
+# before AdamW's choice: should an extension move the no-decay network's choice, that choice is trained at
+# ROUND8_SEEDS under a name of its own for the AdamW claim, and the augmentation claims keep these runs.
 # Amended at 19:45 UTC, before any verdict run of the Adam rules: Adam + L2 chose rate 1e-2 with λ 1e-3, its λ grid's
 # lower edge (AdamW 1e-2 with λ 1, inside, tied on validation accuracy with λ 0.1, its validation loss lower), so both
 # arms of "AdamW beats Adam + L2" gain the λ step beyond that side at every rate, and both choose again over the whole
-# grid (AdamW's choice serves both its claims).
+# grid (AdamW's choice serves both its claims). Chosen at 20:13 UTC, before their runs: AdamW 1e-2 with λ 1 again,
+# Adam + L2 1e-2 with λ 1e-3, both inside the extended grids (ROUND8_TUNED), trained at ROUND8_SEEDS.
 ROUND8_EXTENSION = {"adamw": 0.03, "adam_l2": 3e-4}
 ROUND8_GRIDS |= {arm: (ROUND8_RATES, (dose, *ROUND8_GRIDS[arm][1])) for arm, dose in ROUND8_EXTENSION.items()}
 
