@@ -5,15 +5,25 @@ validation chose."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from core.arms import JOINT_TUNED, TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.evidence import POINTS, Evidence, deterministic, paired, percent
-from core.measures import FRESH_TEXT, ROUND7_TEXT, difference, joint_text, tuning_text
-from core.plan import FRESH_SEEDS, ROUND7_RATES, ROUND7_RUNS, ROUND7_SEEDS, SEEDS, joint_arm
+from core.measures import FRESH_TEXT, ROUND7_TEXT, ROUND8_TEXT, difference, joint_text, round8_choice_text, tuning_text
+from core.plan import (
+    ADAM_RATES,
+    FRESH_SEEDS,
+    JOINT_DOSES,
+    ROUND7_RATES,
+    ROUND7_RUNS,
+    ROUND7_SEEDS,
+    ROUND8_SEEDS,
+    SEEDS,
+    joint_arm,
+    round8_arm,
+)
 from core.runs import small_kept, small_records
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
 
@@ -37,42 +47,57 @@ def joint_arm_text(name: str, label: str, directory: Path, seeds: Sequence[int])
     return f"{joint_text(name, label, directory)}: {_arm_figures(joint_arm(name), directory, seeds)}"
 
 
-def round7_text(arm: str, label: str, directory: Path) -> str:
-    """A round 7 arm: how its rate (and λ) were chosen, and its figures on ROUND7_SEEDS."""
-    if arm == "sgd":  # its rate from the five of round 2's grid, without decay
+def sgd_round7_text(arm: str, label: str, directory: Path) -> str:
+    """SGD (its rate from round 2's five) or SGD + L2 (rate and λ chosen together): its figures on ROUND7_SEEDS."""
+    if arm == "sgd":
         chosen = f"{label} at rate {TUNED[arm]:g} ({tuning_text(arm, directory)})"
     else:
-        chosen = joint_text(arm, label, directory, ROUND7_RATES.get(arm))
+        chosen = joint_text(arm, label, directory)
     return f"{chosen}: {_arm_figures(ROUND7_RUNS[arm], directory, ROUND7_SEEDS)}"
 
 
-def decay_evidence(undecayed: str, decayed: str, label: str, directory: Path) -> Evidence:
-    """Registered in round 7 (core.plan): a decayed arm at the rate and λ validation chose together against the
-    same training without decay at its own chosen rate, on ROUND7_SEEDS; round 2's seeds beside."""
-    none, decay = (
-        small_kept(ROUND7_RUNS[arm], "test_accuracy", directory, ROUND7_SEEDS) for arm in (undecayed, decayed)
-    )
-    numbers = (
-        f"{ROUND7_TEXT}, on the 10,000 test images at the end of the schedule: "
-        f"{round7_text(undecayed, 'no decay', directory)}; {round7_text(decayed, label, directory)}. Round 2's "
-        f"test, not this one's: seeds 0–4, {label} λ = {TUNED[decayed]:g} minus no decay "
-        f"{difference(decayed, undecayed, directory, SEEDS)}"
-    )
-    return paired(100 * (decay - none), POINTS, numbers)
+def round8_text(arm: str, label: str, directory: Path) -> str:
+    """A round 8 arm: its rate (and λ) chosen over its round 8 grid, and its figures on ROUND8_SEEDS."""
+    return f"{round8_choice_text(arm, label, directory)}: {_arm_figures(round8_arm(arm), directory, ROUND8_SEEDS)}"
+
+
+def round8_difference(arm_a: str, arm_b: str, directory: Path) -> np.ndarray:
+    """Per seed of ROUND8_SEEDS, round 8's ``arm_a`` minus ``arm_b``: test accuracy points."""
+    a, b = (small_kept(round8_arm(arm), "test_accuracy", directory, ROUND8_SEEDS) for arm in (arm_a, arm_b))
+    return 100 * (a - b)
 
 
 def weight_decay_evidence(directory: Path) -> Evidence:
-    found = decay_evidence("none", "adamw", "AdamW", directory)
+    """Registered in round 8 (core.plan): AdamW and the network without decay, each at its choice over its round 8
+    grid, on ROUND8_SEEDS; round 7's test and round 5's AdamW there beside."""
     lr, decay = JOINT_TUNED["adamw"]
-    earlier = difference(joint_arm("adamw"), ROUND7_RUNS["none"], directory, ROUND7_SEEDS)
-    beside = f"AdamW at round 5's choice (rate {lr:g}, λ = {decay:g}), trained before the extension: {earlier}"
-    return replace(found, numbers=f"{found.numbers}; at the same seeds, {beside}")
+    round7 = difference(ROUND7_RUNS["adamw"], ROUND7_RUNS["none"], directory, ROUND7_SEEDS)
+    round5 = difference(joint_arm("adamw"), ROUND7_RUNS["none"], directory, ROUND7_SEEDS)
+    grid = f"{len(ROUND7_RATES['adamw'])} rates × {len(JOINT_DOSES['adamw'])} λ"
+    numbers = (
+        f"{ROUND8_TEXT}, on the 10,000 test images at the end of the schedule: "
+        f"{round8_text('none', 'no decay', directory)}; {round8_text('adamw', 'AdamW', directory)}. Round 7's test "
+        f"({ROUND7_TEXT}, AdamW over {grid} at rate {ROUND7_ADAMW[0]:g}, λ = {ROUND7_ADAMW[1]:g}, at the grid's "
+        f"edges): {round7}; there AdamW at round 5's choice (rate {lr:g}, λ = {decay:g}): {round5}. Round 2's: "
+        f"seeds 0–4 at the shared rate 1e-3, AdamW λ = {TUNED['adamw']:g} minus no decay "
+        f"{difference('adamw', 'none', directory, SEEDS)}"
+    )
+    return paired(round8_difference("adamw", "none", directory), POINTS, numbers)
 
 
 def sgd_decay_evidence(directory: Path) -> Evidence:
-    """SGD with momentum: without decay at the rate validation chose from five, with decay at the rate and λ chosen
-    together."""
-    return decay_evidence("sgd", "sgd_decay", "SGD + L2", directory)
+    """Registered in round 7 (core.plan): SGD with momentum without decay at the rate validation chose from five,
+    and with L2 at the rate and λ chosen together, on ROUND7_SEEDS; round 2's seeds beside."""
+    none, decay = (
+        small_kept(ROUND7_RUNS[arm], "test_accuracy", directory, ROUND7_SEEDS) for arm in ("sgd", "sgd_decay")
+    )
+    numbers = (
+        f"{ROUND7_TEXT}, on the 10,000 test images at the end of the schedule: "
+        f"{sgd_round7_text('sgd', 'no decay', directory)}; {sgd_round7_text('sgd_decay', 'SGD + L2', directory)}. "
+        f"Round 2's test, not this one's: seeds 0–4, SGD + L2 λ = {TUNED['sgd_decay']:g} minus no decay "
+        f"{difference('sgd_decay', 'sgd', directory, SEEDS)}"
+    )
+    return paired(100 * (decay - none), POINTS, numbers)
 
 
 def sgd_equivalence_evidence(directory: Path) -> Evidence:
@@ -94,19 +119,21 @@ def sgd_equivalence_evidence(directory: Path) -> Evidence:
 
 
 def adam_difference_evidence(directory: Path) -> Evidence:
-    """Registered in round 5 (core.plan): each rule at the rate and λ validation chose together, on the fresh seeds;
-    round 2's seeds, at the shared rate, beside."""
+    """Registered in round 8 (core.plan): each rule at its choice over its round 8 grid, on ROUND8_SEEDS; round 5's
+    test and round 2's seeds, at the shared rate, beside."""
     surface, labels = SURFACES["ill-conditioned quadratic"], list(OPTIMIZERS)
     adam, adamw = (optimizer_path(surface, label, lr=0.02, decay=0.5, steps=500) for label in labels[4:])
     rules = {"adamw": "AdamW", "adam_l2": "Adam + L2"}
-    joint = {rule: small_kept(joint_arm(rule), "test_accuracy", directory, FRESH_SEEDS) for rule in rules}
     numbers = (
         f"the two update rules differ (500 steps on the ill-conditioned quadratic, λ = 0.5, lr 0.02: largest gap "
-        f"between the paths {float(np.abs(adam - adamw).max()):.2f}); {FRESH_TEXT}, on the 10,000 test images at "
-        "the end of the schedule, each rule at the rate and λ its validation chose together: "
+        f"between the paths {float(np.abs(adam - adamw).max()):.2f}); {ROUND8_TEXT}, on the 10,000 test images at "
+        "the end of the schedule: "
+        + "; ".join(round8_text(rule, label, directory) for rule, label in rules.items())
+        + f". Round 5's test ({FRESH_TEXT}, each rule over {len(ADAM_RATES)} rates × 3 λ): "
         + "; ".join(joint_arm_text(rule, label, directory, FRESH_SEEDS) for rule, label in rules.items())
-        + f". Round 2's test, not this one's: seeds 0–4 at the shared rate (1e-3), AdamW minus Adam + L2 "
+        + f", AdamW minus Adam + L2 {difference(joint_arm('adamw'), joint_arm('adam_l2'), directory, FRESH_SEEDS)}. "
+        f"Round 2's: seeds 0–4 at the shared rate (1e-3), AdamW minus Adam + L2 "
         f"{difference('adamw', 'adam_l2', directory, SEEDS)}: "
         + "; ".join(decay_arm_text(rule, label, directory) for rule, label in rules.items())
     )
-    return paired(100 * (joint["adamw"] - joint["adam_l2"]), POINTS, numbers)
+    return paired(round8_difference("adamw", "adam_l2", directory), POINTS, numbers)

@@ -42,12 +42,15 @@ from core.plan import (
     LR_VERDICT_SEEDS,
     RECIPE,
     ROUND7_SEEDS,
+    ROUND8_GRIDS,
+    ROUND8_SEEDS,
     SEEDS,
     SIMULATES,
     SMALL_EPOCH,
     STALL_LOSS,
     STALL_STEPS,
     TUNE_SEEDS,
+    round8_arm,
 )
 from core.runs import (
     load_probs,
@@ -69,33 +72,56 @@ RECIPE_LABEL = AUGMENTATION_LABELS[RECIPE]
 
 
 FRESH_TEXT = f"seeds {FRESH_SEEDS[0]}–{FRESH_SEEDS[-1]} (registered before their runs)"
-# The augmentation claims' seeds: round 6's verdict, and the earlier rounds' reported beside it.
-AUGMENTATION_TEXT = f"seeds {AUGMENTATION_SEEDS[0]}–{AUGMENTATION_SEEDS[-1]} (both arms registered before their runs)"
-ROUND4_TEXT = (
-    f"seeds {FRESH_SEEDS[0]}–{FRESH_SEEDS[-1]} (round 4; the runs without augmentation there had been trained and "
-    "seen in round 3)"
+ROUND8_TEXT = (
+    f"seeds {ROUND8_SEEDS[0]}–{ROUND8_SEEDS[-1]} (registered before their runs, each on its own draw of images, each "
+    "arm at the rate validation chose)"
 )
-ROUND2_TEXT = "seeds 0–4 (round 2; the recipe entered git with round 1's records, in which it had already won)"
+# The augmentation claims' runs without and with the recipe, per round: round 8's verdict first, the earlier beside.
+AUGMENTATION_ROUNDS = (
+    (ROUND8_TEXT, (round8_arm("none"), round8_arm(RECIPE)), ROUND8_SEEDS),
+    (
+        f"seeds {AUGMENTATION_SEEDS[0]}–{AUGMENTATION_SEEDS[-1]} (round 6; both arms at Adam's untuned rate, 1e-3)",
+        ("none", RECIPE),
+        AUGMENTATION_SEEDS,
+    ),
+    (
+        f"seeds {FRESH_SEEDS[0]}–{FRESH_SEEDS[-1]} (round 4; the runs without augmentation there had been trained and "
+        "seen in round 3)",
+        ("none", RECIPE),
+        FRESH_SEEDS,
+    ),
+    (
+        "seeds 0–4 (round 2; the recipe entered git with round 1's records, in which it had already won)",
+        ("none", RECIPE),
+        SEEDS,
+    ),
+)
 
 
 def augmentation_evidence(directory: Path) -> Evidence:
-    """Registered in round 6 (core.plan): on AUGMENTATION_SEEDS; rounds 4 and 2 (with every augmentation) beside."""
-    none, chosen = (small_kept(name, "test_accuracy", directory, AUGMENTATION_SEEDS) for name in ("none", RECIPE))
-    loss = {name: small_kept(name, "test_loss", directory, AUGMENTATION_SEEDS).mean() for name in ("none", RECIPE)}
+    """Registered in round 8 (core.plan): each arm at its chosen rate on ROUND8_SEEDS; the earlier rounds (round 2
+    with every augmentation) beside."""
+    (text, names, seeds), *earlier = AUGMENTATION_ROUNDS
+    none, chosen = (small_kept(name, "test_accuracy", directory, seeds) for name in names)
+    loss = [small_kept(name, "test_loss", directory, seeds).mean() for name in names]
     others = ", ".join(f"{label} {percent(arm(name, directory))}" for name, label in AUGMENTATION_LABELS.items())
     numbers = (
-        f"{AUGMENTATION_TEXT}, test accuracy (10,000 images): no augmentation {percent(none)}, {RECIPE_LABEL} "
-        f"{percent(chosen)} (test loss {loss['none']:.3f} → {loss[RECIPE]:.3f}); {ROUND4_TEXT}: "
-        f"{difference(RECIPE, 'none', directory, FRESH_SEEDS)}; {ROUND2_TEXT}: "
-        f"{difference(RECIPE, 'none', directory, SEEDS)}, each arm there: {others}"
+        f"{text}, test accuracy (10,000 images): {round8_choice_text('none', 'no augmentation', directory)}: "
+        f"{percent(none)}, {round8_choice_text(RECIPE, RECIPE_LABEL, directory)}: {percent(chosen)} (test loss "
+        f"{loss[0]:.3f} → {loss[1]:.3f}); "
+        + "; ".join(f"{label}: {difference(b, a, directory, found)}" for label, (a, b), found in earlier)
+        + f", each arm there: {others}"
     )
     return paired(100 * (chosen - none), POINTS, numbers)
 
 
-def _invariance(directory: Path, seeds: Sequence[int]) -> tuple[np.ndarray, str]:
-    """Per seed, the accuracy points the recipe's network loses less than the plain one to the changes it
-    simulates, and the figures behind it."""
-    reports = {name: [r["invariance"] for r in small_records(name, directory, seeds)] for name in ("none", RECIPE)}
+def _invariance(directory: Path, names: tuple[str, str], seeds: Sequence[int]) -> tuple[np.ndarray, str]:
+    """Per seed, the accuracy points the recipe's network (``names``: the runs without and with it) loses less than
+    the plain one to the changes it simulates, and the figures behind it."""
+    reports = {
+        name: [r["invariance"] for r in small_records(run, directory, seeds)]
+        for name, run in zip(("none", RECIPE), names, strict=True)
+    }
     simulated, others = SIMULATES[RECIPE], [family for family in FAMILIES if family not in SIMULATES[RECIPE]]
     means = {
         (name, part): np.array([mean_transformed_accuracy(r, families) for r in found])
@@ -120,44 +146,40 @@ def _invariance(directory: Path, seeds: Sequence[int]) -> tuple[np.ndarray, str]
 
 
 def invariance_evidence(directory: Path) -> Evidence:
-    """Registered in round 6 (core.plan): on AUGMENTATION_SEEDS; rounds 4 and 2 beside."""
-    (fresh, numbers), (round4, _), (earlier, _) = (
-        _invariance(directory, seeds) for seeds in (AUGMENTATION_SEEDS, FRESH_SEEDS, SEEDS)
-    )
+    """Registered in round 8 (core.plan): on ROUND8_SEEDS; the earlier rounds beside."""
+    (fresh, numbers), *earlier = (_invariance(directory, names, seeds) for _, names, seeds in AUGMENTATION_ROUNDS)
+    texts = [text for text, _, _ in AUGMENTATION_ROUNDS]
     numbers = (
-        f"{AUGMENTATION_TEXT}, accuracy on the 10,000 test images, clean → under the changes {RECIPE_LABEL} "
-        "simulates (shifts of 2 px, as in training, and 4 px, beyond it; mirror images; mean over these test sets): "
-        f"{numbers}; {ROUND4_TEXT}: {_interval(round4)} points less lost; {ROUND2_TEXT}: {_interval(earlier)} points "
-        "less lost"
+        f"{texts[0]}, accuracy on the 10,000 test images, clean → under the changes {RECIPE_LABEL} simulates (shifts "
+        f"of 2 px, as in training, and 4 px, beyond it; mirror images; mean over these test sets): {numbers}; "
+        + "; ".join(f"{text}: {_interval(found)} points less lost" for text, (found, _) in zip(texts[1:], earlier))
     )
     return paired(fresh, "accuracy points less lost to the changes", numbers)
 
 
 def gap_evidence(directory: Path) -> Evidence:
-    """Registered in round 6 (core.plan): on AUGMENTATION_SEEDS; rounds 4 and 2 beside."""
+    """Registered in round 8 (core.plan): on ROUND8_SEEDS; the earlier rounds beside."""
     keys = ("train_accuracy", "test_accuracy", "test_loss")
-    figures = {
-        seeds: {name: {key: small_kept(name, key, directory, seeds) for key in keys} for name in ("none", RECIPE)}
-        for seeds in (AUGMENTATION_SEEDS, FRESH_SEEDS, SEEDS)
-    }
-    gaps = {  # per seed, in points
-        seeds: {name: 100 * (f["train_accuracy"] - f["test_accuracy"]) for name, f in found.items()}
-        for seeds, found in figures.items()
-    }
-    fresh = figures[AUGMENTATION_SEEDS]
-    accuracy_gain = fresh[RECIPE]["test_accuracy"] - fresh["none"]["test_accuracy"]
-    loss_gain = fresh["none"]["test_loss"] - fresh[RECIPE]["test_loss"]
-    numbers = f"{AUGMENTATION_TEXT}: " + "; ".join(
+    figures = [  # per round: the runs without and with the recipe, each key per seed
+        [{key: small_kept(name, key, directory, seeds) for key in keys} for name in names]
+        for _, names, seeds in AUGMENTATION_ROUNDS
+    ]
+    gaps = [[100 * (f["train_accuracy"] - f["test_accuracy"]) for f in found] for found in figures]  # points
+    fresh, texts = figures[0], [text for text, _, _ in AUGMENTATION_ROUNDS]
+    accuracy_gain = fresh[1]["test_accuracy"] - fresh[0]["test_accuracy"]
+    loss_gain = fresh[0]["test_loss"] - fresh[1]["test_loss"]
+    numbers = f"{texts[0]}: " + "; ".join(
         f"{label}: train {percent(f['train_accuracy'])}, test {percent(f['test_accuracy'])}, gap "
-        f"{gaps[AUGMENTATION_SEEDS][name].mean():.1f} points, test loss {f['test_loss'].mean():.3f}"
-        for (name, f), label in zip(fresh.items(), ("no augmentation", RECIPE_LABEL))
+        f"{gap.mean():.1f} points, test loss {f['test_loss'].mean():.3f}"
+        for f, gap, label in zip(fresh, gaps[0], ("no augmentation", RECIPE_LABEL), strict=True)
     )
-    round4, earlier = (gaps[seeds]["none"] - gaps[seeds][RECIPE] for seeds in (FRESH_SEEDS, SEEDS))
+    earlier = "; ".join(
+        f"{text}: {_interval(none - recipe)} points less gap" for text, (none, recipe) in zip(texts[1:], gaps[1:])
+    )
     return paired(
-        gaps[AUGMENTATION_SEEDS]["none"] - gaps[AUGMENTATION_SEEDS][RECIPE],
+        gaps[0][0] - gaps[0][1],
         "points less gap",
-        f"{numbers}; {ROUND4_TEXT}: {_interval(round4)} points less gap; {ROUND2_TEXT}: {_interval(earlier)} points "
-        "less gap",
+        f"{numbers}; {earlier}",
         condition="test accuracy or test loss improves (either one's 95 % interval above 0)",
         condition_met=clearly_positive(accuracy_gain) or clearly_positive(loss_gain),
     )
@@ -168,16 +190,27 @@ ROUND7_TEXT = (
 )
 
 
-def joint_text(name: str, label: str, directory: Path, rates: Sequence[float] | None = None) -> str:
-    """An arm at the rate (and λ) its validation chose together over ``rates`` (core.tuning.joint_results), with
-    every point of its grid."""
+def joint_text(
+    name: str,
+    label: str,
+    directory: Path,
+    rates: Sequence[float] | None = None,
+    doses: Sequence[float] | None = None,
+) -> str:
+    """An arm at the rate (and λ) its validation chose together over ``rates`` × ``doses``
+    (core.tuning.joint_results), with every point of its grid."""
 
     def point(lr: float, dose: float) -> str:
-        return f"rate {lr:g}" + (f", λ = {dose:g}" if name != "none" else "")
+        return f"rate {lr:g}" + (f", λ = {dose:g}" if dose else "")
 
-    found = joint_results(name, directory, rates)
+    found = joint_results(name, directory, rates, doses)
     grid = "; ".join(f"{point(*key)}: {100 * accuracy:.1f} %" for key, (accuracy, _) in found.items())
-    return f"{label} at {point(*joint_choice(name, directory, rates))} (chosen on validation from {grid})"
+    return f"{label} at {point(*joint_choice(name, directory, rates, doses))} (chosen on validation from {grid})"
+
+
+def round8_choice_text(name: str, label: str, directory: Path) -> str:
+    """A round 8 arm at the rate (and λ) validation chose over its round 8 grid, every point of the grid given."""
+    return joint_text(name, label, directory, *ROUND8_GRIDS[name])
 
 
 def dropout_evidence(directory: Path) -> Evidence:

@@ -6,7 +6,7 @@ Optimizer paths are made by the real ``torch.optim`` classes on a 2-D loss surfa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,23 +168,3 @@ def tuning_rows(
         for rule, grid in grids.items()
         for decay, runs in grid.items()
     ]
-
-
-def joint_rows(
-    found: Mapping[str, Mapping[tuple[float, float], tuple[float, float]]],
-    chosen: Mapping[str, Collection[tuple[float, float]]],
-) -> list[dict[str, str]]:
-    """One row per λ of each rule's joint grid (``core.tuning.joint_results``: (rate, λ) -> mean validation
-    accuracy and loss), one column per rate of any rule: the validation accuracy in percent, ✓ where validation
-    chose (a rule's grid may serve two claims, each choosing over its own rates), – where the rule's grid has no such
-    rate."""
-    rates = sorted({lr for grid in found.values() for lr, _ in grid})
-    rows = []
-    for rule, grid in found.items():
-        for decay in sorted({decay for _, decay in grid}):
-            row = {"rule": rule, "λ": f"{decay:g}"}
-            for lr in rates:
-                cell = f"{100 * grid[(lr, decay)][0]:.1f}" if (lr, decay) in grid else "–"
-                row[f"rate {lr:g}"] = cell + (" ✓" if (lr, decay) in chosen[rule] else "")
-            rows.append(row)
-    return rows

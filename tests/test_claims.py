@@ -1,6 +1,5 @@
 """core.claims: each claim's effect recomputed from the shipped files by hand, the verdict rule, and honest pages."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +10,8 @@ import torch
 from scipy import stats
 from torch import nn
 
-from core import claims, evidence, mc_measures, plan, tuning
-from core.arms import JOINT_TUNED, SNAPSHOT_TUNED, TUNED
+from core import claims, evidence, mc_measures, plan
+from core.arms import SNAPSHOT_TUNED, TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
 from core.invariance import transformed_set
@@ -22,7 +21,8 @@ from core.plan import FRESH_SEEDS as FRESH
 from core.plan import INVARIANCE_SEED, SEEDS, SMALL_EPOCH, TTA_TEST_SETS
 from core.runs import RUNS_DIR, load_run, private_model
 from core.texts import TEXTS
-from core.weight_decay import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
+
+from .claim_records import assert_paired, final, record
 
 ROOT = Path(__file__).parents[1]
 REQUIRED = {
@@ -53,28 +53,6 @@ TEST = load_subset()["test"]
 
 
 RECOMPUTED = 1e-5  # points: an effect recomputed from the weights on this CPU against the one recorded in training
-
-
-def record(name: str) -> dict:
-    return json.loads((RUNS_DIR / f"{name}.json").read_text())
-
-
-def final(name: str, key: str = "test_accuracy", seeds: tuple[int, ...] = SEEDS) -> np.ndarray:
-    """A figure at the end of the schedule of each seed of ``small_<name>`` (10,000 test images), from the JSON
-    files."""
-    return np.array([record(f"small_{name}_seed{s}")["kept"][key] for s in seeds])
-
-
-def assert_paired(name: str, effects, tolerance: float = 1e-9) -> None:
-    """The claim's effect is the mean of these per-seed effects, its interval Student's t by hand. ``tolerance``:
-    wider for effects recomputed from the weights, whose float32 sums differ across CPUs in the last bits."""
-    effects = np.asarray(effects, dtype=float)
-    half = stats.t.ppf(0.975, len(effects) - 1) * effects.std(ddof=1) / np.sqrt(len(effects))
-    found = claims.evidence(name)
-    assert found.effect == pytest.approx(effects.mean(), abs=tolerance)
-    interval = (effects.mean() - half, effects.mean() + half)
-    assert (found.ci_low, found.ci_high) == pytest.approx(interval, abs=tolerance)
-    assert found.seeds == len(effects) and f"paired t over {len(effects)} seeds" in found.text
 
 
 def assert_bootstrapped(name: str, per_image: np.ndarray) -> None:
@@ -136,51 +114,6 @@ def test_the_t_interval_matches_a_hand_computation():
     assert (found.ci_low, found.ci_high) == pytest.approx((3 - half, 3 + half), abs=1e-6)
 
 
-AUGMENTATION = plan.AUGMENTATION_SEEDS
-
-
-def test_augmentation_effect_is_the_named_recipe_minus_none_per_fresh_seed():
-    """Flip + crop + erasing minus no augmentation, paired by seed, in points, on seeds 15-19 (round 6), both arms
-    on each seed's own draw of images."""
-    assert plan.RECIPE == "flip_shift_erase" and AUGMENTATION == (15, 16, 17, 18, 19)
-    for name in ("none", "flip_shift_erase"):
-        drawn = [record(f"small_{name}_seed{s}")["data_seed"] for s in AUGMENTATION]
-        assert drawn == [plan.small_data_seed(s) for s in AUGMENTATION]
-    effects = 100 * (final("flip_shift_erase", seeds=AUGMENTATION) - final("none", seeds=AUGMENTATION))
-    assert_paired("augmentation-generalizes", effects)
-
-
-def test_invariance_effect_is_the_accuracy_lost_to_the_changes_the_recipe_simulates():
-    """Clean accuracy minus the mean over the shifted (2 and 4 px) and mirrored test sets: none's loss minus the
-    recipe's, per seed."""
-
-    def lost(name: str) -> np.ndarray:
-        reports = [record(f"small_{name}_seed{s}")["invariance"] for s in AUGMENTATION]
-        return np.array([r["clean"][0] - np.mean(r["shift"] + r["mirror"]) for r in reports])
-
-    assert_paired("augmentation-buys-invariance", 100 * (lost("none") - lost("flip_shift_erase")))
-    for name in ("none", "flip_shift_erase"):  # the clean entry is the kept weights' test accuracy
-        assert [r["invariance"]["clean"][0] for r in map(record, [f"small_{name}_seed{s}" for s in AUGMENTATION])] == (
-            pytest.approx(list(final(name, seeds=AUGMENTATION)))
-        )
-
-
-def test_gap_effect_counts_only_when_the_test_figures_improve():
-    """Gap without minus gap with the recipe; shown only if test accuracy or test loss improves (either interval
-    above 0)."""
-    gaps = {
-        name: final(name, "train_accuracy", AUGMENTATION) - final(name, seeds=AUGMENTATION)
-        for name in ("none", "flip_shift_erase")
-    }
-    assert_paired("augmentation-shrinks-gap", 100 * (gaps["none"] - gaps["flip_shift_erase"]))
-    accuracy = final("flip_shift_erase", seeds=AUGMENTATION) - final("none", seeds=AUGMENTATION)
-    loss = final("none", "test_loss", AUGMENTATION) - final("flip_shift_erase", "test_loss", AUGMENTATION)
-    improves = any(stats.ttest_1samp(v, 0).confidence_interval(0.95).low > 0 for v in (accuracy, loss))
-    assert claims.evidence("augmentation-shrinks-gap").condition_met == improves
-    if not improves:
-        assert claims.verdict("augmentation-shrinks-gap") == claims.NOT_SHOWN
-
-
 def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     """A large effect with its condition unmet is 'not shown', and the sentence says which part failed."""
     claim = claims.Claim("x", "", "", StudioTab.PIPELINE, 1.0, "", lambda _: None)
@@ -188,46 +121,9 @@ def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     assert (claim.verdict(found), claim.reason(found)) == (claims.NOT_SHOWN, claims.FAILS)
 
 
-def round7(name: str) -> np.ndarray:
-    """Test accuracy at the end of the schedule of a round 7 arm (its run name), per seed, after checking each run
-    is the planned one: its rate, λ and optimizer, its seed, that seed's own draw of images, a committed plan."""
-    planned = {spec.name: spec for spec in plan.shipped_runs()}
-    for seed in plan.ROUND7_SEEDS:
-        found, spec = record(f"small_{name}_seed{seed}"), planned[f"small_{name}_seed{seed}"]
-        assert (found["train"]["lr"], found["train"]["weight_decay"], found["train"]["optimizer"]) == (
-            spec.train.lr, spec.train.weight_decay, spec.train.optimizer
-        )  # fmt: skip
-        assert found["train"]["seed"] == seed and found["model"]["dropout"] == 0
-        assert found["data_seed"] == plan.small_data_seed(seed) and found["plan_committed"]
-    return final(name, seeds=plan.ROUND7_SEEDS)
-
-
 def test_dropout_effect_is_a_paired_difference_to_none():
     """Dropout against the same seeds without it."""
     assert_paired("dropout-regularizes", 100 * (final("dropout") - final("none")))
-
-
-def test_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
-    """Round 7: AdamW at its joint choice over the extended rates against no decay at the rate chosen over the same
-    rates, on seeds 20-24; the recorded dose is Σ lr_t·λ of the run's schedule."""
-    assert plan.ROUND7_SEEDS == (20, 21, 22, 23, 24)
-    adamw = record("small_adamw_round7_seed20")["train"]
-    assert (adamw["lr"], adamw["weight_decay"]) == tuning.joint_choice("adamw", rates=plan.ROUND7_RATES["adamw"])
-    none = record("small_none_joint_seed20")["train"]
-    assert (none["lr"], none["weight_decay"]) == tuning.joint_choice("none", rates=plan.ROUND7_RATES["none"])
-    assert_paired("weight-decay-regularizes", 100 * (round7("adamw_round7") - round7("none_joint")))
-    for seed in plan.ROUND7_SEEDS:
-        shipped = record(f"small_adamw_round7_seed{seed}")
-        assert shipped["decay_dose"] == pytest.approx(decay_dose(shipped["train"]))
-
-
-def test_sgd_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
-    """Round 7: SGD + L2 at the rate and λ chosen together against SGD without decay at the rate chosen for it from
-    five, on seeds 20-24."""
-    decayed = record("small_sgd_decay_joint_seed20")["train"]
-    assert (decayed["lr"], decayed["weight_decay"]) == tuning.joint_choice("sgd_decay")
-    assert record("small_sgd_seed20")["train"]["lr"] == TUNED["sgd"] == tuning.chosen_dose("sgd")
-    assert_paired("weight-decay-regularizes-sgd", 100 * (round7("sgd_decay_joint") - round7("sgd")))
 
 
 def test_early_stopping_keeps_the_best_validation_accuracy_and_the_lowest_validation_loss_of_every_epoch():
@@ -394,42 +290,6 @@ def test_kaiming_effect_from_a_hand_built_relu_mlp():
     assert found.condition_met == all(
         abs(log2_ratio(lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"), s)) < 1 for s in SEEDS
     )
-
-
-def test_sgd_equivalence_by_hand_written_updates():
-    """By hand: plain L2, w ← w − α(∇f + λw), and the slide's (1 − αλ)w − α∇f are both plain SGD's paths; with
-    momentum, L2 (λw in the buffer) and decoupled decay (not in it) give the two momentum paths, which differ."""
-    lr, decay, steps = 0.02, 0.5, 500
-
-    def hand(momentum: float, decoupled: bool) -> np.ndarray:
-        w, buffer, path = np.array([-2.5, -1.5]), np.zeros(2), []
-        for step in range(steps + 1):
-            path.append(w.copy())
-            gradient = np.array([w[0] - 2.0, 20.0 * (w[1] - 1.0)]) + (0 if decoupled else decay * w)
-            buffer = gradient if step == 0 else momentum * buffer + gradient
-            w = (1 - lr * decay if decoupled else 1) * w - lr * buffer
-        return np.array(path)
-
-    surface = SURFACES["ill-conditioned quadratic"]
-    labels = list(OPTIMIZERS)
-    for label, (momentum, decoupled) in zip(labels, ((0, False), (0, True), (0.9, False), (0.9, True))):
-        assert np.allclose(optimizer_path(surface, label, lr, decay, steps), hand(momentum, decoupled), atol=1e-9)
-    found = claims.evidence("l2-equals-decay-for-sgd")
-    assert found.effect == pytest.approx(float(np.abs(hand(0.9, False) - hand(0.9, True)).max()), abs=1e-9)
-    assert found.condition_met and claims.verdict("l2-equals-decay-for-sgd") == claims.SHOWN
-
-
-def test_adam_difference_is_jointly_tuned_adamw_minus_adam_l2_accuracy_on_fresh_seeds():
-    """AdamW and Adam + L2, each at the rate and λ its validation chose together (round 5): the paired test-accuracy
-    difference on seeds 5-9, each run on its seed's own draw of images."""
-    for rule in ("adamw", "adam_l2"):
-        for seed in FRESH:
-            train = record(f"small_{plan.joint_arm(rule)}_seed{seed}")["train"]
-            assert (train["lr"], train["weight_decay"]) == JOINT_TUNED[rule]
-            assert train["optimizer"] == ("adamw" if rule == "adamw" else "adam") and train["seed"] == seed
-            assert record(f"small_{plan.joint_arm(rule)}_seed{seed}")["data_seed"] == plan.small_data_seed(seed)
-    joint = {rule: final(plan.joint_arm(rule), seeds=FRESH) for rule in ("adamw", "adam_l2")}
-    assert_paired("l2-differs-from-decay-for-adam", 100 * (joint["adamw"] - joint["adam_l2"]))
 
 
 def test_same_augmentation_effect_is_positive_only_when_the_ranking_flips():

@@ -23,7 +23,7 @@ from core.models import CNNConfig
 from core.plan import DATA_SEED, shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
-from core.train import PLAN_FILES, provenance, temperature_scaling
+from core.train import PLAN_FILES, _report, provenance, temperature_scaling
 from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, mean_loss, train
 
 SUBSET = load_subset()
@@ -266,3 +266,13 @@ def test_round_six_records_say_their_plan_was_committed_before_they_started():
     for record in stamped:
         assert record["plan_committed"] and re.fullmatch("[0-9a-f]{40}", record["commit"]), record.get("name")
         assert datetime.fromisoformat(record["started_at"]).utcoffset() == timedelta(0)
+
+
+def test_the_log_shows_a_tuning_runs_validation_accuracy_and_never_its_test_accuracy(capsys):
+    """A run with held-out images logs its last validation accuracy; one without, its test accuracy."""
+    run = {"name": "x", "seconds": 1.0, "threads": 1, "test_accuracy_full": 0.9123, "test_accuracy_subset": 0.95}
+    _report({**run, "val_accuracy": [0.5, 0.7777]})
+    _report(run)
+    tuned, other = capsys.readouterr().out.splitlines()
+    assert "validation 0.7777" in tuned and "0.9123" not in tuned and "0.95" not in tuned
+    assert "test 0.9123 (subset 0.9500)" in other

@@ -5,7 +5,8 @@ import pytest
 
 from core import arms, ensemble_plan, plan, tuning
 from core.runs import load_record, load_val_probs
-from core.weight_decay import joint_rows, tuning_rows
+from core.tuning import joint_rows
+from core.weight_decay import tuning_rows
 
 
 @pytest.mark.parametrize("arm", list(plan.TUNING_GRIDS))
@@ -45,15 +46,50 @@ def test_each_joint_grids_rate_and_dose_are_the_pair_validation_chose_together(a
     assert rates[0] < chosen[0] < rates[-1]
     if arm in plan.TUNING_GRIDS:  # the dose chosen at the grid's shared rate is in the joint grid
         assert arms.TUNED[arm] in plan.JOINT_DOSES[arm] and plan.dosed(arm, 0)[1].lr in rates
+    assert_grid_runs(arm, found)
+
+
+def assert_grid_runs(arm: str, found: dict[tuple[float, float], tuple[float, float]]) -> None:
+    """Every run of a joint grid is the arm at its rate and dose, measured at the end of its schedule, at a tuning
+    seed on that seed's own draw."""
     for lr, dose in found:
         model, planned = plan.joint_point(arm, lr, dose)
         for seed in plan.TUNE_SEEDS:
             record = load_record(plan.joint_name(arm, lr, dose, seed))
             train = record["train"]
             assert (train["lr"], train["weight_decay"], train["seed"]) == (lr, planned.weight_decay, seed)
-            assert (train["optimizer"], record["model"]["dropout"]) == (planned.optimizer, model.dropout)
+            assert (train["optimizer"], train["augment"]) == (planned.optimizer, planned.augment)
+            assert record["model"]["dropout"] == model.dropout
             assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)
             assert record["kept_step"] == train["steps"] == plan.SMALL.steps
+
+
+@pytest.mark.parametrize("arm", list(plan.ROUND8_GRIDS))
+def test_round_eights_choices_are_validations_over_each_arms_grid(arm):
+    """ROUND8_TUNED is the arm's (rate, dose) with the highest mean validation accuracy over its round 8 grid (ties:
+    the lower mean validation loss), inside the grid's rates and λ (no registered extension was needed); the grid
+    holds round 5's and round 7's points of the arm."""
+    rates, doses = plan.ROUND8_GRIDS[arm]
+    found = tuning.joint_results(arm, rates=rates, doses=doses)
+    best = max(accuracy for accuracy, _ in found.values())
+    chosen = min((point for point, (accuracy, _) in found.items() if accuracy == best), key=lambda p: found[p][1])
+    assert arms.ROUND8_TUNED[arm] == chosen == tuning.joint_choice(arm, rates=rates, doses=doses)
+    assert rates[0] < chosen[0] < rates[-1] and (len(doses) == 1 or doses[0] < chosen[1] < doses[-1])
+    if arm in plan.JOINT_DOSES:  # round 5's and round 7's points of the arm are part of it
+        earlier = plan.ROUND7_RATES.get(arm, plan.JOINT_RATES[arm])
+        assert {(lr, dose) for lr in earlier for dose in plan.JOINT_DOSES[arm]} <= set(found)
+    assert_grid_runs(arm, found)
+
+
+def test_each_choice_is_marked_with_the_rounds_that_made_it():
+    """Round 5 chose the Adam rules' points, round 7 the no-decay network's, AdamW's second and SGD + L2's, round 8
+    each of its arms'; a point two rounds chose names both."""
+    assert tuning.chosen_rounds("adam_l2", (5,)) == {arms.JOINT_TUNED["adam_l2"]: [5]}
+    assert tuning.chosen_rounds("sgd_decay") == {arms.JOINT_TUNED["sgd_decay"]: [7]}
+    found = tuning.chosen_rounds("adamw")
+    assert sorted(number for rounds in found.values() for number in rounds) == [5, 7, 8]
+    assert found[arms.ROUND7_ADAMW][0] == 7 and 8 in found[arms.ROUND8_TUNED["adamw"]]
+    assert tuning.chosen_rounds(plan.RECIPE) == {arms.ROUND8_TUNED[plan.RECIPE]: [8]}
 
 
 def test_round_sevens_adamw_is_its_choice_over_the_extended_rates():
@@ -109,23 +145,27 @@ def test_tuning_rows_mark_the_chosen_dose_of_each_rule():
 
 
 def test_joint_rows_put_each_rate_in_a_column_and_mark_the_chosen_pair():
-    """Two rates × two λ for one rule: a row per λ, the rates as columns in increasing order, ✓ at the choice."""
+    """Two rates × two λ for one rule: a row per λ, the rates as columns in increasing order, ✓ and the rounds at
+    the choices."""
     found = {(1e-3, 0.3): (0.797, 0.7), (3e-3, 0.3): (0.8, 0.6), (1e-3, 0.1): (0.7946, 0.8), (3e-3, 0.1): (0.79, 0.9)}
-    rows = joint_rows({"AdamW": found}, {"AdamW": {(3e-3, 0.3)}})
+    rows = joint_rows({"AdamW": found}, {"AdamW": {(3e-3, 0.3): [5, 8], (1e-3, 0.1): [7]}})
     assert rows == [
-        {"rule": "AdamW", "λ": "0.1", "rate 0.001": "79.5", "rate 0.003": "79.0"},
-        {"rule": "AdamW", "λ": "0.3", "rate 0.001": "79.7", "rate 0.003": "80.0 ✓"},
+        {"training": "AdamW", "λ": "0.1", "rate 0.001": "79.5 ✓7", "rate 0.003": "79.0"},
+        {"training": "AdamW", "λ": "0.3", "rate 0.001": "79.7", "rate 0.003": "80.0 ✓5,8"},
     ]
 
 
 def test_joint_rows_share_the_columns_of_every_rules_rates():
-    """A rule without one of another rule's rates gets "–" there, never a blank or a shifted column."""
+    """A rule without one of another rule's rates gets "–" there, never a blank or a shifted column; without any
+    dose the λ column is left out."""
     rows = joint_rows({"A": {(1e-3, 0.0): (0.8, 0.5), (1e-2, 0.0): (0.81, 0.4)}, "B": {(1e-3, 0.3): (0.79, 0.6)}},
-                      {"A": {(1e-2, 0.0)}, "B": {(1e-3, 0.3)}})  # fmt: skip
+                      {"A": {(1e-2, 0.0): [8]}, "B": {(1e-3, 0.3): [5]}})  # fmt: skip
     assert rows == [
-        {"rule": "A", "λ": "0", "rate 0.001": "80.0", "rate 0.01": "81.0 ✓"},
-        {"rule": "B", "λ": "0.3", "rate 0.001": "79.0 ✓", "rate 0.01": "–"},
+        {"training": "A", "λ": "0", "rate 0.001": "80.0", "rate 0.01": "81.0 ✓8"},
+        {"training": "B", "λ": "0.3", "rate 0.001": "79.0 ✓5", "rate 0.01": "–"},
     ]
+    rates = joint_rows({"A": {(1e-3, 0.0): (0.8, 0.5)}}, {"A": {}})
+    assert rates == [{"training": "A", "rate 0.001": "80.0"}]
 
 
 def test_the_checkpoint_settings_are_the_ones_validation_chose():

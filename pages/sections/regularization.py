@@ -9,7 +9,7 @@ import torch
 
 from core import early_stopping, ensemble_plan, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
-from core.arms import AUGMENTATION_LABELS, JOINT_TUNED, ROUND7_ADAMW, SMALL_LABELS, TUNED
+from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
@@ -50,6 +50,7 @@ def small_data_view() -> dict:
         "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in SMALL_LABELS.items()],
         "grid": reg.grid_rows(pairs),
         "same": reg.same_augmentation_rows({arm: seed_records(arm, plan.FRESH_SEEDS) for arm in same}, SMALL_LABELS),
+        "rates": joint_table({AUGMENTATION_LABELS[arm]: arm for arm in ("none", plan.RECIPE)}, rounds=(8,)),
     }
 
 
@@ -83,15 +84,19 @@ def decay_view() -> dict:
     }
 
 
-def joint_table(rules: dict[str, str]) -> list[dict[str, str]]:
-    """The joint grids of rules: a row per λ, a column per rate, ✓ at each claim's choice (AdamW's grid serves
-    round 5's claim over its first three rates and round 7's over all four)."""
-    chosen = {arm: {JOINT_TUNED[arm]} for arm in rules.values()}
-    if "adamw" in chosen:
-        chosen["adamw"].add(ROUND7_ADAMW)
-    return weight_decay.joint_rows(
-        {rule: tuning.joint_results(arm, rates=plan.ROUND7_RATES.get(arm)) for rule, arm in rules.items()},
-        {rule: chosen[arm] for rule, arm in rules.items()},
+def round8_figures() -> dict[str, object]:
+    """What the round 8 captions name: its rates, tuning seeds and verdict seeds."""
+    rates = ", ".join(f"{rate:g}" for rate in plan.ROUND8_RATES)
+    return {"rates": rates, "tune_seeds": len(plan.TUNE_SEEDS), "seeds": len(plan.ROUND8_SEEDS)}
+
+
+def joint_table(rules: dict[str, str], rounds: tuple[int, ...] = (5, 7, 8)) -> list[dict[str, str]]:
+    """The joint grids of ``rules`` (round 8's; round 7's for an arm round 8 did not tune): a row per λ, a column per
+    rate, ✓ and the rounds at the choices of ``rounds``."""
+    grids = {arm: plan.ROUND8_GRIDS.get(arm, (None, None)) for arm in rules.values()}
+    return tuning.joint_rows(
+        {rule: tuning.joint_results(arm, rates=grids[arm][0], doses=grids[arm][1]) for rule, arm in rules.items()},
+        {rule: tuning.chosen_rounds(arm, rounds) for rule, arm in rules.items()},
     )
 
 
@@ -164,7 +169,7 @@ def item_ui() -> None:
 def invariance_section() -> None:
     if not projector_mode():  # projected, the caption's key sentence asks the same: the figure stays on screen
         st.subheader("Does augmentation keep the network right when the item moves?")
-    explain("reg.invariance", "caption", seeds=len(plan.SEEDS))
+    explain("reg.invariance", "caption", seeds=f"{plan.SEEDS[0]}–{plan.SEEDS[-1]}")
     view = small_data_view()
     plot("invariance", invariance.invariance_figure, view["invariance"], view["titles"], content="recorded")
     claim_note("augmentation-buys-invariance")
@@ -192,6 +197,8 @@ def small_data_section() -> None:
     plot("small_curves", figures.seed_band_figure, series, "epoch", y_title, content=arms, dashed=dashed)
     view = small_data_view()
     table("summary", view["summary"], content="recorded")
+    explain("reg.augmentation_rates", "caption", **round8_figures())
+    table("augmentation_rates", view["rates"], content="recorded", whole=True)
     for claim in ("augmentation-generalizes", "augmentation-shrinks-gap", "dropout-regularizes"):
         claim_note(claim)
     explain("reg.grid", "caption", recipe=WITH)
@@ -251,12 +258,8 @@ def weight_decay_section() -> None:
          height=360, container=right)  # fmt: skip
     claim_note("l2-differs-from-decay-for-adam")
     st.subheader("Rate and λ chosen together")
-    explain(
-        "reg.decay_joint", "caption", rates=", ".join(f"{rate:g}" for rate in plan.ADAM_RATES),
-        sgd_rates=", ".join(f"{rate:g}" for rate in plan.SGD_JOINT_RATES), tune_seeds=len(plan.TUNE_SEEDS),
-        extra=f"{plan.ROUND7_RATES['none'][-1]:g}",
-        seeds=len(plan.FRESH_SEEDS),
-    )  # fmt: skip
+    sgd_rates = ", ".join(f"{rate:g}" for rate in plan.SGD_JOINT_RATES)
+    explain("reg.decay_joint", "caption", sgd_rates=sgd_rates, **round8_figures())
     table("joint", view["joint"], content="recorded", whole=True)
     table("joint_sgd", view["joint_sgd"], content="recorded", whole=True)
     st.subheader("λ chosen on validation at one rate (round 2), for each rule")

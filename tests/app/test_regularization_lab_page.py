@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from core import claims, ensemble_plan, plan
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
+from core import claims, ensemble_plan, plan, tuning
+from core.arms import ROUND8_TUNED, TUNED
 from core.labs import REGULARIZATION, RegularizationTab
 from core.runs import load_record
 
@@ -35,7 +35,7 @@ def test_the_first_four_tabs_render_from_the_records(lab):
     assert not lab.exception
     assert [tab.label for tab in lab.tabs] == TABS
     assert len(lab.get("plotly_chart")) == 2  # Small data: invariance, curves
-    assert len(lab.dataframe) == 3  # summary, grid, same augmentation
+    assert len(lab.dataframe) == 4  # summary, the augmentation claims' rates, grid, same augmentation
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     assert not lab.exception and len(lab.metric) == 3 and lab.get("plotly_chart") and len(lab.dataframe) == 3
     open_tab(lab, RegularizationTab.EARLY_STOPPING)
@@ -133,18 +133,36 @@ def test_weight_decay_tuning_grids_mark_the_chosen_lambda_of_each_rule(lab):
     ("index", "rules"),
     [(0, {"AdamW": "adamw", "Adam + L2": "adam_l2", "Adam, no decay": "none"}), (1, {"SGD + L2": "sgd_decay"})],
 )
-def test_the_joint_grids_mark_each_rules_chosen_rate_and_lambda(lab, index, rules):
-    """Above the dose table: a row per λ of each rule's joint grid, a column per rate, ✓ at the pair trained."""
+def test_the_joint_grids_mark_each_rounds_chosen_rate_and_lambda(lab, index, rules):
+    """Above the dose table: a row per λ of each rule's joint grid (round 8's for the Adam rules, round 7's for SGD
+    + L2), a column per rate, ✓ and the round at each round's choice."""
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     table = lab.dataframe[index].value
-    rates = sorted({lr for arm in rules.values() for lr in plan.ROUND7_RATES.get(arm, plan.JOINT_RATES[arm])})
-    assert list(table.columns) == ["rule", "λ", *(f"rate {lr:g}" for lr in rates)]
-    assert len(table) == sum(len(plan.JOINT_DOSES[arm]) for arm in rules.values())
+    grids = {arm: plan.ROUND8_GRIDS.get(arm, (plan.JOINT_RATES[arm], plan.JOINT_DOSES[arm])) for arm in rules.values()}
+    rates = sorted({lr for found, _ in grids.values() for lr in found})
+    assert list(table.columns) == ["training", "λ", *(f"rate {lr:g}" for lr in rates)]
+    assert len(table) == sum(len(doses) for _, doses in grids.values())
     for rule, arm in rules.items():
-        chosen = {JOINT_TUNED[arm], *([ROUND7_ADAMW] if arm == "adamw" else [])}  # AdamW's grid serves two claims
-        rows = table[table["rule"] == rule]
-        marked = {(column, row["λ"]) for _, row in rows.iterrows() for column in table.columns if "✓" in row[column]}
-        assert marked == {(f"rate {lr:g}", f"{decay:g}") for lr, decay in chosen}
+        rows = table[table["training"] == rule]
+        marked = {
+            (column, row["λ"], row[column].split("✓")[1])
+            for _, row in rows.iterrows()
+            for column in table.columns
+            if "✓" in row[column]
+        }
+        chosen = tuning.chosen_rounds(arm)
+        assert marked == {(f"rate {lr:g}", f"{dose:g}", ",".join(map(str, r))) for (lr, dose), r in chosen.items()}
+    if index == 0:  # round 8 chose for each of the Adam rules
+        assert all(arm in ROUND8_TUNED for arm in rules.values())
+
+
+def test_the_augmentation_claims_rates_mark_round_eights_choices(lab):
+    """Small data: each augmentation arm's rate grid, without a λ column, ✓8 at the rate its verdict runs train."""
+    table = lab.dataframe[1].value
+    assert list(table.columns) == ["training", *(f"rate {lr:g}" for lr in plan.ROUND8_RATES)]
+    for label, arm in (("no augmentation", "none"), ("flip + crop + erasing", plan.RECIPE)):
+        (row,) = [row for _, row in table.iterrows() if row["training"] == label]
+        assert [column for column in table.columns if "✓8" in row[column]] == [f"rate {ROUND8_TUNED[arm][0]:g}"]
 
 
 def test_surface_and_steps_controls(lab):
