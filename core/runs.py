@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from core.models import CNNConfig, SmallCNN
-from core.plan import SEEDS, SLOW_TUNED, SLOW_VERDICT_SEEDS
+from core.plan import SEEDS
+from core.slow_plan import SLOW_TUNED, SLOW_VERDICT_SEEDS
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
 PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``

@@ -37,6 +37,11 @@ def tuning_name(arm: str, dose: float, seed: int) -> str:
     return f"tune_{arm}_{dose:g}_seed{seed}"
 
 
+def small_data_seed(seed: int) -> int:
+    """A compared run's draw of images: each seed its own, above DATA_SEED."""
+    return DATA_SEED + 1 + seed
+
+
 def tuning_data_seed(seed: int) -> int:
     """A tuning seed's draw of images: the first seed's is DATA_SEED's (as in round 2), the others' below it, apart
     from the compared runs' draws above it (small_data_seed)."""

@@ -13,8 +13,8 @@ from core import dropout_time, ensembles, tuning
 from core.arms import TUNED
 from core.ensemble_plan import CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS, CHECKPOINT_SEEDS
 from core.evidence import Evidence, paired, percent
-from core.plan import SLOW_ROUND3_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
 from core.runs import load_probs, load_test_labels, slow_records
+from core.slow_plan import SLOW_ROUND3_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
 
 
 def _epochs_to_target(runs: dict[str, list[dict]], share: float) -> dict[str, np.ndarray]:

@@ -46,7 +46,14 @@ def training_data(spec: RunSpec, full: Split) -> tuple[Split, Split | None]:
     return train_split, full.take(held_out) if spec.validation else None
 
 
-PLAN_FILES = ("core/plan.py", "core/runspec.py", "core/ensemble_plan.py", "core/arms.py", "core/mlp.py")
+PLAN_FILES = (
+    "core/plan.py",
+    "core/runspec.py",
+    "core/ensemble_plan.py",
+    "core/slow_plan.py",
+    "core/arms.py",
+    "core/mlp.py",
+)
 
 
 def provenance() -> dict[str, object]:

@@ -10,7 +10,7 @@ import torch
 from scipy import stats
 from torch import nn
 
-from core import claims, evidence, mc_measures, plan
+from core import claims, evidence, mc_measures, plan, slow_plan
 from core.arms import SNAPSHOT_TUNED, TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
@@ -436,7 +436,7 @@ def test_deep_networks_effect_is_batchnorm_minus_plain_at_fifty_layers_both_kaim
 def test_dropout_time_effect_is_the_extra_share_of_epochs_to_a_fixed_target():
     """On seeds 10-14 (round 4), each on its own draw, dropout at the p validation chose: the target is 98 % of the
     lowest best validation accuracy of their ten runs (5 seeds × 2 arms); epochs until it is first reached."""
-    assert plan.SLOW_VERDICT_SEEDS == (10, 11, 12, 13, 14)
+    assert slow_plan.SLOW_VERDICT_SEEDS == (10, 11, 12, 13, 14)
     names = {"none": "none", "dropout": f"dropout{TUNED['slow_dropout']:g}"}
     runs = {arm: [record(f"slow_{name}_seed{s}") for s in range(10, 15)] for arm, name in names.items()}
     assert {r["model"]["dropout"] for r in runs["dropout"]} == {TUNED["slow_dropout"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import dropout_time, ensemble_plan, ensembles, plan, time_measures, tuning
+from core import dropout_time, ensemble_plan, ensembles, plan, slow_plan, time_measures, tuning
 from core.arms import TUNED
 from core.runs import RUNS_DIR, slow_records
 from pages.sections.widgets import claim_note, plot, table
@@ -28,11 +28,11 @@ def dropout_time_section() -> None:
     view = slow_view()
     explain(
         "reg.dropout_time",
-        images=f"{plan.SLOW_IMAGES:,}",
-        validation=f"{plan.SLOW_VALIDATION:,}",
-        every=plan.SLOW.eval_every,
+        images=f"{slow_plan.SLOW_IMAGES:,}",
+        validation=f"{slow_plan.SLOW_VALIDATION:,}",
+        every=slow_plan.SLOW.eval_every,
         target=f"{100 * view['target']:.1f}",
-        seeds=", ".join(map(str, plan.SLOW_VERDICT_SEEDS)),
+        seeds=", ".join(map(str, slow_plan.SLOW_VERDICT_SEEDS)),
         p=f"{TUNED['slow_dropout']:g}",
     )
     plot("dropout_time", dropout_time.slow_figure, view["records"], view["target"], content="recorded")
