@@ -22,7 +22,7 @@ from core.plan import (
     ROUND8_SEEDS,
     SEEDS,
     joint_arm,
-    round8_arm,
+    round_arm,
 )
 from core.runs import small_kept, small_records
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
@@ -58,12 +58,12 @@ def sgd_round7_text(arm: str, label: str, directory: Path) -> str:
 
 def round8_text(arm: str, label: str, directory: Path) -> str:
     """A round 8 arm: its rate (and λ) chosen over its round 8 grid, and its figures on ROUND8_SEEDS."""
-    return f"{round8_choice_text(arm, label, directory)}: {_arm_figures(round8_arm(arm), directory, ROUND8_SEEDS)}"
+    return f"{round8_choice_text(arm, label, directory)}: {_arm_figures(round_arm(arm, 8), directory, ROUND8_SEEDS)}"
 
 
 def round8_difference(arm_a: str, arm_b: str, directory: Path) -> np.ndarray:
     """Per seed of ROUND8_SEEDS, round 8's ``arm_a`` minus ``arm_b``: test accuracy points."""
-    a, b = (small_kept(round8_arm(arm), "test_accuracy", directory, ROUND8_SEEDS) for arm in (arm_a, arm_b))
+    a, b = (small_kept(round_arm(arm, 8), "test_accuracy", directory, ROUND8_SEEDS) for arm in (arm_a, arm_b))
     return 100 * (a - b)
 
 

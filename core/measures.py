@@ -50,7 +50,7 @@ from core.plan import (
     STALL_LOSS,
     STALL_STEPS,
     TUNE_SEEDS,
-    round8_arm,
+    round_arm,
 )
 from core.runs import (
     load_probs,
@@ -78,7 +78,7 @@ ROUND8_TEXT = (
 )
 # The augmentation claims' runs without and with the recipe, per round: round 8's verdict first, the earlier beside.
 AUGMENTATION_ROUNDS = (
-    (ROUND8_TEXT, (round8_arm("none"), round8_arm(RECIPE)), ROUND8_SEEDS),
+    (ROUND8_TEXT, (round_arm("none", 8), round_arm(RECIPE, 8)), ROUND8_SEEDS),
     (
         f"seeds {AUGMENTATION_SEEDS[0]}–{AUGMENTATION_SEEDS[-1]} (round 6; both arms at Adam's untuned rate, 1e-3)",
         ("none", RECIPE),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, TUNED
 from core.ensemble_plan import (
     CHECKPOINT_SEEDS,
     ENSEMBLE_MODEL,
@@ -244,9 +244,25 @@ ROUND8_EXTENSION = {"adamw": 0.03, "adam_l2": 3e-4}
 ROUND8_GRIDS |= {arm: (ROUND8_RATES, (dose, *ROUND8_GRIDS[arm][1])) for arm, dose in ROUND8_EXTENSION.items()}
 
 
-def round8_arm(arm: str) -> str:
-    """The small-data arm at the rate (and λ) validation chose over its round 8 grid (ROUND8_TUNED)."""
-    return f"{arm}_round8"
+# Round 9 (registered on 2026-12-05 before its runs, after the eighth review found "Dropout reduces over-fitting"
+# judged on round 2's seeds, at Adam's untuned rate (1e-3), with p at its grid's lowest point): round 7's deferred
+# dropout part. Dropout takes its rate and p together from ROUND9_GRIDS by round 5's rule at TUNE_SEEDS: ROUND8_RATES
+# × (0.05, the step below round 1's lowest p, 0.1, 0.25, 0.5); the network without dropout keeps its round 8 choice
+# over the same rates (ROUND8_TUNED: the same grid, the same rule). Points trained in earlier rounds are reused (the
+# same runs). Should dropout choose a rate or p at its grid's edge, both arms' grids gain the next step beyond it
+# (rate 1e-4 or 0.1, p 0.025 or 0.7) and both choices are made again over the whole grids. Then each arm at its choice
+# (ROUND9_TUNED, dropout's added once chosen, before its runs) at ROUND9_SEEDS, each seed on its own draw of images (no
+# other run draws them). The verdict: dropout's test accuracy minus that of the network without it, at the end of the
+# schedule, on the 10,000 test images, paired t, the minimum (1 point) unchanged; the test loss and the ECE with
+# dropout off beside; round 2's seeds 0-4 reported beside.
+ROUND9_SEEDS = (30, 31, 32, 33, 34)
+ROUND9_GRIDS = {"none": ROUND8_GRIDS["none"], "dropout": (ROUND8_RATES, (0.05, 0.1, 0.25, 0.5))}
+
+
+def round_arm(arm: str, number: int) -> str:
+    """The small-data arm at the rate (and dose) validation chose over its grid of round ``number``
+    (ROUND8_TUNED, ROUND9_TUNED)."""
+    return f"{arm}_round{number}"
 
 
 SMALL_NARROW = CNNConfig(width=8)  # a second architecture, for "compare networks under the same augmentation"
@@ -431,13 +447,18 @@ def shipped_runs() -> list[RunSpec]:
     for seed in ROUND8_SEEDS:
         for arm, chosen in ROUND8_TUNED.items():
             runs.append(
-                fresh_small_run(round8_arm(arm), *joint_point(arm, *chosen), seed, invariance=arm in FRESH_INVARIANCE)
+                fresh_small_run(round_arm(arm, 8), *joint_point(arm, *chosen), seed, invariance=arm in FRESH_INVARIANCE)
             )
+    for seed in ROUND9_SEEDS:
+        runs += [
+            fresh_small_run(round_arm(arm, 9), *joint_point(arm, *chosen), seed) for arm, chosen in ROUND9_TUNED.items()
+        ]
     points = {(arm, lr, dose) for arm, doses in JOINT_DOSES.items() for lr in JOINT_RATES[arm] for dose in doses}
     points |= {("adamw", lr, dose) for lr in ROUND7_RATES["adamw"] for dose in JOINT_DOSES["adamw"]}
-    points |= {(arm, lr, dose) for arm, (rates, doses) in ROUND8_GRIDS.items() for lr in rates for dose in doses}
+    for grids in (ROUND8_GRIDS, ROUND9_GRIDS):
+        points |= {(arm, lr, dose) for arm, (rates, doses) in grids.items() for lr in rates for dose in doses}
     for arm, lr, dose in sorted(points):
-        if not dose_tuned_rate(arm, lr):  # else the dose tuning's run
+        if not (dose_tuned_rate(arm, lr) and dose in TUNING_GRIDS[arm]):  # else the dose tuning's run
             model, train = joint_point(arm, lr, dose)
             runs += [tuning_run(joint_name(arm, lr, dose, seed), model, train, seed) for seed in TUNE_SEEDS]
     for arm in FULL_ARMS:

@@ -9,7 +9,7 @@ from core import claims, evidence, plan
 from .claim_records import assert_paired, final, planned, record, round8_choice
 
 AUGMENTATION = plan.ROUND8_SEEDS  # round 8: each arm at the rate validation chose
-NONE_RUN, RECIPE_RUN = plan.round8_arm("none"), plan.round8_arm(plan.RECIPE)
+NONE_RUN, RECIPE_RUN = plan.round_arm("none", 8), plan.round_arm(plan.RECIPE, 8)
 
 
 def test_augmentation_effect_is_the_named_recipe_minus_none_per_fresh_seed():
