@@ -11,8 +11,10 @@ from core.ensemble_plan import (
     ENSEMBLE_MODEL,
     ENSEMBLE_SIZE,
     ENSEMBLE_TRAIN,
+    LONG_SEEDS,
     checkpoint_runs,
     checkpoint_tuning_runs,
+    long_checkpoint_runs,
 )
 from core.models import CNNConfig
 from core.runspec import TUNE_SEEDS, RunSpec, small_data_seed, tuning_data_seed, tuning_name
@@ -485,3 +487,9 @@ def shipped_runs() -> list[RunSpec]:
     for seed in CHECKPOINT_SEEDS:
         runs += checkpoint_runs(seed)
     return runs
+
+
+def pending_runs() -> list[RunSpec]:
+    """Registered runs of a round still being trained (``python -m core.train`` runs them, no claim reads them): they
+    move to ``shipped_runs`` once the round's last run is recorded."""
+    return [spec for seed in LONG_SEEDS for spec in long_checkpoint_runs(seed)]

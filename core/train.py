@@ -28,7 +28,7 @@ from core.invariance import invariance_report, transformed_set
 from core.mc_dropout import embeddings, mc_errors, tta_report, tta_scales_report
 from core.mlp import MLPRun, experiment_runs, split_for_training, train_mlp
 from core.models import CNNConfig, SmallCNN
-from core.plan import INVARIANCE_SEED, TTA_TEST_SETS, RunSpec, shipped_runs
+from core.plan import INVARIANCE_SEED, TTA_TEST_SETS, RunSpec, pending_runs, shipped_runs
 from core.runs import RUNS_DIR, TEST_LABELS, private_model
 from core.trainer import accuracy, loss_and_accuracy, train
 from core.weight_decay import decay_dose
@@ -249,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     def wanted(name: str) -> bool:
         return not args.only or any(name.startswith(prefix) for prefix in args.only)
 
-    chosen = [s for s in shipped_runs() if wanted(s.name)]
+    chosen = [s for s in (*shipped_runs(), *pending_runs()) if wanted(s.name)]
     origin = provenance()
     # Two-thread runs one after another; one-thread runs two at a time (the reference machine has 2 cores).
     for spec in [s for s in chosen if s.threads > 1]:

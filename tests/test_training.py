@@ -20,7 +20,7 @@ from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.mlp import experiment_runs
 from core.models import CNNConfig
-from core.plan import DATA_SEED, shipped_runs
+from core.plan import DATA_SEED, pending_runs, shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
 from core.train import PLAN_FILES, _report, provenance, temperature_scaling
@@ -134,23 +134,26 @@ def as_json(config: object) -> dict:
 
 
 def test_every_shipped_run_has_a_record_and_the_main_model_reaches_90_percent():
-    """All runs of `python -m core.train` are shipped (the recap experiments' too); BN + dropout p=0.1 reaches
-    ≥ 90% on the full test set."""
-    for spec in shipped_runs():
+    """All runs of `python -m core.train` are shipped (the recap experiments' too), but a pending round's, whose
+    records so far each match their plan; BN + dropout p=0.1 reaches ≥ 90% on the full test set."""
+    begun = [spec for spec in pending_runs() if (RUNS_DIR / f"{spec.name}.json").exists()]
+    for spec in [*shipped_runs(), *begun]:
         assert (RUNS_DIR / f"{spec.name}.json").exists(), spec.name
         assert (RUNS_DIR / f"{spec.name}.pt").exists() == spec.checkpoint, spec.name
         assert (RUNS_DIR / f"{spec.name}.npz").exists() == (spec.full_probs or spec.val_probs), spec.name
     for group, runs in experiment_runs().items():  # the recap experiments: one record file each, every arm in it
         assert len(load_record(f"mlp_{group}")["runs"]) == len(runs), group
     defaults = {"model": as_json(CNNConfig()), "train": as_json(TrainConfig(steps=0))}
-    for spec in shipped_runs():  # each record was made by its plan (a field added since: its default then)
+    for spec in [*shipped_runs(), *begun]:  # each record was made by its plan (a field added since: its default then)
         record = load_record(spec.name)
         for field, planned in (("model", as_json(spec.model)), ("train", as_json(spec.train))):
             recorded = {key: record[field].get(key, defaults[field][key]) for key in planned}
             assert recorded == planned, (spec.name, field)
         if spec.train_images is not None:  # the draw of its images (recorded since round 2; DATA_SEED before)
             assert record.get("data_seed", DATA_SEED) == spec.data_seed, spec.name
-    planned = {spec.name for spec in shipped_runs()} | {f"mlp_{group}" for group in experiment_runs()}
+    planned = {spec.name for spec in (*shipped_runs(), *pending_runs())} | {
+        f"mlp_{group}" for group in experiment_runs()
+    }
     stale = {path.name for path in RUNS_DIR.iterdir() if path.stem not in planned and path.name != TEST_LABELS}
     assert not stale, f"files of runs no longer planned: {sorted(stale)}"
     assert load_record("dropout_p0.1")["test_accuracy_full"] >= 0.90
