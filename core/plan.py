@@ -18,7 +18,7 @@ from core.ensemble_plan import (
 )
 from core.models import CNNConfig
 from core.runspec import TUNE_SEEDS, RunSpec, small_data_seed, tuning_data_seed, tuning_name
-from core.slow_plan import SLOW, SLOW_IMAGES, SLOW_VALIDATION, slow_runs
+from core.slow_plan import SLOW, SLOW_IMAGES, SLOW_VALIDATION, long_slow_runs, slow_runs
 from core.trainer import TrainConfig
 
 EPOCH = 469  # steps of one epoch at batch 128
@@ -490,6 +490,6 @@ def shipped_runs() -> list[RunSpec]:
 
 
 def pending_runs() -> list[RunSpec]:
-    """Registered runs of a round still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once the round's last run is recorded."""
-    return [spec for seed in LONG_SEEDS for spec in long_checkpoint_runs(seed)]
+    """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
+    move to ``shipped_runs`` once their round's last run is recorded. Round 10's and round 11's so far."""
+    return [spec for seed in LONG_SEEDS for spec in long_checkpoint_runs(seed)] + long_slow_runs()
