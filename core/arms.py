@@ -18,8 +18,9 @@ ROUND8_TUNED: dict[str, tuple[float, float]] = {
     **{"none": (3e-3, 0.0), "flip_shift_erase": (1e-2, 0.0)},
     **{"adamw": (1e-2, 1.0), "adam_l2": (1e-2, 1e-3)},  # over the extended λ (the amendment's)
 }
-# Each arm's (rate, dose) over its round 9 grid (core.plan): the network without dropout keeps round 8's choice.
-ROUND9_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"]}
+# Each arm's (rate, dose) over its round 9 grid (core.plan): the network without dropout keeps round 8's choice;
+# dropout's over the extended grid, at its upper p (the rule allows no second extension).
+ROUND9_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"], "dropout": (3e-3, 0.7)}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

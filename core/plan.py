@@ -259,10 +259,10 @@ ROUND8_GRIDS |= {arm: (ROUND8_RATES, (dose, *ROUND8_GRIDS[arm][1])) for arm, dos
 # dropout off beside; round 2's seeds 0-4 reported beside.
 ROUND9_SEEDS = (30, 31, 32, 33, 34)
 ROUND9_GRIDS = {"none": ROUND8_GRIDS["none"], "dropout": (ROUND8_RATES, (0.05, 0.1, 0.25, 0.5))}
-# Amended at 22:48 UTC, before any verdict run of dropout: it chose rate 3e-3 with p 0.5, its p grid's upper edge
-# (the rate inside), so by the rule its grid gains p 0.7 at every rate (12 runs; 1e-3's is round 1's) and the choice
-# is made again over the whole grid; the network without dropout has no p, so its grid and choice stand. As in rounds
-# 7 and 8, the rule allows no second extension.
+# Amended at 22:48 UTC, before any verdict run of dropout: it chose rate 3e-3 with p 0.5, its p grid's upper edge,
+# so by the rule its grid gains p 0.7 at every rate (12 runs; 1e-3's is round 1's) and the choice is made again; the
+# network without dropout has no p: its grid and choice stand. As in rounds 7 and 8, no second extension. Chosen at
+# 23:02 UTC, before its runs: rate 3e-3 with p 0.7, the extended grid's upper p (ROUND9_TUNED), at ROUND9_SEEDS.
 ROUND9_GRIDS["dropout"] = (ROUND8_RATES, (*ROUND9_GRIDS["dropout"][1], 0.7))
 
 
