@@ -13,6 +13,7 @@ from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.evidence import POINTS, Evidence, deterministic, paired, percent
 from core.measures import FRESH_TEXT, ROUND7_TEXT, ROUND8_TEXT, difference, joint_text, round8_choice_text, tuning_text
 from core.plan import (
+    ADAM_JOINT_DECAYS,
     ADAM_RATES,
     FRESH_SEEDS,
     JOINT_DOSES,
@@ -26,6 +27,8 @@ from core.plan import (
 )
 from core.runs import small_kept, small_records
 from core.weight_decay import OPTIMIZERS, SURFACES, optimizer_path
+
+ROUND5_DOSES = len(ADAM_JOINT_DECAYS["adamw"])  # λ per rule in round 5's grids (the same count for both)
 
 
 def _arm_figures(name: str, directory: Path, seeds: Sequence[int] = SEEDS) -> str:
@@ -129,7 +132,7 @@ def adam_difference_evidence(directory: Path) -> Evidence:
         f"between the paths {float(np.abs(adam - adamw).max()):.2f}); {ROUND8_TEXT}, on the 10,000 test images at "
         "the end of the schedule: "
         + "; ".join(round8_text(rule, label, directory) for rule, label in rules.items())
-        + f". Round 5's test ({FRESH_TEXT}, each rule over {len(ADAM_RATES)} rates × 3 λ): "
+        + f". Round 5's test ({FRESH_TEXT}, each rule over {len(ADAM_RATES)} rates × {ROUND5_DOSES} λ): "
         + "; ".join(joint_arm_text(rule, label, directory, FRESH_SEEDS) for rule, label in rules.items())
         + f", AdamW minus Adam + L2 {difference(joint_arm('adamw'), joint_arm('adam_l2'), directory, FRESH_SEEDS)}. "
         f"Round 2's: seeds 0–4 at the shared rate (1e-3), AdamW minus Adam + L2 "

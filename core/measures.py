@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from core import deep, mlp, preprocessing
-from core.arms import AUGMENTATION_LABELS, SMALL_LABELS
+from core.arms import AUGMENTATION_LABELS
 from core.bn_lab import RUNNING_MODE, SINGLE_MODE, mode_correct
 from core.data import load_debian, load_subset, to_tensor
 from core.ensemble_plan import CHECKPOINT, CHECKPOINT_IMAGES, CHECKPOINT_SEEDS, ENSEMBLE_SIZE
@@ -110,7 +110,7 @@ def augmentation_evidence(directory: Path) -> Evidence:
         f"{percent(none)}, {round8_choice_text(RECIPE, RECIPE_LABEL, directory)}: {percent(chosen)} (test loss "
         f"{loss[0]:.3f} → {loss[1]:.3f}); "
         + "; ".join(f"{label}: {difference(b, a, directory, found)}" for label, (a, b), found in earlier)
-        + f", each arm there: {others}"
+        + f"; every augmentation on round 2's seeds 0–4: {others}"
     )
     return paired(100 * (chosen - none), POINTS, numbers)
 
@@ -196,12 +196,13 @@ def joint_text(
     directory: Path,
     rates: Sequence[float] | None = None,
     doses: Sequence[float] | None = None,
+    dose_name: str = "λ",
 ) -> str:
-    """An arm at the rate (and λ) its validation chose together over ``rates`` × ``doses``
+    """An arm at the rate (and dose, named ``dose_name``) its validation chose together over ``rates`` × ``doses``
     (core.tuning.joint_results), with every point of its grid."""
 
     def point(lr: float, dose: float) -> str:
-        return f"rate {lr:g}" + (f", λ = {dose:g}" if dose else "")
+        return f"rate {lr:g}" + (f", {dose_name} = {dose:g}" if dose else "")
 
     found = joint_results(name, directory, rates, doses)
     grid = "; ".join(f"{point(*key)}: {100 * accuracy:.1f} %" for key, (accuracy, _) in found.items())
@@ -211,22 +212,6 @@ def joint_text(
 def round8_choice_text(name: str, label: str, directory: Path) -> str:
     """A round 8 arm at the rate (and λ) validation chose over its round 8 grid, every point of the grid given."""
     return joint_text(name, label, directory, *ROUND8_GRIDS[name])
-
-
-def dropout_evidence(directory: Path) -> Evidence:
-    none, dropout = arm("none", directory), arm("dropout", directory)
-    loss = {name: small_kept(name, "test_loss", directory).mean() for name in ("none", "dropout")}
-    ece = {
-        name: np.mean([r["ece"]["dropout off"] for r in small_records(name, directory)]) for name in ("none", "dropout")
-    }
-    numbers = (
-        f"test accuracy: none {percent(none)}, {SMALL_LABELS['dropout']} {percent(dropout)} (p "
-        f"{tuning_text('dropout', directory)}); "
-        f"test loss {loss['none']:.3f} → {loss['dropout']:.3f}; ECE {100 * ece['none']:.1f} % → "
-        f"{100 * ece['dropout']:.1f} %; on seeds {FRESH_SEEDS[0]}–{FRESH_SEEDS[-1]} (trained for other claims, all "
-        f"after the 3-seed tuning; not this verdict's seeds): {difference('dropout', 'none', directory)}"
-    )
-    return paired(100 * (dropout - none), POINTS, numbers)
 
 
 def _interval(effects: np.ndarray) -> str:

@@ -361,9 +361,10 @@ TEXTS: dict[str, Text] = {
         "Each rate chosen together with λ, as Loshchilov & Hutter tuned them; every pair trained at {tune_seeds} "
         "seeds, each cell the pair's mean validation accuracy (%), – where a pair was not trained; no test image "
         "played a part. ✓8 marks round 8's choices, each over all the rates {rates} (AdamW with λ 3 as well, the step "
-        "beyond round 7's choice), trained at {seeds} fresh seeds for both Adam claims on this tab. ✓5 and ✓7 mark the "
-        "earlier rounds' choices: round 5's over the first three rates, round 7's over the first four (Adam without "
-        "decay and AdamW) and SGD + L2's over {sgd_rates} × three λ (second table), which its claim still reads.",
+        "beyond round 7's choice, and, once Adam + L2 had chosen its lowest λ, the step below each rule's: "
+        "{extension}), trained at {seeds} fresh seeds for both Adam claims on this tab. ✓5 and ✓7 mark the earlier "
+        "rounds' choices: round 5's over the first three rates, round 7's over the first four (Adam without decay and "
+        "AdamW) and SGD + L2's over {sgd_rates} × three λ (second table), which its claim still reads.",
         "Rate and λ chosen together: mean validation accuracy %, ✓ and the round of each choice.",
     ),
     "reg.augmentation_rates": Text(
@@ -372,6 +373,13 @@ TEXTS: dict[str, Text] = {
         "at {seeds} fresh seeds for the three augmentation claims on this tab (not for dropout's). The recipe's "
         "strength (2-px crop padding, torchvision's default erasing) was set in round 1, not tuned.",
         "Each arm's Adam rate, chosen on validation (✓).",
+    ),
+    "reg.dropout_rates": Text(
+        "The rate and p of the network with dropout (round 9), chosen together on validation from rates {rates} × p "
+        "{doses} ({tune_seeds} seeds per point, each cell the mean validation accuracy in %; no test image played a "
+        "part), beside the rates of the network without dropout (its round 8 choice, kept). Each ✓ point trained at "
+        "{seeds} fresh seeds for the dropout claim below.",
+        "Dropout's rate and p, chosen on validation (✓).",
     ),
     "bn.norms": Text(
         "Wu & He's figure on a real batch: what enters a normalization of the BatchNorm network trained on "

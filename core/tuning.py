@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED
 from core.ensemble_plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES
 from core.plan import (
     ADAM_JOINT_DECAYS,
@@ -163,12 +163,13 @@ def stall_rate(directory: Path = RUNS_DIR) -> float:
 
 def chosen_rounds(arm: str, rounds: Collection[int] = (5, 7, 8)) -> dict[tuple[float, float], list[int]]:
     """Each (rate, dose) one of ``rounds`` chose for ``arm`` over its joint grid, with the rounds that chose it: round 5
-    the Adam rules' (3 rates), round 7 the no-decay network's, AdamW's over 4 rates and SGD + L2's, round 8 its
-    grid's (core.plan.ROUND8_GRIDS)."""
+    the Adam rules' (3 rates), round 7 the no-decay network's, AdamW's over 4 rates and SGD + L2's, rounds 8 and 9
+    their grids' (core.plan.ROUND8_GRIDS, ROUND9_GRIDS)."""
     by_round = {
         5: {rule: JOINT_TUNED[rule] for rule in ADAM_JOINT_DECAYS},
         7: {arm: ROUND7_ADAMW if arm == "adamw" else JOINT_TUNED[arm] for arm in ROUND7_TUNED},
         8: ROUND8_TUNED,
+        9: ROUND9_TUNED,
     }
     found: dict[tuple[float, float], list[int]] = {}
     for number, chosen in by_round.items():
@@ -180,17 +181,18 @@ def chosen_rounds(arm: str, rounds: Collection[int] = (5, 7, 8)) -> dict[tuple[f
 def joint_rows(
     found: Mapping[str, Mapping[tuple[float, float], tuple[float, float]]],
     chosen: Mapping[str, Mapping[tuple[float, float], Sequence[int]]],
+    dose_name: str = "λ",
 ) -> list[dict[str, str]]:
     """One row per dose of each arm's joint grid (``joint_results``: (rate, dose) -> mean validation accuracy and
     loss), one column per rate of any arm: the validation accuracy in percent, ✓ and the rounds where validation
     chose (``chosen_rounds``: a grid may serve several claims, each choosing over its own part), – where the arm's
-    grid has no such rate. The λ column is left out when no arm has a dose."""
+    grid has no such rate. The dose column (headed ``dose_name``) is left out when no arm has a dose."""
     rates = sorted({lr for grid in found.values() for lr, _ in grid})
     has_doses = any(dose for grid in found.values() for _, dose in grid)
     rows = []
     for name, grid in found.items():
         for dose in sorted({dose for _, dose in grid}):
-            row = {"training": name, **({"λ": f"{dose:g}"} if has_doses else {})}
+            row = {"training": name, **({dose_name: f"{dose:g}"} if has_doses else {})}
             for lr in rates:
                 rounds = chosen[name].get((lr, dose), ())
                 cell = f"{100 * grid[(lr, dose)][0]:.1f}" if (lr, dose) in grid else "–"

@@ -34,21 +34,21 @@ def assert_paired(name: str, effects, tolerance: float = 1e-9) -> None:
     assert found.seeds == len(effects) and f"paired t over {len(effects)} seeds" in found.text
 
 
-def round8_choice(arm: str) -> tuple[float, float]:
-    """The (rate, dose) validation chose for ``arm`` over its round 8 grid."""
-    rates, doses = plan.ROUND8_GRIDS[arm]
+def round_choice(arm: str, grids: dict = plan.ROUND8_GRIDS) -> tuple[float, float]:
+    """The (rate, dose) validation chose for ``arm`` over its grid in ``grids`` (a round's)."""
+    rates, doses = grids[arm]
     return tuning.joint_choice(arm, rates=rates, doses=doses)
 
 
 def planned(name: str, seeds: tuple[int, ...]) -> np.ndarray:
     """Test accuracy at the end of the schedule of a registered arm (its run name), per seed, after checking each run
-    is the planned one: its rate, λ, optimizer and augmentation, its seed, that seed's own draw of images, a committed
-    plan."""
+    is the planned one: its rate, λ, optimizer, augmentation and dropout, its seed, that seed's own draw of images, a
+    committed plan."""
     specs = {spec.name: spec for spec in plan.shipped_runs()}
     for seed in seeds:
         found, spec = record(f"small_{name}_seed{seed}"), specs[f"small_{name}_seed{seed}"]
         keys = ("lr", "weight_decay", "optimizer", "augment")
         assert [found["train"][key] for key in keys] == [getattr(spec.train, key) for key in keys]
-        assert found["train"]["seed"] == seed and found["model"]["dropout"] == 0
+        assert found["train"]["seed"] == seed and found["model"]["dropout"] == spec.model.dropout
         assert found["data_seed"] == plan.small_data_seed(seed) and found["plan_committed"]
     return final(name, seeds=seeds)

@@ -6,7 +6,7 @@ from scipy import stats
 
 from core import claims, evidence, plan
 
-from .claim_records import assert_paired, final, planned, record, round8_choice
+from .claim_records import assert_paired, final, planned, record, round_choice
 
 AUGMENTATION = plan.ROUND8_SEEDS  # round 8: each arm at the rate validation chose
 NONE_RUN, RECIPE_RUN = plan.round_arm("none", 8), plan.round_arm(plan.RECIPE, 8)
@@ -17,7 +17,7 @@ def test_augmentation_effect_is_the_named_recipe_minus_none_per_fresh_seed():
     the rate validation chose, both on each seed's own draw of images."""
     assert plan.RECIPE == "flip_shift_erase" and AUGMENTATION == (25, 26, 27, 28, 29)
     for arm, name in (("none", NONE_RUN), (plan.RECIPE, RECIPE_RUN)):
-        assert record(f"small_{name}_seed25")["train"]["lr"] == round8_choice(arm)[0]
+        assert record(f"small_{name}_seed25")["train"]["lr"] == round_choice(arm)[0]
     assert_paired(
         "augmentation-generalizes", 100 * (planned(RECIPE_RUN, AUGMENTATION) - planned(NONE_RUN, AUGMENTATION))
     )

@@ -22,7 +22,7 @@ from core.plan import INVARIANCE_SEED, SEEDS, SMALL_EPOCH, TTA_TEST_SETS
 from core.runs import RUNS_DIR, load_run, private_model
 from core.texts import TEXTS
 
-from .claim_records import assert_paired, final, record
+from .claim_records import assert_paired, final, planned, record, round_choice
 
 ROOT = Path(__file__).parents[1]
 REQUIRED = {
@@ -121,9 +121,14 @@ def test_a_claim_whose_second_part_fails_is_not_shown_whatever_its_effect():
     assert (claim.verdict(found), claim.reason(found)) == (claims.NOT_SHOWN, claims.FAILS)
 
 
-def test_dropout_effect_is_a_paired_difference_to_none():
-    """Dropout against the same seeds without it."""
-    assert_paired("dropout-regularizes", 100 * (final("dropout") - final("none")))
+def test_dropout_is_tested_at_the_rate_and_p_validation_chose():
+    """Round 9: dropout and no dropout, each at its choice over its round 9 grid, on seeds 30-34."""
+    assert plan.ROUND9_SEEDS == (30, 31, 32, 33, 34)
+    for arm in ("dropout", "none"):
+        found = record(f"small_{plan.round_arm(arm, 9)}_seed30")
+        assert (found["train"]["lr"], found["model"]["dropout"]) == round_choice(arm, plan.ROUND9_GRIDS)
+    seeds = plan.ROUND9_SEEDS
+    assert_paired("dropout-regularizes", 100 * (planned("dropout_round9", seeds) - planned("none_round9", seeds)))
 
 
 def test_early_stopping_keeps_the_best_validation_accuracy_and_the_lowest_validation_loss_of_every_epoch():

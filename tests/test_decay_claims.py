@@ -7,7 +7,7 @@ from core import claims, evidence, plan, tuning
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.weight_decay import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
 
-from .claim_records import assert_paired, final, planned, record, round8_choice
+from .claim_records import assert_paired, final, planned, record, round_choice
 
 
 def test_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
@@ -16,7 +16,7 @@ def test_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
     assert plan.ROUND8_SEEDS == (25, 26, 27, 28, 29)
     for arm in ("adamw", "none"):
         train = record(f"small_{plan.round_arm(arm, 8)}_seed25")["train"]
-        assert (train["lr"], train["weight_decay"]) == round8_choice(arm)
+        assert (train["lr"], train["weight_decay"]) == round_choice(arm)
     seeds = plan.ROUND8_SEEDS
     assert_paired("weight-decay-regularizes", 100 * (planned("adamw_round8", seeds) - planned("none_round8", seeds)))
     for seed in seeds:
@@ -64,7 +64,7 @@ def test_adam_difference_is_jointly_tuned_adamw_minus_adam_l2_accuracy_on_fresh_
     test-accuracy difference on seeds 25-29, each run on its seed's own draw of images."""
     for rule in ("adamw", "adam_l2"):
         train = record(f"small_{plan.round_arm(rule, 8)}_seed25")["train"]
-        assert (train["lr"], train["weight_decay"]) == round8_choice(rule)
+        assert (train["lr"], train["weight_decay"]) == round_choice(rule)
         assert train["optimizer"] == ("adamw" if rule == "adamw" else "adam")
     adamw, adam_l2 = (planned(plan.round_arm(rule, 8), plan.ROUND8_SEEDS) for rule in ("adamw", "adam_l2"))
     assert_paired("l2-differs-from-decay-for-adam", 100 * (adamw - adam_l2))

@@ -20,9 +20,10 @@ from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.mlp import experiment_runs
 from core.models import CNNConfig
-from core.plan import DATA_SEED, pending_runs, shipped_runs
+from core.plan import pending_runs, shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
+from core.runspec import DATA_SEED
 from core.train import PLAN_FILES, _report, provenance, temperature_scaling
 from core.trainer import AUGMENTATIONS, TrainConfig, Trainer, accuracy, mean_loss, train
 

@@ -1,10 +1,14 @@
 """core.tuning: the doses core.plan trains at are the ones validation chose, by the rule, from the shipped records."""
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from core import arms, ensemble_plan, plan, tuning
 from core.runs import load_record, load_val_probs
+from core.runspec import DATA_SEED
 from core.tuning import joint_rows
 from core.weight_decay import tuning_rows
 
@@ -24,7 +28,7 @@ def test_the_planned_dose_is_the_one_validation_chose(arm):
         for seed in plan.TUNE_SEEDS:
             record = load_record(plan.tuning_name(arm, dose, seed))
             assert record["seed"] == seed not in plan.SEEDS
-            assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)  # seed 100's predates it
+            assert record.get("data_seed", DATA_SEED) == plan.tuning_data_seed(seed)  # seed 100's predates it
             assert record["model"]["dropout"] == model.dropout and record["train"]["weight_decay"] == train.weight_decay
             assert record["kept_step"] == train.steps
             draws.add(plan.tuning_data_seed(seed))
@@ -60,20 +64,24 @@ def assert_grid_runs(arm: str, found: dict[tuple[float, float], tuple[float, flo
             assert (train["lr"], train["weight_decay"], train["seed"]) == (lr, planned.weight_decay, seed)
             assert (train["optimizer"], train["augment"]) == (planned.optimizer, planned.augment)
             assert record["model"]["dropout"] == model.dropout
-            assert record.get("data_seed", plan.DATA_SEED) == plan.tuning_data_seed(seed)
+            assert record.get("data_seed", DATA_SEED) == plan.tuning_data_seed(seed)
             assert record["kept_step"] == train["steps"] == plan.SMALL.steps
 
 
-@pytest.mark.parametrize("arm", list(plan.ROUND8_GRIDS))
-def test_round_eights_choices_are_validations_over_each_arms_grid(arm):
-    """ROUND8_TUNED is the arm's (rate, dose) with the highest mean validation accuracy over its round 8 grid (ties:
-    the lower mean validation loss), inside the grid's rates and λ (no registered extension was needed); the grid
-    holds round 5's and round 7's points of the arm."""
-    rates, doses = plan.ROUND8_GRIDS[arm]
+ROUNDS = {8: (plan.ROUND8_GRIDS, arms.ROUND8_TUNED), 9: (plan.ROUND9_GRIDS, arms.ROUND9_TUNED)}
+
+
+@pytest.mark.parametrize("number, arm", [(number, arm) for number, (grids, _) in ROUNDS.items() for arm in grids])
+def test_round_eights_and_nines_choices_are_validations_over_each_arms_grid(number, arm):
+    """ROUND8_TUNED and ROUND9_TUNED hold each arm's (rate, dose) with the highest mean validation accuracy over its
+    grid of that round (ties: the lower mean validation loss), inside the grid's rates and doses (no further
+    extension was needed); round 8's grids hold round 5's and round 7's points of the arm."""
+    grids, tuned = ROUNDS[number]
+    rates, doses = grids[arm]
     found = tuning.joint_results(arm, rates=rates, doses=doses)
     best = max(accuracy for accuracy, _ in found.values())
     chosen = min((point for point, (accuracy, _) in found.items() if accuracy == best), key=lambda p: found[p][1])
-    assert arms.ROUND8_TUNED[arm] == chosen == tuning.joint_choice(arm, rates=rates, doses=doses)
+    assert tuned[arm] == chosen == tuning.joint_choice(arm, rates=rates, doses=doses)
     assert rates[0] < chosen[0] < rates[-1] and (len(doses) == 1 or doses[0] < chosen[1] < doses[-1])
     if arm in plan.JOINT_DOSES:  # round 5's and round 7's points of the arm are part of it
         earlier = plan.ROUND7_RATES.get(arm, plan.JOINT_RATES[arm])
@@ -81,15 +89,40 @@ def test_round_eights_choices_are_validations_over_each_arms_grid(arm):
     assert_grid_runs(arm, found)
 
 
+# The commit that fixed each verdict arm's choice, before its runs.
+CHOSEN_AT = {
+    **{plan.round_arm(arm, 8): "c1627e5" for arm in ("none", plan.RECIPE)},
+    **{plan.round_arm(arm, 8): "dc07cd4" for arm in ("adamw", "adam_l2")},
+    plan.round_arm("none", 9): "699f560",
+}
+
+
+@pytest.mark.parametrize("name, commit", CHOSEN_AT.items())
+def test_each_verdict_run_started_from_its_arms_choice_or_later(name, commit):
+    """Every verdict run of rounds 8 and 9 records a committed plan at the commit that fixed its arm's choice or a
+    later one (this needs the repository's history: skipped in a shallow clone)."""
+    root = Path(__file__).parents[1]
+
+    def git(*args: str) -> int:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True).returncode
+
+    if git("cat-file", "-e", f"{commit}^{{commit}}"):
+        pytest.skip("the repository's history is not here")
+    for seed in plan.ROUND8_SEEDS if name.endswith("8") else plan.ROUND9_SEEDS:
+        found = load_record(f"small_{name}_seed{seed}")
+        assert found["plan_committed"] and git("merge-base", "--is-ancestor", commit, found["commit"]) == 0
+
+
 def test_each_choice_is_marked_with_the_rounds_that_made_it():
-    """Round 5 chose the Adam rules' points, round 7 the no-decay network's, AdamW's second and SGD + L2's, round 8
-    each of its arms'; a point two rounds chose names both."""
+    """Round 5 chose the Adam rules' points, round 7 the no-decay network's, AdamW's second and SGD + L2's, rounds 8
+    and 9 each of their arms'; a point two rounds chose names both."""
     assert tuning.chosen_rounds("adam_l2", (5,)) == {arms.JOINT_TUNED["adam_l2"]: [5]}
     assert tuning.chosen_rounds("sgd_decay") == {arms.JOINT_TUNED["sgd_decay"]: [7]}
     found = tuning.chosen_rounds("adamw")
     assert sorted(number for rounds in found.values() for number in rounds) == [5, 7, 8]
     assert found[arms.ROUND7_ADAMW][0] == 7 and 8 in found[arms.ROUND8_TUNED["adamw"]]
     assert tuning.chosen_rounds(plan.RECIPE) == {arms.ROUND8_TUNED[plan.RECIPE]: [8]}
+    assert tuning.chosen_rounds("none", (8, 9)) == {arms.ROUND8_TUNED["none"]: [8, 9]}  # round 9 kept round 8's
 
 
 def test_round_sevens_adamw_is_its_choice_over_the_extended_rates():

@@ -22,6 +22,7 @@ from pages.ui.kit import explain, link_label, pictures_ui, projector_mode, tabs_
 
 PER_EPOCH = plan.SMALL_IMAGES // plan.SMALL.batch_size  # steps per epoch of the small-data runs
 WITH, WITHOUT = AUGMENTATION_LABELS[plan.RECIPE], AUGMENTATION_LABELS["none"]
+RULES = {"AdamW": "adamw", "Adam + L2": "adam_l2"}  # the Adam decay rules, as the weight-decay tables name them
 
 
 def seed_records(arm: str, seeds: tuple[int, ...] = plan.SEEDS) -> list[dict]:
@@ -51,6 +52,7 @@ def small_data_view() -> dict:
         "grid": reg.grid_rows(pairs),
         "same": reg.same_augmentation_rows({arm: seed_records(arm, plan.FRESH_SEEDS) for arm in same}, SMALL_LABELS),
         "rates": joint_table({AUGMENTATION_LABELS[arm]: arm for arm in ("none", plan.RECIPE)}, rounds=(8,)),
+        "dropout_rates": joint_table({"no dropout": "none", "dropout": "dropout"}, (8, 9), plan.ROUND9_GRIDS, "p"),
     }
 
 
@@ -69,8 +71,7 @@ def decay_view() -> dict:
         f"AdamW, λ = {TUNED['adamw']:g}": "adamw",
     }
     norms = {label: curves(arm, "weight_norm") for label, arm in runs.items()}
-    adam = {"AdamW": "adamw", "Adam + L2": "adam_l2"}
-    rules = {**adam, "SGD + L2": "sgd_decay"}
+    rules = {**RULES, "SGD + L2": "sgd_decay"}
     grids = {rule: tuning.tuning_records(arm) for rule, arm in rules.items()}
     return {
         "norms": norms,
@@ -79,7 +80,7 @@ def decay_view() -> dict:
         "l2_train": np.mean([r["kept"]["train_accuracy"] for r in seed_records("adam_l2")]),
         "accuracies": {label: curves(arm, "test_accuracy") for label, arm in runs.items()},
         "doses": weight_decay.tuning_rows(grids, {rule: TUNED[arm] for rule, arm in rules.items()}),
-        "joint": joint_table({**adam, "Adam, no decay": "none"}),
+        "joint": joint_table({**RULES, "Adam, no decay": "none"}),
         "joint_sgd": joint_table({"SGD + L2": "sgd_decay"}),
     }
 
@@ -90,13 +91,30 @@ def round8_figures() -> dict[str, object]:
     return {"rates": rates, "tune_seeds": len(plan.TUNE_SEEDS), "seeds": len(plan.ROUND8_SEEDS)}
 
 
-def joint_table(rules: dict[str, str], rounds: tuple[int, ...] = (5, 7, 8)) -> list[dict[str, str]]:
-    """The joint grids of ``rules`` (round 8's; round 7's for an arm round 8 did not tune): a row per λ, a column per
-    rate, ✓ and the rounds at the choices of ``rounds``."""
-    grids = {arm: plan.ROUND8_GRIDS.get(arm, (None, None)) for arm in rules.values()}
+def round9_figures() -> dict[str, object]:
+    """What the round 9 caption names: dropout's rates and p, the tuning seeds and verdict seeds."""
+    rates, doses = plan.ROUND9_GRIDS["dropout"]
+    return {
+        "rates": ", ".join(f"{rate:g}" for rate in rates),
+        "doses": ", ".join(f"{p:g}" for p in doses),
+        "tune_seeds": len(plan.TUNE_SEEDS),
+        "seeds": len(plan.ROUND9_SEEDS),
+    }
+
+
+def joint_table(
+    rules: dict[str, str],
+    rounds: tuple[int, ...] = (5, 7, 8),
+    round_grids: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = plan.ROUND8_GRIDS,
+    dose_name: str = "λ",
+) -> list[dict[str, str]]:
+    """The joint grids of ``rules`` (``round_grids``'; round 7's for an arm it does not tune): a row per dose, a
+    column per rate, ✓ and the rounds at the choices of ``rounds``."""
+    grids = {arm: round_grids.get(arm, (None, None)) for arm in rules.values()}
     return tuning.joint_rows(
         {rule: tuning.joint_results(arm, rates=grids[arm][0], doses=grids[arm][1]) for rule, arm in rules.items()},
         {rule: tuning.chosen_rounds(arm, rounds) for rule, arm in rules.items()},
+        dose_name,
     )
 
 
@@ -199,8 +217,11 @@ def small_data_section() -> None:
     table("summary", view["summary"], content="recorded")
     explain("reg.augmentation_rates", "caption", **round8_figures())
     table("augmentation_rates", view["rates"], content="recorded", whole=True)
-    for claim in ("augmentation-generalizes", "augmentation-shrinks-gap", "dropout-regularizes"):
+    for claim in ("augmentation-generalizes", "augmentation-shrinks-gap"):
         claim_note(claim)
+    explain("reg.dropout_rates", "caption", **round9_figures())
+    table("dropout_rates", view["dropout_rates"], content="recorded", whole=True)
+    claim_note("dropout-regularizes")
     explain("reg.grid", "caption", recipe=WITH)
     table("grid", view["grid"], content="recorded")
     st.subheader("Compare networks under the same augmentation")
@@ -259,7 +280,8 @@ def weight_decay_section() -> None:
     claim_note("l2-differs-from-decay-for-adam")
     st.subheader("Rate and λ chosen together")
     sgd_rates = ", ".join(f"{rate:g}" for rate in plan.SGD_JOINT_RATES)
-    explain("reg.decay_joint", "caption", sgd_rates=sgd_rates, **round8_figures())
+    extension = ", ".join(f"{label} λ {plan.ROUND8_EXTENSION[arm]:g}" for label, arm in RULES.items())
+    explain("reg.decay_joint", "caption", sgd_rates=sgd_rates, extension=extension, **round8_figures())
     table("joint", view["joint"], content="recorded", whole=True)
     table("joint_sgd", view["joint_sgd"], content="recorded", whole=True)
     st.subheader("λ chosen on validation at one rate (round 2), for each rule")

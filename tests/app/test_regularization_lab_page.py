@@ -5,7 +5,7 @@ import json
 import pytest
 
 from core import claims, ensemble_plan, plan, tuning
-from core.arms import ROUND8_TUNED, TUNED
+from core.arms import ROUND8_TUNED, ROUND9_TUNED, TUNED
 from core.labs import REGULARIZATION, RegularizationTab
 from core.runs import load_record
 
@@ -163,6 +163,16 @@ def test_the_augmentation_claims_rates_mark_round_eights_choices(lab):
     for label, arm in (("no augmentation", "none"), ("flip + crop + erasing", plan.RECIPE)):
         (row,) = [row for _, row in table.iterrows() if row["training"] == label]
         assert [column for column in table.columns if "✓8" in row[column]] == [f"rate {ROUND8_TUNED[arm][0]:g}"]
+
+
+def test_the_dropout_claims_grid_marks_round_nines_choices(lab):
+    """Small data: dropout's rate × p grid beside the network without dropout's rates, ✓ at each verdict's point."""
+    table = lab.dataframe[2].value
+    rates, doses = plan.ROUND9_GRIDS["dropout"]
+    assert list(table.columns) == ["training", "p", *(f"rate {lr:g}" for lr in rates)]
+    assert list(table["p"]) == ["0", *(f"{p:g}" for p in doses)]
+    marked = [(row["p"], column) for _, row in table.iterrows() for column in table.columns if "✓" in row[column]]
+    assert marked == [(f"{p:g}", f"rate {lr:g}") for lr, p in (ROUND9_TUNED["none"], ROUND9_TUNED["dropout"])]
 
 
 def test_surface_and_steps_controls(lab):
