@@ -75,14 +75,19 @@ ROUNDS = {8: (plan.ROUND8_GRIDS, arms.ROUND8_TUNED), 9: (plan.ROUND9_GRIDS, arms
 def test_round_eights_and_nines_choices_are_validations_over_each_arms_grid(number, arm):
     """ROUND8_TUNED and ROUND9_TUNED hold each arm's (rate, dose) with the highest mean validation accuracy over its
     grid of that round (ties: the lower mean validation loss), inside the grid's rates and doses (no further
-    extension was needed); round 8's grids hold round 5's and round 7's points of the arm."""
+    extension was needed) but round 9's p, at its extended grid's edge; round 8's grids hold round 5's and round 7's
+    points of the arm."""
     grids, tuned = ROUNDS[number]
     rates, doses = grids[arm]
     found = tuning.joint_results(arm, rates=rates, doses=doses)
     best = max(accuracy for accuracy, _ in found.values())
     chosen = min((point for point, (accuracy, _) in found.items() if accuracy == best), key=lambda p: found[p][1])
     assert tuned[arm] == chosen == tuning.joint_choice(arm, rates=rates, doses=doses)
-    assert rates[0] < chosen[0] < rates[-1] and (len(doses) == 1 or doses[0] < chosen[1] < doses[-1])
+    assert rates[0] < chosen[0] < rates[-1]
+    if (number, arm) == (9, "dropout"):  # the extension's p, where the rule allows no second extension
+        assert chosen[1] == doses[-1] == 0.7
+    else:
+        assert len(doses) == 1 or doses[0] < chosen[1] < doses[-1]
     if arm in plan.JOINT_DOSES:  # round 5's and round 7's points of the arm are part of it
         earlier = plan.ROUND7_RATES.get(arm, plan.JOINT_RATES[arm])
         assert {(lr, dose) for lr in earlier for dose in plan.JOINT_DOSES[arm]} <= set(found)
@@ -94,6 +99,7 @@ CHOSEN_AT = {
     **{plan.round_arm(arm, 8): "c1627e5" for arm in ("none", plan.RECIPE)},
     **{plan.round_arm(arm, 8): "dc07cd4" for arm in ("adamw", "adam_l2")},
     plan.round_arm("none", 9): "699f560",
+    plan.round_arm("dropout", 9): "29af967",
 }
 
 
