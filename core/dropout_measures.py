@@ -12,11 +12,28 @@ from core.evidence import POINTS, Evidence, paired, percent
 from core.measures import difference, joint_text, tuning_text
 from core.plan import FRESH_SEEDS, ROUND9_GRIDS, ROUND9_SEEDS, SEEDS, round_arm
 from core.runs import small_kept, small_records
+from core.tuning import joint_choice, joint_results
 
 ROUND9_TEXT = (
     f"seeds {ROUND9_SEEDS[0]}–{ROUND9_SEEDS[-1]} (registered before their runs, each on its own draw of images, each "
     "arm at the rate (and p) validation chose)"
 )
+
+
+def _choice_text(arm: str, label: str, directory: Path) -> str:
+    """An arm at its round 9 choice: every point of a rate-only grid, else the best three of its grid (the Small data
+    tab's table shows every point)."""
+    rates, doses = ROUND9_GRIDS[arm]
+    if len(doses) == 1:
+        return joint_text(arm, label, directory, rates, doses, dose_name="p")
+    found = joint_results(arm, directory, rates, doses)
+    best = sorted(found, key=lambda point: (-found[point][0], found[point][1]))[:3]
+    lr, p = joint_choice(arm, directory, rates, doses)
+    points = "; ".join(f"rate {r:g}, p = {q:g}: {100 * found[(r, q)][0]:.1f} %" for r, q in best)
+    return (
+        f"{label} at rate {lr:g}, p = {p:g} (chosen on validation from {len(rates)} rates × {len(doses)} p; the best "
+        f"three: {points})"
+    )
 
 
 def round9_text(arm: str, label: str, directory: Path) -> str:
@@ -25,7 +42,7 @@ def round9_text(arm: str, label: str, directory: Path) -> str:
     name = round_arm(arm, 9)
     ece = np.mean([r["ece"]["dropout off"] for r in small_records(name, directory, ROUND9_SEEDS)])
     return (
-        f"{joint_text(arm, label, directory, *ROUND9_GRIDS[arm], dose_name='p')}: train "
+        f"{_choice_text(arm, label, directory)}: train "
         f"{percent(small_kept(name, 'train_accuracy', directory, ROUND9_SEEDS))}, test "
         f"{percent(small_kept(name, 'test_accuracy', directory, ROUND9_SEEDS))}, test loss "
         f"{small_kept(name, 'test_loss', directory, ROUND9_SEEDS).mean():.3f}, ECE {100 * ece:.1f} %"
