@@ -37,7 +37,7 @@ def _choice_text(arm: str, label: str, directory: Path) -> str:
 
 
 def round9_text(arm: str, label: str, directory: Path) -> str:
-    """A round 9 arm: its choice over its grid (every point given), then its training and test accuracy, test loss
+    """A round 9 arm: its choice over its grid (``_choice_text``), then its training and test accuracy, test loss
     and ECE with dropout off on ROUND9_SEEDS."""
     name = round_arm(arm, 9)
     ece = np.mean([r["ece"]["dropout off"] for r in small_records(name, directory, ROUND9_SEEDS)])
