@@ -21,6 +21,9 @@ ROUND8_TUNED: dict[str, tuple[float, float]] = {
 # Each arm's (rate, dose) over its round 9 grid (core.plan): the network without dropout keeps round 8's choice;
 # dropout's over the extended grid, at its upper p (the rule allows no second extension).
 ROUND9_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"], "dropout": (3e-3, 0.7)}
+# Each arm's (rate, dose) over its round 12 grid (core.augment_plan), added as each is chosen: the network without
+# augmentation keeps round 8's choice, dropout round 9's (rate, p).
+ROUND12_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"], "dropout": ROUND9_TUNED["dropout"]}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

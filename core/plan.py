@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, TUNED
+from core.augment_plan import round12_runs
 from core.ensemble_plan import (
     CHECKPOINT_SEEDS,
     ENSEMBLE_MODEL,
@@ -17,8 +18,20 @@ from core.ensemble_plan import (
     long_checkpoint_runs,
 )
 from core.models import CNNConfig
-from core.runspec import TUNE_SEEDS, RunSpec, small_data_seed, tuning_data_seed, tuning_name
+from core.runspec import TUNE_SEEDS, RunSpec, small_data_seed, tuning_name
 from core.slow_plan import SLOW, SLOW_IMAGES, SLOW_VALIDATION, long_slow_runs, slow_runs
+from core.small_plan import (
+    COMPARISON_AUGMENT,
+    EARLY_STOPPING_ARM,
+    SMALL,
+    SMALL_EPOCH,
+    SMALL_IMAGES,
+    SMALL_NARROW,
+    SMALL_VALIDATION,
+    fresh_small_run,
+    round_arm,
+    tuning_run,
+)
 from core.trainer import TrainConfig
 
 EPOCH = 469  # steps of one epoch at batch 128
@@ -50,16 +63,6 @@ SEEDS = (0, 1, 2, 3, 4)  # every seeded comparison of the small-data regime
 # seed, so differences stay paired), so the interval covers the draw of the scarce data as well as the
 # initialization and data order; the tuning runs' images are other draws still (tuning_data_seed).
 
-
-# The small-data regime: 500 training images, 300 epochs (1,500 steps), enough for every arm's training loss to
-# flatten, augmented or not (README lists each arm's last change). Evaluated every 20 epochs on the clean training
-# images, 500 held-out validation images and the shipped test subset.
-# The checkpoint rule, fixed in round 2 (committed with its records): every arm is measured at the end of its cosine
-# schedule, on the 10,000 test images. Early stopping, the one claim about another checkpoint, keeps the weights of
-# the lowest validation loss, evaluated every epoch (SMALL_EPOCH steps), and compares them with the end of the run.
-SMALL_IMAGES, SMALL_VALIDATION = 500, 500
-SMALL = TrainConfig(steps=1500, batch_size=100, optimizer="adam", lr=1e-3, cosine=True, eval_every=100)
-SMALL_EPOCH = SMALL_IMAGES // SMALL.batch_size
 # The augmentation the claims test: Zhong et al.'s recipe, named in round 1 (it entered git with round 1's records).
 RECIPE = "flip_shift_erase"
 # Doses are tuned on validation before the compared runs, every dosed arm with the same effort: one run per grid
@@ -266,15 +269,6 @@ ROUND9_GRIDS = {"none": ROUND8_GRIDS["none"], "dropout": (ROUND8_RATES, (0.05, 0
 ROUND9_GRIDS["dropout"] = (ROUND8_RATES, (*ROUND9_GRIDS["dropout"][1], 0.7))
 
 
-def round_arm(arm: str, number: int) -> str:
-    """The small-data arm at the rate (and dose) validation chose over its grid of round ``number``
-    (ROUND8_TUNED, ROUND9_TUNED)."""
-    return f"{arm}_round{number}"
-
-
-SMALL_NARROW = CNNConfig(width=8)  # a second architecture, for "compare networks under the same augmentation"
-EARLY_STOPPING_ARM = "constant_rate"
-COMPARISON_AUGMENT = "rand_augment"  # strong enough to move both widths (flip + crop gained nothing in round 1)
 SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
     "none": (CNNConfig(), replace(SMALL, validate_every=SMALL_EPOCH)),
     # Early stopping's run (registered on 2026-12-04 before its runs): the same training at Adam's constant rate, so
@@ -354,36 +348,6 @@ OVERCONFIDENT_RUN = RunSpec(
     threads=1,
     data_seed=small_data_seed(0),
 )
-
-
-def tuning_run(
-    name: str,
-    model: CNNConfig,
-    train: TrainConfig,
-    seed: int,
-    images: int = SMALL_IMAGES,
-    validation: int = SMALL_VALIDATION,
-) -> RunSpec:
-    """A tuning run: measured at the end of its schedule, on its tuning seed's own draw of images."""
-    seeded = replace(train, seed=seed)
-    common = dict(checkpoint=False, train_images=images, validation=validation, detailed=True, threads=1)
-    return RunSpec(name, model, seeded, **common, data_seed=tuning_data_seed(seed))
-
-
-def fresh_small_run(arm: str, model: CNNConfig, train: TrainConfig, seed: int, **recorded: bool) -> RunSpec:
-    """A small-data arm at a seed registered for a verdict, on that seed's own draw of images; validated every epoch
-    only where early stopping reads it."""
-    config = replace(train, seed=seed, validate_every=train.validate_every if arm == EARLY_STOPPING_ARM else 0)
-    common = dict(train_images=SMALL_IMAGES, validation=SMALL_VALIDATION, detailed=True, threads=1)
-    return RunSpec(
-        f"small_{arm}_seed{seed}",
-        model,
-        config,
-        arm == "dropout",
-        **common,
-        **recorded,
-        data_seed=small_data_seed(seed),
-    )
 
 
 def shipped_runs() -> list[RunSpec]:
@@ -496,5 +460,5 @@ def shipped_runs() -> list[RunSpec]:
 
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded. Round 10's and round 11's so far."""
-    return [spec for seed in LONG_SEEDS for spec in long_checkpoint_runs(seed)] + long_slow_runs()
+    move to ``shipped_runs`` once their round's last run is recorded. Rounds 10, 11 and 12 so far."""
+    return [spec for seed in LONG_SEEDS for spec in long_checkpoint_runs(seed)] + long_slow_runs() + round12_runs()

@@ -51,6 +51,8 @@ PLAN_FILES = (
     "core/runspec.py",
     "core/ensemble_plan.py",
     "core/slow_plan.py",
+    "core/small_plan.py",
+    "core/augment_plan.py",
     "core/arms.py",
     "core/mlp.py",
 )

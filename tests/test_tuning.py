@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import arms, ensemble_plan, plan, tuning
+from core import arms, augment_plan, ensemble_plan, plan, tuning
 from core.runs import load_record, load_val_probs
 from core.runspec import DATA_SEED
 from core.tuning import joint_rows
@@ -266,3 +266,9 @@ def test_a_run_whose_loss_is_not_finite_stalls():
     """A diverged run (NaN loss) counts as stalled; one that learns does not."""
     assert tuning.stalls({"train_loss": [0.5] * 5 + [float("nan")] * 10})
     assert not tuning.stalls({"train_loss": [2.3] * 5 + [0.4] * 10})
+
+
+def test_round_twelve_tunes_every_arm_over_round_eights_rates():
+    """Round 12's arms choose from the five rates the network without augmentation chose from in round 8."""
+    assert augment_plan.ROUND12_RATES == plan.ROUND8_RATES == plan.ROUND8_GRIDS["none"][0]
+    assert arms.ROUND12_TUNED["none"] == arms.ROUND8_TUNED["none"]
