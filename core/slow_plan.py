@@ -67,6 +67,11 @@ def slow_runs() -> list[RunSpec]:
 # the effect is dropout's epochs until its smoothed accuracy first reaches the target over those of the network
 # without it, minus 1, in %, paired t over the seeds, the minimum (10 %) unchanged; 98 % and 99 % of that target and
 # round 4's test reported beside. Trained over more than one session: pending until its last run is recorded.
+# Amended on 2026-12-06 before any of its runs, after the ninth review: the target is 98 % of the lower of the two
+# arms' best smoothed validation accuracies (a plateau's best is reached where a flat curve happens to peak, late and
+# by chance, so the weaker arm's epochs to its own best would measure that chance); the best itself (100 %) and 99 %
+# reported beside, the rest unchanged.
+LONG_SLOW_TARGET_SHARE = 0.98
 LONG_SLOW = replace(SLOW, steps=3 * SLOW.steps, eval_every=10**9, validate_every=20)  # 30 epochs
 LONG_SLOW_GRID = (0.1, 0.25, 0.5, 0.7, 0.85)
 LONG_SLOW_SEEDS = (40, 41, 42, 43, 44)
