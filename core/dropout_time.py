@@ -12,6 +12,7 @@ from core.figures import seed_band_figure
 from core.stats import mean_std
 
 TARGET_SHARE = 0.98  # the fixed target: 98 % of the lowest best validation accuracy any of the runs reached
+SMOOTHING = 4  # round 11: validations averaged, each with up to three before it (one epoch at every 20 steps)
 
 
 def slow_target(records: dict[str, list[dict]], share: float = TARGET_SHARE) -> float:
@@ -24,6 +25,29 @@ def epochs_to_reach(record: dict, target: float) -> float:
     never does: a run shown beside the arms that fixed the target)."""
     step = next((s for s, a in zip(record["eval_steps"], record["val_accuracy"]) if a >= target), math.inf)
     return step * record["train"]["batch_size"] / record["train_images"]
+
+
+def smoothed_curve(record: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Round 11's reading of a run validated every few steps (``epoch_steps``): its epochs and its validation
+    accuracy at each validation averaged with up to SMOOTHING - 1 before it, so that one lucky evaluation does not
+    count."""
+    accuracy = np.asarray(record["epoch_val_accuracy"], dtype=float)
+    counts = np.minimum(np.arange(1, len(accuracy) + 1), SMOOTHING)
+    smoothed = np.convolve(accuracy, np.ones(SMOOTHING))[: len(accuracy)] / counts
+    return np.asarray(record["epoch_steps"]) * record["train"]["batch_size"] / record["train_images"], smoothed
+
+
+def smoothed_epochs_to(record: dict, target: float) -> float:
+    """Epochs until the run's smoothed validation accuracy first reaches ``target`` (inf if it never does)."""
+    epochs, smoothed = smoothed_curve(record)
+    return float(epochs[np.argmax(smoothed >= target)]) if (smoothed >= target).any() else math.inf
+
+
+def seed_extra_epochs(none: dict, dropout: dict, share: float) -> float:
+    """Round 11's effect on one seed: % more epochs the dropout run needs than the run without it until its smoothed
+    validation accuracy first reaches ``share`` of the lower of the two runs' best smoothed accuracies."""
+    target = share * min(smoothed_curve(record)[1].max() for record in (none, dropout))
+    return 100 * (smoothed_epochs_to(dropout, target) / smoothed_epochs_to(none, target) - 1)
 
 
 def slow_figure(records: dict[str, list[dict]], target: float) -> go.Figure:

@@ -1,6 +1,5 @@
 """The ensembles' runs: the Ensembles tab's members, and the checkpoint comparison's single networks, snapshot runs
-and one-cycle networks with their tuning (``core.plan.shipped_runs`` lists them; round 10's, still being trained,
-``core.plan.pending_runs``)."""
+and one-cycle networks with their tuning, and round 10's longer pairs (``core.plan.shipped_runs`` lists them)."""
 
 from __future__ import annotations
 

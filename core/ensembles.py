@@ -181,6 +181,33 @@ def checkpoint_rows(results: dict[str, list[EnsembleResult]]) -> list[dict[str, 
     return rows
 
 
+def long_checkpoint_rows(errors: Mapping[str, np.ndarray], epochs: int) -> list[dict[str, object]]:
+    """Round 10's table (core.time_measures.long_checkpoint_errors, test error in % per seed): each row's error and
+    how many fewer errors than the one network it makes, paired over the seeds."""
+    checkpoints = sum(key.startswith("checkpoint") for key in errors)
+
+    def label(key: str) -> str:
+        if key == "single":
+            return f"one network, {epochs} epochs"
+        kind, count = key.rsplit(" ", 1)
+        if kind == "checkpoint":
+            return f"checkpoint {count} alone (epoch {int(count) * epochs // checkpoints})"
+        return f"all {count} checkpoints averaged (the claim's test)" if int(count) == checkpoints else (
+            f"the last {count} checkpoints averaged")  # fmt: skip
+
+    def gain(found: np.ndarray) -> float:
+        return round(float((errors["single"] - found).mean()), 2) + 0.0  # + 0.0: no "-0.00"
+
+    return [
+        {
+            "network or average": label(key),
+            "test error (mean ± std over seeds)": f"{found.mean():.2f} ± {found.std(ddof=1):.2f} %",
+            "fewer errors than one network": "—" if key == "single" else f"{gain(found):+.2f} points",
+        }
+        for key, found in errors.items()
+    ]
+
+
 CHECKPOINT_SHORT = {
     "single": "one network",
     "snapshot": f"its last {CHECKPOINT_AVERAGED} checkpoints",

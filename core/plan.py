@@ -455,10 +455,12 @@ def shipped_runs() -> list[RunSpec]:
         runs += checkpoint_tuning_runs(seed)
     for seed in CHECKPOINT_SEEDS:
         runs += checkpoint_runs(seed)
+    for seed in LONG_SEEDS:
+        runs += long_checkpoint_runs(seed)
     return runs
 
 
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded. Rounds 10, 11 and 12 so far."""
-    return [spec for seed in LONG_SEEDS for spec in long_checkpoint_runs(seed)] + long_slow_runs() + round12_runs()
+    move to ``shipped_runs`` once their round's last run is recorded. Rounds 11 and 12 so far."""
+    return long_slow_runs() + round12_runs()

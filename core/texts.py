@@ -465,6 +465,15 @@ TEXTS: dict[str, Text] = {
         "{seeds} tuning runs, each on its own draw of training and validation images (none of them test images).",
         "Each candidate's validation error; the chosen one of each arm is marked.",
     ),
+    "reg.long_checkpoints": Text(
+        "The claim's test (round 10, registered before its runs): Huang et al. used 5 cycles, so here 5 cycles, each "
+        "as long as the comparison above: {epochs} epochs of {images} images in all, one network with one cosine "
+        "schedule against one run of 5 cosine cycles whose 5 checkpoints are averaged, both at rate {rate} (round "
+        "3's choices; nothing was tuned again at this budget, where one run took 9 to 19 minutes), seeds {seeds}, "
+        "each on its own draw of images. The claim is judged on all 5 averaged; the last 2 to 4 are shown beside.",
+        "The claim's test (round 10): {epochs} epochs, one network against its 5 cycles' checkpoints averaged; "
+        "test errors on the 10,000 test images.",
+    ),
     "reg.checkpoints": Text(
         "Three ways to spend the same {steps} SGD steps ({epochs} epochs) on {images} images ({seeds} seeds each): one "
         "network with one cosine schedule from rate {single_rate}; one run with {members} cosine cycles of {cycle} "

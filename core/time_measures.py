@@ -11,10 +11,21 @@ import numpy as np
 
 from core import dropout_time, ensembles, tuning
 from core.arms import TUNED
-from core.ensemble_plan import CHECKPOINT_AVERAGED, CHECKPOINT_MEMBERS, CHECKPOINT_SEEDS
+from core.ensemble_plan import (
+    CHECKPOINT_AVERAGED,
+    CHECKPOINT_IMAGES,
+    CHECKPOINT_MEMBERS,
+    CHECKPOINT_SEEDS,
+    LONG_BUDGET,
+    LONG_CYCLES,
+    LONG_SEEDS,
+)
 from core.evidence import Evidence, paired, percent
 from core.runs import load_probs, load_test_labels, slow_records
 from core.slow_plan import SLOW_ROUND3_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
+
+LONG_EPOCHS = round(LONG_BUDGET.steps * LONG_BUDGET.batch_size / CHECKPOINT_IMAGES)  # round 10's budget, 100
+LONG_AVERAGES = tuple(range(LONG_CYCLES, 1, -1))  # round 10's averages of the last m checkpoints, the verdict's first
 
 
 def _epochs_to_target(runs: dict[str, list[dict]], share: float) -> dict[str, np.ndarray]:
@@ -86,17 +97,55 @@ def checkpoint_results(directory: Path) -> dict[str, list[ensembles.EnsembleResu
     return results
 
 
-def checkpoint_ensemble_evidence(directory: Path) -> Evidence:
+def long_checkpoint_errors(directory: Path) -> dict[str, np.ndarray]:
+    """Round 10's test errors (%) on the 10,000 test images, per seed of LONG_SEEDS: one network; the average of the
+    snapshot run's last m checkpoints (m = LONG_CYCLES, the verdict's, down to 2); each checkpoint alone."""
+    labels = load_test_labels(directory)
+    found: dict[str, list[float]] = {}
+    for seed in LONG_SEEDS:
+        single = load_probs(f"ckpt_long_single_seed{seed}", directory)  # (1, N, 10)
+        checkpoints = load_probs(f"ckpt_long_snapshot_seed{seed}", directory)  # (LONG_CYCLES, N, 10)
+        errors = {"single": ensembles.member_errors(single, labels)[0]}
+        averaged = {m: checkpoints[-m:].mean(0, keepdims=True) for m in LONG_AVERAGES}  # (1, N, 10) each
+        errors |= {f"last {m}": ensembles.member_errors(probs, labels)[0] for m, probs in averaged.items()}
+        errors |= {f"checkpoint {k + 1}": e for k, e in enumerate(ensembles.member_errors(checkpoints, labels))}
+        for key, error in errors.items():
+            found.setdefault(key, []).append(100 * float(error))
+    return {key: np.array(errors) for key, errors in found.items()}
+
+
+def _round3_checkpoints(directory: Path) -> tuple[Evidence, str]:
+    """Round 3's test (20 epochs, every setting chosen on validation, CHECKPOINT_SEEDS) and its numbers."""
     results, labels = checkpoint_results(directory), load_test_labels(directory)
     error = {arm: np.array([r.error for r in runs]) for arm, runs in results.items()}
     alone = 100 * np.mean(  # (checkpoints,) each checkpoint's error, mean over seeds
         [ensembles.member_errors(load_probs(f"ckpt_snapshot_seed{s}", directory), labels) for s in CHECKPOINT_SEEDS], 0
     )
     numbers = (
-        f"test error (10,000 images, equal training cost, every setting chosen on validation; "
-        f"{tuning.checkpoint_summary(directory)}): one network {percent(error['single'], 2)}; the average of "
+        f"{tuning.checkpoint_summary(directory)}: one network {percent(error['single'], 2)}; the average of "
         f"{ensembles.CHECKPOINT_ARMS['snapshot']} {percent(error['snapshot'], 2)} (each checkpoint alone, first to "
         f"last: {' / '.join(f'{e:.2f}' for e in alone)} %); {ensembles.CHECKPOINT_ARMS['independent']} "
         f"{percent(error['independent'], 2)}"
     )
-    return paired(100 * (error["single"] - error["snapshot"]), "error points fewer than one network's", numbers)
+    return paired(100 * (error["single"] - error["snapshot"]), "", ""), numbers
+
+
+def checkpoint_ensemble_evidence(directory: Path) -> Evidence:
+    """Registered in round 10 (core.ensemble_plan): 100 epochs, the single network against the average of all
+    LONG_CYCLES checkpoints at LONG_SEEDS; the last 2-4 checkpoints' averages and round 3's test beside."""
+    errors = long_checkpoint_errors(directory)
+    gains = {m: errors["single"] - errors[f"last {m}"] for m in LONG_AVERAGES}
+    before, before_numbers = _round3_checkpoints(directory)
+    numbers = (
+        f"test error on the 10,000 test images after {LONG_EPOCHS} epochs of {CHECKPOINT_IMAGES:,} images (SGD, rate "
+        f"{LONG_BUDGET.lr:g}, chosen on validation in round 3), seeds {', '.join(map(str, LONG_SEEDS))} (registered "
+        f"before their runs): one network {percent(errors['single'] / 100, 2)}; the average of all {LONG_CYCLES} "
+        f"checkpoints of {LONG_EPOCHS // LONG_CYCLES} epochs each "
+        f"{percent(errors[f'last {LONG_CYCLES}'] / 100, 2)}; of the last "
+        + ", ".join(f"{m} {gains[m].mean():+.2f}" for m in LONG_AVERAGES[1:])
+        + " points against one network; each checkpoint alone, first to last: "
+        + " / ".join(f"{errors[f'checkpoint {k}'].mean():.2f}" for k in range(1, LONG_CYCLES + 1))
+        + f" %. Round 3 (20 epochs, seeds {', '.join(map(str, CHECKPOINT_SEEDS))}, {before.brief(suffix=' points')}): "
+        + before_numbers
+    )
+    return paired(gains[LONG_CYCLES], "error points fewer than one network's", numbers)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED
+from core.dropout_time import smoothed_curve
 from core.ensemble_plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES
 from core.plan import (
     ADAM_JOINT_DECAYS,
@@ -30,6 +31,7 @@ from core.plan import (
     tuning_name,
 )
 from core.runs import RUNS_DIR, load_record, load_val_probs
+from core.slow_plan import LONG_SLOW_GRID
 
 
 def tuning_records(arm: str, directory: Path = RUNS_DIR) -> dict[float, list[dict]]:
@@ -137,6 +139,18 @@ def checkpoint_summary(directory: Path = RUNS_DIR) -> str:
         f"validation chose rate {rate:g} for the one network ({single:.2f} % validation error) and, for the snapshot "
         f"run, {cycles} cycles from rate {restart:g} with its last {last} checkpoints averaged ({snapshot:.2f} %)"
     )
+
+
+def long_slow_choice(directory: Path = RUNS_DIR, grid: Sequence[float] = LONG_SLOW_GRID) -> float:
+    """Round 11's p: the highest mean over TUNE_SEEDS of each tuning run's best smoothed validation accuracy over its
+    30 epochs (core.dropout_time.smoothed_curve); ties: the lower p."""
+    found = {
+        p: np.mean([smoothed_curve(load_record(tuning_name("slow_long_dropout", p, seed), directory))[1].max()
+                    for seed in TUNE_SEEDS])
+        for p in grid
+    }  # fmt: skip
+    best = max(found.values())
+    return min(p for p, mean in found.items() if mean == best)
 
 
 def stalls(record: dict) -> bool:

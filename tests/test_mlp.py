@@ -8,10 +8,10 @@ import pytest
 import torch
 from torch import nn
 
-from core import deep, dropout_time, ensemble_plan, ensembles, mlp
+from core import deep, dropout_time, ensemble_plan, ensembles, mlp, time_measures
 from core.data import MEAN, STD, Split
 from core.rng import RngStream
-from core.runs import load_record
+from core.runs import TEST_LABELS, load_record
 
 TINY = Split(
     np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8), np.arange(64, dtype=np.int64) % 10
@@ -137,6 +137,22 @@ def test_epochs_to_reach_and_the_fixed_target():
     assert row["epochs to the target (per seed)"] == "4.00, not reached" and row["mean"] == "—"
 
 
+def test_round_elevens_smoothed_curve_and_per_seed_effect_by_hand():
+    """Each validation averaged with up to three before it; the target is a share of the lower best smoothed
+    accuracy of the seed's two runs, and the effect the dropout run's extra epochs to it, in %."""
+    none = {"epoch_steps": [0, 10, 20, 30, 40, 50], "epoch_val_accuracy": [0.1, 0.5, 0.9, 0.1, 0.9, 0.9],
+            "train": {"batch_size": 100}, "train_images": 1000}  # fmt: skip
+    epochs, smoothed = dropout_time.smoothed_curve(none)
+    assert epochs.tolist() == [0, 1, 2, 3, 4, 5]
+    assert smoothed == pytest.approx([0.1, 0.3, 0.5, 0.4, 0.6, 0.7])  # the lucky 0.9 at epoch 2 alone is not enough
+    assert dropout_time.smoothed_epochs_to(none, 0.6) == 4 and dropout_time.smoothed_epochs_to(none, 0.8) == math.inf
+    dropout = {**none, "epoch_val_accuracy": [0.1, 0.3, 0.5, 0.7, 0.8, 0.8]}  # smoothed 0.1, 0.2, 0.3, 0.4, 0.575, 0.7
+    # Target 0.98 · min(0.7, 0.7) = 0.686: without dropout at epoch 5, with it at epoch 5 as well.
+    assert dropout_time.seed_extra_epochs(none, dropout, 0.98) == pytest.approx(0.0)
+    # Target 0.5 · 0.7 = 0.35: without dropout at epoch 2 (0.5), with it at epoch 3 (0.4): 50 % more.
+    assert dropout_time.seed_extra_epochs(none, dropout, 0.5) == pytest.approx(50.0)
+
+
 def test_ensemble_result_by_hand():
     """Two members over four images: their errors, the average's error and their disagreement."""
     probs = np.array(
@@ -146,6 +162,31 @@ def test_ensemble_result_by_hand():
     found = ensembles.ensemble_result("x", probs, labels)
     assert found.member_errors.tolist() == [0.0, 0.5] and found.error == 0.5 and found.disagreement == 0.5
     assert ensembles.ensemble_result("one", probs[:1], labels).disagreement == 0.0
+
+
+def test_round_ten_errors_and_rows_by_hand(tmp_path):
+    """Two images, 5 checkpoints whose averages of the last 2 and of all 5 are worked out by hand; each seed alike."""
+    np.save(tmp_path / TEST_LABELS, np.array([0, 1]))
+    right, wrong, unsure = [0.9, 0.1], [0.1, 0.9], [0.45, 0.55]  # softmax over 2 classes, for image 0 (label 0)
+    checkpoints = np.array([[p, [0.2, 0.8]] for p in (right, right, right, wrong, unsure)])  # image 1 always right
+    for seed in ensemble_plan.LONG_SEEDS:
+        np.savez(tmp_path / f"ckpt_long_single_seed{seed}.npz", probs=np.array([[wrong, [0.2, 0.8]]]))
+        np.savez(tmp_path / f"ckpt_long_snapshot_seed{seed}.npz", probs=checkpoints)
+    errors = time_measures.long_checkpoint_errors(tmp_path)
+    # Image 0's mean probability of class 0: last 2 0.275 and last 3 (0.9 + 0.1 + 0.45) / 3 = 0.483, wrong; last 4
+    # 0.5875 and all 5 0.65, right.
+    expected = {"single": 50, "last 5": 0, "last 4": 0, "last 3": 50, "last 2": 50}
+    expected |= {"checkpoint 1": 0, "checkpoint 2": 0, "checkpoint 3": 0, "checkpoint 4": 50, "checkpoint 5": 50}
+    assert {key: found.tolist() for key, found in errors.items()} == {k: [v] * 5 for k, v in expected.items()}
+    rows = ensembles.long_checkpoint_rows(errors, 100)
+    assert [row["network or average"] for row in rows][:2] == [
+        "one network, 100 epochs",
+        "all 5 checkpoints averaged (the claim's test)",
+    ]
+    assert rows[5]["network or average"] == "checkpoint 1 alone (epoch 20)"
+    assert (
+        rows[0]["fewer errors than one network"] == "—" and rows[1]["fewer errors than one network"] == "+50.00 points"
+    )
 
 
 def test_snapshot_schedule_restarts_at_each_cycle():

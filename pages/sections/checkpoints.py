@@ -80,4 +80,22 @@ def checkpoint_section() -> None:
         validation=f"{ensemble_plan.CHECKPOINT_VALIDATION:,}",
     )
     table("checkpoint_tuning", tuned, content="recorded")
+    long_checkpoint_ui()
     claim_note("checkpoint-ensemble-helps")
+
+
+@st.cache_resource(show_spinner="Scoring round 10's checkpoints on 10,000 test images…")
+def long_checkpoint_rows() -> list[dict]:
+    return ensembles.long_checkpoint_rows(time_measures.long_checkpoint_errors(RUNS_DIR), time_measures.LONG_EPOCHS)
+
+
+def long_checkpoint_ui() -> None:
+    """Round 10: the claim's test, at 5 cycles of the comparison's whole budget each."""
+    explain(
+        "reg.long_checkpoints",
+        epochs=time_measures.LONG_EPOCHS,
+        images=f"{ensemble_plan.CHECKPOINT_IMAGES:,}",
+        rate=f"{ensemble_plan.LONG_BUDGET.lr:g}",
+        seeds=", ".join(map(str, ensemble_plan.LONG_SEEDS)),
+    )
+    table("long_checkpoints", long_checkpoint_rows(), content="recorded")
