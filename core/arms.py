@@ -23,7 +23,10 @@ ROUND8_TUNED: dict[str, tuple[float, float]] = {
 ROUND9_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"], "dropout": (3e-3, 0.7)}
 # Each arm's (rate, dose) over its round 12 grid (core.augment_plan), added as each is chosen: the network without
 # augmentation keeps round 8's choice, dropout round 9's (rate, p).
-ROUND12_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"], "dropout": ROUND9_TUNED["dropout"]}
+ROUND12_TUNED: dict[str, tuple[float, float]] = {
+    **{"none": ROUND8_TUNED["none"], "dropout": ROUND9_TUNED["dropout"]},
+    "flip_shift": (3e-3, 0.0),  # TTA's arm, inside its grid: final (no other arm of its claim)
+}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

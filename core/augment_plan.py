@@ -39,6 +39,9 @@ ROUND12_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {  # the arms tuned in 
     f"narrow_{COMPARISON_AUGMENT}": (SMALL_NARROW, replace(SMALL, augment=COMPARISON_AUGMENT)),
 }
 TTA_ROUND12 = ("none", "flip_shift")  # the arms whose runs also measure test-time augmentation
+# Chosen at 01:54 UTC on 2026-12-06, before its runs: flip + crop at 3e-3, inside its grid, so final (the TTA claim
+# has no other tuned arm); the same-augmentation arms choose once all four grids are trained.
+ROUND12_GRIDS = {arm: (ROUND12_RATES, (0.0,)) for arm in ROUND12_ARMS}  # arm: (rates, doses), as core.tuning reads
 
 
 def round12_point(arm: str, lr: float, dose: float) -> tuple[CNNConfig, TrainConfig]:
