@@ -42,6 +42,9 @@ TTA_ROUND12 = ("none", "flip_shift")  # the arms whose runs also measure test-ti
 # Chosen at 01:54 UTC on 2026-12-06, before its runs: flip + crop at 3e-3, inside its grid, so final (the TTA claim
 # has no other tuned arm); the same-augmentation arms choose once all four grids are trained.
 ROUND12_GRIDS = {arm: (ROUND12_RATES, (0.0,)) for arm in ROUND12_ARMS}  # arm: (rates, doses), as core.tuning reads
+# Amended at 01:55 UTC, before any verdict run had finished: each claim is judged once its own runs are recorded (TTA
+# reads the flip + crop network and the one without augmentation, MC dropout the dropout network, and neither depends
+# on another arm's choice), not when the round's last run is; those runs then ship (core.plan.shipped_runs).
 
 
 def round12_point(arm: str, lr: float, dose: float) -> tuple[CNNConfig, TrainConfig]:
