@@ -1,9 +1,11 @@
-"""Round 12's runs (``core.plan.pending_runs`` lists them while they train): "Test-time augmentation helps",
+"""Round 12's runs (``core.plan.shipped_runs`` lists those of the claims whose runs are all recorded,
+``core.plan.pending_runs`` the others): "Test-time augmentation helps",
 "Compare networks under the same augmentation" and "MC dropout calibrates" on 500 images, every arm at the rate
 validation chose for it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from core.arms import ROUND12_TUNED
@@ -60,16 +62,20 @@ def round12_tuning_name(arm: str, lr: float, seed: int) -> str:
     return tuning_name(f"{arm}_lr{lr:g}", 0.0, seed)
 
 
-def round12_runs() -> list[RunSpec]:
-    """The tuning runs of ROUND12_ARMS, then every arm chosen so far at ROUND12_SEEDS."""
+RECORDED_ARMS = ("flip_shift", "none", "dropout")  # TTA's and MC dropout's, every run recorded: shipped
+
+
+def round12_runs(arms: Collection[str]) -> list[RunSpec]:
+    """The tuning runs of ``arms`` that this round tunes, then each of ``arms`` chosen so far at ROUND12_SEEDS."""
     runs = [
         tuning_run(round12_tuning_name(arm, lr, seed), *round12_point(arm, lr, 0.0), seed)
         for arm in ROUND12_ARMS
+        if arm in arms
         for lr in ROUND12_RATES
         for seed in TUNE_SEEDS
     ]
     for seed in ROUND12_SEEDS:
-        for arm, chosen in ROUND12_TUNED.items():
+        for arm, chosen in ((arm, chosen) for arm, chosen in ROUND12_TUNED.items() if arm in arms):
             spec = fresh_small_run(round_arm(arm, 12), *round12_point(arm, *chosen), seed, tta=arm in TTA_ROUND12)
             runs.append(replace(spec, checkpoint=arm == "dropout"))  # the MC measures load dropout's weights
     return runs
