@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.arms import TUNED
+from core.arms import ROUND12_TUNED, TUNED
+from core.augment_plan import ROUND12_SEEDS
 from core.calibration import ECE_BINS, calibrated_ece, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tensor
 from core.ensemble_plan import CALIBRATION_PASSES
@@ -18,6 +19,7 @@ from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_he
 from core.models import SmallCNN
 from core.plan import FRESH_SEEDS, FULL_IMAGES, FULL_VALIDATION, FULL_VERDICT_SEEDS, SEEDS, TTA_ARMS, TUNE_SEEDS
 from core.runs import load_record, load_run, private_model, small_records
+from core.small_plan import round_arm
 from core.tuning import tuning_records, tuning_results
 
 ECE_UNIT = "percentage points less calibration error (ECE)"
@@ -144,19 +146,23 @@ def mc_calibration_evidence(directory: Path) -> Evidence:
 
 
 def mc_calibration_small_evidence(directory: Path) -> Evidence:
-    """Registered in round 3 (core.plan): the 500-image networks at the p validation chose there, on the fresh
-    seeds; beside it round 2's seeds (seen before this claim was registered) and the lab's over-confident network."""
-    records = small_records("dropout", directory, FRESH_SEEDS)
+    """Registered in round 12 (core.augment_plan): the 500-image networks at round 9's joint choice of rate and p, on
+    ROUND12_SEEDS; beside them round 3's seeds (Adam's untuned rate, p chosen at it), round 2's and the lab's
+    over-confident network."""
+    lr, p = ROUND12_TUNED["dropout"]
+    records = small_records(round_arm("dropout", 12), directory, ROUND12_SEEDS)
     ece, figures = _ece_pairs(records), _test_figures(records, directory)
-    before = paired(np.subtract(*_ece_pairs(small_records("dropout", directory)).T), "", "")
+    round3, round2 = (paired(np.subtract(*_ece_pairs(small_records("dropout", directory, seeds)).T), "", "")
+                      for seeds in (FRESH_SEEDS, SEEDS))  # fmt: skip
     off, mc = load_record(OVERCONFIDENT, directory)["ece"].values()
     numbers = (
-        f"{MEASURED}. Networks trained on 500 images at the p validation chose ({TUNED['dropout']:g}), seeds "
-        f"{', '.join(map(str, FRESH_SEEDS))} (registered before their runs): "
-        f"{_calibration_numbers(records, figures)}. This regime was made a claim of its own after seeds "
-        f"{', '.join(map(str, SEEDS))} had shown the direction ({before.brief(suffix=' points')}): a subgroup found "
-        f"after the fact, which the fresh seeds confirm. The MC Dropout Lab's over-confident network (p = 0.5, "
-        f"seed 0): dropout off {100 * off:.2f} %, MC {100 * mc:.2f} %"
+        f"{MEASURED}. Networks trained on 500 images at the rate and p validation chose together for accuracy (rate "
+        f"{lr:g}, p {p:g}; round 9), seeds {', '.join(map(str, ROUND12_SEEDS))} (registered before their runs): "
+        f"{_calibration_numbers(records, figures)}. Round 3, at Adam's untuned rate 1e-3 and the p chosen there "
+        f"({TUNED['dropout']:g}, its grid's lowest), seeds {', '.join(map(str, FRESH_SEEDS))}: "
+        f"{round3.brief(suffix=' points')}; seeds {', '.join(map(str, SEEDS))}, which had shown the direction before "
+        f"this regime was made a claim of its own: {round2.brief(suffix=' points')}. The MC Dropout Lab's "
+        f"over-confident network (p = 0.5, seed 0): dropout off {100 * off:.2f} %, MC {100 * mc:.2f} %"
     )
     return paired(ece[:, 0] - ece[:, 1], ECE_UNIT, numbers)
 
@@ -172,24 +178,29 @@ def _tta_gains(records: list[dict], key: str) -> np.ndarray:
 
 
 def tta_evidence(directory: Path) -> Evidence:
-    """Registered in round 3 (core.plan): on the fresh seeds of the flip + crop arm, the average of the 6 views
-    (original, mirror, 4 shifts of 2 px) against the original alone, on the clean test images; beside it the first
-    seeds, networks trained without the views, mirrored and shifted test images, and 3 scales."""
-    fresh = [load_record(f"small_flip_shift_seed{seed}", directory) for seed in FRESH_SEEDS]
-    first = {arm: small_records(arm, directory) for arm in TTA_ARMS}
+    """Registered in round 12 (core.augment_plan): the flip + crop network at the rate validation chose, on
+    ROUND12_SEEDS, the average of the 6 views (original, mirror, 4 shifts of 2 px) against the original alone on the
+    clean test images; beside it the transformed test images, 3 scales, the network without augmentation and the
+    earlier rounds (Adam's untuned rate)."""
+    fresh = small_records(round_arm("flip_shift", 12), directory, ROUND12_SEEDS)
+    without = small_records(round_arm("none", 12), directory, ROUND12_SEEDS)
     clean = _tta_gains(fresh, "tta")
+    round3 = paired(_tta_gains(small_records("flip_shift", directory, FRESH_SEEDS), "tta"), "", "")
+    first = {arm: small_records(arm, directory) for arm in TTA_ARMS}
     before = paired(_tta_gains(first["flip_shift"], "tta"), "", "")
     numbers = (
-        f"seeds {', '.join(map(str, FRESH_SEEDS))} (registered before their runs), networks trained with flip + "
-        f"crop: {clean.mean():+.2f} points averaging the 6 views on the clean test images (per seed "
+        f"seeds {', '.join(map(str, ROUND12_SEEDS))} (registered before their runs), networks trained with flip + "
+        f"crop at the rate validation chose ({ROUND12_TUNED['flip_shift'][0]:g}): {clean.mean():+.2f} points "
+        "averaging the 6 views on the clean test images (per seed "
         + ", ".join(f"{g:+.2f}" for g in clean)
         + f"), {_tta_gains(fresh, 'tta_transformed').mean():+.2f} on mirrored and 2-px-shifted test images, "
         f"{_tta_gains(fresh, 'tta_scales').mean():+.2f} averaging {len(TTA_SCALES)} scales (zoom "
-        f"×{', ×'.join(f'{s:g}' for s in TTA_SCALES)}). Seeds {', '.join(map(str, SEEDS))} (the clean-image measure "
-        f"chosen after round 1's results on transformed images): trained with flip + crop "
-        f"{before.brief(suffix=' points')} on the clean test images, "
-        f"{_tta_gains(first['flip_shift'], 'tta_transformed').mean():+.2f} on the transformed ones; trained without, "
-        f"{_tta_gains(first['none'], 'tta').mean():+.2f} on the clean and "
-        f"{_tta_gains(first['none'], 'tta_transformed').mean():+.2f} on the transformed test images"
+        f"×{', ×'.join(f'{s:g}' for s in TTA_SCALES)}); trained without augmentation (rate "
+        f"{ROUND12_TUNED['none'][0]:g}): {_tta_gains(without, 'tta').mean():+.2f} on the clean and "
+        f"{_tta_gains(without, 'tta_transformed').mean():+.2f} on the transformed test images. At Adam's untuned "
+        f"rate 1e-3, trained with flip + crop: seeds {', '.join(map(str, FRESH_SEEDS))} (round 3) "
+        f"{round3.brief(suffix=' points')}, seeds {', '.join(map(str, SEEDS))} (round 2, the clean-image measure "
+        f"chosen after round 1's results on transformed images) {before.brief(suffix=' points')} on the clean test "
+        f"images; trained without, {_tta_gains(first['none'], 'tta').mean():+.2f}"
     )
     return paired(clean, POINTS, numbers)

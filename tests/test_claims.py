@@ -10,7 +10,7 @@ import torch
 from scipy import stats
 from torch import nn
 
-from core import claims, evidence, mc_measures, plan, slow_plan
+from core import arms, augment_plan, claims, evidence, mc_measures, plan, slow_plan
 from core.arms import TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
@@ -196,13 +196,14 @@ def test_mc_calibration_effect_is_the_test_loss_drop_of_the_fresh_validation_cho
     assert_paired("mc-dropout-calibrates", [loss_drop(name, images, test.labels) for name in names], RECOMPUTED)
 
 
-def test_small_data_mc_calibration_is_the_ece_drop_of_the_fresh_seeds():
-    """The 500-image networks at the p validation chose, seeds 5-9: the ECE drop recomputed from their weights."""
+def test_small_data_mc_calibration_is_the_ece_drop_of_round_twelves_seeds():
+    """Round 12: the 500-image networks at round 9's joint choice of rate and p, seeds 45-49, each the planned run:
+    the ECE drop recomputed from their weights."""
     test = load_debian()["test"]
     images = to_tensor(test.images)
-    names = [f"small_dropout_seed{seed}" for seed in plan.FRESH_SEEDS]
-    assert {record(name)["model"]["dropout"] for name in names} == {TUNED["dropout"]}
-    drops = [ece_drop(name, images, test.labels) for name in names]
+    assert augment_plan.ROUND12_SEEDS == (45, 46, 47, 48, 49) and arms.ROUND12_TUNED["dropout"] == (3e-3, 0.7)
+    planned("dropout_round12", augment_plan.ROUND12_SEEDS)
+    drops = [ece_drop(f"small_dropout_round12_seed{seed}", images, test.labels) for seed in augment_plan.ROUND12_SEEDS]
     assert_paired("mc-dropout-calibrates-small-data", drops, RECOMPUTED)
 
 
@@ -217,12 +218,13 @@ def test_round_two_mc_calibration_pools_the_three_shipped_networks():
 
 
 def test_tta_effect_is_the_gain_of_averaging_the_views_on_the_clean_test_images():
-    """Average of the 6 views minus the original view alone, on the 10,000 clean test images, for the flip + crop
-    networks of the seeds registered before their runs (5-9)."""
-    assert plan.FRESH_SEEDS == (5, 6, 7, 8, 9)
+    """Average of the 6 views minus the original view alone, on the 10,000 clean test images, for round 12's flip +
+    crop networks at the rate validation chose (3e-3), seeds 45-49, each the planned run."""
+    assert augment_plan.ROUND12_SEEDS == (45, 46, 47, 48, 49) and arms.ROUND12_TUNED["flip_shift"] == (3e-3, 0.0)
+    planned("flip_shift_round12", augment_plan.ROUND12_SEEDS)
     gains = [
         100 * (r["average of all 6 views"] - r["original only"])
-        for r in (record(f"small_flip_shift_seed{s}")["tta"] for s in plan.FRESH_SEEDS)
+        for r in (record(f"small_flip_shift_round12_seed{s}")["tta"] for s in augment_plan.ROUND12_SEEDS)
     ]
     assert_paired("tta-helps", gains)
 

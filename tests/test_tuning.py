@@ -54,11 +54,11 @@ def test_each_joint_grids_rate_and_dose_are_the_pair_validation_chose_together(a
     assert_grid_runs(arm, found)
 
 
-def assert_grid_runs(arm: str, found: dict[tuple[float, float], tuple[float, float]]) -> None:
-    """Every run of a joint grid is the arm at its rate and dose, measured at the end of its schedule, at a tuning
-    seed on that seed's own draw."""
+def assert_grid_runs(arm: str, found: dict[tuple[float, float], tuple[float, float]], point=plan.joint_point) -> None:
+    """Every run of a joint grid is the arm at its rate and dose (``point``'s network and training), measured at the
+    end of its schedule, at a tuning seed on that seed's own draw."""
     for lr, dose in found:
-        model, planned = plan.joint_point(arm, lr, dose)
+        model, planned = point(arm, lr, dose)
         for seed in plan.TUNE_SEEDS:
             record = load_record(plan.joint_name(arm, lr, dose, seed))
             train = record["train"]
@@ -69,15 +69,19 @@ def assert_grid_runs(arm: str, found: dict[tuple[float, float], tuple[float, flo
             assert record["kept_step"] == train["steps"] == plan.SMALL.steps
 
 
-ROUNDS = {8: (plan.ROUND8_GRIDS, arms.ROUND8_TUNED), 9: (plan.ROUND9_GRIDS, arms.ROUND9_TUNED)}
+ROUNDS = {
+    8: (plan.ROUND8_GRIDS, arms.ROUND8_TUNED),
+    9: (plan.ROUND9_GRIDS, arms.ROUND9_TUNED),
+    12: ({arm: augment_plan.ROUND12_GRIDS[arm] for arm in ("flip_shift",)}, arms.ROUND12_TUNED),  # those judged so far
+}
 
 
 @pytest.mark.parametrize("number, arm", [(number, arm) for number, (grids, _) in ROUNDS.items() for arm in grids])
-def test_round_eights_and_nines_choices_are_validations_over_each_arms_grid(number, arm):
-    """ROUND8_TUNED and ROUND9_TUNED hold each arm's (rate, dose) with the highest mean validation accuracy over its
-    grid of that round (ties: the lower mean validation loss), inside the grid's rates and doses (no further
-    extension was needed) but round 9's p, at its extended grid's edge; round 8's grids hold round 5's and round 7's
-    points of the arm."""
+def test_each_rounds_choices_are_validations_over_each_arms_grid(number, arm):
+    """ROUND8_TUNED, ROUND9_TUNED and ROUND12_TUNED hold each arm's (rate, dose) with the highest mean validation
+    accuracy over its grid of that round (ties: the lower mean validation loss), inside the grid's rates and doses
+    (no further extension was needed) but round 9's p, at its extended grid's edge; round 8's grids hold round 5's
+    and round 7's points of the arm."""
     grids, tuned = ROUNDS[number]
     rates, doses = grids[arm]
     found = tuning.joint_results(arm, rates=rates, doses=doses)
@@ -92,7 +96,7 @@ def test_round_eights_and_nines_choices_are_validations_over_each_arms_grid(numb
     if arm in plan.JOINT_DOSES:  # round 5's and round 7's points of the arm are part of it
         earlier = plan.ROUND7_RATES.get(arm, plan.JOINT_RATES[arm])
         assert {(lr, dose) for lr in earlier for dose in plan.JOINT_DOSES[arm]} <= set(found)
-    assert_grid_runs(arm, found)
+    assert_grid_runs(arm, found, augment_plan.round12_point if number == 12 else plan.joint_point)
 
 
 # The commit that fixed each verdict arm's choice, before its runs.
@@ -101,12 +105,15 @@ CHOSEN_AT = {
     **{plan.round_arm(arm, 8): "dc07cd4" for arm in ("adamw", "adam_l2")},
     plan.round_arm("none", 9): "699f560",
     plan.round_arm("dropout", 9): "29af967",
+    **{plan.round_arm(arm, 12): "8aed68c" for arm in ("none", "dropout")},  # round 8's and round 9's choices
+    plan.round_arm("flip_shift", 12): "72b89c1",
 }
+SEEDS_OF_ROUND = {8: plan.ROUND8_SEEDS, 9: plan.ROUND9_SEEDS, 12: augment_plan.ROUND12_SEEDS}
 
 
 @pytest.mark.parametrize("name, commit", CHOSEN_AT.items())
 def test_each_verdict_run_started_from_its_arms_choice_or_later(name, commit):
-    """Every verdict run of rounds 8 and 9 records a committed plan at the commit that fixed its arm's choice or a
+    """Every verdict run of rounds 8, 9 and 12 records a committed plan at the commit that fixed its arm's choice or a
     later one (this needs the repository's history: skipped in a shallow clone)."""
     root = Path(__file__).parents[1]
 
@@ -115,7 +122,7 @@ def test_each_verdict_run_started_from_its_arms_choice_or_later(name, commit):
 
     if git("cat-file", "-e", f"{commit}^{{commit}}"):
         pytest.skip("the repository's history is not here")
-    for seed in plan.ROUND8_SEEDS if name.endswith("8") else plan.ROUND9_SEEDS:
+    for seed in SEEDS_OF_ROUND[int(name.rsplit("round", 1)[1])]:
         found = load_record(f"small_{name}_seed{seed}")
         assert found["plan_committed"] and git("merge-base", "--is-ancestor", commit, found["commit"]) == 0
 

@@ -10,6 +10,8 @@ import torch
 from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
+from core.arms import ROUND12_TUNED
+from core.augment_plan import ROUND12_SEEDS
 from core.bn_lab import images_to_fashion_input
 from core.calibration import ECE_BINS, against_the_slide, calibration_change, reliability_figure
 from core.data import CLASSES, to_display, to_tensor
@@ -40,9 +42,9 @@ from core.mc_dropout import (
     votes_figure,
     weight_scaling,
 )
-from core.plan import SEEDS
 from core.precomputed import MAX_PASSES
 from core.regularization import tta_test_set_rows
+from core.small_plan import round_arm
 from core.subnetworks import SubNetworks, agreement_figure, subnetworks
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_record
 from pages.sections.widgets import claim_note, image_input_ui, plot, table
@@ -218,7 +220,7 @@ def calibration_section(p: float, passes: int, own_p: bool) -> None:
 @st.cache_resource(show_spinner=False)
 def tta_trained_rows() -> list[dict]:
     trained = {
-        label: [shipped_record(f"small_{arm}_seed{seed}") for seed in SEEDS]
+        label: [shipped_record(f"small_{round_arm(arm, 12)}_seed{seed}") for seed in ROUND12_SEEDS]
         for label, arm in (("trained with flip + crop", "flip_shift"), ("trained without augmentation", "none"))
     }
     return tta_test_set_rows(trained)
@@ -233,8 +235,14 @@ def tta_section(p: float) -> None:
     rows = [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in report.items()]
     rows += [{"prediction": view, "accuracy": f"{value:.2%}"} for view, value in precomputed().tta_scales(p).items()]
     table("tta", rows, content=p)
-    st.subheader(f"Trained with the same views, or without (500 images, {len(SEEDS)} seeds)")
-    explain("mc.tta_trained", "caption", seeds=len(SEEDS))
+    st.subheader(f"Trained with the same views, or without (500 images, {len(ROUND12_SEEDS)} seeds)")
+    explain(
+        "mc.tta_trained",
+        "caption",
+        seeds=", ".join(map(str, ROUND12_SEEDS)),
+        with_rate=f"{ROUND12_TUNED['flip_shift'][0]:g}",
+        without_rate=f"{ROUND12_TUNED['none'][0]:g}",
+    )
     table("tta_trained", tta_trained_rows(), content="recorded")
     claim_note("tta-helps")
 
