@@ -75,7 +75,8 @@ def round12_runs(arms: Collection[str]) -> list[RunSpec]:
         for seed in TUNE_SEEDS
     ]
     for seed in ROUND12_SEEDS:
-        for arm, chosen in ((arm, chosen) for arm, chosen in ROUND12_TUNED.items() if arm in arms):
-            spec = fresh_small_run(round_arm(arm, 12), *round12_point(arm, *chosen), seed, tta=arm in TTA_ROUND12)
+        for arm in (arm for arm in ROUND12_TUNED if arm in arms):
+            point = round12_point(arm, *ROUND12_TUNED[arm])
+            spec = fresh_small_run(round_arm(arm, 12), *point, seed, tta=arm in TTA_ROUND12)
             runs.append(replace(spec, checkpoint=arm == "dropout"))  # the MC measures load dropout's weights
     return runs

@@ -26,7 +26,7 @@ COMPARISON_AUGMENT = "rand_augment"  # strong enough to move both widths (flip +
 
 def round_arm(arm: str, number: int) -> str:
     """The small-data arm at the rate (and dose) validation chose over its grid of round ``number``
-    (ROUND8_TUNED, ROUND9_TUNED)."""
+    (ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED)."""
     return f"{arm}_round{number}"
 
 
