@@ -43,11 +43,17 @@ def smoothed_epochs_to(record: dict, target: float) -> float:
     return float(epochs[np.argmax(smoothed >= target)]) if (smoothed >= target).any() else math.inf
 
 
-def seed_extra_epochs(none: dict, dropout: dict, share: float) -> float:
-    """Round 11's effect on one seed: % more epochs the dropout run needs than the run without it until its smoothed
-    validation accuracy first reaches ``share`` of the lower of the two runs' best smoothed accuracies."""
+def seed_epochs(none: dict, dropout: dict, share: float) -> tuple[float, float]:
+    """Round 11's reading of one seed: the epochs each run needs until its smoothed validation accuracy first reaches
+    ``share`` of the lower of the two runs' best smoothed accuracies (so both reach it)."""
     target = share * min(smoothed_curve(record)[1].max() for record in (none, dropout))
-    return 100 * (smoothed_epochs_to(dropout, target) / smoothed_epochs_to(none, target) - 1)
+    return smoothed_epochs_to(none, target), smoothed_epochs_to(dropout, target)
+
+
+def seed_extra_epochs(none: dict, dropout: dict, share: float) -> float:
+    """Round 11's effect on one seed: % more epochs the dropout run needs than the run without it (``seed_epochs``)."""
+    without, with_dropout = seed_epochs(none, dropout, share)
+    return 100 * (with_dropout / without - 1)
 
 
 def slow_figure(records: dict[str, list[dict]], target: float) -> go.Figure:

@@ -21,8 +21,17 @@ from core.ensemble_plan import (
     LONG_SEEDS,
 )
 from core.evidence import Evidence, paired, percent
-from core.runs import load_probs, load_test_labels, slow_records
-from core.slow_plan import SLOW_ROUND3_SEEDS, SLOW_SEEDS, SLOW_VERDICT_SEEDS
+from core.runs import load_probs, load_record, load_test_labels, slow_records
+from core.slow_plan import (
+    LONG_SLOW,
+    LONG_SLOW_SEEDS,
+    LONG_SLOW_TARGET_SHARE,
+    SLOW_IMAGES,
+    SLOW_ROUND3_SEEDS,
+    SLOW_SEEDS,
+    SLOW_VALIDATION,
+    SLOW_VERDICT_SEEDS,
+)
 
 LONG_EPOCHS = round(LONG_BUDGET.steps * LONG_BUDGET.batch_size / CHECKPOINT_IMAGES)  # round 10's budget, 100
 LONG_AVERAGES = tuple(range(LONG_CYCLES, 1, -1))  # round 10's averages of the last m checkpoints, the verdict's first
@@ -78,6 +87,35 @@ def dropout_time_evidence(directory: Path) -> Evidence:
         f"{before.brief(1, ' %')}"
     )
     return replace(_extra_epochs(found, share), numbers=numbers)
+
+
+def long_dropout_time_evidence(directory: Path, p: float) -> Evidence:
+    """Registered in round 11 (core.slow_plan): 30 epochs, per seed of LONG_SLOW_SEEDS the % more epochs dropout at
+    ``p`` (validation's choice) needs until its smoothed validation accuracy reaches 98 % of the lower of the two
+    arms' best; 99 %, 100 %, p = 0.5 and round 4's test beside."""
+    none = [load_record(f"slow_long_none_seed{seed}", directory) for seed in LONG_SLOW_SEEDS]
+
+    def extra(dose: float, share: float) -> tuple[Evidence, np.ndarray]:
+        """The paired effect at ``dose`` and ``share``, and each seed's epochs (seeds, 2): without, with dropout."""
+        runs = [load_record(f"slow_long_dropout{dose:g}_seed{seed}", directory) for seed in LONG_SLOW_SEEDS]
+        epochs = np.array([dropout_time.seed_epochs(n, d, share) for n, d in zip(none, runs)])
+        effect = paired(100 * (epochs[:, 1] / epochs[:, 0] - 1), "% more epochs to the same validation accuracy", "")
+        return effect, epochs
+
+    verdict, epochs = extra(p, LONG_SLOW_TARGET_SHARE)
+    beside = "; ".join(f"{100 * share:.0f} %: {extra(p, share)[0].brief(1, ' %')}" for share in (0.99, 1.0))
+    half = "" if p == 0.5 else f"; p = 0.5 at 98 %: {extra(0.5, LONG_SLOW_TARGET_SHARE)[0].brief(1, ' %')}"
+    numbers = (
+        f"seeds {', '.join(map(str, LONG_SLOW_SEEDS))} (registered before their runs, each on its own draw of "
+        f"{SLOW_IMAGES:,} + {SLOW_VALIDATION:,} images), 30 epochs at Adam's rate {LONG_SLOW.lr:g}, dropout at "
+        f"p = {p:g} (validation's choice); validation accuracy averaged over one epoch: epochs until it first "
+        f"reaches 98 % of the lower of the two arms' best, per seed without / with dropout "
+        + ", ".join(f"{a:.2f} / {b:.2f}" for a, b in epochs)
+        + f"; at other shares of that best, {beside}{half}. Round 4 (10 epochs, seeds "
+        f"{', '.join(map(str, SLOW_VERDICT_SEEDS))}, p = {TUNED['slow_dropout']:g}, every evaluation read alone): "
+        f"{_extra_epochs(slow_records(directory), dropout_time.TARGET_SHARE).brief(1, ' %')}"
+    )
+    return replace(verdict, numbers=numbers)
 
 
 def checkpoint_results(directory: Path) -> dict[str, list[ensembles.EnsembleResult]]:

@@ -1,7 +1,9 @@
 """core.mlp and its records' analyses (core.deep, core.dropout_time, core.ensembles): the recap slides' network,
 its measurements by hand, and what the sections compute from the records."""
 
+import json
 import math
+import shutil
 
 import numpy as np
 import pytest
@@ -11,7 +13,8 @@ from torch import nn
 from core import deep, dropout_time, ensemble_plan, ensembles, mlp, time_measures
 from core.data import MEAN, STD, Split
 from core.rng import RngStream
-from core.runs import TEST_LABELS, load_record
+from core.runs import RUNS_DIR, TEST_LABELS, load_record
+from core.slow_plan import LONG_SLOW_SEEDS, SLOW_TUNED, SLOW_VERDICT_SEEDS
 
 TINY = Split(
     np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8), np.arange(64, dtype=np.int64) % 10
@@ -151,6 +154,26 @@ def test_round_elevens_smoothed_curve_and_per_seed_effect_by_hand():
     assert dropout_time.seed_extra_epochs(none, dropout, 0.98) == pytest.approx(0.0)
     # Target 0.5 · 0.7 = 0.35: without dropout at epoch 2 (0.5), with it at epoch 3 (0.4): 50 % more.
     assert dropout_time.seed_extra_epochs(none, dropout, 0.5) == pytest.approx(50.0)
+
+
+def test_round_elevens_evidence_by_hand(tmp_path):
+    """Per seed, dropout reaches 98 % of the best smoothed accuracy k epochs after the run without it (at epoch 4):
+    25k % more, k = 1 … 5, so 75 % on average; round 4's test is read beside from its own records."""
+
+    def write(name: str, accuracy: list[float]) -> None:
+        record = {"epoch_steps": list(range(len(accuracy))), "epoch_val_accuracy": accuracy, "train_images": 1}
+        (tmp_path / f"{name}.json").write_text(json.dumps({**record, "train": {"batch_size": 1}}))
+
+    for k, seed in enumerate(LONG_SLOW_SEEDS, 1):  # smoothed without dropout 0.5, 0.7, 0.77, 0.8, 0.9 …
+        write(f"slow_long_none_seed{seed}", [0.5] + [0.9] * 12)
+        write(f"slow_long_dropout0.3_seed{seed}", [0.5] * (1 + k) + [0.9] * 6)
+        write(f"slow_long_dropout0.5_seed{seed}", [0.5] + [0.9] * 12)  # as fast as without dropout
+    for seed in SLOW_VERDICT_SEEDS:
+        for arm in ("none", SLOW_TUNED):
+            shutil.copy(RUNS_DIR / f"slow_{arm}_seed{seed}.json", tmp_path)
+    found = time_measures.long_dropout_time_evidence(tmp_path, 0.3)
+    assert found.effect == pytest.approx(75.0) and found.seeds == 5 and found.ci_low < 75 < found.ci_high
+    assert "4.00 / 5.00, 4.00 / 6.00" in found.numbers and "p = 0.5 at 98 %: +0.0 %" in found.numbers
 
 
 def test_ensemble_result_by_hand():

@@ -101,6 +101,21 @@ def settle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=LOAD_TIMEOUT_MS)
 
 
+def open_sidebar(page) -> None:
+    """Open the collapsed sidebar. A click that lands while a late rerun redraws the page is lost on a slow machine,
+    so click again until the sidebar reports itself open."""
+    opened = page.locator("[data-testid='stSidebar'][data-collapsed='false']")
+    for _ in range(10):
+        if opened.count():
+            return
+        page.get_by_test_id("stExpandSidebarButton").click()
+        try:
+            opened.wait_for(timeout=10_000)
+        except PlaywrightTimeoutError:
+            settle(page)
+    opened.wait_for(timeout=1_000)  # fails with Playwright's own message
+
+
 def upload(page, path) -> None:
     """Switch the image source to Upload and choose ``path`` in the real file chooser."""
     page.get_by_text("Upload", exact=True).click()

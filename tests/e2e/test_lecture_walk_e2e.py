@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 from core import lecture
 
-from .conftest import ARTIFACTS, assert_no_exception, open_app, settle
+from .conftest import ARTIFACTS, assert_no_exception, open_app, open_sidebar, settle
 
 WINDOW = {"width": 1280, "height": 720}
 
@@ -51,8 +51,7 @@ def test_the_lecture_is_one_click_per_slide_projected(page, server):
         assert 0 <= top and bottom <= WINDOW["height"], f"slide {index + 1}'s figure at {top}-{bottom} px"
         assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 0, "the sidebar is open"
         if step == 0:  # a lecturer opens the sidebar (presets, the pipeline): the next slide closes it again
-            page.get_by_test_id("stExpandSidebarButton").click()
-            page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for()
+            open_sidebar(page)
     seconds = time.perf_counter() - started
     assert clicks == len(shown)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ import pytest
 
 from core.labs import BATCHNORM, BatchNormTab, RegularizationTab
 
-from .conftest import assert_no_exception, open_app, open_tab, screenshot, settle, upload
+from .conftest import assert_no_exception, open_app, open_sidebar, open_tab, screenshot, settle, upload
 
 
 @pytest.mark.parametrize("path", ["", "batchnorm_lab", "mc_dropout_lab", "regularization_lab", "lecture_claims"])
@@ -117,8 +117,7 @@ def test_projected_the_sidebar_closes_on_another_page(page, server):
     """Projected, a sidebar opened on one page (presets, the pipeline) is closed again on the next page."""
     page.set_viewport_size({"width": 1280, "height": 720})
     open_app(page, f"{server}/augmentation_studio?projector=true")
-    page.get_by_test_id("stExpandSidebarButton").click()
-    page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for()
+    open_sidebar(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="BatchNorm Lab").click()
     settle(page)
     page.locator("[data-testid='stSidebar'][data-collapsed='true']").wait_for(state="attached", timeout=10_000)
