@@ -26,6 +26,7 @@ ROUND9_TUNED: dict[str, tuple[float, float]] = {"none": ROUND8_TUNED["none"], "d
 ROUND12_TUNED: dict[str, tuple[float, float]] = {
     **{"none": ROUND8_TUNED["none"], "dropout": ROUND9_TUNED["dropout"]},
     "flip_shift": (3e-3, 0.0),  # TTA's arm, inside its grid: final (no other arm of its claim)
+    **{"rand_augment": (3e-3, 0.0), "narrow_none": (1e-3, 0.0), "narrow_rand_augment": (3e-3, 0.0)},  # all inside
 }
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
