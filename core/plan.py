@@ -3,6 +3,7 @@ labs and claims read about them. ``python -m core.train`` runs it; nothing here 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, TUNED
@@ -267,6 +268,21 @@ ROUND9_GRIDS = {"none": ROUND8_GRIDS["none"], "dropout": (ROUND8_RATES, (0.05, 0
 # network without dropout has no p: its grid and choice stand. As in rounds 7 and 8, no second extension. Chosen at
 # 23:02 UTC, before its runs: rate 3e-3 with p 0.7, the extended grid's upper p (ROUND9_TUNED), at ROUND9_SEEDS.
 ROUND9_GRIDS["dropout"] = (ROUND8_RATES, (*ROUND9_GRIDS["dropout"][1], 0.7))
+# Round 13 (registered on 2026-12-06 before its runs, after one of the two ninth reviewers found three tests partly
+# unfair; the third, "Input normalization", is core.mlp's): (1) "Dropout reduces over-fitting": round 9's p, 0.7, is
+# its extended grid's upper edge, where the rule allowed no second extension. Dropout's grid gains p 0.85 at every
+# rate (1e-3's is round 1's run). (2) "MC dropout calibrates": the 55,000-image networks' p, 0.1, is its grid's lower
+# edge, chosen with no edge rule. Its grid gains p 0.05. Each choice is made again over its whole grid by its rule at
+# TUNE_SEEDS; should the new p win, the next step beyond (0.95, the last below 1, or 0.025) is added and the choice
+# made once more. Where a choice stays, the claim's verdict stands on its registered seeds, its choice now inside its
+# grid; where it moves, the new choice (for dropout, with the network without it at round 8's choice) trains at
+# ROUND13_SEEDS, each seed on its own draw of images, and the verdict, by the same measure and minimum, is read there
+# with the earlier one beside. Pending until its last run is recorded.
+ROUND13_SEEDS = (50, 51, 52, 53, 54)
+ROUND13_GRIDS = {
+    "dropout": (ROUND8_RATES, (*ROUND9_GRIDS["dropout"][1], 0.85)),
+    "full_dropout": ((FULL_DROPOUT.lr,), (0.05, *TUNING_GRIDS["full_dropout"])),
+}
 
 
 SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
@@ -460,8 +476,20 @@ def shipped_runs() -> list[RunSpec]:
     return runs + round12_runs(RECORDED_ARMS)
 
 
+def round13_runs() -> list[RunSpec]:
+    """Round 13's tuning runs of the points its grids add (the others are earlier rounds' runs)."""
+    earlier = {spec.name for spec in shipped_runs()}
+    runs = []
+    for arm, (rates, doses) in ROUND13_GRIDS.items():
+        images, validation = tuning_split(arm)
+        for lr, dose, seed in itertools.product(rates, doses, TUNE_SEEDS):
+            if (name := joint_name(arm, lr, dose, seed)) not in earlier:
+                runs.append(tuning_run(name, *joint_point(arm, lr, dose), seed, images, validation))
+    return runs
+
+
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
     move to ``shipped_runs`` once their round's last run is recorded (round 12: once a claim's runs are). Round 11's
-    runs and round 12's same-augmentation arms so far."""
-    return long_slow_runs() + round12_runs(set(ROUND12_ARMS) - set(RECORDED_ARMS))
+    runs, round 12's same-augmentation arms and round 13's so far."""
+    return long_slow_runs() + round12_runs(set(ROUND12_ARMS) - set(RECORDED_ARMS)) + round13_runs()

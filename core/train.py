@@ -224,7 +224,7 @@ def _mlp_one(run: MLPRun) -> dict:
         _DATA.update(full=load_debian(), subset=load_subset())
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    train_split, val_split = split_for_training(_DATA["full"]["train"])
+    train_split, val_split = split_for_training(_DATA["full"]["train"], run.split_seed)
     return train_mlp(run, train_split, val_split, _DATA["full"]["test"])
 
 

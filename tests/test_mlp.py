@@ -14,6 +14,7 @@ from core import deep, dropout_time, ensemble_plan, ensembles, mlp, time_measure
 from core.data import MEAN, STD, Split
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record
+from core.runspec import small_data_seed
 from core.slow_plan import LONG_SLOW_SEEDS, SLOW_TUNED, SLOW_VERDICT_SEEDS
 
 TINY = Split(
@@ -85,13 +86,31 @@ def test_the_experiments_cover_every_arm_rate_and_seed():
     1.67x (1, 1.5, 2, 3, 5, 7, 10, ...), the depth grid by at most 3.4x (1, 3, 10, ...), and the depth experiments'
     nets start from Kaiming's init."""
     runs = mlp.experiment_runs()
-    assert {k: len(v) for k, v in runs.items()} == {"input": 645, "depth": 400, "depth_verdict": 80, "activation": 60}
-    for fresh, group in ((mlp.INPUT_SEEDS, "input"), (mlp.DEPTH_VERDICT_SEEDS, "depth_verdict")):
+    counts = {"input": 645, "depth": 400, "depth_verdict": 80, "activation": 60, "input_round13": 1290}
+    assert {k: len(v) for k, v in runs.items()} == counts
+    fresh_seeds = ((mlp.INPUT_SEEDS, "input"), (mlp.DEPTH_VERDICT_SEEDS, "depth_verdict"))
+    for fresh, group in (*fresh_seeds, (mlp.INPUT_ROUND13_SEEDS, "input_round13")):
         assert {run.seed for run in runs[group]} == set(fresh) and not set(fresh) & set(mlp.SEEDS)
+    assert not set(mlp.INPUT_ROUND13_SEEDS) & set(mlp.INPUT_SEEDS) and len(mlp.INPUT_ROUND13_SEEDS) == 10
+    assert {run.split_seed for run in runs["input_round13"]} == set(map(small_data_seed, mlp.INPUT_ROUND13_SEEDS))
+    assert all(run.split_seed is None for group in counts if group != "input_round13" for run in runs[group])
+    assert [(r.inputs, r.lr) for r in runs["input_round13"][:645]] == [(r.inputs, r.lr) for r in runs["input"]]
     assert {run.model.depth for run in runs["depth_verdict"]} == {max(mlp.DEPTHS)}
     for rates, step in ((mlp.INPUT_LRS, 5 / 3), (mlp.DEPTH_LRS, 3.4)):
         assert max(b / a for a, b in zip(rates, rates[1:])) <= step + 1e-9
     assert {run.model.init for run in runs["depth"] + runs["depth_verdict"]} == {"kaiming"}
+
+
+def test_a_split_seed_holds_out_its_own_random_images():
+    """By default the last VALIDATION images are held out; a split seed holds out a random draw of them, the same for
+    the same seed, another for another seed, never overlapping the training images."""
+    full = Split(np.arange(20_000, dtype=np.uint8).reshape(-1, 1, 1) % 251, np.arange(20_000, dtype=np.int64))
+    train, val = mlp.split_for_training(full)
+    assert val.labels.tolist() == list(range(20_000 - mlp.VALIDATION, 20_000)) and len(train) == 20_000 - mlp.VALIDATION
+    first, again, other = (mlp.split_for_training(full, seed)[1].labels for seed in (1290, 1290, 1291))
+    assert len(first) == mlp.VALIDATION and (first == again).all() and not (first == other).all()
+    assert not set(first) & set(mlp.split_for_training(full, 1290)[0].labels.tolist())
+    assert set(first.tolist()) != set(val.labels.tolist())  # not the last images
 
 
 @pytest.mark.parametrize("group, rates", [("input", mlp.INPUT_LRS), ("depth", mlp.DEPTH_LRS)])
