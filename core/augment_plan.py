@@ -46,6 +46,7 @@ TTA_ROUND12 = ("none", "flip_shift")  # the arms whose runs also measure test-ti
 # Chosen at 05:11 UTC on 2026-12-06, before their runs: RandAugment 3e-3, width 8 1e-3, width 8 with RandAugment 3e-3,
 # each inside its grid (and width 16 without augmentation round 8's 3e-3), so final: no extension.
 SAME_ARMS = ("none", COMPARISON_AUGMENT, "narrow_none", f"narrow_{COMPARISON_AUGMENT}")  # width 16, then width 8
+SAME_GRIDS = {arm: (ROUND12_RATES, (0.0,)) for arm in SAME_ARMS}  # width 16 without augmentation: round 8's, alike
 ROUND12_GRIDS = {arm: (ROUND12_RATES, (0.0,)) for arm in ROUND12_ARMS}  # arm: (rates, doses), as core.tuning reads
 # Amended at 01:55 UTC, before any verdict run had finished: each claim is judged once its own runs are recorded (TTA
 # reads the flip + crop network and the one without augmentation, MC dropout the dropout network, and neither depends
