@@ -1,11 +1,9 @@
-"""Round 12's runs (``core.plan.shipped_runs`` lists those of the claims whose runs are all recorded,
-``core.plan.pending_runs`` the others): "Test-time augmentation helps",
+"""Round 12's runs (``core.plan.shipped_runs`` lists them): "Test-time augmentation helps",
 "Compare networks under the same augmentation" and "MC dropout calibrates" on 500 images, every arm at the rate
 validation chose for it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import replace
 
 from core.arms import ROUND12_TUNED
@@ -66,20 +64,16 @@ def round12_tuning_name(arm: str, lr: float, seed: int) -> str:
     return tuning_name(f"{arm}_lr{lr:g}", 0.0, seed)
 
 
-RECORDED_ARMS = ("flip_shift", "none", "dropout")  # TTA's and MC dropout's, every run recorded: shipped
-
-
-def round12_runs(arms: Collection[str]) -> list[RunSpec]:
-    """The tuning runs of ``arms`` that this round tunes, then each of ``arms`` chosen so far at ROUND12_SEEDS."""
+def round12_runs() -> list[RunSpec]:
+    """The tuning runs of the arms this round tunes, then each arm at its choice at ROUND12_SEEDS."""
     runs = [
         tuning_run(round12_tuning_name(arm, lr, seed), *round12_point(arm, lr, 0.0), seed)
         for arm in ROUND12_ARMS
-        if arm in arms
         for lr in ROUND12_RATES
         for seed in TUNE_SEEDS
     ]
     for seed in ROUND12_SEEDS:
-        for arm in (arm for arm in ROUND12_TUNED if arm in arms):
+        for arm in ROUND12_TUNED:
             point = round12_point(arm, *ROUND12_TUNED[arm])
             spec = fresh_small_run(round_arm(arm, 12), *point, seed, tta=arm in TTA_ROUND12)
             runs.append(replace(spec, checkpoint=arm == "dropout"))  # the MC measures load dropout's weights

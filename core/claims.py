@@ -24,7 +24,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from core import decay_measures, dropout_measures, figures, labs, mc_measures, measures, time_measures
+from core import augment_measures, decay_measures, dropout_measures, figures, labs, mc_measures, measures, time_measures
 from core.evidence import Evidence, significant
 from core.labs import BatchNormTab, MCDropoutTab, RegularizationTab, StudioTab
 from core.runs import RUNS_DIR, load_summary
@@ -60,9 +60,9 @@ DESIGN = (
     "tuning seed draws the compared runs' training images); the rate chosen with the dose by the same rule where AdamW "
     "meets Adam + L2 or no decay (round 8: 5 rates each, × 5 λ for AdamW, 4 for Adam + L2), for both arms of the "
     "augmentation claims (the same 5 rates), for dropout's (round 9: the same 5 rates × 5 p, after one edge extension; "
-    "since round 12 also the small-data MC claim's network), for TTA's flip + crop network (round 12: the same 5 "
-    "rates) and for SGD + L2 (3 rates × 3 λ); every other small-data arm shares Adam's untuned 1e-3 (the "
-    "same-augmentation claim's until round 12's runs are recorded); the fully connected networks' learning rate per "
+    "since round 12 also the small-data MC claim's network), for TTA's flip + crop network and the same-augmentation "
+    "claim's four networks (round 12: the same 5 rates) and for SGD + L2 (3 rates × 3 λ); every other small-data arm "
+    "shares Adam's untuned 1e-3; the fully connected networks' learning rate per "
     "arm and seed from a grid of at most 3.3x steps, chosen by validation loss, with Kaiming initialization (the "
     "activation recap: PyTorch's default); the learning-rate sweep's two CNNs with Kaiming initialization, at every "
     "rate of a grid of at most 2.5x steps that starts below the plain one's best, compared at the lowest rate at which "
@@ -316,7 +316,7 @@ CLAIMS: tuple[Claim, ...] = (
         "The effect is the smaller of two mean margins over the seeds: the fair ranking (both networks augmented) "
         "and its reversal (only the other one augmented). The numbers say whether the ranking reverses; the "
         "verdict, whether both margins are clearly above 0 and the smaller one reaches the minimum.",
-        measures.same_augmentation_evidence,
+        augment_measures.same_augmentation_evidence,
     ),
     Claim(
         "input-normalization-helps-training",

@@ -24,7 +24,6 @@ from core.evidence import (
     POINTS,
     Evidence,
     bootstrapped,
-    both_paired,
     clearly_positive,
     paired,
     percent,
@@ -34,7 +33,6 @@ from core.invariance import FAMILIES, mean_transformed_accuracy
 from core.plan import (
     AUGMENTATION_SEEDS,
     BN_SEEDS,
-    COMPARISON_AUGMENT,
     EARLY_STOPPING_ARM,
     FRESH_SEEDS,
     LR_SEEDS,
@@ -392,47 +390,6 @@ def kaiming_evidence(directory: Path) -> Evidence:
         condition="with Kaiming the std after layer 10 stays within a factor of 2 of layer 1's for every seed",
         condition_met=bool(np.all(np.abs(ratios["Kaiming"]) < 1)),
     )
-
-
-NARROW_AUGMENTED = f"narrow_{COMPARISON_AUGMENT}"
-
-
-def _margins(seeds: tuple[int, ...], directory: Path) -> tuple[np.ndarray, np.ndarray, str]:
-    """Per seed, in points: the fair margin (both widths trained with COMPARISON_AUGMENT, in the direction of the
-    ranking it gives) and how far augmenting only the other network reverses that ranking; and the accuracies."""
-    wide_none, wide_aug, narrow_none, narrow_aug = (
-        small_kept(name, "test_accuracy", directory, seeds)
-        for name in ("none", COMPARISON_AUGMENT, "narrow_none", NARROW_AUGMENTED)
-    )
-    fair = wide_aug - narrow_aug
-    orientation = np.sign(fair.mean()) or 1.0  # the ranking the fair comparison gives
-    unfair = orientation * np.where(orientation > 0, wide_none - narrow_aug, wide_aug - narrow_none)
-    numbers = (
-        f"width 16 vs width 8, both with {AUGMENTATION_LABELS[COMPARISON_AUGMENT]}: {100 * fair.mean():+.1f} points; "
-        f"both without: {100 * (wide_none - narrow_none).mean():+.1f}; only the "
-        f"{'narrow' if orientation > 0 else 'wide'} one augmented: {100 * orientation * unfair.mean():+.1f} (width 16 "
-        f"{percent(wide_none)} without, {percent(wide_aug)} with; width 8 {percent(narrow_none)} without, "
-        f"{percent(narrow_aug)} with)"
-    )
-    return 100 * orientation * fair, -100 * unfair, numbers
-
-
-def same_augmentation_evidence(directory: Path) -> Evidence:
-    """Registered in round 3 (core.plan): on the fresh seeds, the smaller of the two mean margins (the fair ranking,
-    and its reversal when only the other network is augmented, must both hold); beside it round 2's seeds, with the
-    statistic registered before their runs (the mean of each seed's smaller margin, biased low by the noise)."""
-    fair, reversal, numbers = _margins(FRESH_SEEDS, directory)
-    fair_before, reversal_before, numbers_before = _margins(SEEDS, directory)
-    registered = paired(np.minimum(fair_before, reversal_before), POINTS, "")
-    smaller = both_paired(fair_before, reversal_before, POINTS, "")
-    numbers = (
-        f"seeds {', '.join(map(str, FRESH_SEEDS))} (registered before their runs): {numbers}; the two margins "
-        f"{fair.mean():+.2f} and {reversal.mean():+.2f} points. Seeds {', '.join(map(str, SEEDS))} (round 2): "
-        f"{numbers_before}; its registered statistic, the mean of each seed's smaller margin, {registered.effect:+.2f} "
-        f"({registered.ci_low:+.2f} to {registered.ci_high:+.2f}); the smaller of the two mean margins "
-        f"{smaller.effect:+.2f} ({smaller.ci_low:+.2f} to {smaller.ci_high:+.2f})"
-    )
-    return both_paired(fair, reversal, POINTS, numbers)
 
 
 def input_normalization_evidence(directory: Path) -> Evidence:

@@ -7,7 +7,7 @@ import itertools
 from dataclasses import replace
 
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, TUNED
-from core.augment_plan import RECORDED_ARMS, ROUND12_ARMS, round12_runs
+from core.augment_plan import round12_runs
 from core.ensemble_plan import (
     CHECKPOINT_SEEDS,
     ENSEMBLE_MODEL,
@@ -473,7 +473,7 @@ def shipped_runs() -> list[RunSpec]:
         runs += checkpoint_runs(seed)
     for seed in LONG_SEEDS:
         runs += long_checkpoint_runs(seed)
-    return runs + round12_runs(RECORDED_ARMS)
+    return runs + round12_runs()
 
 
 def round13_runs() -> list[RunSpec]:
@@ -490,6 +490,5 @@ def round13_runs() -> list[RunSpec]:
 
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded (round 12: once a claim's runs are). Round 11's
-    runs, round 12's same-augmentation arms and round 13's so far."""
-    return long_slow_runs() + round12_runs(set(ROUND12_ARMS) - set(RECORDED_ARMS)) + round13_runs()
+    move to ``shipped_runs`` once their round's last run is recorded. Round 11's and round 13's."""
+    return long_slow_runs() + round13_runs()

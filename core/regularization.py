@@ -21,6 +21,9 @@ def across_seeds(
     return epochs, values.mean(axis=0), values.std(axis=0, ddof=1)
 
 
+SAME_NETWORKS = (("width 16 (the main CNN)", ""), ("width 8", "narrow_"))  # (name, its arms' prefix)
+
+
 def same_augmentation_rows(records: Mapping[str, Sequence[dict]], labels: Mapping[str, str]) -> list[dict[str, str]]:
     """Test accuracy (mean ± std) of the two widths, each without and with COMPARISON_AUGMENT: small-data arms by
     name."""
@@ -32,8 +35,17 @@ def same_augmentation_rows(records: Mapping[str, Sequence[dict]], labels: Mappin
                 for arm in ("none", COMPARISON_AUGMENT)
             },
         }
-        for network, prefix in (("width 16 (the main CNN)", ""), ("width 8", "narrow_"))
+        for network, prefix in SAME_NETWORKS
     ]
+
+
+def same_augmentation_names(labels: Mapping[str, str]) -> dict[str, str]:
+    """The four arms of the same-augmentation comparison as a table names them: label -> arm."""
+    return {
+        f"{network.split(' (')[0]}, {labels[arm]}": f"{prefix}{arm}"
+        for network, prefix in SAME_NETWORKS
+        for arm in ("none", COMPARISON_AUGMENT)
+    }
 
 
 def train_validation_series(

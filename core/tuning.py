@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED
 from core.dropout_time import smoothed_curve
 from core.ensemble_plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES
 from core.plan import (
@@ -177,13 +177,14 @@ def stall_rate(directory: Path = RUNS_DIR) -> float:
 
 def chosen_rounds(arm: str, rounds: Collection[int] = (5, 7, 8)) -> dict[tuple[float, float], list[int]]:
     """Each (rate, dose) one of ``rounds`` chose for ``arm`` over its joint grid, with the rounds that chose it: round 5
-    the Adam rules' (3 rates), round 7 the no-decay network's, AdamW's over 4 rates and SGD + L2's, rounds 8 and 9
-    their grids' (core.plan.ROUND8_GRIDS, ROUND9_GRIDS)."""
+    the Adam rules' (3 rates), round 7 the no-decay network's, AdamW's over 4 rates and SGD + L2's, rounds 8, 9 and
+    12 their grids' (core.plan.ROUND8_GRIDS, ROUND9_GRIDS, core.augment_plan.ROUND12_GRIDS)."""
     by_round = {
         5: {rule: JOINT_TUNED[rule] for rule in ADAM_JOINT_DECAYS},
         7: {arm: ROUND7_ADAMW if arm == "adamw" else JOINT_TUNED[arm] for arm in ROUND7_TUNED},
         8: ROUND8_TUNED,
         9: ROUND9_TUNED,
+        12: ROUND12_TUNED,
     }
     found: dict[tuple[float, float], list[int]] = {}
     for number, chosen in by_round.items():

@@ -42,13 +42,14 @@ def round_choice(arm: str, grids: dict = plan.ROUND8_GRIDS) -> tuple[float, floa
 
 def planned(name: str, seeds: tuple[int, ...]) -> np.ndarray:
     """Test accuracy at the end of the schedule of a registered arm (its run name), per seed, after checking each run
-    is the planned one: its rate, λ, optimizer, augmentation and dropout, its seed, that seed's own draw of images, a
-    committed plan."""
+    is the planned one: its rate, λ, optimizer, augmentation, dropout and width, its seed, that seed's own draw of
+    images, a committed plan."""
     specs = {spec.name: spec for spec in plan.shipped_runs()}
     for seed in seeds:
         found, spec = record(f"small_{name}_seed{seed}"), specs[f"small_{name}_seed{seed}"]
         keys = ("lr", "weight_decay", "optimizer", "augment")
         assert [found["train"][key] for key in keys] == [getattr(spec.train, key) for key in keys]
         assert found["train"]["seed"] == seed and found["model"]["dropout"] == spec.model.dropout
+        assert found["model"]["width"] == spec.model.width
         assert found["data_seed"] == plan.small_data_seed(seed) and found["plan_committed"]
     return final(name, seeds=seeds)

@@ -22,7 +22,7 @@ from core.plan import INVARIANCE_SEED, SEEDS, SMALL_EPOCH, TTA_TEST_SETS
 from core.runs import RUNS_DIR, load_run, private_model
 from core.texts import TEXTS
 
-from .claim_records import assert_paired, final, planned, record, round_choice
+from .claim_records import assert_paired, planned, record, round_choice
 
 ROOT = Path(__file__).parents[1]
 REQUIRED = {
@@ -300,17 +300,17 @@ def test_kaiming_effect_from_a_hand_built_relu_mlp():
 
 
 def test_same_augmentation_effect_is_positive_only_when_the_ranking_flips():
-    """On the fresh seeds (5-9): the smaller of the fair and the reversal margins' means, with the lower of their
-    t intervals' ends; both must be positive for the effect to be."""
-    assert plan.FRESH_SEEDS == (5, 6, 7, 8, 9)
-    fair = final("rand_augment", seeds=plan.FRESH_SEEDS) - final("narrow_rand_augment", seeds=plan.FRESH_SEEDS)
+    """Round 12 (seeds 45-49, each of the four networks at its chosen rate, each the planned run): the smaller of the
+    fair and the reversal margins' means, with the lower of their t intervals' ends; both must be positive for the
+    effect to be."""
+    assert augment_plan.ROUND12_SEEDS == (45, 46, 47, 48, 49)
+    seeds = augment_plan.ROUND12_SEEDS
+    wide, wide_aug, narrow, narrow_aug = (planned(plan.round_arm(arm, 12), seeds) for arm in augment_plan.SAME_ARMS)
+    fair = wide_aug - narrow_aug
     if fair.mean() >= 0:
-        unfair = final("none", seeds=plan.FRESH_SEEDS) - final("narrow_rand_augment", seeds=plan.FRESH_SEEDS)
+        unfair = wide - narrow_aug
     else:
-        fair, unfair = (
-            -fair,
-            -(final("rand_augment", seeds=plan.FRESH_SEEDS) - final("narrow_none", seeds=plan.FRESH_SEEDS)),
-        )
+        fair, unfair = -fair, -(wide_aug - narrow)
     margins = [100 * fair, -100 * unfair]
     intervals = [stats.ttest_1samp(m, 0).confidence_interval(0.95) for m in margins]
     found = claims.evidence("same-augmentation-for-comparison")

@@ -72,7 +72,7 @@ def assert_grid_runs(arm: str, found: dict[tuple[float, float], tuple[float, flo
 ROUNDS = {
     8: (plan.ROUND8_GRIDS, arms.ROUND8_TUNED),
     9: (plan.ROUND9_GRIDS, arms.ROUND9_TUNED),
-    12: ({arm: augment_plan.ROUND12_GRIDS[arm] for arm in ("flip_shift",)}, arms.ROUND12_TUNED),  # those judged so far
+    12: (augment_plan.ROUND12_GRIDS, arms.ROUND12_TUNED),
 }
 
 
@@ -107,6 +107,7 @@ CHOSEN_AT = {
     plan.round_arm("dropout", 9): "29af967",
     **{plan.round_arm(arm, 12): "8aed68c" for arm in ("none", "dropout")},  # round 8's and round 9's choices
     plan.round_arm("flip_shift", 12): "72b89c1",
+    **{plan.round_arm(arm, 12): "5f3770e" for arm in ("rand_augment", "narrow_none", "narrow_rand_augment")},
 }
 SEEDS_OF_ROUND = {8: plan.ROUND8_SEEDS, 9: plan.ROUND9_SEEDS, 12: augment_plan.ROUND12_SEEDS}
 
@@ -128,15 +129,16 @@ def test_each_verdict_run_started_from_its_arms_choice_or_later(name, commit):
 
 
 def test_each_choice_is_marked_with_the_rounds_that_made_it():
-    """Round 5 chose the Adam rules' points, round 7 the no-decay network's, AdamW's second and SGD + L2's, rounds 8
-    and 9 each of their arms'; a point two rounds chose names both."""
+    """Round 5 chose the Adam rules' points, round 7 the no-decay network's, AdamW's second and SGD + L2's, rounds 8,
+    9 and 12 each of their arms'; a point several rounds chose names each."""
     assert tuning.chosen_rounds("adam_l2", (5,)) == {arms.JOINT_TUNED["adam_l2"]: [5]}
     assert tuning.chosen_rounds("sgd_decay") == {arms.JOINT_TUNED["sgd_decay"]: [7]}
     found = tuning.chosen_rounds("adamw")
     assert sorted(number for rounds in found.values() for number in rounds) == [5, 7, 8]
     assert found[arms.ROUND7_ADAMW][0] == 7 and 8 in found[arms.ROUND8_TUNED["adamw"]]
     assert tuning.chosen_rounds(plan.RECIPE) == {arms.ROUND8_TUNED[plan.RECIPE]: [8]}
-    assert tuning.chosen_rounds("none", (8, 9)) == {arms.ROUND8_TUNED["none"]: [8, 9]}  # round 9 kept round 8's
+    assert tuning.chosen_rounds("none", (8, 9, 12)) == {arms.ROUND8_TUNED["none"]: [8, 9, 12]}  # kept round 8's
+    assert tuning.chosen_rounds("narrow_none", (12,)) == {(1e-3, 0.0): [12]}
 
 
 def test_round_sevens_adamw_is_its_choice_over_the_extended_rates():

@@ -10,11 +10,13 @@ import torch
 from core import early_stopping, ensemble_plan, ensembles, figures, invariance, plan, tuning, weight_decay
 from core import regularization as reg
 from core.arms import AUGMENTATION_LABELS, SMALL_LABELS, TUNED
+from core.augment_plan import ROUND12_SEEDS, SAME_ARMS, SAME_GRIDS
 from core.data import CLASSES, SUBSET_PER_CLASS
 from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
 from core.mc_dropout import fashion_position
 from core.runs import load_test_labels
+from core.small_plan import round_arm
 from pages.sections.checkpoints import checkpoint_section, dropout_time_section
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_probs, shipped_record
 from pages.sections.widgets import claim_note, plot, table
@@ -44,13 +46,15 @@ def small_data_view() -> dict:
         tuple(shipped_record(plan.grid_name(images, model, arm)) for arm in ("none", plan.RECIPE))
         for images, model in plan.GRID
     ]
-    same = ("none", plan.COMPARISON_AUGMENT, "narrow_none", f"narrow_{plan.COMPARISON_AUGMENT}")
     return {
         "invariance": invariance.invariance_series(reports),
         "titles": {family: spec.unit for family, spec in invariance.FAMILIES.items()},
         "summary": [reg.arm_summary(label, seed_records(arm)) for arm, label in SMALL_LABELS.items()],
         "grid": reg.grid_rows(pairs),
-        "same": reg.same_augmentation_rows({arm: seed_records(arm, plan.FRESH_SEEDS) for arm in same}, SMALL_LABELS),
+        "same": reg.same_augmentation_rows(
+            {arm: seed_records(round_arm(arm, 12), ROUND12_SEEDS) for arm in SAME_ARMS}, SMALL_LABELS
+        ),
+        "same_rates": joint_table(reg.same_augmentation_names(SMALL_LABELS), (12,), SAME_GRIDS),
         "rates": joint_table({AUGMENTATION_LABELS[arm]: arm for arm in ("none", plan.RECIPE)}, rounds=(8,)),
         "dropout_rates": joint_table({"no dropout": "none", "dropout": "dropout"}, (8, 9), plan.ROUND9_GRIDS, "p"),
     }
@@ -225,8 +229,10 @@ def small_data_section() -> None:
     explain("reg.grid", "caption", recipe=WITH)
     table("grid", view["grid"], content="recorded")
     st.subheader("Compare networks under the same augmentation")
-    explain("reg.same_augmentation", "caption", seeds=f"{plan.FRESH_SEEDS[0]}–{plan.FRESH_SEEDS[-1]}")
+    explain("reg.same_augmentation", "caption", seeds=f"{ROUND12_SEEDS[0]}–{ROUND12_SEEDS[-1]}")
     table("same", view["same"], content="recorded")
+    explain("reg.same_rates", "caption", **round8_figures())
+    table("same_rates", view["same_rates"], content="recorded", whole=True)
     claim_note("same-augmentation-for-comparison")
 
 

@@ -35,7 +35,7 @@ def test_the_first_four_tabs_render_from_the_records(lab):
     assert not lab.exception
     assert [tab.label for tab in lab.tabs] == TABS
     assert len(lab.get("plotly_chart")) == 2  # Small data: invariance, curves
-    assert len(lab.dataframe) == 5  # summary, the augmentation and dropout claims' rates, grid, same augmentation
+    assert len(lab.dataframe) == 6  # summary, augmentation and dropout rates, grid, same augmentation and its rates
     open_tab(lab, RegularizationTab.WEIGHT_DECAY)
     assert not lab.exception and len(lab.metric) == 3 and lab.get("plotly_chart") and len(lab.dataframe) == 3
     open_tab(lab, RegularizationTab.EARLY_STOPPING)
