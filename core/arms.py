@@ -28,6 +28,8 @@ ROUND12_TUNED: dict[str, tuple[float, float]] = {
     "flip_shift": (3e-3, 0.0),  # TTA's arm, inside its grid: final (no other arm of its claim)
     **{"rand_augment": (3e-3, 0.0), "narrow_none": (1e-3, 0.0), "narrow_rand_augment": (3e-3, 0.0)},  # all inside
 }
+# Each arm's (rate, dose) over its round 13 grid (core.plan), added as each is chosen.
+ROUND13_TUNED: dict[str, tuple[float, float]] = {"dropout": ROUND9_TUNED["dropout"]}  # again, now inside the grid
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

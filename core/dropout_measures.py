@@ -10,7 +10,7 @@ import numpy as np
 from core.arms import TUNED
 from core.evidence import POINTS, Evidence, paired, percent
 from core.measures import difference, joint_text, tuning_text
-from core.plan import FRESH_SEEDS, ROUND9_GRIDS, ROUND9_SEEDS, SEEDS, round_arm
+from core.plan import FRESH_SEEDS, ROUND9_SEEDS, ROUND13_DROPOUT_GRIDS, SEEDS, round_arm
 from core.runs import small_kept, small_records
 from core.tuning import joint_choice, joint_results
 
@@ -21,9 +21,9 @@ ROUND9_TEXT = (
 
 
 def _choice_text(arm: str, label: str, directory: Path) -> str:
-    """An arm at its round 9 choice: every point of a rate-only grid, else the best three of its grid (the Small data
-    tab's table shows every point)."""
-    rates, doses = ROUND9_GRIDS[arm]
+    """An arm at its round 9 choice (dropout's confirmed over round 13's grid): every point of a rate-only grid, else
+    the best three of its grid (the Small data tab's table shows every point)."""
+    rates, doses = ROUND13_DROPOUT_GRIDS[arm]
     if len(doses) == 1:
         return joint_text(arm, label, directory, rates, doses, dose_name="p")
     found = joint_results(arm, directory, rates, doses)
@@ -31,8 +31,9 @@ def _choice_text(arm: str, label: str, directory: Path) -> str:
     lr, p = joint_choice(arm, directory, rates, doses)
     points = "; ".join(f"rate {r:g}, p = {q:g}: {100 * found[(r, q)][0]:.1f} %" for r, q in best)
     return (
-        f"{label} at rate {lr:g}, p = {p:g} (chosen on validation from {len(rates)} rates × {len(doses)} p; the best "
-        f"three: {points})"
+        f"{label} at rate {lr:g}, p = {p:g} (chosen on validation from {len(rates)} rates × {len(doses)} p, p "
+        f"{doses[-1]:g} added in round 13, registered before its runs, and the choice made again; the best three: "
+        f"{points})"
     )
 
 

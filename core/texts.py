@@ -383,7 +383,8 @@ TEXTS: dict[str, Text] = {
         "Each arm's Adam rate, chosen on validation (✓).",
     ),
     "reg.dropout_rates": Text(
-        "The rate and p of the network with dropout (round 9), chosen together on validation from rates {rates} × p "
+        "The rate and p of the network with dropout (round 9; p 0.85 added in round 13, which chose the same point "
+        "again), chosen together on validation from rates {rates} × p "
         "{doses} ({tune_seeds} seeds per point, each cell the mean validation accuracy in %; no test image played a "
         "part), beside the rates of the network without dropout (its round 8 choice, kept). Each ✓ point trained at "
         "{seeds} fresh seeds for the dropout claim below.",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED, ROUND13_TUNED
 from core.dropout_time import smoothed_curve
 from core.ensemble_plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES
 from core.plan import (
@@ -34,22 +34,26 @@ from core.runs import RUNS_DIR, load_record, load_val_probs
 from core.slow_plan import LONG_SLOW_GRID
 
 
-def tuning_records(arm: str, directory: Path = RUNS_DIR) -> dict[float, list[dict]]:
-    """Per dose of ``arm``'s grid: its runs' records, one per tuning seed."""
+def tuning_records(
+    arm: str, directory: Path = RUNS_DIR, doses: Sequence[float] | None = None
+) -> dict[float, list[dict]]:
+    """Per dose of ``arm``'s grid (``doses``, by default TUNING_GRIDS[arm]): its runs' records, one per tuning seed."""
     return {
         dose: [load_record(tuning_name(arm, dose, seed), directory) for seed in TUNE_SEEDS]
-        for dose in TUNING_GRIDS[arm]
+        for dose in doses or TUNING_GRIDS[arm]
     }
 
 
-def tuning_results(arm: str, directory: Path = RUNS_DIR) -> dict[float, tuple[float, float]]:
-    """Per dose of ``arm``'s grid: (validation accuracy, validation loss) at the end of the schedule, each the mean
-    over the tuning seeds.
+def tuning_results(
+    arm: str, directory: Path = RUNS_DIR, doses: Sequence[float] | None = None
+) -> dict[float, tuple[float, float]]:
+    """Per dose of ``arm``'s grid (``doses``, by default TUNING_GRIDS[arm]): (validation accuracy, validation loss)
+    at the end of the schedule, each the mean over the tuning seeds.
 
     The accuracy is rounded to 1e-6, far below one image in 1,500 (6.7e-4): the records hold float32 fractions, so
     equal numbers of right answers can differ in the last bits of their mean, and the tie rule would never apply.
     """
-    return {dose: _validation_means(records) for dose, records in tuning_records(arm, directory).items()}
+    return {dose: _validation_means(records) for dose, records in tuning_records(arm, directory, doses).items()}
 
 
 def _validation_means(records: list[dict]) -> tuple[float, float]:
@@ -177,14 +181,15 @@ def stall_rate(directory: Path = RUNS_DIR) -> float:
 
 def chosen_rounds(arm: str, rounds: Collection[int] = (5, 7, 8)) -> dict[tuple[float, float], list[int]]:
     """Each (rate, dose) one of ``rounds`` chose for ``arm`` over its joint grid, with the rounds that chose it: round 5
-    the Adam rules' (3 rates), round 7 the no-decay network's, AdamW's over 4 rates and SGD + L2's, rounds 8, 9 and
-    12 their grids' (core.plan.ROUND8_GRIDS, ROUND9_GRIDS, core.augment_plan.ROUND12_GRIDS)."""
+    the Adam rules' (3 rates), round 7 the no-decay network's, AdamW's over 4 rates and SGD + L2's, rounds 8, 9, 12
+    and 13 their grids' (core.plan.ROUND8_GRIDS, ROUND9_GRIDS, ROUND13_GRIDS, core.augment_plan.ROUND12_GRIDS)."""
     by_round = {
         5: {rule: JOINT_TUNED[rule] for rule in ADAM_JOINT_DECAYS},
         7: {arm: ROUND7_ADAMW if arm == "adamw" else JOINT_TUNED[arm] for arm in ROUND7_TUNED},
         8: ROUND8_TUNED,
         9: ROUND9_TUNED,
         12: ROUND12_TUNED,
+        13: ROUND13_TUNED,
     }
     found: dict[tuple[float, float], list[int]] = {}
     for number, chosen in by_round.items():

@@ -73,15 +73,16 @@ ROUNDS = {
     8: (plan.ROUND8_GRIDS, arms.ROUND8_TUNED),
     9: (plan.ROUND9_GRIDS, arms.ROUND9_TUNED),
     12: (augment_plan.ROUND12_GRIDS, arms.ROUND12_TUNED),
+    13: ({arm: plan.ROUND13_GRIDS[arm] for arm in arms.ROUND13_TUNED}, arms.ROUND13_TUNED),  # those chosen so far
 }
 
 
 @pytest.mark.parametrize("number, arm", [(number, arm) for number, (grids, _) in ROUNDS.items() for arm in grids])
 def test_each_rounds_choices_are_validations_over_each_arms_grid(number, arm):
-    """ROUND8_TUNED, ROUND9_TUNED and ROUND12_TUNED hold each arm's (rate, dose) with the highest mean validation
-    accuracy over its grid of that round (ties: the lower mean validation loss), inside the grid's rates and doses
-    (no further extension was needed) but round 9's p, at its extended grid's edge; round 8's grids hold round 5's
-    and round 7's points of the arm."""
+    """ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED and ROUND13_TUNED hold each arm's (rate, dose) with the highest mean
+    validation accuracy over its grid of that round (ties: the lower mean validation loss), inside the grid's rates
+    and doses (no further extension was needed) but round 9's p, at its extended grid's edge (inside round 13's);
+    round 8's grids hold round 5's and round 7's points of the arm."""
     grids, tuned = ROUNDS[number]
     rates, doses = grids[arm]
     found = tuning.joint_results(arm, rates=rates, doses=doses)

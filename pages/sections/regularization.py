@@ -56,7 +56,9 @@ def small_data_view() -> dict:
         ),
         "same_rates": joint_table(reg.same_augmentation_names(SMALL_LABELS), (12,), SAME_GRIDS),
         "rates": joint_table({AUGMENTATION_LABELS[arm]: arm for arm in ("none", plan.RECIPE)}, rounds=(8,)),
-        "dropout_rates": joint_table({"no dropout": "none", "dropout": "dropout"}, (8, 9), plan.ROUND9_GRIDS, "p"),
+        "dropout_rates": joint_table(
+            {"no dropout": "none", "dropout": "dropout"}, (8, 9, 13), plan.ROUND13_DROPOUT_GRIDS, "p"
+        ),
     }
 
 
@@ -96,8 +98,8 @@ def round8_figures() -> dict[str, object]:
 
 
 def round9_figures() -> dict[str, object]:
-    """What the round 9 caption names: dropout's rates and p, the tuning seeds and verdict seeds."""
-    rates, doses = plan.ROUND9_GRIDS["dropout"]
+    """What the round 9 caption names: dropout's rates and p (with round 13's), the tuning seeds and verdict seeds."""
+    rates, doses = plan.ROUND13_GRIDS["dropout"]
     return {
         "rates": ", ".join(f"{rate:g}" for rate in rates),
         "doses": ", ".join(f"{p:g}" for p in doses),

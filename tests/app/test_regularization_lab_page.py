@@ -166,13 +166,16 @@ def test_the_augmentation_claims_rates_mark_round_eights_choices(lab):
 
 
 def test_the_dropout_claims_grid_marks_round_nines_choices(lab):
-    """Small data: dropout's rate × p grid beside the network without dropout's rates, ✓ at each verdict's point."""
+    """Small data: dropout's rate × p grid (round 13's p 0.85 in it) beside the network without dropout's rates, ✓ at
+    each verdict's point (round 13 chose dropout's again)."""
     table = lab.dataframe[2].value
-    rates, doses = plan.ROUND9_GRIDS["dropout"]
+    rates, doses = plan.ROUND13_DROPOUT_GRIDS["dropout"]
+    assert doses[-1] == 0.85
     assert list(table.columns) == ["training", "p", *(f"rate {lr:g}" for lr in rates)]
     assert list(table["p"]) == ["0", *(f"{p:g}" for p in doses)]
     marked = [(row["p"], column) for _, row in table.iterrows() for column in table.columns if "✓" in row[column]]
     assert marked == [(f"{p:g}", f"rate {lr:g}") for lr, p in (ROUND9_TUNED["none"], ROUND9_TUNED["dropout"])]
+    assert "✓9,13" in table[f"rate {ROUND9_TUNED['dropout'][0]:g}"].iloc[-2]  # p 0.7's row, above p 0.85's
 
 
 def test_surface_and_steps_controls(lab):
