@@ -29,7 +29,10 @@ ROUND12_TUNED: dict[str, tuple[float, float]] = {
     **{"rand_augment": (3e-3, 0.0), "narrow_none": (1e-3, 0.0), "narrow_rand_augment": (3e-3, 0.0)},  # all inside
 }
 # Each arm's (rate, dose) over its round 13 grid (core.plan), added as each is chosen.
-ROUND13_TUNED: dict[str, tuple[float, float]] = {"dropout": ROUND9_TUNED["dropout"]}  # again, now inside the grid
+ROUND13_TUNED: dict[str, tuple[float, float]] = {
+    "dropout": ROUND9_TUNED["dropout"],  # again, now inside the grid
+    "full_dropout": (2e-3, 0.025),  # at the extended grid's lower edge (no further extension); DROPOUT's rate
+}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",

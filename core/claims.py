@@ -325,8 +325,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Data pre-processing",
         StudioTab.PREPROCESSING,
         1.0,
-        "Given a learning rate chosen for each kind of input, pixels scaled to [0, 1] do not fall clearly behind "
-        "standardized ones here; raw [0, 255] pixels are in the numbers.",
+        "With a rate chosen for each kind of input, standardized inputs lead [0, 1] pixels at 9 of 10 seeds, by less "
+        "than the minimum; the interval cannot tell whether the lead reaches it. Raw pixels trail far behind.",
         measures.input_normalization_evidence,
     ),
     Claim(

@@ -392,15 +392,30 @@ def kaiming_evidence(directory: Path) -> Evidence:
     )
 
 
-def input_normalization_evidence(directory: Path) -> Evidence:
-    picked = preprocessing.input_arms(load_record("mlp_input", directory)["runs"])
+def _input_accuracies(directory: Path, group: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Per kind of input (its label): each seed's test accuracy at the rate its validation loss chose, and the rates."""
+    picked = preprocessing.input_arms(load_record(f"mlp_{group}", directory)["runs"])
     accuracy = {label: np.array([r["test_accuracy"] for r in runs]) for label, runs in picked.items()}
-    rates = {label: "/".join(f"{r['lr']:g}" for r in runs) for label, runs in picked.items()}
+    return accuracy, {label: "/".join(f"{r['lr']:g}" for r in runs) for label, runs in picked.items()}
+
+
+def input_normalization_evidence(directory: Path) -> Evidence:
+    """Registered in round 13 (core.mlp): INPUT_ROUND13_SEEDS, each holding out its own images; seeds 5-9, all on
+    one split, beside."""
+    accuracy, rates = _input_accuracies(directory, "input_round13")
+    before, _ = _input_accuracies(directory, "input")
     raw, unit, standard = (mlp.INPUT_LABELS[inputs] for inputs in mlp.INPUTS)
+    seeds = mlp.INPUT_ROUND13_SEEDS
+    earlier = paired(100 * (before[standard] - before[unit]), POINTS, "")
     numbers = (
-        f"test accuracy after {mlp.INPUT_STEPS} SGD steps, each arm at the rate its validation loss chose per seed: "
+        f"seeds {seeds[0]}–{seeds[-1]} (registered before their runs, each holding out its own random "
+        f"{mlp.VALIDATION:,} training images), test accuracy after {mlp.INPUT_STEPS} SGD steps, each arm at the rate "
+        "its validation loss chose per seed: "
         + ", ".join(f"{label} {percent(accuracy[label])} (rate {rates[label]})" for label in accuracy)
-        + f"; standardized against raw pixels: {100 * (accuracy[standard] - accuracy[raw]).mean():+.1f} points"
+        + f"; standardized against raw pixels: {100 * (accuracy[standard] - accuracy[raw]).mean():+.1f} points. "
+        f"Seeds {mlp.INPUT_SEEDS[0]}–{mlp.INPUT_SEEDS[-1]} (every seed on one split, the last {mlp.VALIDATION:,} "
+        f"held out): standardized against scaled to [0, 1] {earlier.brief()} points ({standard} "
+        f"{percent(before[standard])}, {unit} {percent(before[unit])})"
     )
     return paired(100 * (accuracy[standard] - accuracy[unit]), POINTS, numbers)
 

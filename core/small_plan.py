@@ -24,6 +24,22 @@ EARLY_STOPPING_ARM = "constant_rate"
 COMPARISON_AUGMENT = "rand_augment"  # strong enough to move both widths (flip + crop gained nothing in round 1)
 
 
+# Other regimes, for how far augmentation gets elsewhere (1 seed each, records only): training-set size, width and
+# BatchNorm, each without augmentation and with core.plan.RECIPE, trained as the regime is on DATA_SEED's draw and
+# read at the end of the schedule (the curves' last evaluation). Its seed is not one of core.plan.SEEDS.
+GRID_SEED = 100
+GRID: tuple[tuple[int, CNNConfig], ...] = (
+    (250, CNNConfig()),
+    (1000, CNNConfig()),
+    (2000, CNNConfig()),
+    (500, CNNConfig(norm="none")),
+)
+
+
+def grid_name(images: int, model: CNNConfig, augment: str) -> str:
+    return f"grid_{images}_w{model.width}_{model.norm}_{augment}"
+
+
 def round_arm(arm: str, number: int) -> str:
     """The small-data arm at the rate (and dose) validation chose over its grid of round ``number``
     (ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED)."""

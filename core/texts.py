@@ -442,7 +442,8 @@ TEXTS: dict[str, Text] = {
         "Fashion-MNIST for {steps} SGD steps (momentum 0.9), fed raw pixels in [0, 255], pixels scaled to [0, 1], or "
         "standardized pixels. Each kind of input gets every one of {count} rates from {low} to {high} (1, 1.5, 2, 3, "
         "5, 7 per decade), and each seed is shown at the rate its validation loss chose, so no arm loses for a rate "
-        "that suits only the others ({seeds} seeds, test accuracy on 10,000 images).",
+        "that suits only the others ({seeds} seeds, each holding out its own 5,000 training images to choose the rate; "
+        "test accuracy on 10,000 images).",
         "Same network, same budget: raw, [0, 1] and standardized inputs, each at its best rate.",
     ),
     "studio.memory": Text(

@@ -435,10 +435,12 @@ def at_best_rate(runs: list[dict], **arm) -> np.ndarray:
 
 
 def test_input_normalization_effect_is_standardized_minus_unit_each_at_its_chosen_rate():
-    """43 rates (1, 1.5, 2, 3, 5, 7 per decade) per kind of input on fresh seeds 5-9; per seed the rate with the
-    lowest validation loss; standardized minus [0, 1], isolating the standardization from the ×255 scale."""
-    runs = record("mlp_input")["runs"]
-    assert len(runs) == 5 * 3 * 43 and {r["seed"] for r in runs} == {5, 6, 7, 8, 9}
+    """Round 13: 43 rates (1, 1.5, 2, 3, 5, 7 per decade) per kind of input on fresh seeds 55-64, each holding out
+    its own draw of images; per seed the rate with the lowest validation loss; standardized minus [0, 1], isolating
+    the standardization from the ×255 scale."""
+    runs = record("mlp_input_round13")["runs"]
+    assert len(runs) == 10 * 3 * 43 and {r["seed"] for r in runs} == set(range(55, 65))
+    assert {(r["seed"], r["split_seed"]) for r in runs} == {(s, plan.small_data_seed(s)) for s in range(55, 65)}
     effect = 100 * (at_best_rate(runs, inputs="standard") - at_best_rate(runs, inputs="unit"))
     assert_paired("input-normalization-helps-training", effect)
 

@@ -60,7 +60,7 @@ def photo_views(digest: str, _image: Image.Image) -> dict[str, object]:
 @st.cache_resource(show_spinner=False)
 def input_view() -> tuple[dict, list[dict]]:
     """The input experiment's arms at their chosen rates: loss bands and table rows."""
-    picked = pre.input_arms(shipped_record("mlp_input")["runs"])
+    picked = pre.input_arms(shipped_record("mlp_input_round13")["runs"])
     return mlp.loss_bands(picked), mlp.arm_rows(picked)
 
 
@@ -90,7 +90,7 @@ def preprocessing_section(loaded: LoadedImage) -> None:
     plot("pixel_histograms", pre.histogram_figure, views["panels"], content=loaded.digest)
     st.subheader("Why it matters: one network, three kinds of input")
     low, high, count = f"{mlp.INPUT_LRS[0]:g}", f"{mlp.INPUT_LRS[-1]:g}", len(mlp.INPUT_LRS)
-    explain("studio.input_runs", steps=mlp.INPUT_STEPS, low=low, high=high, count=count, seeds=len(mlp.INPUT_SEEDS))
+    explain("studio.input_runs", steps=mlp.INPUT_STEPS, low=low, high=high, count=count, seeds=len(mlp.INPUT_ROUND13_SEEDS))
     bands, rows = input_view()
     plot("input_loss", mlp.loss_figure, bands, content="recorded")
     table("input_arms", rows, content="recorded")
