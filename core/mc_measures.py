@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.arms import ROUND12_TUNED, TUNED
+from core.arms import ROUND12_TUNED, ROUND13_TUNED, TUNED
 from core.augment_plan import ROUND12_SEEDS
 from core.calibration import ECE_BINS, calibrated_ece, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tensor
@@ -17,7 +17,17 @@ from core.evidence import LOSS, POINTS, Evidence, bootstrapped, paired
 from core.labs import OVERCONFIDENT
 from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
 from core.models import SmallCNN
-from core.plan import FRESH_SEEDS, FULL_IMAGES, FULL_VALIDATION, FULL_VERDICT_SEEDS, SEEDS, TTA_ARMS, TUNE_SEEDS
+from core.plan import (
+    FRESH_SEEDS,
+    FULL_IMAGES,
+    FULL_VALIDATION,
+    FULL_VERDICT_SEEDS,
+    ROUND13_GRIDS,
+    ROUND13_SEEDS,
+    SEEDS,
+    TTA_ARMS,
+    TUNE_SEEDS,
+)
 from core.runs import load_record, load_run, private_model, small_records
 from core.small_plan import round_arm
 from core.tuning import tuning_records, tuning_results
@@ -114,33 +124,43 @@ MEASURED = f"ECE ({ECE_BINS} bins, 10,000 test images, MC average of {CALIBRATIO
 
 
 def mc_calibration_evidence(directory: Path) -> Evidence:
-    """Registered in round 5 (core.plan): networks trained on FULL_IMAGES at the p validation chose, at
-    FULL_VERDICT_SEEDS; the test loss with dropout off minus that of the MC average of CALIBRATION_PASSES, on the
-    10,000 test images, paired over the seeds. Beside it: the ECE and temperature scaling, round 3's ECE verdict at
-    SEEDS, the tuning runs' ECE at every p, and round 2's pooled networks."""
-    fresh, first = (
-        [load_record(f"full_dropout_seed{s}", directory) for s in seeds] for seeds in (FULL_VERDICT_SEEDS, SEEDS)
+    """Registered in round 5 (core.plan), judged since round 13 at the p chosen over its extended grid: networks
+    trained on FULL_IMAGES at ROUND13_SEEDS; the test loss with dropout off minus that of the MC average of
+    CALIBRATION_PASSES, on the 10,000 test images, paired over the seeds. Beside it: the ECE and temperature scaling,
+    round 5's verdict (p 0.1, FULL_VERDICT_SEEDS), round 3's ECE verdict at SEEDS, the tuning runs' ECE at every p,
+    and round 2's pooled networks."""
+    fresh, round5, first = (
+        [load_record(f"{name}_seed{s}", directory) for s in seeds]
+        for name, seeds in (
+            ("full_dropout_round13", ROUND13_SEEDS),
+            ("full_dropout", FULL_VERDICT_SEEDS),
+            ("full_dropout", SEEDS),
+        )
     )
-    figures, first_figures = _test_figures(fresh, directory), _test_figures(first, directory)
+    figures, round5_figures = _test_figures(fresh, directory), _test_figures(round5, directory)
+    round5_effect = paired(round5_figures[:, 0] - round5_figures[:, 1], "", "")
     round3 = paired(np.subtract(*_ece_pairs(first).T), "", "")
-    found = tuning_results("full_dropout", directory)
+    doses = ROUND13_GRIDS["full_dropout"][1]
+    found = tuning_results("full_dropout", directory, doses)
     at_every_p = "; ".join(
         f"{p:g}: validation {100 * found[p][0]:.2f} %, {_ece_pairs(runs)[:, 0].mean():.2f} → "
         f"{_ece_pairs(runs)[:, 1].mean():.2f} %"
-        for p, runs in tuning_records("full_dropout", directory).items()
+        for p, runs in tuning_records("full_dropout", directory, doses).items()
     )
     round2, round2_rows = shipped_calibration(directory)
     accuracy = np.mean([r["test_accuracy_full"] for r in fresh])
     numbers = (
         f"Test loss on the 10,000 test images, MC average of {CALIBRATION_PASSES} passes. Networks trained on "
-        f"{FULL_IMAGES:,} images at the p validation chose ({TUNED['full_dropout']:g}), seeds "
-        f"{', '.join(map(str, FULL_VERDICT_SEEDS))} (registered before their runs), test accuracy {accuracy:.2%}: "
-        f"{_calibration_numbers(fresh, figures)}. Round 3's test, not this one's: the ECE ({ECE_BINS} bins) at seeds "
-        f"{', '.join(map(str, SEEDS))}, {round3.brief(suffix=' points')}, a minimum of 0.5 points that the floor "
-        f"put out of reach: {_calibration_numbers(first, first_figures)}. The tuning runs, per p (means over "
-        f"{len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} held-out images, then the ECE with "
-        f"dropout off → MC average): {at_every_p}. Round 2's test: the three shipped networks (60,000 images, one "
-        f"each), pooled, the ECE {round2.brief(suffix=' points')}: {round2_rows}"
+        f"{FULL_IMAGES:,} images at the p validation chose ({ROUND13_TUNED['full_dropout'][1]:g}, the lower edge of "
+        f"round 13's extended grid), seeds {', '.join(map(str, ROUND13_SEEDS))} (registered before their runs), test "
+        f"accuracy {accuracy:.2%}: {_calibration_numbers(fresh, figures)}. Round 5, at p {TUNED['full_dropout']:g} "
+        f"(the lower edge of the grid then), seeds {', '.join(map(str, FULL_VERDICT_SEEDS))}: "
+        f"{round5_effect.brief(4, ' nats')}, {_calibration_numbers(round5, round5_figures)}. Round 3's test, not "
+        f"this one's: the ECE ({ECE_BINS} bins) at seeds {', '.join(map(str, SEEDS))}, "
+        f"{round3.brief(suffix=' points')}, a minimum of 0.5 points that the floor put out of reach. The tuning runs, "
+        f"per p (means over {len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} held-out images, "
+        f"then the ECE with dropout off → MC average): {at_every_p}. Round 2's test: the three shipped networks "
+        f"(60,000 images, one each), pooled, the ECE {round2.brief(suffix=' points')}: {round2_rows}"
     )
     return paired(figures[:, 0] - figures[:, 1], LOSS, numbers)
 

@@ -465,7 +465,7 @@ def shipped_runs() -> list[RunSpec]:
         runs += checkpoint_runs(seed)
     for seed in LONG_SEEDS:
         runs += long_checkpoint_runs(seed)
-    return runs + round12_runs()
+    return runs + round12_runs() + round13_runs()
 
 
 def full_run(name: str, p: float, seed: int) -> RunSpec:
@@ -476,20 +476,23 @@ def full_run(name: str, p: float, seed: int) -> RunSpec:
 
 
 def round13_runs() -> list[RunSpec]:
-    """Round 13's tuning runs of the points its grids add (the others are earlier rounds' runs), then the 55,000-image
-    networks at their new choice at ROUND13_SEEDS."""
-    earlier = {spec.name for spec in shipped_runs()}
+    """Round 13's tuning runs of the doses its grids add (the rest are earlier rounds' runs, as is the dose tuning's own
+    run at its rate), then the 55,000-image networks at their new choice at ROUND13_SEEDS."""
+    earlier = {"dropout": ROUND9_GRIDS["dropout"][1], "full_dropout": TUNING_GRIDS["full_dropout"]}
     runs = []
     for arm, (rates, doses) in ROUND13_GRIDS.items():
         images, validation = tuning_split(arm)
-        for lr, dose, seed in itertools.product(rates, doses, TUNE_SEEDS):
-            if (name := joint_name(arm, lr, dose, seed)) not in earlier:
-                runs.append(tuning_run(name, *joint_point(arm, lr, dose), seed, images, validation))
+        added = [dose for dose in doses if dose not in earlier[arm]]
+        for lr, dose, seed in itertools.product(rates, added, TUNE_SEEDS):
+            if not (dose_tuned_rate(arm, lr) and dose in TUNING_GRIDS[arm]):
+                runs.append(
+                    tuning_run(joint_name(arm, lr, dose, seed), *joint_point(arm, lr, dose), seed, images, validation)
+                )
     p = ROUND13_TUNED["full_dropout"][1]
     return runs + [full_run(f"full_dropout_round13_seed{seed}", p, seed) for seed in ROUND13_SEEDS]
 
 
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded. Round 11's and round 13's."""
-    return long_slow_runs() + round13_runs()
+    move to ``shipped_runs`` once their round's last run is recorded. Round 11's."""
+    return long_slow_runs()

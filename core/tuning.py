@@ -69,9 +69,9 @@ def _best(found: Mapping[Hashable, tuple[float, float]]) -> Hashable:
     return max(found, key=lambda candidate: (found[candidate][0], -found[candidate][1]))
 
 
-def chosen_dose(arm: str, directory: Path = RUNS_DIR) -> float:
-    """The dose validation chooses for ``arm``."""
-    return _best(tuning_results(arm, directory))
+def chosen_dose(arm: str, directory: Path = RUNS_DIR, doses: Sequence[float] | None = None) -> float:
+    """The dose validation chooses for ``arm`` (over ``doses``, by default TUNING_GRIDS[arm])."""
+    return _best(tuning_results(arm, directory, doses))
 
 
 def joint_results(

@@ -10,7 +10,7 @@ import torch
 from scipy import stats
 from torch import nn
 
-from core import arms, augment_plan, claims, evidence, mc_measures, plan, slow_plan
+from core import arms, augment_plan, claims, evidence, mc_measures, plan, slow_plan, tuning
 from core.arms import TUNED
 from core.calibration import calibration
 from core.data import load_debian, load_subset, normalize, to_tensor
@@ -189,14 +189,17 @@ def loss_drop(name: str, images: torch.Tensor, labels: np.ndarray) -> float:
 
 
 def test_mc_calibration_effect_is_the_test_loss_drop_of_the_fresh_validation_chosen_networks():
-    """The 55,000-image networks at the p validation chose, fresh seeds 5-9 (round 5): the test-loss drop on the
-    10,000 test images, recomputed from their weights, paired over the seeds."""
+    """The 55,000-image networks at the p validation chose over round 13's extended grid, fresh seeds 50-54: the
+    test-loss drop on the 10,000 test images, recomputed from their weights, paired over the seeds."""
     test = load_debian()["test"]
     images = to_tensor(test.images)
-    names = [f"full_dropout_seed{seed}" for seed in plan.FULL_VERDICT_SEEDS]
-    assert plan.FULL_VERDICT_SEEDS == FRESH and not set(FRESH) & set(SEEDS)
-    assert {record(name)["model"]["dropout"] for name in names} == {TUNED["full_dropout"]}
-    assert {record(name)["train_images"] for name in names} == {plan.FULL_IMAGES}
+    names = [f"full_dropout_round13_seed{seed}" for seed in plan.ROUND13_SEEDS]
+    assert plan.ROUND13_SEEDS == (50, 51, 52, 53, 54) and arms.ROUND13_TUNED["full_dropout"] == (2e-3, 0.025)
+    doses = plan.ROUND13_GRIDS["full_dropout"][1]
+    assert min(doses) == 0.025 and tuning.chosen_dose("full_dropout", doses=doses) == 0.025
+    assert {record(name)["model"]["dropout"] for name in names} == {0.025}
+    assert {(record(name)["train_images"], record(name)["train"]["lr"]) for name in names} == {(plan.FULL_IMAGES, 2e-3)}
+    assert {record(name)["data_seed"] for name in names} == set(map(plan.small_data_seed, plan.ROUND13_SEEDS))
     assert_paired("mc-dropout-calibrates", [loss_drop(name, images, test.labels) for name in names], RECOMPUTED)
 
 
