@@ -63,6 +63,14 @@ def paired(effects: Sequence[float], unit: str, numbers: str, **extra: object) -
     )
 
 
+def paired_ratio(ratios: Sequence[float], unit: str, numbers: str) -> Evidence:
+    """Evidence from per-seed ratios of one arm's measure to the other's, as % more: the mean and t interval of their
+    logarithms (a ratio's spread is skewed, its logarithm's is not), each taken back as 100 (e^x - 1)."""
+    logs = paired(np.log(np.asarray(ratios, dtype=float)), unit, numbers)
+    low, mean, high = (100 * float(np.expm1(x)) for x in (logs.ci_low, logs.effect, logs.ci_high))
+    return Evidence(mean, low, high, unit, logs.seeds, numbers, f"paired t over {logs.seeds} seeds on log ratios")
+
+
 def both_paired(first: Sequence[float], second: Sequence[float], unit: str, numbers: str) -> Evidence:
     """Evidence that two paired effects are both positive (an intersection-union test): the smaller of their
     means, from the lower of their t intervals' lows to the lower of their highs. Each interval covers its effect

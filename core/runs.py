@@ -12,7 +12,7 @@ import torch
 
 from core.models import CNNConfig, SmallCNN
 from core.plan import SEEDS
-from core.slow_plan import SLOW_TUNED, SLOW_VERDICT_SEEDS
+from core.slow_plan import LONG_SLOW_SEEDS, SLOW_TUNED, SLOW_VERDICT_SEEDS
 
 RUNS_DIR = Path(__file__).parent / "assets" / "runs"
 PRECOMPUTED_DIR = Path(__file__).parent / "assets" / "precomputed"  # written by ``python -m core.precomputed``
@@ -79,6 +79,16 @@ def slow_records(
     default the p validation chose), one record per seed (by default the verdict's)."""
     arms = {"none": "none", "dropout": dropout}
     return {arm: [load_record(f"slow_{name}_seed{seed}", directory) for seed in seeds] for arm, name in arms.items()}
+
+
+def long_slow_records(directory: Path, dose: float) -> dict[str, list[dict]]:
+    """Round 11's runs without dropout ("none") and with dropout at ``dose`` ("dropout"), one record per seed of
+    LONG_SLOW_SEEDS."""
+    arms = {"none": "none", "dropout": f"dropout{dose:g}"}
+    return {
+        arm: [load_record(f"slow_long_{name}_seed{seed}", directory) for seed in LONG_SLOW_SEEDS]
+        for arm, name in arms.items()
+    }
 
 
 def load_run(name: str, directory: Path = RUNS_DIR) -> Run:

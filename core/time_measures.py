@@ -20,8 +20,8 @@ from core.ensemble_plan import (
     LONG_CYCLES,
     LONG_SEEDS,
 )
-from core.evidence import Evidence, paired, percent
-from core.runs import load_probs, load_record, load_test_labels, slow_records
+from core.evidence import Evidence, paired, paired_ratio, percent
+from core.runs import load_probs, load_test_labels, long_slow_records, slow_records
 from core.slow_plan import (
     LONG_SLOW,
     LONG_SLOW_SEEDS,
@@ -93,14 +93,12 @@ def long_dropout_time_evidence(directory: Path, p: float) -> Evidence:
     """Registered in round 11 (core.slow_plan): 30 epochs, per seed of LONG_SLOW_SEEDS the % more epochs dropout at
     ``p`` (validation's choice) needs until its smoothed validation accuracy reaches 98 % of the lower of the two
     arms' best; 99 %, 100 %, p = 0.5 and round 4's test beside."""
-    none = [load_record(f"slow_long_none_seed{seed}", directory) for seed in LONG_SLOW_SEEDS]
 
     def extra(dose: float, share: float) -> tuple[Evidence, np.ndarray]:
         """The paired effect at ``dose`` and ``share``, and each seed's epochs (seeds, 2): without, with dropout."""
-        runs = [load_record(f"slow_long_dropout{dose:g}_seed{seed}", directory) for seed in LONG_SLOW_SEEDS]
-        epochs = np.array([dropout_time.seed_epochs(n, d, share) for n, d in zip(none, runs)])
-        effect = paired(100 * (epochs[:, 1] / epochs[:, 0] - 1), "% more epochs to the same validation accuracy", "")
-        return effect, epochs
+        runs = long_slow_records(directory, dose)
+        epochs = np.array([dropout_time.seed_epochs(n, d, share) for n, d in zip(runs["none"], runs["dropout"])])
+        return paired_ratio(epochs[:, 1] / epochs[:, 0], "% more epochs to the same validation accuracy", ""), epochs
 
     verdict, epochs = extra(p, LONG_SLOW_TARGET_SHARE)
     beside = "; ".join(f"{100 * share:.0f} %: {extra(p, share)[0].brief(1, ' %')}" for share in (0.99, 1.0))

@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 from torch import nn
 
 from core import deep, dropout_time, ensemble_plan, ensembles, mlp, time_measures
@@ -160,24 +161,38 @@ def test_epochs_to_reach_and_the_fixed_target():
 
 
 def test_round_elevens_smoothed_curve_and_per_seed_effect_by_hand():
-    """Each validation averaged with up to three before it; the target is a share of the lower best smoothed
-    accuracy of the seed's two runs, and the effect the dropout run's extra epochs to it, in %."""
+    """Each validation averaged with up to three before it, placed at their mean epoch; the target is a share of the
+    lower best smoothed accuracy of the seed's two runs, and each run's epochs to it."""
     none = {"epoch_steps": [0, 10, 20, 30, 40, 50], "epoch_val_accuracy": [0.1, 0.5, 0.9, 0.1, 0.9, 0.9],
             "train": {"batch_size": 100}, "train_images": 1000}  # fmt: skip
     epochs, smoothed = dropout_time.smoothed_curve(none)
-    assert epochs.tolist() == [0, 1, 2, 3, 4, 5]
+    assert epochs.tolist() == [0, 0.5, 1, 1.5, 2.5, 3.5]  # the windows' middles
     assert smoothed == pytest.approx([0.1, 0.3, 0.5, 0.4, 0.6, 0.7])  # the lucky 0.9 at epoch 2 alone is not enough
-    assert dropout_time.smoothed_epochs_to(none, 0.6) == 4 and dropout_time.smoothed_epochs_to(none, 0.8) == math.inf
+    assert dropout_time.smoothed_epochs_to(none, 0.6) == 2.5 and dropout_time.smoothed_epochs_to(none, 0.8) == math.inf
     dropout = {**none, "epoch_val_accuracy": [0.1, 0.3, 0.5, 0.7, 0.8, 0.8]}  # smoothed 0.1, 0.2, 0.3, 0.4, 0.575, 0.7
-    # Target 0.98 · min(0.7, 0.7) = 0.686: without dropout at epoch 5, with it at epoch 5 as well.
-    assert dropout_time.seed_extra_epochs(none, dropout, 0.98) == pytest.approx(0.0)
-    # Target 0.5 · 0.7 = 0.35: without dropout at epoch 2 (0.5), with it at epoch 3 (0.4): 50 % more.
-    assert dropout_time.seed_extra_epochs(none, dropout, 0.5) == pytest.approx(50.0)
+    # Target 0.98 · min(0.7, 0.7) = 0.686: both at the last window (epochs 2 to 5).
+    assert dropout_time.seed_target(none, dropout, 0.98) == pytest.approx(0.686)
+    assert dropout_time.seed_epochs(none, dropout, 0.98) == (3.5, 3.5)
+    # Target 0.5 · 0.7 = 0.35: without dropout at the third window (0.5, epoch 1), with it at the fourth: 50 % more.
+    assert dropout_time.seed_epochs(none, dropout, 0.5) == (1, 1.5)
+    row = {"seed": 7, "target": "35.0 %", "epochs without dropout": "1.00", "epochs with dropout": "1.50"}
+    assert dropout_time.long_rows([7], [none], [dropout], 0.5) == [{**row, "more epochs with dropout": "+50 %"}]
+
+
+def test_round_elevens_figure_draws_each_arms_mean_smoothed_curve():
+    """One line per arm, the mean over seeds of the smoothed curves in %, and no target line (each seed has its own)."""
+    run = {"epoch_steps": [0, 10, 20], "epoch_val_accuracy": [0.2, 0.4, 0.6], "train": {"batch_size": 100},
+           "train_images": 1000}  # fmt: skip
+    other = {**run, "epoch_val_accuracy": [0.4, 0.6, 0.8]}  # smoothed 0.4, 0.5, 0.6; the first 0.2, 0.3, 0.4
+    figure = dropout_time.long_figure({"arm": [run, other]})
+    (line,) = [trace for trace in figure.data if trace.name == "arm"]
+    assert list(line.x) == [0, 0.5, 1] and np.allclose(line.y, [30, 40, 50]) and not figure.layout.shapes
 
 
 def test_round_elevens_evidence_by_hand(tmp_path):
-    """Per seed, dropout reaches 98 % of the best smoothed accuracy k epochs after the run without it (at epoch 4):
-    25k % more, k = 1 … 5, so 75 % on average; round 4's test is read beside from its own records."""
+    """Per seed, dropout reaches 98 % of the best smoothed accuracy k epochs after the run without it (at the window of
+    epochs 1-4, placed at 2.5): the effect is the mean log ratio (k + 2.5) / 2.5 taken back to % more, its interval
+    Student's t on the logs; round 4's test is read beside from its own records."""
 
     def write(name: str, accuracy: list[float]) -> None:
         record = {"epoch_steps": list(range(len(accuracy))), "epoch_val_accuracy": accuracy, "train_images": 1}
@@ -191,8 +206,12 @@ def test_round_elevens_evidence_by_hand(tmp_path):
         for arm in ("none", SLOW_TUNED):
             shutil.copy(RUNS_DIR / f"slow_{arm}_seed{seed}.json", tmp_path)
     found = time_measures.long_dropout_time_evidence(tmp_path, 0.3)
-    assert found.effect == pytest.approx(75.0) and found.seeds == 5 and found.ci_low < 75 < found.ci_high
-    assert "4.00 / 5.00, 4.00 / 6.00" in found.numbers and "p = 0.5 at 98 %: +0.0 %" in found.numbers
+    logs = np.log((np.arange(1, len(LONG_SLOW_SEEDS) + 1) + 2.5) / 2.5)
+    half = stats.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+    expected = 100 * np.expm1([logs.mean(), logs.mean() - half, logs.mean() + half])
+    assert [found.effect, found.ci_low, found.ci_high] == pytest.approx(expected) and found.seeds == len(logs)
+    assert "2.50 / 3.50, 2.50 / 4.50" in found.numbers and "p = 0.5 at 98 %: +0.0 %" in found.numbers
+    assert found.interval_of == f"paired t over {len(logs)} seeds on log ratios"
 
 
 def test_ensemble_result_by_hand():
