@@ -294,6 +294,18 @@ ROUND13_GRIDS["full_dropout"] = (ROUND13_GRIDS["full_dropout"][0], (0.025, *ROUN
 # Chosen at 06:32 UTC, before its runs: p 0.025 (91.89 %), the extended grid's lower edge, where the rule allows no
 # further extension (ROUND13_TUNED), so the claim is judged at ROUND13_SEEDS.
 ROUND13_DROPOUT_GRIDS = {**ROUND9_GRIDS, **ROUND13_GRIDS}  # round 9's grids, dropout's with p 0.85
+# Round 14 (registered on 2026-12-06 at 08:20 UTC before its runs, after the tenth review found that round 7 trained
+# the same two arms as round 8 ("Weight decay improves test accuracy": AdamW at rate 1e-2, λ 1; no decay at 3e-3) and
+# measured +0.12 (-0.64 to +0.88) points where round 8 measured -1.22 (-2.18 to -0.25), so one replicate of five
+# seeds decides the verdict): round 8's two arms (ROUND8_TUNED, their choices stand) at ROUND14_SEEDS, ten fresh seeds,
+# each on its own draw of images (no other run draws them). The verdict: AdamW's test accuracy minus that of the
+# network without decay, at the end of the schedule, on the 10,000 test images, paired t over the ten, the minimum
+# (1 point) unchanged; beside it rounds 8 and 7, all 20 seeds pooled, and AdamW at λ 0.1 (ROUND14_TIED), which tied
+# λ 1 on validation accuracy in round 8 and lost by the tie rule (the lower validation loss), at the same seeds.
+ROUND14_SEEDS = tuple(range(70, 80))
+ROUND14_TIED = (1e-2, 0.1)
+ROUND14_ARMS = {"none": ("none", ROUND8_TUNED["none"]), "adamw": ("adamw", ROUND8_TUNED["adamw"])}
+ROUND14_ARMS["adamw_tied"] = ("adamw", ROUND14_TIED)  # arm name: (rule, (rate, λ))
 
 
 SMALL_ARMS: dict[str, tuple[CNNConfig, TrainConfig]] = {
@@ -492,7 +504,16 @@ def round13_runs() -> list[RunSpec]:
     return runs + [full_run(f"full_dropout_round13_seed{seed}", p, seed) for seed in ROUND13_SEEDS]
 
 
+def round14_runs() -> list[RunSpec]:
+    """Round 14's runs: each of ROUND14_ARMS at ROUND14_SEEDS."""
+    return [
+        fresh_small_run(round_arm(arm, 14), *joint_point(rule, *chosen), seed)
+        for seed in ROUND14_SEEDS
+        for arm, (rule, chosen) in ROUND14_ARMS.items()
+    ]
+
+
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded. Round 11's."""
-    return long_slow_runs()
+    move to ``shipped_runs`` once their round's last run is recorded. Rounds 11 and 14."""
+    return long_slow_runs() + round14_runs()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import claims, evidence, plan, tuning
+from core import arms, claims, evidence, plan, tuning
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.weight_decay import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
 
@@ -88,3 +88,13 @@ def test_the_weight_decay_claims_report_the_earlier_rounds_beside_round_eights_v
         assert (train["lr"], train["weight_decay"]) == JOINT_TUNED[rule]
     round5 = final("adamw_joint", seeds=plan.FRESH_SEEDS) - final("adam_l2_joint", seeds=plan.FRESH_SEEDS)
     assert beside(100 * round5) in claims.evidence("l2-differs-from-decay-for-adam").numbers
+
+
+def test_round_fourteen_retrains_round_eights_two_arms_and_the_tied_lambda_at_ten_fresh_seeds():
+    """Round 14: round 8's two choices and AdamW at λ 0.1 at seeds 70-79, each seed on a draw no other run makes."""
+    runs = plan.round14_runs()
+    earlier = {spec.data_seed for spec in plan.shipped_runs() + plan.long_slow_runs()}
+    assert {spec.data_seed for spec in runs}.isdisjoint(earlier) and len(runs) == 3 * 10
+    points = {(s.train.optimizer, s.train.lr, s.train.weight_decay) for s in runs}
+    assert points == {("adam", 3e-3, 0.0), ("adamw", 1e-2, 1.0), ("adamw", 1e-2, 0.1)}
+    assert arms.ROUND8_TUNED["none"] == (3e-3, 0.0) and arms.ROUND8_TUNED["adamw"] == (1e-2, 1.0)
