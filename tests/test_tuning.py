@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import arms, augment_plan, ensemble_plan, plan, tuning
+from core import arms, augment_plan, ensemble_plan, plan, slow_plan, tuning
 from core.runs import load_record, load_val_probs
 from core.runspec import DATA_SEED, tuning_data_seed
 from core.tuning import joint_rows
@@ -286,6 +286,13 @@ def test_round_twelve_tunes_every_arm_over_round_eights_rates():
     """Round 12's arms choose from the five rates the network without augmentation chose from in round 8."""
     assert augment_plan.ROUND12_RATES == plan.ROUND8_RATES == plan.ROUND8_GRIDS["none"][0]
     assert arms.ROUND12_TUNED["none"] == arms.ROUND8_TUNED["none"]
+
+
+def test_round_elevens_verdict_runs_dropout_at_the_p_validation_chose():
+    """The shipped tuning records choose LONG_SLOW_P, and the verdict's dropout runs are at it."""
+    assert slow_plan.LONG_SLOW_P == tuning.long_slow_choice()
+    doses = {spec.model.dropout for spec in slow_plan.long_slow_runs() if spec.name.startswith("slow_long_dropout")}
+    assert slow_plan.LONG_SLOW_P in doses and 0.5 in doses
 
 
 def test_round_elevens_p_is_the_best_mean_smoothed_validation_accuracy(tmp_path):
