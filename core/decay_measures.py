@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
+from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, TUNED
 from core.evidence import POINTS, Evidence, deterministic, paired, percent
 from core.measures import FRESH_TEXT, ROUND7_TEXT, ROUND8_TEXT, difference, joint_text, round8_choice_text, tuning_text
 from core.plan import (
@@ -21,6 +21,8 @@ from core.plan import (
     ROUND7_RUNS,
     ROUND7_SEEDS,
     ROUND8_SEEDS,
+    ROUND14_SEEDS,
+    ROUND14_TIED,
     SEEDS,
     joint_arm,
     round_arm,
@@ -70,22 +72,44 @@ def round8_difference(arm_a: str, arm_b: str, directory: Path) -> np.ndarray:
     return 100 * (a - b)
 
 
+def _gains(arm_a: str, arm_b: str, directory: Path, seeds: Sequence[int]) -> np.ndarray:
+    """Per seed, ``arm_a``'s test accuracy minus ``arm_b``'s, in points."""
+    a, b = (small_kept(name, "test_accuracy", directory, seeds) for name in (arm_a, arm_b))
+    return 100 * (a - b)
+
+
 def weight_decay_evidence(directory: Path) -> Evidence:
-    """Registered in round 8 (core.plan): AdamW and the network without decay, each at its choice over its round 8
-    grid, on ROUND8_SEEDS; round 7's test and round 5's AdamW there beside."""
+    """Registered in round 14 (core.plan): round 8's two arms at ROUND14_SEEDS; AdamW at the λ that tied, rounds 8
+    and 7, and all their seeds pooled beside."""
     lr, decay = JOINT_TUNED["adamw"]
-    round7 = difference(ROUND7_RUNS["adamw"], ROUND7_RUNS["none"], directory, ROUND7_SEEDS)
-    round5 = difference(joint_arm("adamw"), ROUND7_RUNS["none"], directory, ROUND7_SEEDS)
+    gains = {
+        14: _gains(round_arm("adamw", 14), round_arm("none", 14), directory, ROUND14_SEEDS),
+        8: round8_difference("adamw", "none", directory),
+        7: _gains(ROUND7_RUNS["adamw"], ROUND7_RUNS["none"], directory, ROUND7_SEEDS),
+    }
+    tied = paired(_gains(round_arm("adamw_tied", 14), round_arm("none", 14), directory, ROUND14_SEEDS), "", "")
+    pooled = paired(np.concatenate(list(gains.values())), "", "")
+    (none_lr, _), (adamw_lr, adamw_decay) = ROUND8_TUNED["none"], ROUND8_TUNED["adamw"]
     grid = f"{len(ROUND7_RATES['adamw'])} rates × {len(JOINT_DOSES['adamw'])} λ"
     numbers = (
-        f"{ROUND8_TEXT}, on the 10,000 test images at the end of the schedule: "
-        f"{round8_text('none', 'no decay', directory)}; {round8_text('adamw', 'AdamW', directory)}. Round 7's test "
-        f"({ROUND7_TEXT}, AdamW over {grid} at rate {ROUND7_ADAMW[0]:g}, λ = {ROUND7_ADAMW[1]:g}, at the grid's "
-        f"edges): {round7}; there AdamW at round 5's choice (rate {lr:g}, λ = {decay:g}): {round5}. Round 2's: "
-        f"seeds 0–4 at the shared rate 1e-3, AdamW λ = {TUNED['adamw']:g} minus no decay "
+        f"seeds {ROUND14_SEEDS[0]}–{ROUND14_SEEDS[-1]} (round 14, registered before their runs, each on its own draw "
+        f"of images), each arm at its round 8 choice, on the 10,000 test images at the end of the schedule: no decay "
+        f"at rate {none_lr:g}: {_arm_figures(round_arm('none', 14), directory, ROUND14_SEEDS)}; AdamW at rate "
+        f"{adamw_lr:g}, λ = {adamw_decay:g}: {_arm_figures(round_arm('adamw', 14), directory, ROUND14_SEEDS)}; "
+        f"AdamW at λ = {ROUND14_TIED[1]:g} (tied with λ {adamw_decay:g} on validation accuracy in round 8; the tie "
+        f"rule chose λ {adamw_decay:g} for its lower validation loss): "
+        f"{_arm_figures(round_arm('adamw_tied', 14), directory, ROUND14_SEEDS)}, "
+        f"{tied.brief()} points against no decay. Round 8's test ({ROUND8_TEXT}): "
+        f"{round8_text('none', 'no decay', directory)}; {round8_text('adamw', 'AdamW', directory)}: "
+        f"{paired(gains[8], '', '').brief()} points. Round 7's test ({ROUND7_TEXT}, AdamW over {grid} at rate "
+        f"{ROUND7_ADAMW[0]:g}, λ = {ROUND7_ADAMW[1]:g}, the same two arms): {paired(gains[7], '', '').brief()} "
+        f"points; there AdamW at round 5's choice (rate {lr:g}, λ = {decay:g}): "
+        f"{difference(joint_arm('adamw'), ROUND7_RUNS['none'], directory, ROUND7_SEEDS)}. Rounds 7, 8 and 14 "
+        f"pooled ({pooled.seeds} seeds): {pooled.brief()} points. Round "
+        f"2's: seeds 0–4 at the shared rate 1e-3, AdamW λ = {TUNED['adamw']:g} minus no decay "
         f"{difference('adamw', 'none', directory, SEEDS)}"
     )
-    return paired(round8_difference("adamw", "none", directory), POINTS, numbers)
+    return paired(gains[14], POINTS, numbers)
 
 
 def sgd_decay_evidence(directory: Path) -> Evidence:

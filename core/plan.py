@@ -477,7 +477,7 @@ def shipped_runs() -> list[RunSpec]:
         runs += checkpoint_runs(seed)
     for seed in LONG_SEEDS:
         runs += long_checkpoint_runs(seed)
-    return runs + round12_runs() + round13_runs()
+    return runs + round12_runs() + round13_runs() + round14_runs()
 
 
 def full_run(name: str, p: float, seed: int) -> RunSpec:
@@ -515,5 +515,5 @@ def round14_runs() -> list[RunSpec]:
 
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded. Rounds 11 and 14."""
-    return long_slow_runs() + round14_runs()
+    move to ``shipped_runs`` once their round's last run is recorded. Round 11's."""
+    return long_slow_runs()

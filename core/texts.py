@@ -370,9 +370,10 @@ TEXTS: dict[str, Text] = {
         "seeds, each cell the pair's mean validation accuracy (%), – where a pair was not trained; no test image "
         "played a part. ✓8 marks round 8's choices, each over all the rates {rates} (AdamW with λ 3 as well, the step "
         "beyond round 7's choice, and, once Adam + L2 had chosen its lowest λ, the step below each rule's: "
-        "{extension}), trained at {seeds} fresh seeds for both Adam claims on this tab. ✓5 and ✓7 mark the earlier "
-        "rounds' choices: round 5's over the first three rates, round 7's over the first four (Adam without decay and "
-        "AdamW) and SGD + L2's over {sgd_rates} × three λ (second table), which its claim still reads.",
+        "{extension}), trained at {seeds} fresh seeds for both Adam claims on this tab, and at {round14} more for the "
+        "verdict on AdamW against no decay (round 14). ✓5 and ✓7 mark the earlier rounds' choices: round 5's over the "
+        "first three rates, round 7's over the first four (Adam without decay and AdamW) and SGD + L2's over "
+        "{sgd_rates} × three λ (second table), which its claim still reads.",
         "Rate and λ chosen together: mean validation accuracy %, ✓ and the round of each choice.",
     ),
     "reg.augmentation_rates": Text(

@@ -10,17 +10,24 @@ from core.weight_decay import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
 from .claim_records import assert_paired, final, planned, record, round_choice
 
 
-def test_weight_decay_is_tested_at_the_rate_and_dose_validation_chose():
-    """Round 8: AdamW and no decay, each at its choice over its round 8 grid, on seeds 25-29; the recorded dose is
-    Σ lr_t·λ of the run's schedule."""
-    assert plan.ROUND8_SEEDS == (25, 26, 27, 28, 29)
+def test_weight_decay_is_tested_at_round_eights_choices_on_round_fourteens_ten_seeds():
+    """Round 14: AdamW and no decay, each at its choice over its round 8 grid, on seeds 70-79; round 8's test, the
+    tied λ and all 20 seeds pooled beside; the recorded dose is Σ lr_t·λ of the run's schedule."""
+    assert plan.ROUND8_SEEDS == (25, 26, 27, 28, 29) and plan.ROUND14_SEEDS == tuple(range(70, 80))
     for arm in ("adamw", "none"):
-        train = record(f"small_{plan.round_arm(arm, 8)}_seed25")["train"]
-        assert (train["lr"], train["weight_decay"]) == round_choice(arm)
-    seeds = plan.ROUND8_SEEDS
-    assert_paired("weight-decay-regularizes", 100 * (planned("adamw_round8", seeds) - planned("none_round8", seeds)))
+        for number in (8, 14):
+            train = record(f"small_{plan.round_arm(arm, number)}_seed{70 if number == 14 else 25}")["train"]
+            assert (train["lr"], train["weight_decay"]) == round_choice(arm)
+    seeds, numbers = plan.ROUND14_SEEDS, claims.evidence("weight-decay-regularizes").numbers
+    gain = 100 * (planned("adamw_round14", seeds) - planned("none_round14", seeds))
+    assert_paired("weight-decay-regularizes", gain)
+    round8 = 100 * (planned("adamw_round8", plan.ROUND8_SEEDS) - planned("none_round8", plan.ROUND8_SEEDS))
+    round7 = 100 * (planned("adamw_round7", plan.ROUND7_SEEDS) - planned("none_joint", plan.ROUND7_SEEDS))
+    tied = 100 * (planned("adamw_tied_round14", seeds) - planned("none_round14", seeds))
+    for effects in (round8, tied, np.concatenate([gain, round8, round7])):
+        assert beside(effects) in numbers
     for seed in seeds:
-        shipped = record(f"small_adamw_round8_seed{seed}")
+        shipped = record(f"small_adamw_round14_seed{seed}")
         assert shipped["decay_dose"] == pytest.approx(decay_dose(shipped["train"]))
 
 
@@ -93,7 +100,8 @@ def test_the_weight_decay_claims_report_the_earlier_rounds_beside_round_eights_v
 def test_round_fourteen_retrains_round_eights_two_arms_and_the_tied_lambda_at_ten_fresh_seeds():
     """Round 14: round 8's two choices and AdamW at λ 0.1 at seeds 70-79, each seed on a draw no other run makes."""
     runs = plan.round14_runs()
-    earlier = {spec.data_seed for spec in plan.shipped_runs() + plan.long_slow_runs()}
+    others = [spec for spec in plan.shipped_runs() + plan.pending_runs() if spec not in runs]
+    earlier = {spec.data_seed for spec in others}
     assert {spec.data_seed for spec in runs}.isdisjoint(earlier) and len(runs) == 3 * 10
     points = {(s.train.optimizer, s.train.lr, s.train.weight_decay) for s in runs}
     assert points == {("adam", 3e-3, 0.0), ("adamw", 1e-2, 1.0), ("adamw", 1e-2, 0.1)}

@@ -289,7 +289,14 @@ def weight_decay_section() -> None:
     st.subheader("Rate and λ chosen together")
     sgd_rates = ", ".join(f"{rate:g}" for rate in plan.SGD_JOINT_RATES)
     extension = ", ".join(f"{label} λ {plan.ROUND8_EXTENSION[arm]:g}" for label, arm in RULES.items())
-    explain("reg.decay_joint", "caption", sgd_rates=sgd_rates, extension=extension, **round8_figures())
+    explain(
+        "reg.decay_joint",
+        "caption",
+        sgd_rates=sgd_rates,
+        extension=extension,
+        round14=len(plan.ROUND14_SEEDS),
+        **round8_figures(),
+    )
     table("joint", view["joint"], content="recorded", whole=True)
     table("joint_sgd", view["joint_sgd"], content="recorded", whole=True)
     st.subheader("λ chosen on validation at one rate (round 2), for each rule")
