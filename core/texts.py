@@ -67,9 +67,8 @@ TEXTS: dict[str, Text] = {
     ),
     "reg.invariance_item": Text(
         "Pick a test item and watch it move: under each view, the answer of the network trained **{without}** "
-        "(*without*) and of the one trained with **{recipe}** (*with*), seed 0 of each, with its probability. "
-        "The first item is one where the two differ; on many items both stay right (the figure above says how "
-        "often).",
+        "(*without*) and of the one trained with **{recipe}** (*with*), seed 0 of each, with its probability. The "
+        "first item is one where the two differ; on many items both stay right (the figure above says how often).",
         "One item moved: without vs with augmentation.",
     ),
     "reg.grid": Text(

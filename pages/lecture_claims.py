@@ -7,7 +7,7 @@ from pages.ui.routing import use_router
 
 use_router()  # first: a run outside the router stops here, before the heavy imports
 
-from core import claims, labs, lecture
+from core import claim_rules, claims, labs, lecture
 from core.cards import cards_markdown
 from pages.sections.widgets import plot
 
@@ -44,8 +44,8 @@ def details_section(rows: list[dict[str, object]]) -> None:
 
 
 header_ui("Lecture claims", "claims.notice")
-st.caption(claims.RULE)
-st.caption(claims.DESIGN)
+st.caption(claim_rules.RULE)
+st.caption(claim_rules.DESIGN)
 rows = claims.table()
 table_section(rows)
 st.subheader("Each claim, with its numbers")

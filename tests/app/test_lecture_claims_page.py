@@ -1,6 +1,6 @@
 """The Lecture claims page, driven through AppTest."""
 
-from core import claims, labs
+from core import claim_rules, claims, labs
 
 PAGE = "pages/lecture_claims.py"
 
@@ -21,7 +21,7 @@ def test_every_claim_is_listed_with_its_verdict(open_page):
     for where, claim in zip(table["where"], claims.CLAIMS):
         assert f"]({labs.tab_link(claim.section)})" in where and " › " in where
     captions = [caption.value for caption in at.caption]
-    assert claims.RULE in captions and claims.DESIGN in captions
+    assert claim_rules.RULE in captions and claim_rules.DESIGN in captions
     shown = sum(claims.verdict(c.name) == claims.SHOWN for c in claims.CLAIMS)
     assert at.metric[0].value == f"{shown} of {len(claims.CLAIMS)}"
 
