@@ -1,4 +1,4 @@
-"""Round 12's runs (``core.plan.shipped_runs`` lists them): "Test-time augmentation helps",
+"""Round 12's runs (``core.all_runs.shipped_runs`` lists them): "Test-time augmentation helps",
 "Compare networks under the same augmentation" and "MC dropout calibrates" on 500 images, every arm at the rate
 validation chose for it."""
 
@@ -48,7 +48,7 @@ SAME_GRIDS = {arm: (ROUND12_RATES, (0.0,)) for arm in SAME_ARMS}  # width 16 wit
 ROUND12_GRIDS = {arm: (ROUND12_RATES, (0.0,)) for arm in ROUND12_ARMS}  # arm: (rates, doses), as core.tuning reads
 # Amended at 01:55 UTC, before any verdict run had finished: each claim is judged once its own runs are recorded (TTA
 # reads the flip + crop network and the one without augmentation, MC dropout the dropout network, and neither depends
-# on another arm's choice), not when the round's last run is; those runs then ship (core.plan.shipped_runs).
+# on another arm's choice), not when the round's last run is; those runs then ship (core.all_runs.shipped_runs).
 
 
 def round12_point(arm: str, lr: float, dose: float) -> tuple[CNNConfig, TrainConfig]:

@@ -1,5 +1,5 @@
 """The ensembles' runs: the Ensembles tab's members, and the checkpoint comparison's single networks, snapshot runs
-and one-cycle networks with their tuning, and round 10's longer pairs (``core.plan.shipped_runs`` lists them)."""
+and one-cycle networks with their tuning, and round 10's longer pairs (``core.all_runs.shipped_runs`` lists them)."""
 
 from __future__ import annotations
 
@@ -95,8 +95,9 @@ def checkpoint_tuning_runs(seed: int) -> list[RunSpec]:
 # run's 5 cycles and its average of all 5 checkpoints (Huang et al. average the last m, m up to all) are fixed here,
 # so each arm has one candidate. The verdict: the single network's test error minus the 5 checkpoints' average, at
 # the end of each schedule on the 10,000 test images, paired t over the seeds, the minimum (0.3 points) unchanged; the
-# averages of the last 2, 3 and 4 checkpoints and round 3's test reported beside. Its runs are trained over more than
-# one session: pending (core.plan.pending_runs) until every seed's pair is recorded, and read by no claim until then.
+# averages of the last 2, 3 and 4 checkpoints and round 3's test reported beside. Its runs were trained over more
+# than one session: pending (core.all_runs.pending_runs) until every seed's pair was recorded, read by no claim until
+# then.
 LONG_BUDGET = replace(CHECKPOINT, steps=5 * CHECKPOINT.steps)
 LONG_CYCLES = 5
 LONG_SEEDS = (35, 36, 37, 38, 39)

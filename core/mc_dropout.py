@@ -66,6 +66,18 @@ def mc_head_logits(model: SmallCNN, features: torch.Tensor, passes: int, seed: i
     return model.head(dropped).reshape(passes, batch, -1)
 
 
+def off_and_mc_probs(model: SmallCNN, features: torch.Tensor, passes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax outputs (N, 10) from the head's ``features``: with dropout off, and the MC average of ``passes``
+    (seed 0, as every recorded MC figure)."""
+    return head_probs(model, features).numpy(), mc_head_probs(model, features, passes, 0).numpy().mean(0)
+
+
+def cross_entropy(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy of softmax outputs (N, C) against ``labels``; clipped: a float32 probability can round to
+    0."""
+    return float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean())
+
+
 @torch.inference_mode()
 def mc_probs_loop(model: SmallCNN, images: torch.Tensor, passes: int, seed: int) -> torch.Tensor:
     """The naive reference: ``passes`` full forward passes, one after another. (T, B, 10)."""

@@ -15,8 +15,7 @@ from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tens
 from core.ensemble_plan import CALIBRATION_PASSES
 from core.evidence import LOSS, POINTS, Evidence, bootstrapped, paired
 from core.labs import OVERCONFIDENT
-from core.mc_dropout import DROPOUT_P, TTA_SCALES, embeddings, head_probs, mc_head_probs
-from core.models import SmallCNN
+from core.mc_dropout import DROPOUT_P, TTA_SCALES, cross_entropy, embeddings, off_and_mc_probs
 from core.plan import (
     FRESH_SEEDS,
     FULL_IMAGES,
@@ -58,7 +57,7 @@ def shipped_calibration(directory: Path) -> tuple[Evidence, str]:
         run = load_run(f"dropout_p{p}", directory)
         network = private_model(run.config, run.final, train=False)
         features = embeddings(network, images)
-        off, mc = _off_and_mc(network, features)
+        off, mc = off_and_mc_probs(network, features, CALIBRATION_PASSES)
         columns += [off.max(1), off.argmax(1) == labels, mc.max(1), mc.argmax(1) == labels]
         with torch.no_grad():
             logits = network.head(features)
@@ -80,26 +79,18 @@ def _ece_pairs(records: list[dict]) -> np.ndarray:
     return 100 * np.array([[r["ece"]["dropout off"], r["ece"][f"MC average of {CALIBRATION_PASSES}"]] for r in records])
 
 
-def _off_and_mc(network: SmallCNN, features: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Softmax outputs (N, 10) from the head's ``features``: with dropout off, and the MC average of
-    CALIBRATION_PASSES (seed 0)."""
-    off = head_probs(network, features).numpy()
-    return off, mc_head_probs(network, features, CALIBRATION_PASSES, 0).numpy().mean(0)
-
-
 def _test_figures(records: list[dict], directory: Path) -> np.ndarray:
     """(runs, 3): each run's mean cross-entropy on the 10,000 test images with dropout off and of the MC average
     (seed 0), a proper score beside the ECE, which bins confidences; and the mean ECE (in percent) a perfectly
     calibrated network with its dropout-off confidences would measure on them, the floor no averaging can go below."""
     test = load_debian()["test"]
-    images, rows = to_tensor(test.images), np.arange(len(test.labels))
+    images = to_tensor(test.images)
     figures = []
     for record in records:
         run = load_run(record["name"], directory)
         network = private_model(run.config, run.final, train=False)
-        off, mc = _off_and_mc(network, embeddings(network, images))
-        # Clipped: a float32 probability can round to 0.
-        losses = [float(-np.log(np.clip(probs[rows, test.labels], 1e-12, None)).mean()) for probs in (off, mc)]
+        off, mc = off_and_mc_probs(network, embeddings(network, images), CALIBRATION_PASSES)
+        losses = [cross_entropy(probs, test.labels) for probs in (off, mc)]
         figures.append([*losses, 100 * float(calibrated_ece(off.max(1)).mean())])
     return np.array(figures)
 

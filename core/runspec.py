@@ -26,6 +26,7 @@ class RunSpec:
     invariance: bool = False  # also measure the kept weights on the transformed test sets (core.invariance)
     tta: bool = False  # also measure test-time augmentation on the clean, mirrored and shifted test images
     bn_modes: bool = False  # also the test accuracy in eval mode and in train mode (batches; one image at a time)
+    mc_validation: bool = False  # also the validation loss with dropout off and of the MC average (round 15's choice)
     threads: int = 2  # torch threads: results depend on it, so each run says how it was made (1: two runs at once)
 
 

@@ -1,6 +1,6 @@
-"""The runs of "Dropout needs more training time" (``core.plan.shipped_runs`` lists them; round 11's, still being
-trained, ``core.plan.pending_runs``): the main CNN with and without dropout on 10,000 images, each evaluated often
-enough to tell when its validation accuracy crosses a line."""
+"""The runs of "Dropout needs more training time" (``core.all_runs.shipped_runs`` lists them): the main CNN with
+and without dropout on 10,000 images, each evaluated often enough to tell when its validation accuracy crosses a
+line."""
 
 from __future__ import annotations
 

@@ -19,16 +19,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.all_runs import pending_runs, shipped_runs
 from core.bn_lab import mode_accuracies
 from core.calibration import calibration, fit_temperature, reliability
 from core.data import Split, load_debian, load_subset, normalize, to_tensor, write_subset
 from core.ensemble_plan import CALIBRATION_PASSES, MC_PASSES
 from core.ensembles import bootstrap_indices
 from core.invariance import invariance_report, transformed_set
-from core.mc_dropout import embeddings, mc_errors, tta_report, tta_scales_report
+from core.mc_dropout import cross_entropy, embeddings, mc_errors, off_and_mc_probs, tta_report, tta_scales_report
 from core.mlp import MLPRun, experiment_runs, split_for_training, train_mlp
 from core.models import CNNConfig, SmallCNN
-from core.plan import INVARIANCE_SEED, TTA_TEST_SETS, RunSpec, pending_runs, shipped_runs
+from core.plan import INVARIANCE_SEED, TTA_TEST_SETS, RunSpec
 from core.runs import RUNS_DIR, TEST_LABELS, private_model
 from core.trainer import accuracy, loss_and_accuracy, train
 from core.weight_decay import decay_dose
@@ -48,6 +49,7 @@ def training_data(spec: RunSpec, full: Split) -> tuple[Split, Split | None]:
 
 PLAN_FILES = (
     "core/plan.py",
+    "core/all_runs.py",
     "core/runspec.py",
     "core/ensemble_plan.py",
     "core/slow_plan.py",
@@ -160,6 +162,8 @@ def run_and_save(
         record["bn_modes"] = mode_accuracies(spec.model, model.state_dict(), full_images, full_labels)
     if spec.mc_errors:
         record["mc_errors"] = mc_errors(model, full_images, full_labels.numpy(), MC_PASSES, seed=0)
+    if spec.mc_validation:
+        record["mc_val_loss"] = mc_validation_loss(model, val_split)
     record.update(seconds=round(time.perf_counter() - started, 1), torch=torch.__version__, threads=spec.threads)
     record.update(started_at=started_at, **(origin or {}))
     if spec.checkpoint:
@@ -179,6 +183,12 @@ def run_and_save(
         np.savez_compressed(out / f"{spec.name}.npz", **arrays)
     (out / f"{spec.name}.json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def mc_validation_loss(model: SmallCNN, val_split: Split) -> dict[str, float]:
+    """Cross-entropy on the held-out images with dropout off and of the MC average of CALIBRATION_PASSES."""
+    probs = off_and_mc_probs(model, embeddings(model, to_tensor(val_split.images)), CALIBRATION_PASSES)
+    return dict(zip(("dropout off", "MC average"), (cross_entropy(p, val_split.labels) for p in probs)))
 
 
 @torch.inference_mode()

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from core import claims, plan, tuning
+from core.all_runs import shipped_runs
 from core.plan import SEEDS
 from core.runs import RUNS_DIR
 
@@ -44,7 +45,7 @@ def planned(name: str, seeds: tuple[int, ...]) -> np.ndarray:
     """Test accuracy at the end of the schedule of a registered arm (its run name), per seed, after checking each run
     is the planned one: its rate, λ, optimizer, augmentation, dropout and width, its seed, that seed's own draw of
     images, a committed plan."""
-    specs = {spec.name: spec for spec in plan.shipped_runs()}
+    specs = {spec.name: spec for spec in shipped_runs()}
     for seed in seeds:
         found, spec = record(f"small_{name}_seed{seed}"), specs[f"small_{name}_seed{seed}"]
         keys = ("lr", "weight_decay", "optimizer", "augment")

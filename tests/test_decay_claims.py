@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import arms, claims, evidence, plan, tuning
+from core import all_runs, arms, claims, evidence, plan, tuning
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, TUNED
 from core.weight_decay import OPTIMIZERS, SURFACES, decay_dose, optimizer_path
 
@@ -100,7 +100,7 @@ def test_the_weight_decay_claims_report_the_earlier_rounds_beside_round_eights_v
 def test_round_fourteen_retrains_round_eights_two_arms_and_the_tied_lambda_at_ten_fresh_seeds():
     """Round 14: round 8's two choices and AdamW at λ 0.1 at seeds 70-79, each seed on a draw no other run makes."""
     runs = plan.round14_runs()
-    others = [spec for spec in plan.shipped_runs() + plan.pending_runs() if spec not in runs]
+    others = [spec for spec in all_runs.shipped_runs() + all_runs.pending_runs() if spec not in runs]
     earlier = {spec.data_seed for spec in others}
     assert {spec.data_seed for spec in runs}.isdisjoint(earlier) and len(runs) == 3 * 10
     points = {(s.train.optimizer, s.train.lr, s.train.weight_decay) for s in runs}

@@ -15,12 +15,12 @@ import torch
 from torch import nn
 from torchvision.transforms import v2
 
+from core.all_runs import pending_runs, shipped_runs
 from core.calibration import reliability
 from core.data import Split, load_subset, normalize, to_tensor
 from core.live import CHUNK_STEPS, LIVE_MODELS, LiveSettings, live_chunk
 from core.mlp import experiment_runs
 from core.models import CNNConfig
-from core.plan import pending_runs, shipped_runs
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record, load_run, private_model
 from core.runspec import DATA_SEED

@@ -16,7 +16,7 @@ from core.images import png_bytes
 from core.labs import REGULARIZATION, RegularizationTab
 from core.mc_dropout import fashion_position
 from core.runs import load_test_labels
-from core.small_plan import round_arm
+from core.small_plan import GRID, grid_name, round_arm
 from pages.sections.checkpoints import checkpoint_section, dropout_time_section
 from pages.sections.data import fashion_subset, precomputed, shipped_model, shipped_probs, shipped_record
 from pages.sections.widgets import claim_note, plot, table
@@ -43,8 +43,7 @@ def small_data_view() -> dict:
     """The recorded small-data results that no widget changes: figures' series and the tables' rows."""
     reports = {AUGMENTATION_LABELS[arm]: [r["invariance"] for r in seed_records(arm)] for arm in plan.INVARIANCE_ARMS}
     pairs = [
-        tuple(shipped_record(plan.grid_name(images, model, arm)) for arm in ("none", plan.RECIPE))
-        for images, model in plan.GRID
+        tuple(shipped_record(grid_name(images, model, arm)) for arm in ("none", plan.RECIPE)) for images, model in GRID
     ]
     return {
         "invariance": invariance.invariance_series(reports),
