@@ -293,7 +293,7 @@ ROUND14_SEEDS = tuple(range(70, 80))
 ROUND14_TIED = (1e-2, 0.1)
 ROUND14_ARMS = {"none": ("none", ROUND8_TUNED["none"]), "adamw": ("adamw", ROUND8_TUNED["adamw"])}
 ROUND14_ARMS["adamw_tied"] = ("adamw", ROUND14_TIED)  # arm name: (rule, (rate, λ))
-# Round 15 (registered on 2026-12-06 at 11:40 UTC before its runs, after the eleventh review found "MC dropout
+# Round 15 (registered on 2026-12-06 at 11:41 UTC before its runs, after the eleventh review found "MC dropout
 # calibrates" judged at p 0.025, the edge of a grid extended twice and chosen by validation accuracy, where 50 passes
 # barely differ from dropout off, so that the test is nearly empty by construction): each arm's p is chosen by the
 # claim's own measure on validation, the cross-entropy on each tuning run's 5,000 held-out images (Gal & Ghahramani
