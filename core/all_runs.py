@@ -48,6 +48,8 @@ from core.plan import (
     ROUND8_SEEDS,
     ROUND9_GRIDS,
     ROUND9_SEEDS,
+    ROUND15_ADDED,
+    ROUND15_GRID,
     SEEDS,
     SMALL_ARMS,
     SMALL_CHECKPOINTS,
@@ -190,4 +192,4 @@ def shipped_runs() -> list[RunSpec]:
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
     move to ``shipped_runs`` once their round's last run is recorded. Rounds 11 and 15's."""
-    return long_slow_runs() + round15_tuning_runs()
+    return long_slow_runs() + round15_tuning_runs(ROUND15_GRID + ROUND15_ADDED)

@@ -23,6 +23,8 @@ from core.plan import (
     JOINT_RATES,
     LR_SWEEP,
     ROUND7_TUNED,
+    ROUND15_EXTENSION,
+    ROUND15_GRID,
     STALL_LOSS,
     STALL_STEPS,
     TUNE_SEEDS,
@@ -155,6 +157,35 @@ def long_slow_choice(directory: Path = RUNS_DIR, grid: Sequence[float] = LONG_SL
     }  # fmt: skip
     best = max(found.values())
     return min(p for p, mean in found.items() if mean == best)
+
+
+MC_ARMS = ("dropout off", "MC average")  # round 15's arms, as its tuning runs record their validation losses
+
+
+def round15_losses(directory: Path = RUNS_DIR, grid: Sequence[float] = ROUND15_GRID) -> dict[float, np.ndarray]:
+    """Per p of ``grid``: each arm's validation loss (MC_ARMS order), means over TUNE_SEEDS."""
+    return {
+        p: np.mean([[load_record(tuning_name("full_mc", p, seed), directory)["mc_val_loss"][arm] for arm in MC_ARMS]
+                    for seed in TUNE_SEEDS], 0)
+        for p in grid
+    }  # fmt: skip
+
+
+def _lowest_losses(losses: Mapping[float, np.ndarray]) -> dict[str, float]:
+    """Per arm, the p of the lowest loss (ties: the lower p)."""
+    return {arm: min(losses, key=lambda p: (losses[p][k], p)) for k, arm in enumerate(MC_ARMS)}
+
+
+def round15_grid(directory: Path = RUNS_DIR) -> tuple[float, ...]:
+    """ROUND15_GRID and, should either arm choose one of its edges, the step beyond that edge (once)."""
+    chosen = _lowest_losses(round15_losses(directory))
+    return tuple(sorted({*ROUND15_GRID, *(ROUND15_EXTENSION[p] for p in chosen.values() if p in ROUND15_EXTENSION)}))
+
+
+def round15_choices(directory: Path = RUNS_DIR) -> dict[str, float]:
+    """Round 15's p per arm (MC_ARMS): the lowest mean validation loss over TUNE_SEEDS on the grid after the edge
+    rule; ties: the lower p."""
+    return _lowest_losses(round15_losses(directory, round15_grid(directory)))
 
 
 def stalls(record: dict) -> bool:
