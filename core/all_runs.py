@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.arms import ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, TUNED
+from core.arms import ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, ROUND15_TUNED, TUNED
 from core.augment_plan import round12_runs
 from core.ensemble_plan import (
     CHECKPOINT_SEEDS,
@@ -63,6 +63,7 @@ from core.plan import (
     joint_point,
     round13_runs,
     round14_runs,
+    round15_runs,
     round15_tuning_runs,
     tuning_split,
 )
@@ -192,4 +193,4 @@ def shipped_runs() -> list[RunSpec]:
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
     move to ``shipped_runs`` once their round's last run is recorded. Rounds 11 and 15's."""
-    return long_slow_runs() + round15_tuning_runs(ROUND15_GRID + ROUND15_ADDED)
+    return long_slow_runs() + round15_tuning_runs(ROUND15_GRID + ROUND15_ADDED) + round15_runs(ROUND15_TUNED)

@@ -33,6 +33,9 @@ ROUND13_TUNED: dict[str, tuple[float, float]] = {
     "dropout": ROUND9_TUNED["dropout"],  # again, now inside the grid
     "full_dropout": (2e-3, 0.025),  # at the extended grid's lower edge (no further extension); DROPOUT's rate
 }
+# Round 15's p per arm (core.plan; core.tuning.round15_choices), chosen at 12:34 UTC on 2026-12-06 before any of its
+# verdict runs: both arms' mean validation loss is lowest at 0.05, the step the edge rule added (no further extension).
+ROUND15_TUNED: dict[str, float] = {"dropout off": 0.05, "MC average": 0.05}
 SNAPSHOT_TUNED = {"cycles": 4, "averaged": 2}  # the snapshot run's cycles and how many of its last checkpoints count
 AUGMENTATION_LABELS = {  # the training-time augmentations a page compares, as it names them
     "none": "no augmentation",
