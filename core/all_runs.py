@@ -187,10 +187,11 @@ def shipped_runs() -> list[RunSpec]:
         runs += checkpoint_runs(seed)
     for seed in LONG_SEEDS:
         runs += long_checkpoint_runs(seed)
-    return runs + round12_runs() + round13_runs() + round14_runs()
+    round15 = round15_tuning_runs(ROUND15_GRID + ROUND15_ADDED) + round15_runs(ROUND15_TUNED)
+    return runs + round12_runs() + round13_runs() + round14_runs() + long_slow_runs() + round15
 
 
 def pending_runs() -> list[RunSpec]:
     """Registered runs of rounds still being trained (``python -m core.train`` runs them, no claim reads them): they
-    move to ``shipped_runs`` once their round's last run is recorded. Rounds 11 and 15's."""
-    return long_slow_runs() + round15_tuning_runs(ROUND15_GRID + ROUND15_ADDED) + round15_runs(ROUND15_TUNED)
+    move to ``shipped_runs`` once their round's last run is recorded. None at present."""
+    return []

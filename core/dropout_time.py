@@ -89,7 +89,7 @@ def long_figure(records: dict[str, list[dict]]) -> go.Figure:
         curves = [smoothed_curve(r) for r in runs]
         accuracy = 100 * np.array([smoothed for _, smoothed in curves])  # (seeds, validations)
         series[label] = (curves[0][0], accuracy.mean(0), accuracy.std(0, ddof=1))
-    title = "validation accuracy, one epoch's average (%)"
+    title = "validation accuracy, epoch mean (%)"
     return _zoomed(seed_band_figure(series, "epoch", title, height=360), series)
 
 

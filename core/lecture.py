@@ -232,7 +232,7 @@ SLIDES: tuple[Slide, ...] = (
     Slide(
         DROP,
         "Dropout needs more training time",
-        "Epochs to the same validation accuracy with and without dropout, 5 seeds.",
+        "Epochs to the same validation accuracy with and without dropout, 10 seeds.",
         RegularizationTab.DROPOUT_TIME,
         claims=("dropout-trains-slower",),
         figure="dropout_time",

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.arms import ROUND12_TUNED, ROUND13_TUNED, TUNED
+from core.arms import ROUND12_TUNED, ROUND13_TUNED, ROUND15_TUNED, TUNED
 from core.augment_plan import ROUND12_SEEDS
 from core.calibration import ECE_BINS, calibrated_ece, fit_temperature, reliability
 from core.data import SUBSET_PER_CLASS, load_debian, stratified_indices, to_tensor
@@ -23,13 +23,15 @@ from core.plan import (
     FULL_VERDICT_SEEDS,
     ROUND13_GRIDS,
     ROUND13_SEEDS,
+    ROUND15_SEEDS,
     SEEDS,
     TTA_ARMS,
     TUNE_SEEDS,
+    round15_name,
 )
 from core.runs import load_record, load_run, private_model, small_records
 from core.small_plan import round_arm
-from core.tuning import tuning_records, tuning_results
+from core.tuning import round15_grid, round15_losses, tuning_records, tuning_results
 
 ECE_UNIT = "percentage points less calibration error (ECE)"
 
@@ -115,11 +117,41 @@ MEASURED = f"ECE ({ECE_BINS} bins, 10,000 test images, MC average of {CALIBRATIO
 
 
 def mc_calibration_evidence(directory: Path) -> Evidence:
-    """Registered in round 5 (core.plan), judged since round 13 at the p chosen over its extended grid: networks
-    trained on FULL_IMAGES at ROUND13_SEEDS; the test loss with dropout off minus that of the MC average of
-    CALIBRATION_PASSES, on the 10,000 test images, paired over the seeds. Beside it: the ECE and temperature scaling,
-    round 5's verdict (p 0.1, FULL_VERDICT_SEEDS), round 3's ECE verdict at SEEDS, the tuning runs' ECE at every p,
-    and round 2's pooled networks."""
+    """Registered in round 15 (core.plan): on the 10,000 test images, the test loss with dropout off of the network at
+    the p its dropout-off validation loss chose, minus that of the MC average of CALIBRATION_PASSES of the network at
+    the p the MC average's validation loss chose, paired over ROUND15_SEEDS. Beside it: the tuning's losses, the ECE,
+    temperature scaling and round 13's test."""
+    p_off, p_mc = ROUND15_TUNED["dropout off"], ROUND15_TUNED["MC average"]
+    runs = {p: [load_record(round15_name(p, s), directory) for s in ROUND15_SEEDS] for p in {p_off, p_mc}}
+    figures = {p: _test_figures(records, directory) for p, records in runs.items()}  # (seeds, 3) each
+    off, mc = figures[p_off][:, 0], figures[p_mc][:, 1]
+    ece_off, ece_mc = _ece_pairs(runs[p_off])[:, 0].mean(), _ece_pairs(runs[p_mc])[:, 1].mean()
+    scaled = 100 * np.mean([r["temperature_scaling"]["ece"] for r in runs[p_off]])
+    tuning = "; ".join(
+        f"{p:g}: {a:.4f} / {b:.4f}" for p, (a, b) in round15_losses(directory, round15_grid(directory)).items()
+    )
+    before, before_numbers = _round13_calibration(directory)
+    numbers = (
+        f"Test loss on the 10,000 test images. Each arm's p chosen by its own loss on the tuning runs' "
+        f"{FULL_VALIDATION:,} validation images (means over {len(TUNE_SEEDS)} seeds, with dropout off / of the MC "
+        f"average of {CALIBRATION_PASSES} passes, per p: {tuning}): dropout off p {p_off:g}, MC average p {p_mc:g}. "
+        f"Networks trained on {FULL_IMAGES:,} images at those p, seeds "
+        f"{', '.join(map(str, ROUND15_SEEDS))} (registered before their runs): test loss with dropout off "
+        f"{off.mean():.4f}, of the MC average {mc.mean():.4f} nats (lower at {(mc < off).sum()} of {len(mc)} seeds); "
+        f"ECE with dropout off {ece_off:.2f} % (binning noise alone: {figures[p_off][:, 2].mean():.2f} %), "
+        f"MC average {ece_mc:.2f} %, temperature scaling of the dropout-off network, fitted on its "
+        f"validation images, {scaled:.2f} %. Round 13 (p chosen by validation accuracy): "
+        f"{before.brief(4, ' nats')}. {before_numbers}"
+    )
+    return paired(off - mc, LOSS, numbers)
+
+
+def _round13_calibration(directory: Path) -> tuple[Evidence, str]:
+    """Round 13's test (round 15's, ``mc_calibration_evidence``, is the claim's), at the p chosen by validation
+    accuracy over round 13's extended grid: networks trained on FULL_IMAGES at ROUND13_SEEDS; the test loss with
+    dropout off minus that of the MC average of CALIBRATION_PASSES, on the 10,000 test images, paired over the seeds.
+    Beside it: the ECE and temperature scaling, round 5's verdict (p 0.1, FULL_VERDICT_SEEDS), round 3's ECE verdict at
+    SEEDS, the tuning runs' test ECE at every p, and round 2's pooled networks."""
     fresh, round5, first = (
         [load_record(f"{name}_seed{s}", directory) for s in seeds]
         for name, seeds in (
@@ -141,19 +173,19 @@ def mc_calibration_evidence(directory: Path) -> Evidence:
     round2, round2_rows = shipped_calibration(directory)
     accuracy = np.mean([r["test_accuracy_full"] for r in fresh])
     numbers = (
-        f"Test loss on the 10,000 test images, MC average of {CALIBRATION_PASSES} passes. Networks trained on "
-        f"{FULL_IMAGES:,} images at the p validation chose ({ROUND13_TUNED['full_dropout'][1]:g}, the lower edge of "
-        f"round 13's extended grid), seeds {', '.join(map(str, ROUND13_SEEDS))} (registered before their runs), test "
-        f"accuracy {accuracy:.2%}: {_calibration_numbers(fresh, figures)}. Round 5, at p {TUNED['full_dropout']:g} "
-        f"(the lower edge of the grid then), seeds {', '.join(map(str, FULL_VERDICT_SEEDS))}: "
-        f"{round5_effect.brief(4, ' nats')}, {_calibration_numbers(round5, round5_figures)}. Round 3's test, not "
-        f"this one's: the ECE ({ECE_BINS} bins) at seeds {', '.join(map(str, SEEDS))}, "
-        f"{round3.brief(suffix=' points')}, a minimum of 0.5 points that the floor put out of reach. The tuning runs, "
-        f"per p (means over {len(TUNE_SEEDS)} seeds; validation accuracy on {FULL_VALIDATION:,} held-out images, "
-        f"then the ECE with dropout off → MC average): {at_every_p}. Round 2's test: the three shipped networks "
-        f"(60,000 images, one each), pooled, the ECE {round2.brief(suffix=' points')}: {round2_rows}"
+        f"Networks trained on {FULL_IMAGES:,} images at the p validation accuracy chose "
+        f"({ROUND13_TUNED['full_dropout'][1]:g}, the lower edge of round 13's extended grid), seeds "
+        f"{', '.join(map(str, ROUND13_SEEDS))} (registered before their runs), test accuracy {accuracy:.2%}: "
+        f"{_calibration_numbers(fresh, figures)}. Round 5, at p {TUNED['full_dropout']:g} (the lower edge of the grid "
+        f"then), seeds {', '.join(map(str, FULL_VERDICT_SEEDS))}: {round5_effect.brief(4, ' nats')}, "
+        f"{_calibration_numbers(round5, round5_figures)}. Round 3's test, not this one's: the ECE ({ECE_BINS} bins) at "
+        f"seeds {', '.join(map(str, SEEDS))}, {round3.brief(suffix=' points')}, a minimum of 0.5 points that the floor "
+        f"put out of reach. The tuning runs, per p (means over {len(TUNE_SEEDS)} seeds; validation accuracy on "
+        f"{FULL_VALIDATION:,} held-out images, then the ECE on the 10,000 test images with dropout off → MC average): "
+        f"{at_every_p}. Round 2's test: the three shipped networks (60,000 images, one each), pooled, the ECE "
+        f"{round2.brief(suffix=' points')}: {round2_rows}"
     )
-    return paired(figures[:, 0] - figures[:, 1], LOSS, numbers)
+    return paired(figures[:, 0] - figures[:, 1], LOSS, ""), numbers
 
 
 def mc_calibration_small_evidence(directory: Path) -> Evidence:

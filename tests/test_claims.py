@@ -175,8 +175,8 @@ def ece_drop(name: str, images: torch.Tensor, labels: np.ndarray) -> float:
     return 100 * np.subtract(*[curve.ece for curve in fresh.values()])
 
 
-def loss_drop(name: str, images: torch.Tensor, labels: np.ndarray) -> float:
-    """Test loss (nats) with dropout off minus that of the MC average of 50 passes (seed 0), from the weights, in
+def off_and_mc_losses(name: str, images: torch.Tensor, labels: np.ndarray) -> tuple[float, float]:
+    """Test loss (nats) with dropout off and of the MC average of 50 passes (seed 0), from the weights, the latter in
     log space by torch: log of the mean softmax = logsumexp of the passes' log-softmax - log T."""
     run = load_run(name)
     model = private_model(run.config, run.final, train=False)
@@ -185,22 +185,35 @@ def loss_drop(name: str, images: torch.Tensor, labels: np.ndarray) -> float:
         off = nn.functional.cross_entropy(model.head(features), target).item()
     log_probs = torch.log_softmax(mc_head_logits(model, features, 50, 0).double(), dim=-1)  # (T, N, 10)
     averaged = torch.logsumexp(log_probs, dim=0) - np.log(len(log_probs))  # (N, 10)
-    return off - nn.functional.nll_loss(averaged, target).item()
+    return off, nn.functional.nll_loss(averaged, target).item()
 
 
-def test_mc_calibration_effect_is_the_test_loss_drop_of_the_fresh_validation_chosen_networks():
-    """The 55,000-image networks at the p validation chose over round 13's extended grid, fresh seeds 50-54: the
-    test-loss drop on the 10,000 test images, recomputed from their weights, paired over the seeds."""
+def test_mc_calibration_effect_is_each_arms_test_loss_at_the_p_its_validation_loss_chose():
+    """Round 15, fresh seeds 80-84: the test loss on the 10,000 test images with dropout off of the network at the p
+    the dropout-off validation loss chose, minus that of the MC average of the network at the MC average's p, each
+    recomputed from the weights, paired over the seeds; each p the lowest mean validation loss of its arm."""
     test = load_debian()["test"]
     images = to_tensor(test.images)
-    names = [f"full_dropout_round13_seed{seed}" for seed in plan.ROUND13_SEEDS]
-    assert plan.ROUND13_SEEDS == (50, 51, 52, 53, 54) and arms.ROUND13_TUNED["full_dropout"] == (2e-3, 0.025)
-    doses = plan.ROUND13_GRIDS["full_dropout"][1]
-    assert min(doses) == 0.025 and tuning.chosen_dose("full_dropout", doses=doses) == 0.025
-    assert {record(name)["model"]["dropout"] for name in names} == {0.025}
-    assert {(record(name)["train_images"], record(name)["train"]["lr"]) for name in names} == {(plan.FULL_IMAGES, 2e-3)}
-    assert {record(name)["data_seed"] for name in names} == set(map(plan.small_data_seed, plan.ROUND13_SEEDS))
-    assert_paired("mc-dropout-calibrates", [loss_drop(name, images, test.labels) for name in names], RECOMPUTED)
+    grid = tuning.round15_grid()
+    assert plan.ROUND15_SEEDS == (80, 81, 82, 83, 84) and set(plan.ROUND15_GRID) <= set(grid)
+    for arm in ("dropout off", "MC average"):
+        losses = {
+            p: np.mean([record(f"tune_full_mc_{p:g}_seed{s}")["mc_val_loss"][arm] for s in plan.TUNE_SEEDS])
+            for p in grid
+        }
+        assert arms.ROUND15_TUNED[arm] == min(losses, key=losses.get)
+    names = {
+        arm: [f"full_dropout{p:g}_round15_seed{s}" for s in plan.ROUND15_SEEDS] for arm, p in arms.ROUND15_TUNED.items()
+    }
+    for arm, runs in names.items():
+        assert {record(name)["model"]["dropout"] for name in runs} == {arms.ROUND15_TUNED[arm]}
+        assert {(record(name)["train_images"], record(name)["train"]["lr"]) for name in runs} == {
+            (plan.FULL_IMAGES, 2e-3)
+        }
+        assert [record(name)["data_seed"] for name in runs] == list(map(plan.small_data_seed, plan.ROUND15_SEEDS))
+    off = [off_and_mc_losses(name, images, test.labels)[0] for name in names["dropout off"]]
+    mc = [off_and_mc_losses(name, images, test.labels)[1] for name in names["MC average"]]
+    assert_paired("mc-dropout-calibrates", np.subtract(off, mc), RECOMPUTED)
 
 
 def test_small_data_mc_calibration_is_the_ece_drop_of_round_twelves_seeds():
@@ -460,23 +473,35 @@ def test_deep_networks_effect_is_batchnorm_minus_plain_at_fifty_layers_both_kaim
     assert_paired("bn-trains-deep-nets", effect)
 
 
-def test_dropout_time_effect_is_the_extra_share_of_epochs_to_a_fixed_target():
-    """On seeds 10-14 (round 4), each on its own draw, dropout at the p validation chose: the target is 98 % of the
-    lowest best validation accuracy of their ten runs (5 seeds × 2 arms); epochs until it is first reached."""
-    assert slow_plan.SLOW_VERDICT_SEEDS == (10, 11, 12, 13, 14)
-    names = {"none": "none", "dropout": f"dropout{TUNED['slow_dropout']:g}"}
-    runs = {arm: [record(f"slow_{name}_seed{s}") for s in range(10, 15)] for arm, name in names.items()}
-    assert {r["model"]["dropout"] for r in runs["dropout"]} == {TUNED["slow_dropout"]}
-    assert len({r["data_seed"] for r in runs["none"]}) == 5
-    assert [r["data_seed"] for r in runs["none"]] == [r["data_seed"] for r in runs["dropout"]]
-    target = 0.98 * min(max(r["val_accuracy"]) for arm in runs.values() for r in arm)
+def test_dropout_time_effect_is_the_mean_log_ratio_of_epochs_to_each_seeds_target():
+    """Round 11, 30 epochs at seeds 40-44 and 65-69, each on its own draw, dropout at p = 0.5 (validation's choice):
+    each validation averaged with up to three before it and placed at their mean epoch; per seed the target is 98 %
+    of the lower of its two runs' best average; the effect is e^mean(log ratio) - 1, its interval t on the logs."""
+    assert slow_plan.LONG_SLOW_SEEDS == (40, 41, 42, 43, 44, 65, 66, 67, 68, 69) and slow_plan.LONG_SLOW_P == 0.5
+    seeds = slow_plan.LONG_SLOW_SEEDS
+    runs = {arm: [record(f"slow_long_{arm}_seed{s}") for s in seeds] for arm in ("none", "dropout0.5")}
+    assert {r["model"]["dropout"] for r in runs["dropout0.5"]} == {0.5} and len(
+        {r["data_seed"] for r in runs["none"]}
+    ) == 10
+    assert [r["data_seed"] for r in runs["none"]] == [r["data_seed"] for r in runs["dropout0.5"]]
 
-    def epochs(r: dict) -> float:
-        first = min(i for i, a in enumerate(r["val_accuracy"]) if a >= target)
-        return r["eval_steps"][first] * 128 / 10_000
+    def smoothed(r: dict) -> tuple[list[float], list[float]]:
+        epochs = [step * 128 / 10_000 for step in r["epoch_steps"]]
+        windows = [slice(max(0, k - 3), k + 1) for k in range(len(epochs))]
+        return [np.mean(epochs[w]) for w in windows], [np.mean(r["epoch_val_accuracy"][w]) for w in windows]
 
-    ratio = np.array([epochs(d) / epochs(n) for n, d in zip(runs["none"], runs["dropout"])])
-    assert_paired("dropout-trains-slower", 100 * (ratio - 1))
+    logs = []
+    for none, dropout in zip(runs["none"], runs["dropout0.5"]):
+        curves = [smoothed(none), smoothed(dropout)]
+        target = 0.98 * min(max(accuracy) for _, accuracy in curves)
+        first = [next(e for e, a in zip(*curve) if a >= target) for curve in curves]
+        logs.append(np.log(first[1] / first[0]))
+    logs = np.array(logs)
+    half = stats.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+    found = claims.evidence("dropout-trains-slower")
+    expected = 100 * np.expm1([logs.mean(), logs.mean() - half, logs.mean() + half])
+    assert [found.effect, found.ci_low, found.ci_high] == pytest.approx(expected, abs=1e-9)
+    assert found.seeds == 10 and "paired t over 10 seeds on log ratios" in found.text
 
 
 def test_checkpoint_ensemble_effect_is_one_networks_error_minus_all_its_checkpoints_averaged():

@@ -16,7 +16,7 @@ from core.data import MEAN, STD, Split
 from core.rng import RngStream
 from core.runs import RUNS_DIR, TEST_LABELS, load_record
 from core.runspec import small_data_seed
-from core.slow_plan import LONG_SLOW_SEEDS, SLOW_TUNED, SLOW_VERDICT_SEEDS
+from core.slow_plan import LONG_SLOW_SEEDS, slow_runs
 
 TINY = Split(
     np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8), np.arange(64, dtype=np.int64) % 10
@@ -202,9 +202,8 @@ def test_round_elevens_evidence_by_hand(tmp_path):
         write(f"slow_long_none_seed{seed}", [0.5] + [0.9] * 12)
         write(f"slow_long_dropout0.3_seed{seed}", [0.5] * (1 + k) + [0.9] * 6)
         write(f"slow_long_dropout0.5_seed{seed}", [0.5] + [0.9] * 12)  # as fast as without dropout
-    for seed in SLOW_VERDICT_SEEDS:
-        for arm in ("none", SLOW_TUNED):
-            shutil.copy(RUNS_DIR / f"slow_{arm}_seed{seed}.json", tmp_path)
+    for spec in slow_runs():
+        shutil.copy(RUNS_DIR / f"{spec.name}.json", tmp_path)
     found = time_measures.long_dropout_time_evidence(tmp_path, 0.3)
     logs = np.log((np.arange(1, len(LONG_SLOW_SEEDS) + 1) + 2.5) / 2.5)
     half = stats.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
@@ -212,6 +211,8 @@ def test_round_elevens_evidence_by_hand(tmp_path):
     assert [found.effect, found.ci_low, found.ci_high] == pytest.approx(expected) and found.seeds == len(logs)
     assert "2.50 / 3.50, 2.50 / 4.50" in found.numbers and "p = 0.5 at 98 %: +0.0 %" in found.numbers
     assert found.interval_of == f"paired t over {len(logs)} seeds on log ratios"
+    round4 = time_measures.round4_dropout_time_evidence(RUNS_DIR)
+    assert found.numbers.endswith(f"every evaluation read alone, {round4.brief(1, ' %')}): {round4.numbers}")
 
 
 def test_ensemble_result_by_hand():

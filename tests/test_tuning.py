@@ -304,3 +304,24 @@ def test_round_elevens_p_is_the_best_mean_smoothed_validation_accuracy(tmp_path)
             path = tmp_path / f"{plan.tuning_name('slow_long_dropout', p, seed)}.json"
             path.write_text(json.dumps({**record, "train_images": 1}))
     assert tuning.long_slow_choice(tmp_path, grid=tuple(curves)) == 0.5  # tied with 0.7: the lower p
+
+
+def test_round_fifteen_chooses_each_arms_p_by_its_own_validation_loss_with_one_edge_extension(tmp_path):
+    """Dropout off is best at 0.1, the grid's lower edge, so 0.05 joins both arms' grid: it wins dropout off; the MC
+    average is best at 0.25 (tied with 0.5: the lower p)."""
+    losses = {0.05: (0.20, 0.30), 0.1: (0.21, 0.25), 0.25: (0.25, 0.22), 0.5: (0.30, 0.22), 0.7: (0.1, 0.1)}
+    for p, (off, mc) in losses.items():
+        for seed in plan.TUNE_SEEDS:
+            record = {"mc_val_loss": {"dropout off": off, "MC average": mc}}
+            (tmp_path / f"{plan.tuning_name('full_mc', p, seed)}.json").write_text(json.dumps(record))
+    assert tuning.round15_grid(tmp_path) == (0.05, 0.1, 0.25, 0.5)  # 0.7 is not reached: no second extension
+    assert tuning.round15_choices(tmp_path) == {"dropout off": 0.05, "MC average": 0.25}
+
+
+def test_round_fifteens_verdict_runs_each_arms_choice():
+    """The shipped tuning records choose ROUND15_TUNED, and round 15's networks are at its p, on fresh seeds."""
+    assert arms.ROUND15_TUNED == tuning.round15_choices()
+    runs = plan.round15_runs(arms.ROUND15_TUNED)
+    assert {spec.model.dropout for spec in runs} == set(arms.ROUND15_TUNED.values())
+    assert {spec.train.seed for spec in runs} == set(plan.ROUND15_SEEDS)
+    assert len(runs) == len(plan.ROUND15_SEEDS) * len(set(arms.ROUND15_TUNED.values()))

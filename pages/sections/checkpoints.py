@@ -7,14 +7,46 @@ import streamlit as st
 
 from core import dropout_time, ensemble_plan, ensembles, plan, slow_plan, time_measures, tuning
 from core.arms import TUNED
-from core.runs import RUNS_DIR, slow_records
+from core.runs import RUNS_DIR, long_slow_records, slow_records
 from pages.sections.widgets import claim_note, plot, table
 from pages.ui.kit import explain
 
 
 @st.cache_resource(show_spinner=False)
-def slow_view() -> dict[str, object]:
-    """The verdict's arms and their target."""
+def long_slow_view() -> dict[str, object]:
+    """Round 11's arms (the claim's test) and the table's rows, one per seed."""
+    found = long_slow_records(RUNS_DIR, slow_plan.LONG_SLOW_P)
+    records = {
+        "without dropout": found["none"],
+        f"dropout {slow_plan.LONG_SLOW_P:g} (validation's choice)": found["dropout"],
+    }
+    rows = dropout_time.long_rows(
+        slow_plan.LONG_SLOW_SEEDS, found["none"], found["dropout"], slow_plan.LONG_SLOW_TARGET_SHARE
+    )
+    return {"records": records, "rows": rows}
+
+
+def dropout_time_section() -> None:
+    view = long_slow_view()
+    explain(
+        "reg.dropout_time",
+        p=f"{slow_plan.LONG_SLOW_P:g}",
+        grid=", ".join(f"{p:g}" for p in slow_plan.LONG_SLOW_GRID),
+        images=f"{slow_plan.SLOW_IMAGES:,}",
+        validation=f"{slow_plan.SLOW_VALIDATION:,}",
+        every=slow_plan.LONG_SLOW.validate_every,
+        seeds=", ".join(map(str, slow_plan.LONG_SLOW_SEEDS)),
+    )
+    plot("dropout_time", dropout_time.long_figure, view["records"], content="recorded")
+    table("dropout_time", view["rows"], content="recorded")
+    with st.expander("Round 4's test: 10 epochs, one target shared by all seeds"):
+        round4_ui()
+    claim_note("dropout-trains-slower")
+
+
+@st.cache_resource(show_spinner=False)
+def round4_view() -> dict[str, object]:
+    """Round 4's arms and their shared target."""
     found = slow_records()
     target = dropout_time.slow_target(found)
     records = {
@@ -24,10 +56,11 @@ def slow_view() -> dict[str, object]:
     return {"records": records, "target": target, "rows": dropout_time.slow_rows(records, target)}
 
 
-def dropout_time_section() -> None:
-    view = slow_view()
+def round4_ui() -> None:
+    """Round 4: the test before round 11, read from one evaluation at a time against one target for all seeds."""
+    view = round4_view()
     explain(
-        "reg.dropout_time",
+        "reg.dropout_time_round4",
         images=f"{slow_plan.SLOW_IMAGES:,}",
         validation=f"{slow_plan.SLOW_VALIDATION:,}",
         every=slow_plan.SLOW.eval_every,
@@ -35,9 +68,8 @@ def dropout_time_section() -> None:
         seeds=", ".join(map(str, slow_plan.SLOW_VERDICT_SEEDS)),
         p=f"{TUNED['slow_dropout']:g}",
     )
-    plot("dropout_time", dropout_time.slow_figure, view["records"], view["target"], content="recorded")
-    table("dropout_time", view["rows"], content="recorded")
-    claim_note("dropout-trains-slower")
+    plot("dropout_time_round4", dropout_time.slow_figure, view["records"], view["target"], content="recorded")
+    table("dropout_time_round4", view["rows"], content="recorded")
 
 
 @st.cache_resource(show_spinner="Scoring the checkpoints on 10,000 test images…")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core import claims, ensemble_plan, plan, tuning
+from core import claims, ensemble_plan, plan, slow_plan, tuning
 from core.arms import ROUND8_TUNED, ROUND9_TUNED, TUNED
 from core.labs import REGULARIZATION, RegularizationTab
 from core.runs import load_record
@@ -236,19 +236,23 @@ def test_figures_of_the_same_kind_and_content_are_not_confused(open_page):
     ("tab", "claim", "charts"),
     [
         (RegularizationTab.CHECKPOINT_ENSEMBLES, "checkpoint-ensemble-helps", 2),
-        (RegularizationTab.DROPOUT_TIME, "dropout-trains-slower", 1),
+        (RegularizationTab.DROPOUT_TIME, "dropout-trains-slower", 2),
     ],
 )
 def test_recorded_recap_sections_show_their_figures_table_and_claim(tab, claim, charts):
-    """Each opens from a link with its figures, a table of its arms (three, or the dropout-time verdict's two; and
-    the checkpoint tuning's candidates: one per rate for the single network, one per rate and number of last
-    checkpoints averaged for the snapshot run; and round 10's test), and its claim as the records say."""
+    """Each opens from a link with its figures, its tables (the checkpoint comparison's three arms; the checkpoint
+    tuning's candidates: one per rate for the single network, one per rate and number of last checkpoints averaged
+    for the snapshot run; round 10's test. Dropout's training time: round 11's seeds, round 4's two arms), and its
+    claim as the records say."""
     lab = open_link(PAGE, reg_tab=tab)
     assert not lab.exception and filled_tabs(lab) == [tab]
     candidates = len(ensemble_plan.CHECKPOINT_RATES) * (
         1 + sum(cycles - 1 for cycles in ensemble_plan.CHECKPOINT_CYCLES)
     )
     long_rows = 1 + (ensemble_plan.LONG_CYCLES - 1) + ensemble_plan.LONG_CYCLES  # one net, averages, each alone
-    tables = [3, candidates, long_rows] if tab == RegularizationTab.CHECKPOINT_ENSEMBLES else [2]
+    tables = {
+        RegularizationTab.CHECKPOINT_ENSEMBLES: [3, candidates, long_rows],
+        RegularizationTab.DROPOUT_TIME: [len(slow_plan.LONG_SLOW_SEEDS), 2],
+    }[tab]
     assert len(lab.get("plotly_chart")) == charts and [len(frame.value) for frame in lab.dataframe] == tables
     assert claims.sentence(claim) in [box.value for box in [*lab.success, *lab.warning]]
