@@ -310,7 +310,7 @@ ROUND14_ARMS["adamw_tied"] = ("adamw", ROUND14_TIED)  # arm name: (rule, (rate, 
 ROUND15_GRID = (0.1, 0.25, 0.5)
 ROUND15_EXTENSION = {0.1: 0.05, 0.5: 0.7}  # an edge of ROUND15_GRID: the step beyond it
 ROUND15_SEEDS = (80, 81, 82, 83, 84)
-# Amended by the edge rule at 12:15 UTC, before any run at the added p: at p 0.1 and 0.25 every tuning run was recorded,
+# Amended by the edge rule at 12:14 UTC, before any run at the added p: at p 0.1 and 0.25 every tuning run was recorded,
 # and 0.5's first two, and both arms' mean validation loss was lowest at 0.1 (dropout off 0.2239 nats, MC average
 # 0.2246; at 0.25 0.2270 and 0.2294; at 0.5 higher at both recorded seeds), so the choice of each arm is an edge of the
 # grid whatever 0.5's last run records (0.5 would need a loss below 0.20 there), and 0.1, the lower edge, unless that
