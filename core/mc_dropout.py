@@ -66,6 +66,9 @@ def mc_head_logits(model: SmallCNN, features: torch.Tensor, passes: int, seed: i
     return model.head(dropped).reshape(passes, batch, -1)
 
 
+MC_ARMS = ("dropout off", "MC average")  # what off_and_mc_probs returns, as records name it
+
+
 def off_and_mc_probs(model: SmallCNN, features: torch.Tensor, passes: int) -> tuple[np.ndarray, np.ndarray]:
     """Softmax outputs (N, 10) from the head's ``features``: with dropout off, and the MC average of ``passes``
     (seed 0, as every recorded MC figure)."""

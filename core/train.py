@@ -26,7 +26,15 @@ from core.data import Split, load_debian, load_subset, normalize, to_tensor, wri
 from core.ensemble_plan import CALIBRATION_PASSES, MC_PASSES
 from core.ensembles import bootstrap_indices
 from core.invariance import invariance_report, transformed_set
-from core.mc_dropout import cross_entropy, embeddings, mc_errors, off_and_mc_probs, tta_report, tta_scales_report
+from core.mc_dropout import (
+    MC_ARMS,
+    cross_entropy,
+    embeddings,
+    mc_errors,
+    off_and_mc_probs,
+    tta_report,
+    tta_scales_report,
+)
 from core.mlp import MLPRun, experiment_runs, split_for_training, train_mlp
 from core.models import CNNConfig, SmallCNN
 from core.plan import INVARIANCE_SEED, TTA_TEST_SETS, RunSpec
@@ -188,7 +196,7 @@ def run_and_save(
 def mc_validation_loss(model: SmallCNN, val_split: Split) -> dict[str, float]:
     """Cross-entropy on the held-out images with dropout off and of the MC average of CALIBRATION_PASSES."""
     probs = off_and_mc_probs(model, embeddings(model, to_tensor(val_split.images)), CALIBRATION_PASSES)
-    return dict(zip(("dropout off", "MC average"), (cross_entropy(p, val_split.labels) for p in probs)))
+    return dict(zip(MC_ARMS, (cross_entropy(p, val_split.labels) for p in probs)))
 
 
 @torch.inference_mode()

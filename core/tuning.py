@@ -17,6 +17,7 @@ import numpy as np
 from core.arms import JOINT_TUNED, ROUND7_ADAMW, ROUND8_TUNED, ROUND9_TUNED, ROUND12_TUNED, ROUND13_TUNED
 from core.dropout_time import smoothed_curve
 from core.ensemble_plan import CHECKPOINT_CYCLES, CHECKPOINT_RATES
+from core.mc_dropout import MC_ARMS
 from core.plan import (
     ADAM_JOINT_DECAYS,
     JOINT_DOSES,
@@ -157,9 +158,6 @@ def long_slow_choice(directory: Path = RUNS_DIR, grid: Sequence[float] = LONG_SL
     }  # fmt: skip
     best = max(found.values())
     return min(p for p, mean in found.items() if mean == best)
-
-
-MC_ARMS = ("dropout off", "MC average")  # round 15's arms, as its tuning runs record their validation losses
 
 
 def round15_losses(directory: Path = RUNS_DIR, grid: Sequence[float] = ROUND15_GRID) -> dict[float, np.ndarray]:
